@@ -1,0 +1,47 @@
+import type { ChatMessage, ReasoningEffort, ToolDefinition } from '../../common/openai/chat.types';
+import type { TierName } from '../../config/gateway-config.interface';
+
+/** What a classifier sees of a request: the conversation and the caller's hints, never the key. */
+export interface ClassificationInput {
+  messages: readonly ChatMessage[];
+  tools?: readonly ToolDefinition[];
+  reasoningEffort?: ReasoningEffort | null;
+}
+
+/** A classifier's answer. `reason` becomes the `x-gateway-route-reason` header. */
+export interface TierVerdict {
+  tier: TierName;
+  /** A short token, e.g. `hint:reasoning_effort`, `classifier:learned:0.91`, `default`. */
+  reason: string;
+  /** Confidence in `tier`, 0..1, when the step has one. */
+  score?: number;
+}
+
+/**
+ * Decides the tier of an `auto` request.
+ *
+ * Implementations are Nest providers bound to {@link TIER_CLASSIFIER}. They must be cheap:
+ * they run on every `auto` request before any upstream call. Returning `null` abstains, so a
+ * cascade can ask the next step.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * export class GreetingClassifier implements TierClassifier {
+ *   readonly name = 'greeting';
+ *   classify(input: ClassificationInput): TierVerdict | null {
+ *     const last = input.messages.at(-1);
+ *     return typeof last?.content === 'string' && /^(hi|hello)\b/i.test(last.content)
+ *       ? { tier: 'instant', reason: 'classifier:greeting', score: 1 }
+ *       : null;
+ *   }
+ * }
+ * ```
+ */
+export interface TierClassifier {
+  readonly name: string;
+  classify(input: ClassificationInput): TierVerdict | null | Promise<TierVerdict | null>;
+}
+
+/** Injection token of the classifier that decides `auto` requests (it always answers). */
+export const TIER_CLASSIFIER = Symbol('TIER_CLASSIFIER');
