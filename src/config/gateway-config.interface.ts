@@ -22,7 +22,12 @@ export interface ServerConfig {
 export interface UpstreamConfig {
   /** Base URL ending in `/v1`, e.g. `http://vllm-0:8000/v1`. Normalised without a trailing slash. */
   url: string;
+  /**
+   * Bearer token sent to this upstream, already resolved: `<TIER>_API_KEY` > `UPSTREAM_API_KEY` >
+   * the upstream's `api_key` > its pool's `api_key`. Absent means no `authorization` header.
+   */
   apiKey?: string;
+  /** Relative share of the pool's traffic (> 0; default 1). */
   weight: number;
   tls: { rejectUnauthorized: boolean };
 }
@@ -37,7 +42,7 @@ export interface PoolConfig {
 }
 
 export interface TierTimeouts {
-  /** Whole-request deadline towards the upstream. */
+  /** Whole-request deadline towards the upstream; `REQUEST_TIMEOUT_MS` unless set per tier. */
   requestMs: number;
 }
 
@@ -50,6 +55,8 @@ export interface TierConfig {
   timeouts: TierTimeouts;
   /** What reaches the caller of reasoning text (`reasoning_content`, `reasoning`, `<think>`). */
   reasoning: ReasoningMode;
+  /** The model's context window in tokens, when known (context-fit routing uses it). */
+  contextWindow?: number;
 }
 
 export interface EmbeddingsConfig {
@@ -61,7 +68,7 @@ export interface EmbeddingsConfig {
 export interface ClientKeyConfig {
   /** A label for logs and metrics; never the secret. */
   name: string;
-  /** The secret as given: plain text, or `sha256:<64 hex>`. */
+  /** The secret as given: plain text, or `sha256:<64 hex>` (the hex digits in lower case). */
   key: string;
 }
 
@@ -70,11 +77,33 @@ export interface AuthConfig {
   keys: ClientKeyConfig[];
 }
 
+export type ClassifierName = 'rules' | 'learned' | 'semantic';
+export type TruncatePolicy = 'none' | 'oldest';
+
+export interface AliasConfig {
+  tier: TierName;
+  /** `oldest` drops the oldest non-system turns to fit the context window; `none` never truncates. */
+  truncate: TruncatePolicy;
+}
+
+export interface ClassifierStepConfig {
+  /** A step answers only when its confidence in its own answer is at least this (0.5..1). */
+  minConfidence: number;
+}
+
 export interface RoutingConfig {
   /** The model used when a request names none (`auto` unless configured). */
   defaultModel: string;
   /** Where `auto` goes when no classifier step decides. */
   defaultTier: TierName;
+  /** Cascade order of the classifier steps after the explicit model and the `reasoning_effort` hint. */
+  classifiers: ClassifierName[];
+  /** Probability of "thinking" at or above which a scoring classifier says thinking (RouteLLM-style knob). */
+  thinkingThreshold: number;
+  /** Per-step settings; a step missing here uses `{ minConfidence: 0.6 }`. */
+  steps: Partial<Record<ClassifierName, ClassifierStepConfig>>;
+  /** The `semantic` step's time budget per request (it abstains past it). */
+  semanticBudgetMs: number;
 }
 
 export interface StreamingConfig {
@@ -90,8 +119,8 @@ export interface GatewayConfig {
   /** The configured chat tiers; at least one is present. */
   tiers: Partial<Record<TierName, TierConfig>>;
   embeddings?: EmbeddingsConfig;
-  /** Public model name → tier. */
-  aliases: Record<string, TierName>;
+  /** Public model name → tier (YAML accepts `name: instant` or `name: { tier, truncate }`). */
+  aliases: Record<string, AliasConfig>;
   routing: RoutingConfig;
   streaming: StreamingConfig;
 }

@@ -1,0 +1,954 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadGatewayConfig } from './config.loader';
+import { ConfigValidationError, type ConfigIssue } from './config.errors';
+import { ConfigMessages as M } from './config.messages';
+import type { EnvSource } from './env-expand';
+import type { GatewayConfig } from './gateway-config.interface';
+
+let dir: string;
+let fileCount = 0;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'tiergate-config-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Writes a YAML fixture and returns its path. */
+function yamlFile(text: string): string {
+  const file = join(dir, `gateway-${++fileCount}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** The issues a configuration is rejected with (fails the test if it is accepted). */
+function issuesOf(env: EnvSource): ConfigIssue[] {
+  try {
+    loadGatewayConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return [...error.issues];
+    throw error;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+const line = (path: string, message: string): ConfigIssue => ({ path, message });
+
+const SHA = 'a'.repeat(64);
+const CHAT_ENV = {
+  INSTANT_UPSTREAMS: 'http://127.0.0.1:8001/v1',
+  INSTANT_MODEL: 'Qwen/Qwen2.5-7B-Instruct',
+  THINKING_UPSTREAMS: 'http://127.0.0.1:8002/v1',
+  THINKING_MODEL: 'Qwen/QwQ-32B',
+  GATEWAY_API_KEYS: 'client-secret-1',
+};
+
+/** A minimal valid YAML body to which a case appends its own sections. */
+const MINIMAL_YAML = `
+auth: { mode: disabled }
+pools:
+  p: { upstreams: [ { url: "http://u:8000/v1" } ] }
+tiers:
+  instant: { pool: p, model: m }
+`;
+
+describe('loadGatewayConfig', () => {
+  describe('environment only', () => {
+    it('builds the whole configuration with defaults from the SPEC §3 variables', () => {
+      const config = loadGatewayConfig(CHAT_ENV);
+      const expected: GatewayConfig = {
+        server: { port: 9000, host: '0.0.0.0', bodyLimitBytes: 10485760, logLevel: 'info' },
+        auth: { mode: 'required', keys: [{ name: 'env-1', key: 'client-secret-1' }] },
+        pools: {
+          instant: {
+            name: 'instant',
+            upstreams: [
+              { url: 'http://127.0.0.1:8001/v1', weight: 1, tls: { rejectUnauthorized: true } },
+            ],
+            maxConnections: 64,
+            connectTimeoutMs: 5000,
+          },
+          thinking: {
+            name: 'thinking',
+            upstreams: [
+              { url: 'http://127.0.0.1:8002/v1', weight: 1, tls: { rejectUnauthorized: true } },
+            ],
+            maxConnections: 64,
+            connectTimeoutMs: 5000,
+          },
+        },
+        tiers: {
+          instant: {
+            name: 'instant',
+            pool: 'instant',
+            model: 'Qwen/Qwen2.5-7B-Instruct',
+            timeouts: { requestMs: 300000 },
+            reasoning: 'passthrough',
+          },
+          thinking: {
+            name: 'thinking',
+            pool: 'thinking',
+            model: 'Qwen/QwQ-32B',
+            timeouts: { requestMs: 300000 },
+            reasoning: 'passthrough',
+          },
+        },
+        aliases: {},
+        routing: {
+          defaultModel: 'auto',
+          defaultTier: 'instant',
+          classifiers: ['learned', 'rules'],
+          thinkingThreshold: 0.5,
+          steps: {
+            rules: { minConfidence: 0.6 },
+            learned: { minConfidence: 0.6 },
+            semantic: { minConfidence: 0.6 },
+          },
+          semanticBudgetMs: 20,
+        },
+        streaming: { heartbeatMs: 15000 },
+      };
+      expect(config).toEqual(expected);
+    });
+
+    it.each<[string, EnvSource, (config: GatewayConfig) => unknown, unknown]>([
+      ['PORT', { PORT: '8080' }, (c) => c.server.port, 8080],
+      ['HOST', { HOST: '127.0.0.1' }, (c) => c.server.host, '127.0.0.1'],
+      ['BODY_LIMIT_BYTES', { BODY_LIMIT_BYTES: '1024' }, (c) => c.server.bodyLimitBytes, 1024],
+      ['LOG_LEVEL', { LOG_LEVEL: 'debug' }, (c) => c.server.logLevel, 'debug'],
+      ['LOG_LEVEL in capitals', { LOG_LEVEL: 'WARN' }, (c) => c.server.logLevel, 'warn'],
+      ['GATEWAY_AUTH', { GATEWAY_AUTH: 'disabled' }, (c) => c.auth.mode, 'disabled'],
+      [
+        'STREAM_HEARTBEAT_MS',
+        { STREAM_HEARTBEAT_MS: '5000' },
+        (c) => c.streaming.heartbeatMs,
+        5000,
+      ],
+      [
+        'REQUEST_TIMEOUT_MS',
+        { REQUEST_TIMEOUT_MS: '60000' },
+        (c) => [c.tiers.instant?.timeouts.requestMs, c.tiers.thinking?.timeouts.requestMs],
+        [60000, 60000],
+      ],
+      [
+        'ROUTING_DEFAULT_MODEL',
+        { ROUTING_DEFAULT_MODEL: 'thinking' },
+        (c) => c.routing.defaultModel,
+        'thinking',
+      ],
+      [
+        'several upstreams, spaces and a trailing slash',
+        { INSTANT_UPSTREAMS: ' http://a:1/v1/ , https://b/v1,' },
+        (c) => c.pools.instant.upstreams.map((u) => u.url),
+        ['http://a:1/v1', 'https://b/v1'],
+      ],
+      [
+        'GATEWAY_API_KEYS with several entries',
+        { GATEWAY_API_KEYS: `k1, sha256:${SHA.toUpperCase()} ,k3` },
+        (c) => c.auth.keys,
+        [
+          { name: 'env-1', key: 'k1' },
+          { name: 'env-2', key: `sha256:${SHA}` },
+          { name: 'env-3', key: 'k3' },
+        ],
+      ],
+      [
+        'embeddings pool',
+        { EMBEDDINGS_UPSTREAMS: 'http://e:8000/v1', EMBEDDINGS_MODEL: 'BAAI/bge-m3' },
+        (c) => [c.embeddings, c.pools.embeddings.upstreams.length],
+        [{ pool: 'embeddings', model: 'BAAI/bge-m3', timeouts: { requestMs: 300000 } }, 1],
+      ],
+      [
+        'empty variables as unset',
+        { PORT: '', LOG_LEVEL: '  ' },
+        (c) => [c.server.port, c.server.logLevel],
+        [9000, 'info'],
+      ],
+      [
+        'later issues’ variables (rate limits, Redis, OpenTelemetry) tolerated',
+        { RATE_LIMIT_RPM: '60', REDIS_URL: 'redis://r', OTEL_SDK_DISABLED: 'true' },
+        (c) => c.server.port,
+        9000,
+      ],
+    ])('reads %s', (_name, extra, pick, expected) => {
+      expect(pick(loadGatewayConfig({ ...CHAT_ENV, ...extra }))).toEqual(expected);
+    });
+
+    it('serves a single tier, which then becomes the default tier', () => {
+      const config = loadGatewayConfig({
+        THINKING_UPSTREAMS: 'http://t/v1',
+        THINKING_MODEL: 'qwq',
+        GATEWAY_AUTH: 'disabled',
+      });
+      expect(Object.keys(config.tiers)).toEqual(['thinking']);
+      expect(config.routing.defaultTier).toBe('thinking');
+    });
+
+    it.each<[string, EnvSource, ConfigIssue[]]>([
+      ['PORT 0', { PORT: '0' }, [line('PORT', M.integerBetween(1, 65535))]],
+      ['PORT 65536', { PORT: '65536' }, [line('PORT', M.integerBetween(1, 65535))]],
+      ['PORT not a number', { PORT: 'http' }, [line('PORT', M.integerBetween(1, 65535))]],
+      ['PORT a fraction', { PORT: '80.5' }, [line('PORT', M.integerBetween(1, 65535))]],
+      [
+        'a negative timeout',
+        { REQUEST_TIMEOUT_MS: '-1' },
+        [line('REQUEST_TIMEOUT_MS', M.integerBetween(1, 86400000))],
+      ],
+      [
+        'LOG_LEVEL',
+        { LOG_LEVEL: 'verbose' },
+        [line('LOG_LEVEL', M.oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace']))],
+      ],
+      [
+        'GATEWAY_AUTH',
+        { GATEWAY_AUTH: 'off' },
+        [line('GATEWAY_AUTH', M.oneOf(['required', 'disabled']))],
+      ],
+      [
+        'an upstream URL without /v1',
+        { INSTANT_UPSTREAMS: 'http://a:8000/v1,http://b:8000' },
+        [
+          line(
+            'pools.instant.upstreams[1].url',
+            `${M.upstreamUrl()} ${M.setBy('INSTANT_UPSTREAMS')}`,
+          ),
+        ],
+      ],
+      [
+        'an upstream URL that is not http(s)',
+        { THINKING_UPSTREAMS: 'ftp://t/v1' },
+        [
+          line(
+            'pools.thinking.upstreams[0].url',
+            `${M.upstreamUrl()} ${M.setBy('THINKING_UPSTREAMS')}`,
+          ),
+        ],
+      ],
+      [
+        'upstreams without a model',
+        { INSTANT_MODEL: '' },
+        [line('INSTANT_MODEL', M.requiredWhenSet('INSTANT_UPSTREAMS', 'tiers.instant.model'))],
+      ],
+      [
+        'a model without upstreams',
+        { THINKING_UPSTREAMS: undefined },
+        [line('THINKING_UPSTREAMS', M.requiredWhenSet('THINKING_MODEL', 'tiers.thinking.pool'))],
+      ],
+      [
+        'half an embeddings pool',
+        { EMBEDDINGS_UPSTREAMS: 'http://e/v1' },
+        [line('EMBEDDINGS_MODEL', M.requiredWhenSet('EMBEDDINGS_UPSTREAMS', 'embeddings.model'))],
+      ],
+      [
+        'no client keys while auth is required',
+        { GATEWAY_API_KEYS: undefined },
+        [
+          line(
+            'auth.keys',
+            'GATEWAY_AUTH=required but no client keys are configured (GATEWAY_API_KEYS or auth.keys)',
+          ),
+        ],
+      ],
+      [
+        'a short sha256 key',
+        { GATEWAY_API_KEYS: 'ok,sha256:abc' },
+        [line('auth.keys[1].key', `${M.sha256Key()} ${M.setBy('GATEWAY_API_KEYS entry 2')}`)],
+      ],
+      [
+        'a sha256 key with a non-hex digit',
+        { GATEWAY_API_KEYS: `sha256:${'g'.repeat(64)}` },
+        [line('auth.keys[0].key', `${M.sha256Key()} ${M.setBy('GATEWAY_API_KEYS entry 1')}`)],
+      ],
+      [
+        'a repeated client key',
+        { GATEWAY_API_KEYS: 'same,same' },
+        [
+          line(
+            'auth.keys[1].key',
+            `${M.duplicateKeyValue('auth.keys[0].key')} ${M.setBy('GATEWAY_API_KEYS entry 2')}`,
+          ),
+        ],
+      ],
+      [
+        'a default model that names nothing',
+        { ROUTING_DEFAULT_MODEL: 'gpt-5' },
+        [
+          line(
+            'routing.default_model',
+            `${M.unknownDefaultModel()} ${M.setBy('ROUTING_DEFAULT_MODEL')}`,
+          ),
+        ],
+      ],
+      [
+        'a default model on a tier that is not configured',
+        {
+          ROUTING_DEFAULT_MODEL: 'thinking',
+          THINKING_UPSTREAMS: undefined,
+          THINKING_MODEL: undefined,
+        },
+        [
+          line(
+            'routing.default_model',
+            `${M.tierNotConfigured('thinking')} ${M.setBy('ROUTING_DEFAULT_MODEL')}`,
+          ),
+        ],
+      ],
+      [
+        'no chat tier at all',
+        {
+          INSTANT_UPSTREAMS: undefined,
+          INSTANT_MODEL: undefined,
+          THINKING_UPSTREAMS: undefined,
+          THINKING_MODEL: undefined,
+        },
+        [line('tiers', M.noChatTier())],
+      ],
+    ])('rejects %s, naming the key', (_name, extra, expected) => {
+      expect(issuesOf({ ...CHAT_ENV, ...extra })).toEqual(expected);
+    });
+
+    it('accepts a model id as the default model', () => {
+      const config = loadGatewayConfig({ ...CHAT_ENV, ROUTING_DEFAULT_MODEL: 'Qwen/QwQ-32B' });
+      expect(config.routing.defaultModel).toBe('Qwen/QwQ-32B');
+    });
+  });
+
+  describe('YAML file', () => {
+    const FULL_YAML = `
+server: { port: 9100, host: 127.0.0.1, body_limit_bytes: 2048, log_level: warn }
+auth:
+  mode: required
+  keys:
+    - { name: team-a, key: "\${TEAM_A_KEY}" }
+    - { name: team-b, key: "sha256:${SHA}" }
+pools:
+  instant-vllm:
+    max_connections: 16
+    connect_timeout_ms: 1000
+    api_key: \${POOL_KEY:-pool-default}
+    upstreams:
+      - url: http://vllm-instant-0:8000/v1/
+        weight: 3
+      - url: https://vllm-instant-1/v1
+        api_key: own-key
+        tls: { reject_unauthorized: false }
+  thinking-vllm:
+    upstreams: [ { url: "http://vllm-thinking:8000/v1" } ]
+  embed:
+    upstreams: [ { url: "http://tei:8080/v1" } ]
+tiers:
+  instant: { pool: instant-vllm, model: Qwen/Qwen2.5-7B-Instruct, reasoning: strip, context_window: 32768, timeouts: { request_ms: 60000 } }
+  thinking: { pool: thinking-vllm, model: Qwen/QwQ-32B }
+embeddings: { pool: embed, model: BAAI/bge-m3, timeouts: { request_ms: 30000 } }
+aliases:
+  gpt-4o-mini: instant
+  o3-mini: { tier: thinking, truncate: oldest }
+  Qwen/QwQ-32B: thinking
+routing:
+  default_model: gpt-4o-mini
+  default_tier: thinking
+  classifiers: [rules, semantic]
+  thinking_threshold: 0.7
+  steps: { rules: { min_confidence: 0.9 } }
+  semantic_budget_ms: 35
+streaming: { heartbeat_ms: 5000 }
+`;
+
+    it('reads every key, converting snake_case to the typed shape', () => {
+      const config = loadGatewayConfig({ GATEWAY_CONFIG: yamlFile(FULL_YAML), TEAM_A_KEY: 'ka' });
+      expect(config.server).toEqual({
+        port: 9100,
+        host: '127.0.0.1',
+        bodyLimitBytes: 2048,
+        logLevel: 'warn',
+      });
+      expect(config.auth).toEqual({
+        mode: 'required',
+        keys: [
+          { name: 'team-a', key: 'ka' },
+          { name: 'team-b', key: `sha256:${SHA}` },
+        ],
+      });
+      expect(config.pools['instant-vllm']).toEqual({
+        name: 'instant-vllm',
+        maxConnections: 16,
+        connectTimeoutMs: 1000,
+        upstreams: [
+          {
+            url: 'http://vllm-instant-0:8000/v1',
+            apiKey: 'pool-default',
+            weight: 3,
+            tls: { rejectUnauthorized: true },
+          },
+          {
+            url: 'https://vllm-instant-1/v1',
+            apiKey: 'own-key',
+            weight: 1,
+            tls: { rejectUnauthorized: false },
+          },
+        ],
+      });
+      expect(config.tiers).toEqual({
+        instant: {
+          name: 'instant',
+          pool: 'instant-vllm',
+          model: 'Qwen/Qwen2.5-7B-Instruct',
+          reasoning: 'strip',
+          contextWindow: 32768,
+          timeouts: { requestMs: 60000 },
+        },
+        thinking: {
+          name: 'thinking',
+          pool: 'thinking-vllm',
+          model: 'Qwen/QwQ-32B',
+          reasoning: 'passthrough',
+          timeouts: { requestMs: 300000 },
+        },
+      });
+      expect(config.embeddings).toEqual({
+        pool: 'embed',
+        model: 'BAAI/bge-m3',
+        timeouts: { requestMs: 30000 },
+      });
+      expect(config.routing).toEqual({
+        defaultModel: 'gpt-4o-mini',
+        defaultTier: 'thinking',
+        classifiers: ['rules', 'semantic'],
+        thinkingThreshold: 0.7,
+        steps: {
+          rules: { minConfidence: 0.9 },
+          learned: { minConfidence: 0.6 },
+          semantic: { minConfidence: 0.6 },
+        },
+        semanticBudgetMs: 35,
+      });
+      expect(config.streaming).toEqual({ heartbeatMs: 5000 });
+    });
+
+    it('reads aliases in shorthand and in object form', () => {
+      const config = loadGatewayConfig({ GATEWAY_CONFIG: yamlFile(FULL_YAML), TEAM_A_KEY: 'ka' });
+      expect(config.aliases).toEqual({
+        'gpt-4o-mini': { tier: 'instant', truncate: 'none' },
+        'o3-mini': { tier: 'thinking', truncate: 'oldest' },
+        'Qwen/QwQ-32B': { tier: 'thinking', truncate: 'none' },
+      });
+    });
+
+    it('lets the environment override the file, keeping the pool tuning of a replaced pool', () => {
+      const config = loadGatewayConfig({
+        GATEWAY_CONFIG: yamlFile(`
+server: { port: 9100, log_level: warn }
+auth: { keys: [ { name: team-a, key: from-yaml } ] }
+pools:
+  instant: { max_connections: 8, upstreams: [ { url: "http://old:8000/v1" } ] }
+tiers:
+  instant: { pool: instant, model: old-model, timeouts: { request_ms: 1000 } }
+routing: { default_model: instant }
+`),
+        PORT: '9200',
+        INSTANT_UPSTREAMS: 'http://new-0:8000/v1,http://new-1:8000/v1',
+        INSTANT_MODEL: 'new-model',
+        GATEWAY_API_KEYS: 'from-env',
+        ROUTING_DEFAULT_MODEL: 'auto',
+        REQUEST_TIMEOUT_MS: '5000',
+      });
+      expect(config.server.port).toBe(9200);
+      expect(config.server.logLevel).toBe('warn');
+      expect(config.pools.instant.maxConnections).toBe(8);
+      expect(config.pools.instant.upstreams.map((u) => u.url)).toEqual([
+        'http://new-0:8000/v1',
+        'http://new-1:8000/v1',
+      ]);
+      expect(config.tiers.instant?.model).toBe('new-model');
+      // An explicit per-tier timeout is more specific than the global default.
+      expect(config.tiers.instant?.timeouts.requestMs).toBe(1000);
+      expect(config.auth.keys).toEqual([
+        { name: 'team-a', key: 'from-yaml' },
+        { name: 'env-1', key: 'from-env' },
+      ]);
+      expect(config.routing.defaultModel).toBe('auto');
+    });
+
+    it('points a tier at the env-defined pool, leaving the YAML pool defined', () => {
+      const config = loadGatewayConfig({
+        GATEWAY_CONFIG: yamlFile(MINIMAL_YAML),
+        INSTANT_UPSTREAMS: 'http://env:8000/v1',
+      });
+      expect(config.tiers.instant).toMatchObject({ pool: 'instant', model: 'm' });
+      expect(Object.keys(config.pools).sort()).toEqual(['instant', 'p']);
+    });
+
+    it.each<[string, string, EnvSource, (c: GatewayConfig) => unknown, unknown]>([
+      [
+        'a number from a default',
+        'server: { port: "${GW_PORT:-9300}" }',
+        {},
+        (c) => c.server.port,
+        9300,
+      ],
+      [
+        'a number from a variable',
+        'server: { port: "${GW_PORT}" }',
+        { GW_PORT: '9400' },
+        (c) => c.server.port,
+        9400,
+      ],
+      [
+        'a boolean from a default',
+        'pools: { p: { upstreams: [ { url: "http://q/v1", tls: { reject_unauthorized: "${TLS_VERIFY:-false}" } } ] } }',
+        {},
+        (c) => c.pools.p.upstreams[0].tls.rejectUnauthorized,
+        false,
+      ],
+      [
+        'a URL assembled from parts',
+        'pools: { p: { upstreams: [ { url: "http://${Q_HOST:-localhost}:${Q_PORT:-8000}/v1" } ] } }',
+        { Q_HOST: 'vllm' },
+        (c) => c.pools.p.upstreams[0].url,
+        'http://vllm:8000/v1',
+      ],
+      [
+        'an empty key default meaning "no key"',
+        'pools: { p: { api_key: "${Q_KEY:-}", upstreams: [ { url: "http://q/v1" } ] } }',
+        {},
+        (c) => 'apiKey' in c.pools.p.upstreams[0],
+        false,
+      ],
+      [
+        'a literal $ through $$',
+        'routing: { default_model: "m$$" }\naliases: { m$: instant }',
+        {},
+        (c) => c.routing.defaultModel,
+        'm$',
+      ],
+    ])('expands %s', (_name, yaml, env, pick, expected) => {
+      const config = loadGatewayConfig({
+        GATEWAY_CONFIG: yamlFile(mergeYaml(MINIMAL_YAML, yaml)),
+        ...env,
+      });
+      expect(pick(config)).toEqual(expected);
+    });
+
+    it('reports every unset variable with its path', () => {
+      const file = yamlFile(
+        `${MINIMAL_YAML}server: { host: "\${GW_HOST}" }\nrouting: { default_model: "\${DEFAULT}" }\n`,
+      );
+      expect(issuesOf({ GATEWAY_CONFIG: file })).toEqual([
+        line('server.host', M.unsetVariable('GW_HOST')),
+        line('routing.default_model', M.unsetVariable('DEFAULT')),
+      ]);
+    });
+
+    it('lists every mistake at once (a config with three mistakes reports three)', () => {
+      const file = yamlFile(`
+auth: { mode: disabled }
+server: { port: 70000 }
+pools:
+  p:
+    max_conections: 8
+    upstreams: [ { url: "http://u:8000" } ]
+tiers:
+  instant: { pool: nope, model: m }
+`);
+      expect(issuesOf({ GATEWAY_CONFIG: file })).toEqual([
+        line('server.port', M.integerBetween(1, 65535)),
+        line('pools.p.max_conections', M.unknownKey()),
+        line('pools.p.upstreams[0].url', M.upstreamUrl()),
+        line('tiers.instant.pool', M.unknownPool('nope')),
+      ]);
+    });
+
+    it('puts each problem on its own line of the message', () => {
+      const file = yamlFile('server: { port: 0, host: "" }\n');
+      let message = '';
+      try {
+        loadGatewayConfig({ GATEWAY_CONFIG: file, ...CHAT_ENV, PORT: 'x' });
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message.split('\n')).toEqual([
+        M.header(3),
+        `  PORT: ${M.integerBetween(1, 65535)}`,
+        `  server.port: ${M.integerBetween(1, 65535)}`,
+        `  server.host: ${M.mustBeNonEmptyString()}`,
+      ]);
+    });
+
+    it.each<[string, string, ConfigIssue[]]>([
+      ['a misspelt key', 'server: { prot: 1 }', [line('server.prot', M.unknownKey())]],
+      [
+        'a camelCase key',
+        'server: { bodyLimitBytes: 1 }',
+        [line('server.bodyLimitBytes', M.unknownKey())],
+      ],
+      ['an unknown section', 'telemetry: {}', [line('telemetry', M.unknownKey())]],
+      [
+        'an unknown upstream key',
+        'pools: { p: { upstreams: [ { url: "http://q/v1", wieght: 2 } ] } }',
+        [line('pools.p.upstreams[0].wieght', M.unknownKey())],
+      ],
+      [
+        'an unknown tier',
+        'tiers: { instant: { pool: p, model: m }, fast: { pool: p, model: m } }',
+        [line('tiers.fast', M.unknownKey())],
+      ],
+      [
+        'an unknown classifier step',
+        'routing: { steps: { bert: { min_confidence: 0.7 } } }',
+        [line('routing.steps.bert', M.unknownKey())],
+      ],
+      [
+        'an unknown alias key',
+        'aliases: { a: { tier: instant, trunc: none } }',
+        [line('aliases.a.trunc', M.unknownKey())],
+      ],
+      [
+        'an unknown auth key entry',
+        'auth: { mode: disabled, keys: [ { name: n, key: k, scope: x } ] }',
+        [line('auth.keys[0].scope', M.unknownKey())],
+      ],
+    ])('rejects %s', (_name, yaml, expected) => {
+      // Later sections replace MINIMAL_YAML's of the same name, so the file stays valid otherwise.
+      const file = yamlFile(mergeYaml(MINIMAL_YAML, yaml));
+      expect(issuesOf({ GATEWAY_CONFIG: file })).toEqual(expected);
+    });
+
+    it.each<[string, string, ConfigIssue[]]>([
+      [
+        'a pool without upstreams',
+        'pools: { p: { upstreams: [] } }',
+        [line('pools.p.upstreams', M.atLeastOneUpstream())],
+      ],
+      [
+        'a pool without the upstreams key',
+        'pools: { p: { max_connections: 2 } }',
+        [line('pools.p.upstreams', M.required())],
+      ],
+      [
+        'pools as a list',
+        'pools: [ p ]',
+        [line('pools', M.mustBeMapping()), line('tiers.instant.pool', M.unknownPool('p'))],
+      ],
+      [
+        'an upstream as a string',
+        'pools: { p: { upstreams: [ "http://u/v1" ] } }',
+        [line('pools.p.upstreams[0]', M.mustBeMapping())],
+      ],
+      [
+        'a zero weight',
+        'pools: { p: { upstreams: [ { url: "http://u/v1", weight: 0 } ] } }',
+        [line('pools.p.upstreams[0].weight', M.positiveNumber())],
+      ],
+      [
+        'an URL with a query',
+        'pools: { p: { upstreams: [ { url: "http://u/v1?x=1" } ] } }',
+        [line('pools.p.upstreams[0].url', M.upstreamUrl())],
+      ],
+      [
+        'a bad pool name',
+        'pools: { "p q": { upstreams: [ { url: "http://u/v1" } ] }, p: { upstreams: [ { url: "http://u/v1" } ] } }',
+        [line('pools["p q"]', M.poolName())],
+      ],
+      [
+        'a tier without a model',
+        'tiers: { instant: { pool: p } }',
+        [line('tiers.instant.model', M.requiredWhenSet('tiers.instant.pool', 'INSTANT_MODEL'))],
+      ],
+      [
+        'a tier without a pool',
+        'tiers: { instant: { model: m } }',
+        [line('tiers.instant.pool', M.requiredWhenSet('tiers.instant.model', 'INSTANT_UPSTREAMS'))],
+      ],
+      [
+        'an unknown reasoning mode',
+        'tiers: { instant: { pool: p, model: m, reasoning: hide } }',
+        [line('tiers.instant.reasoning', M.oneOf(['passthrough', 'strip']))],
+      ],
+      [
+        'embeddings on a missing pool',
+        'embeddings: { pool: e, model: x }',
+        [line('embeddings.pool', M.unknownPool('e'))],
+      ],
+      [
+        'an alias on a tier that does not exist',
+        'aliases: { a: fast }',
+        [line('aliases.a.tier', M.oneOf(['instant', 'thinking']))],
+      ],
+      [
+        'an alias on a tier that is not configured',
+        'aliases: { o3-mini: thinking }',
+        [line('aliases.o3-mini.tier', M.tierNotConfigured('thinking'))],
+      ],
+      [
+        'an alias named auto',
+        'aliases: { auto: instant }',
+        [line('aliases.auto', M.reservedAlias('auto'))],
+      ],
+      [
+        'an alias named thinking',
+        'aliases: { thinking: instant }',
+        [line('aliases.thinking', M.reservedAlias('thinking'))],
+      ],
+      [
+        'an unknown truncate policy',
+        'aliases: { a: { tier: instant, truncate: newest } }',
+        [line('aliases.a.truncate', M.oneOf(['none', 'oldest']))],
+      ],
+      [
+        'an alias without a tier',
+        'aliases: { a: { truncate: none } }',
+        [line('aliases.a.tier', M.required())],
+      ],
+      [
+        'a default tier that is not configured',
+        'routing: { default_tier: thinking }',
+        [line('routing.default_tier', M.tierNotConfigured('thinking'))],
+      ],
+      [
+        'an unknown classifier',
+        'routing: { classifiers: [rules, bert] }',
+        [line('routing.classifiers', M.listOf(['rules', 'learned', 'semantic']))],
+      ],
+      [
+        'a repeated classifier',
+        'routing: { classifiers: [rules, rules] }',
+        [line('routing.classifiers', M.listOf(['rules', 'learned', 'semantic']))],
+      ],
+      [
+        'a threshold above 1',
+        'routing: { thinking_threshold: 1.5 }',
+        [line('routing.thinking_threshold', M.numberBetween(0, 1))],
+      ],
+      [
+        'a step confidence below 0.5',
+        'routing: { steps: { learned: { min_confidence: 0.4 } } }',
+        [line('routing.steps.learned.min_confidence', M.numberBetween(0.5, 1))],
+      ],
+      [
+        'a string where a number belongs',
+        'streaming: { heartbeat_ms: soon }',
+        [line('streaming.heartbeat_ms', M.integerBetween(1, 86400000))],
+      ],
+      ['a section as a scalar', 'server: 9000', [line('server', M.mustBeMapping())]],
+      ['a section as a list', 'streaming: [ 1 ]', [line('streaming', M.mustBeMapping())]],
+      [
+        'a non-boolean tls flag',
+        'pools: { p: { upstreams: [ { url: "http://u/v1", tls: { reject_unauthorized: maybe } } ] } }',
+        [line('pools.p.upstreams[0].tls.reject_unauthorized', M.mustBeBoolean())],
+      ],
+      [
+        'a client key without a name',
+        'auth: { keys: [ { key: k } ] }',
+        [line('auth.keys[0].name', M.required())],
+      ],
+      [
+        'two client keys with one name',
+        'auth: { keys: [ { name: a, key: k1 }, { name: a, key: k2 } ] }',
+        [line('auth.keys[1].name', M.duplicateKeyName('a'))],
+      ],
+      [
+        'a bad sha256 client key',
+        'auth: { keys: [ { name: a, key: "sha256:1234" } ] }',
+        [line('auth.keys[0].key', M.sha256Key())],
+      ],
+    ])('rejects %s', (_name, yaml, expected) => {
+      const file = yamlFile(mergeYaml(MINIMAL_YAML, yaml));
+      expect(issuesOf({ GATEWAY_CONFIG: file })).toEqual(expected);
+    });
+
+    it.each<[string, string, RegExp]>([
+      ['an unparsable file', 'server: { port: 1\n', /is not valid YAML/],
+      [
+        'a duplicated key',
+        'server: {}\nserver: {}\n',
+        /is not valid YAML: Map keys must be unique/,
+      ],
+      ['a list at the top level', '- a\n- b\n', /must hold a mapping at the top level/],
+    ])('rejects %s, naming the file', (_name, yaml, pattern) => {
+      const file = yamlFile(yaml);
+      const issues = issuesOf({ GATEWAY_CONFIG: file, ...CHAT_ENV });
+      expect(issues).toHaveLength(1);
+      expect(issues[0].path).toBe('GATEWAY_CONFIG');
+      expect(issues[0].message).toContain(file);
+      expect(issues[0].message).toMatch(pattern);
+    });
+
+    it('rejects a file that does not exist, naming it', () => {
+      const file = join(dir, 'missing.yaml');
+      expect(issuesOf({ GATEWAY_CONFIG: file, ...CHAT_ENV })).toEqual([
+        line('GATEWAY_CONFIG', M.fileNotFound(file)),
+      ]);
+    });
+
+    it('accepts an empty file', () => {
+      expect(
+        loadGatewayConfig({ GATEWAY_CONFIG: yamlFile(''), ...CHAT_ENV }).tiers.instant,
+      ).toBeDefined();
+    });
+  });
+
+  describe('upstream API keys', () => {
+    const POOL_YAML = `
+auth: { mode: disabled }
+pools:
+  shared:
+    api_key: pool-key
+    upstreams:
+      - { url: "http://a/v1", api_key: upstream-key }
+      - { url: "http://b/v1" }
+tiers:
+  instant: { pool: shared, model: m }
+`;
+    it.each<[string, EnvSource, [string | undefined, string | undefined]]>([
+      ['the upstream key, then the pool key, from YAML', {}, ['upstream-key', 'pool-key']],
+      ['UPSTREAM_API_KEY over YAML', { UPSTREAM_API_KEY: 'global' }, ['global', 'global']],
+      [
+        'INSTANT_API_KEY over UPSTREAM_API_KEY',
+        { UPSTREAM_API_KEY: 'global', INSTANT_API_KEY: 'tier' },
+        ['tier', 'tier'],
+      ],
+      [
+        'THINKING_API_KEY not applied to the instant pool',
+        { THINKING_API_KEY: 'other' },
+        ['upstream-key', 'pool-key'],
+      ],
+    ])('takes %s', (_name, env, expected) => {
+      const config = loadGatewayConfig({ GATEWAY_CONFIG: yamlFile(POOL_YAML), ...env });
+      expect(config.pools.shared.upstreams.map((u) => u.apiKey)).toEqual(expected);
+    });
+
+    it('sends no key when none is configured', () => {
+      const config = loadGatewayConfig(CHAT_ENV);
+      expect('apiKey' in config.pools.instant.upstreams[0]).toBe(false);
+    });
+
+    it('gives each env-defined pool its own key', () => {
+      const config = loadGatewayConfig({
+        ...CHAT_ENV,
+        UPSTREAM_API_KEY: 'global',
+        THINKING_API_KEY: 'thinking-key',
+      });
+      expect(config.pools.instant.upstreams[0].apiKey).toBe('global');
+      expect(config.pools.thinking.upstreams[0].apiKey).toBe('thinking-key');
+    });
+
+    it('rejects two different tier keys for one shared pool', () => {
+      const file = yamlFile(`${POOL_YAML}  thinking: { pool: shared, model: t }\n`);
+      expect(
+        issuesOf({ GATEWAY_CONFIG: file, INSTANT_API_KEY: 'one', THINKING_API_KEY: 'two' }),
+      ).toEqual([
+        line('pools.shared', M.conflictingPoolKeys('INSTANT_API_KEY', 'THINKING_API_KEY')),
+      ]);
+    });
+  });
+
+  it('never puts a key in an error message', () => {
+    const file = yamlFile(`
+pools:
+  p: { api_key: pool-secret, upstreams: [ { url: "ftp://x", api_key: upstream-secret } ] }
+auth: { keys: [ { name: a, key: "sha256:client-secret" }, { name: b, key: "sha256:client-secret" } ] }
+tiers: { instant: { pool: p, model: m } }
+`);
+    let message = '';
+    try {
+      loadGatewayConfig({
+        GATEWAY_CONFIG: file,
+        GATEWAY_API_KEYS: 'sha256:env-secret',
+        PORT: 'env-secret',
+      });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('auth.keys[0].key');
+    expect(message).not.toMatch(/secret/);
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadGatewayConfig(CHAT_ENV);
+    expect(Object.isFrozen(config.pools.instant.upstreams[0].tls)).toBe(true);
+    expect(() => {
+      (config.server as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+});
+
+/**
+ * Replaces MINIMAL_YAML's top-level sections with those of `overrides` (flow-style one-liners
+ * keyed at column 0), so each case states only what it changes.
+ */
+function mergeYaml(base: string, overrides: string): string {
+  const replaced = new Set(
+    overrides
+      .split('\n')
+      .map((l) => /^([a-z_]+):/.exec(l)?.[1])
+      .filter((k): k is string => k !== undefined),
+  );
+  const kept: string[] = [];
+  let skipping = false;
+  for (const l of base.split('\n')) {
+    const key = /^([a-z_]+):/.exec(l)?.[1];
+    if (key !== undefined) skipping = replaced.has(key);
+    if (!skipping) kept.push(l);
+  }
+  return `${kept.join('\n')}\n${overrides}\n`;
+}
+
+describe('docs/gateway.example.yaml', () => {
+  it('is a valid configuration that sets every key', () => {
+    const file = join(__dirname, '..', '..', 'docs', 'gateway.example.yaml');
+    const config = loadGatewayConfig({ GATEWAY_CONFIG: file, TEAM_A_KEY: 'team-a-secret' });
+    expect(Object.keys(config).sort()).toEqual(
+      ['aliases', 'auth', 'embeddings', 'pools', 'routing', 'server', 'streaming', 'tiers'].sort(),
+    );
+    expect(config.tiers.instant?.contextWindow).toBe(32768);
+    expect(config.aliases['o3-mini']).toEqual({ tier: 'thinking', truncate: 'none' });
+    expect(config.auth.keys.map((k) => k.name)).toEqual(['team-a', 'team-b']);
+  });
+});
+
+describe('.env.example', () => {
+  const text = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
+
+  it('loads as a valid configuration (the demo wiring)', () => {
+    const env: Record<string, string> = {};
+    for (const entry of text.split('\n')) {
+      const match = /^([A-Z0-9_]+)=(.*)$/.exec(entry);
+      if (match) env[match[1]] = match[2];
+    }
+    const config = loadGatewayConfig(env);
+    expect(config.pools.instant.upstreams[0].url).toBe('http://127.0.0.1:8001/v1');
+    expect(config.pools.thinking.upstreams[0].url).toBe('http://127.0.0.1:8002/v1');
+  });
+
+  it.each([
+    'PORT',
+    'HOST',
+    'GATEWAY_CONFIG',
+    'INSTANT_UPSTREAMS',
+    'INSTANT_MODEL',
+    'THINKING_UPSTREAMS',
+    'THINKING_MODEL',
+    'EMBEDDINGS_UPSTREAMS',
+    'EMBEDDINGS_MODEL',
+    'UPSTREAM_API_KEY',
+    'INSTANT_API_KEY',
+    'THINKING_API_KEY',
+    'EMBEDDINGS_API_KEY',
+    'GATEWAY_API_KEYS',
+    'GATEWAY_AUTH',
+    'ROUTING_DEFAULT_MODEL',
+    'REQUEST_TIMEOUT_MS',
+    'RATE_LIMIT_RPM',
+    'RATE_LIMIT_TPM',
+    'RATE_LIMIT_CONCURRENCY',
+    'REDIS_URL',
+    'LOG_LEVEL',
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTEL_SDK_DISABLED',
+    'OTEL_SERVICE_NAME',
+    'BODY_LIMIT_BYTES',
+    'STREAM_HEARTBEAT_MS',
+  ])('documents %s', (name) => {
+    expect(text).toMatch(new RegExp(`^(# )?${name}=`, 'm'));
+  });
+});

@@ -1,0 +1,340 @@
+import 'reflect-metadata';
+import { applyDecorators } from '@nestjs/common';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateNested,
+} from 'class-validator';
+import {
+  AUTH_MODES,
+  CLASSIFIER_NAMES,
+  CONFIG_DEFAULTS,
+  CONFIG_LIMITS,
+  LOG_LEVELS,
+  REASONING_MODES,
+  TRUNCATE_POLICIES,
+} from './config.constants';
+import { ConfigMessages as M } from './config.messages';
+import {
+  TIER_NAMES,
+  type AuthMode,
+  type ClassifierName,
+  type LogLevel,
+  type ReasoningMode,
+  type TierName,
+  type TruncatePolicy,
+} from './gateway-config.interface';
+
+/*
+ * The validation schema of the merged configuration (YAML keys already camelCased, environment
+ * already applied). Property initialisers are the defaults: `plainToInstance` constructs each
+ * class and then assigns only the keys that were given. Every property carries at least one
+ * decorator, because validation runs with `forbidNonWhitelisted` and that is how unknown (for
+ * example misspelt) keys are reported instead of silently ignored.
+ */
+
+// ${VAR} expansion always yields strings; a numeric or boolean field still accepts `"9000"` or
+// `"true"` so that `port: ${PORT_OVERRIDE:-9000}` works.
+const NUMERIC = /^\s*-?\d+(\.\d+)?\s*$/;
+const coerceNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && NUMERIC.test(value) ? Number(value) : value;
+const coerceBoolean = ({ value }: { value: unknown }): unknown =>
+  value === 'true' ? true : value === 'false' ? false : value;
+const trimTrailingSlashes = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' ? value.trim().replace(/\/+$/, '') : value;
+
+/** True for an http(s) URL without query or fragment whose path ends in `/v1` (no trailing slash). */
+export function isUpstreamUrl(value: unknown): boolean {
+  if (typeof value !== 'string' || !value.endsWith('/v1')) return false;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  return (
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    url.hostname !== '' &&
+    url.search === '' &&
+    url.hash === '' &&
+    url.pathname.endsWith('/v1')
+  );
+}
+
+const Required = () => IsDefined({ message: M.required() });
+
+const NonEmptyString = () =>
+  applyDecorators(
+    IsString({ message: M.mustBeNonEmptyString() }),
+    IsNotEmpty({ message: M.mustBeNonEmptyString() }),
+  );
+
+const IntegerField = (min: number, max: number) =>
+  applyDecorators(
+    Transform(coerceNumber),
+    IsInt({ message: M.integerBetween(min, max) }),
+    Min(min, { message: M.integerBetween(min, max) }),
+    Max(max, { message: M.integerBetween(min, max) }),
+  );
+
+const NumberField = (min: number, max: number) =>
+  applyDecorators(
+    Transform(coerceNumber),
+    IsNumber({ allowNaN: false, allowInfinity: false }, { message: M.numberBetween(min, max) }),
+    Min(min, { message: M.numberBetween(min, max) }),
+    Max(max, { message: M.numberBetween(min, max) }),
+  );
+
+const OneOf = (allowed: readonly string[]) => IsIn([...allowed], { message: M.oneOf(allowed) });
+
+const BooleanField = () =>
+  applyDecorators(Transform(coerceBoolean), IsBoolean({ message: M.mustBeBoolean() }));
+
+/** A nested mapping with its own schema. */
+const Section = (type: () => new () => object) =>
+  applyDecorators(
+    IsObject({ message: M.mustBeMapping() }),
+    ValidateNested({ message: M.mustBeMapping() }),
+    Type(type),
+  );
+
+/** A list of mappings with their own schema. */
+const ListOf = (type: () => new () => object) =>
+  applyDecorators(
+    IsArray({ message: M.mustBeList() }),
+    ValidateNested({ each: true, message: M.mustBeMapping() }),
+    Type(type),
+  );
+
+/** A mapping of user-chosen names (pools, aliases) to mappings; class-transformer makes it a Map. */
+const NamedMapOf = (type: () => new () => object) =>
+  applyDecorators(ValidateNested({ each: true, message: M.mustBeMapping() }), Type(type));
+
+export class ServerSchema {
+  @IntegerField(1, CONFIG_LIMITS.maxPort)
+  port: number = CONFIG_DEFAULTS.port;
+
+  @NonEmptyString()
+  host: string = CONFIG_DEFAULTS.host;
+
+  @IntegerField(1, CONFIG_LIMITS.maxBodyLimitBytes)
+  bodyLimitBytes: number = CONFIG_DEFAULTS.bodyLimitBytes;
+
+  @OneOf(LOG_LEVELS)
+  logLevel: LogLevel = CONFIG_DEFAULTS.logLevel;
+}
+
+export class ClientKeySchema {
+  @Required()
+  @NonEmptyString()
+  name!: string;
+
+  @Required()
+  @NonEmptyString()
+  key!: string;
+}
+
+export class AuthSchema {
+  @OneOf(AUTH_MODES)
+  mode: AuthMode = CONFIG_DEFAULTS.authMode;
+
+  @ListOf(() => ClientKeySchema)
+  keys: ClientKeySchema[] = [];
+}
+
+export class TlsSchema {
+  @BooleanField()
+  rejectUnauthorized: boolean = CONFIG_DEFAULTS.rejectUnauthorized;
+}
+
+export class UpstreamSchema {
+  @Required()
+  @Transform(trimTrailingSlashes)
+  @ValidateBy(
+    { name: 'isUpstreamUrl', validator: { validate: isUpstreamUrl } },
+    { message: M.upstreamUrl() },
+  )
+  url!: string;
+
+  /** Resolved against the environment before validation; an empty string means none. */
+  @IsOptional()
+  @IsString({ message: M.mustBeNonEmptyString() })
+  apiKey?: string;
+
+  @Transform(coerceNumber)
+  @IsNumber({ allowNaN: false, allowInfinity: false }, { message: M.positiveNumber() })
+  @IsPositive({ message: M.positiveNumber() })
+  weight: number = CONFIG_DEFAULTS.upstreamWeight;
+
+  @Section(() => TlsSchema)
+  tls: TlsSchema = new TlsSchema();
+}
+
+export class PoolSchema {
+  @Required()
+  @ArrayMinSize(1, { message: M.atLeastOneUpstream() })
+  @ListOf(() => UpstreamSchema)
+  upstreams!: UpstreamSchema[];
+
+  @IntegerField(1, CONFIG_LIMITS.maxConnections)
+  maxConnections: number = CONFIG_DEFAULTS.maxConnections;
+
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  connectTimeoutMs: number = CONFIG_DEFAULTS.connectTimeoutMs;
+
+  /** The pool's default for upstreams that give no key of their own. */
+  @IsOptional()
+  @IsString({ message: M.mustBeNonEmptyString() })
+  apiKey?: string;
+}
+
+export class TimeoutsSchema {
+  /** Unset means the global REQUEST_TIMEOUT_MS, applied after validation. */
+  @IsOptional()
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  requestMs?: number;
+}
+
+export class TierSchema {
+  // Both optional here: whether a tier is complete is a cross-field rule that can name the
+  // environment variable a half-configured tier is missing.
+  @IsOptional()
+  @NonEmptyString()
+  pool?: string;
+
+  @IsOptional()
+  @NonEmptyString()
+  model?: string;
+
+  @OneOf(REASONING_MODES)
+  reasoning: ReasoningMode = CONFIG_DEFAULTS.reasoning;
+
+  @IsOptional()
+  @IntegerField(1, Number.MAX_SAFE_INTEGER)
+  contextWindow?: number;
+
+  @Section(() => TimeoutsSchema)
+  timeouts: TimeoutsSchema = new TimeoutsSchema();
+}
+
+export class TiersSchema {
+  @IsOptional()
+  @Section(() => TierSchema)
+  instant?: TierSchema;
+
+  @IsOptional()
+  @Section(() => TierSchema)
+  thinking?: TierSchema;
+}
+
+export class EmbeddingsSchema {
+  @IsOptional()
+  @NonEmptyString()
+  pool?: string;
+
+  @IsOptional()
+  @NonEmptyString()
+  model?: string;
+
+  @Section(() => TimeoutsSchema)
+  timeouts: TimeoutsSchema = new TimeoutsSchema();
+}
+
+export class AliasSchema {
+  @Required()
+  @OneOf(TIER_NAMES)
+  tier!: TierName;
+
+  @OneOf(TRUNCATE_POLICIES)
+  truncate: TruncatePolicy = CONFIG_DEFAULTS.truncate;
+}
+
+export class ClassifierStepSchema {
+  @NumberField(0.5, 1)
+  minConfidence: number = CONFIG_DEFAULTS.stepMinConfidence;
+}
+
+export class ClassifierStepsSchema {
+  @IsOptional()
+  @Section(() => ClassifierStepSchema)
+  rules?: ClassifierStepSchema;
+
+  @IsOptional()
+  @Section(() => ClassifierStepSchema)
+  learned?: ClassifierStepSchema;
+
+  @IsOptional()
+  @Section(() => ClassifierStepSchema)
+  semantic?: ClassifierStepSchema;
+}
+
+export class RoutingSchema {
+  @NonEmptyString()
+  defaultModel: string = CONFIG_DEFAULTS.defaultModel;
+
+  /** Unset means instant when instant is configured, else thinking. */
+  @IsOptional()
+  @OneOf(TIER_NAMES)
+  defaultTier?: TierName;
+
+  @IsArray({ message: M.listOf(CLASSIFIER_NAMES) })
+  @IsIn([...CLASSIFIER_NAMES], { each: true, message: M.listOf(CLASSIFIER_NAMES) })
+  @ArrayUnique({ message: M.listOf(CLASSIFIER_NAMES) })
+  classifiers: ClassifierName[] = [...CONFIG_DEFAULTS.classifiers];
+
+  @NumberField(0, 1)
+  thinkingThreshold: number = CONFIG_DEFAULTS.thinkingThreshold;
+
+  @Section(() => ClassifierStepsSchema)
+  steps: ClassifierStepsSchema = new ClassifierStepsSchema();
+
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  semanticBudgetMs: number = CONFIG_DEFAULTS.semanticBudgetMs;
+}
+
+export class StreamingSchema {
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  heartbeatMs: number = CONFIG_DEFAULTS.heartbeatMs;
+}
+
+export class GatewayConfigSchema {
+  @Section(() => ServerSchema)
+  server: ServerSchema = new ServerSchema();
+
+  @Section(() => AuthSchema)
+  auth: AuthSchema = new AuthSchema();
+
+  @NamedMapOf(() => PoolSchema)
+  pools: Map<string, PoolSchema> = new Map();
+
+  @Section(() => TiersSchema)
+  tiers: TiersSchema = new TiersSchema();
+
+  @IsOptional()
+  @Section(() => EmbeddingsSchema)
+  embeddings?: EmbeddingsSchema;
+
+  @NamedMapOf(() => AliasSchema)
+  aliases: Map<string, AliasSchema> = new Map();
+
+  @Section(() => RoutingSchema)
+  routing: RoutingSchema = new RoutingSchema();
+
+  @Section(() => StreamingSchema)
+  streaming: StreamingSchema = new StreamingSchema();
+}
