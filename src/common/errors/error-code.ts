@@ -5,7 +5,7 @@
 export enum ErrorCode {
   InvalidValue = 'invalid_value',
   InvalidJson = 'invalid_json',
-  MissingField = 'missing_field',
+  MissingField = 'missing_required_parameter',
   ContextLengthExceeded = 'context_length_exceeded',
   InvalidApiKey = 'invalid_api_key',
   ModelNotAllowed = 'model_not_allowed',
@@ -23,10 +23,7 @@ export enum ErrorCode {
 }
 
 export type OpenAiErrorType =
-  | 'invalid_request_error'
-  | 'permission_error'
-  | 'rate_limit_error'
-  | 'api_error';
+  'invalid_request_error' | 'permission_error' | 'rate_limit_error' | 'api_error';
 
 export interface ErrorCodeDescription {
   status: number;

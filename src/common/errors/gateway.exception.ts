@@ -58,3 +58,15 @@ export class GatewayException extends Error {
     };
   }
 }
+
+/** Anything thrown → a {@link GatewayException}; unknown failures become a 500 that hides details. */
+export function asGatewayException(error: unknown): GatewayException {
+  if (error instanceof GatewayException) return error;
+  return new GatewayException(
+    ErrorCode.InternalError,
+    'The gateway failed to process the request.',
+    {
+      cause: error,
+    },
+  );
+}

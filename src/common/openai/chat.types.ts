@@ -47,10 +47,7 @@ export interface ToolDefinition {
 }
 
 export type ToolChoice =
-  | 'none'
-  | 'auto'
-  | 'required'
-  | { type: 'function'; function: { name: string } };
+  'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
 
 export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high';
 
@@ -147,7 +144,12 @@ export interface CompletionChunk {
   object: 'text_completion';
   created: number;
   model: string;
-  choices: { index: number; text: string; finish_reason: string | null; [extra: string]: unknown }[];
+  choices: {
+    index: number;
+    text: string;
+    finish_reason: string | null;
+    [extra: string]: unknown;
+  }[];
   usage?: Usage | null;
   [extra: string]: unknown;
 }

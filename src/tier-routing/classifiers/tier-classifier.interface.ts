@@ -6,6 +6,8 @@ export interface ClassificationInput {
   messages: readonly ChatMessage[];
   tools?: readonly ToolDefinition[];
   reasoningEffort?: ReasoningEffort | null;
+  /** Aborted when the caller goes away; steps that wait (the `semantic` one) stop at once. */
+  signal?: AbortSignal;
 }
 
 /** A classifier's answer. `reason` becomes the `x-gateway-route-reason` header. */
@@ -15,6 +17,8 @@ export interface TierVerdict {
   reason: string;
   /** Confidence in `tier`, 0..1, when the step has one. */
   score?: number;
+  /** The strongest contributors of a scoring step, e.g. `cue_proof:+2.25` (logs, debugging). */
+  detail?: readonly string[];
 }
 
 /**

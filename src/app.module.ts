@@ -1,0 +1,23 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth';
+import { GatewayConfigModule, type GatewayConfig } from './config';
+import { HealthModule } from './health';
+import { ProvidersModule } from './providers';
+import { TierRoutingModule } from './tier-routing';
+
+/** Composes the feature modules around one validated configuration. */
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        GatewayConfigModule.forRoot(config),
+        AuthModule,
+        ProvidersModule,
+        TierRoutingModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,30 @@
+/** Texts of the errors the gateway itself raises, so tests assert on the same words users read. */
+export const ErrorMessages = {
+  invalidJson: (detail: string) => `We could not parse the JSON body of your request (${detail}).`,
+  emptyBody: () => 'The request body is empty; expected a JSON object.',
+  bodyNotObject: () => 'The request body must be a JSON object.',
+  unsupportedMediaType: (type: string) =>
+    `Unsupported content-type '${type}'; send 'application/json'.`,
+  bodyTooLarge: (limit: number) => `The request body exceeds the limit of ${limit} bytes.`,
+  routeNotFound: (method: string, url: string) => `Unknown request URL: ${method} ${url}.`,
+  methodNotAllowed: (method: string, url: string) => `Method ${method} is not allowed on ${url}.`,
+  missingApiKey: () => "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+  invalidApiKey: () => 'Incorrect API key provided.',
+  modelNotFound: (model: string, available: readonly string[]) =>
+    `The model '${model}' does not exist. Available models: ${available.join(', ')}.`,
+  noEmbeddingsModel: () => 'No embeddings model is configured on this gateway.',
+  contextLengthExceeded: (window: number, prompt: number, completion: number) =>
+    `This model's maximum context length is ${window} tokens. However, you requested about ` +
+    `${prompt + completion} tokens (about ${prompt} in the messages, ${completion} in the completion). ` +
+    'Please reduce the length of the messages or the completion.',
+  tierUnavailable: (tier: string) => `The ${tier} tier has no upstream to serve this request.`,
+  upstreamStatus: (status: number) => `The upstream model server failed (HTTP ${status}).`,
+  upstreamUnreachable: () => 'The upstream model server could not be reached.',
+  upstreamMalformed: (what: string) =>
+    `The upstream model server answered something that is not the OpenAI format (${what}).`,
+  upstreamStreamBroken: (what: string) => `The upstream stream broke off (${what}).`,
+  upstreamTimeout: (ms: number) => `The upstream model server did not answer within ${ms} ms.`,
+  upstreamRejectedCredentials: (status: number) =>
+    `The upstream model server rejected the gateway's credentials (HTTP ${status}).`,
+  internal: () => 'The gateway failed to process the request.',
+} as const;

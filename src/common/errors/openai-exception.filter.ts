@@ -1,0 +1,147 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode } from './error-code';
+import { ErrorMessages } from './errors.messages';
+import { GatewayException } from './gateway.exception';
+
+/** Fastify's own error codes that reach the filter before any handler runs. */
+interface FastifyLikeError {
+  code?: string;
+  statusCode?: number;
+  message?: string;
+}
+
+/**
+ * The one place that renders errors: everything thrown (ours, Nest's, Fastify's parser and
+ * router errors) leaves as the OpenAI envelope of SPEC §6. Streams that already sent their
+ * first byte render the same envelope in-band (see the chat front); this filter only sees
+ * replies that have not been hijacked.
+ */
+@Catch()
+export class OpenAiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  constructor(private readonly bodyLimitBytes: number) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const reply = ctx.getResponse<FastifyReply>();
+    const request = ctx.getRequest<FastifyRequest>();
+    const error = this.toGatewayException(exception, request);
+    if (error.status >= 500) {
+      this.logger.error(
+        `${request.method} ${request.url} -> ${error.status} ${error.code}: ${error.message}` +
+          (error.options.upstream
+            ? ` (upstream ${error.options.upstream.origin ?? ''} status ${error.options.upstream.status ?? '-'})`
+            : ''),
+        error.code === ErrorCode.InternalError ? (exception as Error)?.stack : undefined,
+      );
+    }
+    sendGatewayError(reply, error);
+  }
+
+  toGatewayException(exception: unknown, request: FastifyRequest): GatewayException {
+    if (exception instanceof GatewayException) return exception;
+    if (exception instanceof HttpException) return this.fromHttpException(exception, request);
+    const fastifyError = exception as FastifyLikeError;
+    if (
+      fastifyError &&
+      typeof fastifyError.code === 'string' &&
+      fastifyError.code.startsWith('FST_')
+    ) {
+      return this.fromFastifyError(fastifyError, request);
+    }
+    return new GatewayException(ErrorCode.InternalError, ErrorMessages.internal(), {
+      cause: exception,
+    });
+  }
+
+  private fromHttpException(exception: HttpException, request: FastifyRequest): GatewayException {
+    const status = exception.getStatus();
+    if (status === 404) {
+      return new GatewayException(
+        ErrorCode.NotFound,
+        ErrorMessages.routeNotFound(request.method, request.url.split('?')[0]),
+      );
+    }
+    if (status === 405) {
+      return new GatewayException(
+        ErrorCode.MethodNotAllowed,
+        ErrorMessages.methodNotAllowed(request.method, request.url.split('?')[0]),
+      );
+    }
+    if (status === 413) {
+      return new GatewayException(
+        ErrorCode.RequestTooLarge,
+        ErrorMessages.bodyTooLarge(this.bodyLimitBytes),
+      );
+    }
+    if (status === 415) {
+      return new GatewayException(
+        ErrorCode.UnsupportedMediaType,
+        ErrorMessages.unsupportedMediaType(String(request.headers['content-type'] ?? '')),
+      );
+    }
+    if (status === 400) {
+      // Our own code throws GatewayException; a Nest 400 is Fastify's body parser, which Nest
+      // re-wraps (dropping the FST_ code): a JSON syntax error or an empty JSON body.
+      return /empty/i.test(exception.message)
+        ? new GatewayException(ErrorCode.InvalidJson, ErrorMessages.emptyBody())
+        : new GatewayException(ErrorCode.InvalidJson, ErrorMessages.invalidJson(exception.message));
+    }
+    if (status > 400 && status < 500) {
+      return new GatewayException(ErrorCode.InvalidValue, exception.message, { status });
+    }
+    return new GatewayException(ErrorCode.InternalError, ErrorMessages.internal(), {
+      cause: exception,
+    });
+  }
+
+  private fromFastifyError(error: FastifyLikeError, request: FastifyRequest): GatewayException {
+    switch (error.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return new GatewayException(
+          ErrorCode.RequestTooLarge,
+          ErrorMessages.bodyTooLarge(this.bodyLimitBytes),
+        );
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return new GatewayException(ErrorCode.InvalidJson, ErrorMessages.emptyBody());
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return new GatewayException(
+          ErrorCode.UnsupportedMediaType,
+          ErrorMessages.unsupportedMediaType(String(request.headers['content-type'] ?? '')),
+        );
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+        return new GatewayException(
+          ErrorCode.InvalidJson,
+          ErrorMessages.invalidJson(error.message ?? ''),
+        );
+      default:
+        if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+          // Fastify's JSON parser raises a SyntaxError-derived error with statusCode 400.
+          return new GatewayException(
+            ErrorCode.InvalidJson,
+            ErrorMessages.invalidJson(error.message ?? ''),
+            {
+              status: error.statusCode,
+            },
+          );
+        }
+        return new GatewayException(ErrorCode.InternalError, ErrorMessages.internal(), {
+          cause: error,
+        });
+    }
+  }
+}
+
+/** Writes a {@link GatewayException} as the OpenAI envelope on a reply that has not been sent. */
+export function sendGatewayError(reply: FastifyReply, error: GatewayException): void {
+  if (reply.sent || reply.raw.headersSent) {
+    if (!reply.raw.writableEnded) reply.raw.end();
+    return;
+  }
+  const headers = error.headers;
+  if (headers) for (const name in headers) reply.header(name, headers[name]);
+  void reply.status(error.status).type('application/json; charset=utf-8').send(error.toBody());
+}

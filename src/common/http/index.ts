@@ -1,0 +1,2 @@
+export { clientAbortSignal, ClientClosedError, isClientClosed } from './client-abort';
+export { requestIdOf } from './request-id';

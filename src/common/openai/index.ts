@@ -1,0 +1,9 @@
+export * from './chat.types';
+export {
+  ChatCompletionRequestDto,
+  ChatMessageDto,
+  CompletionRequestDto,
+  EmbeddingRequestDto,
+  StreamOptionsDto,
+} from './chat-completion-request.dto';
+export { OpenAiValidationPipe, validationFailure } from './openai-validation.pipe';

@@ -1,0 +1,355 @@
+import { EventEmitter } from 'node:events';
+import {
+  createServer,
+  get,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { SseParser } from './sse-parser';
+import { SseResponseWriter } from './sse-writer';
+
+interface Received {
+  status: number | undefined;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+describe('SseResponseWriter', () => {
+  let server: Server;
+  let port: number;
+  let handle: (res: ServerResponse) => void;
+
+  beforeAll(async () => {
+    server = createServer((_req, res) => handle(res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  /** Serves one request with `serve` and reads the whole answer. */
+  function fetchWith(serve: (res: ServerResponse) => void): Promise<Received> {
+    handle = serve;
+    return new Promise((resolve, reject) => {
+      get({ host: '127.0.0.1', port, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (text: string) => (body += text));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+      }).on('error', reject);
+    });
+  }
+
+  describe('framing', () => {
+    it('opens with the SSE headers over the caller’s, then writes data, comment and [DONE]', async () => {
+      const { status, headers, body } = await fetchWith((res) => {
+        const writer = new SseResponseWriter(res, { heartbeatMs: 0 });
+        writer.open({
+          'X-Request-Id': 'req-1',
+          'Content-Type': 'application/json',
+          'content-length': 5,
+          'set-cookie': ['a=1', 'b=2'],
+        });
+        writer.open({ 'x-ignored': 'second open is a no-op' });
+        expect(writer.opened).toBe(true);
+        writer.writeData('{"a":"héllo 🌍"}');
+        writer.writeComment('hi');
+        writer.writeDone();
+        writer.end();
+        expect(writer.closed).toBe(true);
+      });
+      expect(status).toBe(200);
+      expect(headers).toMatchObject({
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'x-request-id': 'req-1',
+        'set-cookie': ['a=1', 'b=2'],
+      });
+      expect(headers['content-length']).toBeUndefined();
+      expect(headers['x-ignored']).toBeUndefined();
+      expect(body).toBe('data: {"a":"héllo 🌍"}\n\n: hi\n\ndata: [DONE]\n\n');
+    });
+
+    it('opens with only the SSE headers on the first write', async () => {
+      const { status, headers, body } = await fetchWith((res) => {
+        const writer = new SseResponseWriter(res, { heartbeatMs: 0 });
+        expect(writer.opened).toBe(false);
+        writer.writeData('{}');
+        writer.end();
+      });
+      expect(status).toBe(200);
+      expect(headers['content-type']).toBe('text/event-stream; charset=utf-8');
+      expect(body).toBe('data: {}\n\n');
+    });
+
+    it('writes the error envelope in-band', async () => {
+      const envelope = {
+        error: {
+          message: 'Upstream failed',
+          type: 'api_error',
+          param: null,
+          code: 'upstream_error',
+        },
+      };
+      const { body } = await fetchWith((res) => {
+        const writer = new SseResponseWriter(res, { heartbeatMs: 0 });
+        writer.writeData('{"n":1}');
+        writer.writeError(envelope);
+        writer.end();
+      });
+      expect(body).toBe(`data: {"n":1}\n\ndata: ${JSON.stringify(envelope)}\n\n`);
+    });
+
+    it('keeps line breaks inside data and comments from breaking the framing', async () => {
+      const { body } = await fetchWith((res) => {
+        const writer = new SseResponseWriter(res, { heartbeatMs: 0 });
+        writer.writeComment('two\nlines');
+        writer.writeData('{\n"a":\r\n1}');
+        writer.end();
+      });
+      expect(body).toBe(': two\n: lines\n\ndata: {\ndata: "a":\ndata: 1}\n\n');
+      const events: string[] = [];
+      const parser = new SseParser((data) => events.push(data));
+      parser.feed(Buffer.from(body));
+      expect(events.map((data) => JSON.parse(data))).toEqual([{ a: 1 }]);
+    });
+
+    it('ignores writes after end(), silently', async () => {
+      const { body } = await fetchWith((res) => {
+        const writer = new SseResponseWriter(res, { heartbeatMs: 0 });
+        writer.writeData('{}');
+        writer.end();
+        expect(() => {
+          writer.writeData('{"late":1}');
+          writer.writeComment('late');
+          writer.writeDone();
+          writer.writeError({ error: {} });
+          writer.open({});
+          writer.end();
+        }).not.toThrow();
+      });
+      expect(body).toBe('data: {}\n\n');
+    });
+
+    it('sends a valid empty stream when ended before any write', async () => {
+      const { headers, body } = await fetchWith((res) =>
+        new SseResponseWriter(res, { heartbeatMs: 0 }).end(),
+      );
+      expect(headers['content-type']).toBe('text/event-stream; charset=utf-8');
+      expect(body).toBe('');
+    });
+  });
+
+  describe('heartbeat on a real socket', () => {
+    it('writes `: ping` comments while the stream is silent', async () => {
+      const { body } = await fetchWith((res) => {
+        const writer = new SseResponseWriter(res, { heartbeatMs: 20 });
+        writer.open({});
+        writer.writeData('{"n":1}');
+        setTimeout(() => {
+          writer.writeDone();
+          writer.end();
+        }, 300);
+      });
+      expect(body.startsWith('data: {"n":1}\n\n: ping\n\n: ping\n\n')).toBe(true);
+      expect(body.endsWith('data: [DONE]\n\n')).toBe(true);
+    });
+  });
+
+  describe('backpressure on a real socket', () => {
+    /** A client that sends a request and does not read the answer until told to. */
+    function stalledClient(): { resume(): void; destroy(): void } {
+      const socket = connect(port, '127.0.0.1');
+      socket.pause();
+      socket.write('GET / HTTP/1.1\r\nHost: localhost\r\n\r\n');
+      return { resume: () => socket.resume(), destroy: () => socket.destroy() };
+    }
+
+    /** Writes 64 KiB frames until the socket stays full for 200 ms. */
+    async function fillUntilStalled(writer: SseResponseWriter): Promise<void> {
+      const frame = JSON.stringify({ pad: 'x'.repeat(64 * 1024) });
+      for (let written = 0; written < 512 * 1024 * 1024; written += frame.length) {
+        writer.writeData(frame);
+        if (writer.gate.open) continue;
+        const stalled = await Promise.race([
+          writer.gate.wait().then(() => false),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 200)),
+        ]);
+        if (stalled) return;
+      }
+      throw new Error('the socket never stalled');
+    }
+
+    function serveOne(): Promise<SseResponseWriter> {
+      return new Promise((resolve) => {
+        handle = (res) => {
+          const writer = new SseResponseWriter(res, { heartbeatMs: 0 });
+          writer.open({});
+          resolve(writer);
+        };
+      });
+    }
+
+    it('closes the gate when the client stops reading, and reopens it on drain', async () => {
+      const served = serveOne();
+      const client = stalledClient();
+      const writer = await served;
+      await fillUntilStalled(writer);
+      expect(writer.gate.open).toBe(false);
+
+      const reopened = writer.gate.wait();
+      expect(writer.gate.wait()).toBe(reopened);
+      client.resume();
+      await reopened;
+      expect(writer.gate.open).toBe(true);
+      expect(writer.closed).toBe(false);
+
+      writer.end();
+      client.destroy();
+    });
+
+    it('reopens the gate for good when the client goes away while backpressured', async () => {
+      const served = serveOne();
+      const client = stalledClient();
+      const writer = await served;
+      const closed = new Promise<boolean>((resolve) => writer.onClose(resolve));
+      await fillUntilStalled(writer);
+      const reopened = writer.gate.wait();
+
+      client.destroy();
+      await reopened;
+      expect(await closed).toBe(true);
+      expect(writer.gate.open).toBe(true);
+      expect(writer.closed).toBe(true);
+      expect(writer.clientAborted).toBe(true);
+      expect(() => writer.writeData('{"late":1}')).not.toThrow();
+      expect(writer.gate.open).toBe(true);
+    });
+  });
+});
+
+/** The parts of a ServerResponse the writer touches, recording what is written. */
+class FakeResponse extends EventEmitter {
+  frames: string[] = [];
+  headersSent = false;
+  destroyed = false;
+  closed = false;
+  writableEnded = false;
+  writableFinished = false;
+  writeReturns = true;
+
+  writeHead(): this {
+    this.headersSent = true;
+    return this;
+  }
+  flushHeaders(): void {}
+  write(frame: string): boolean {
+    this.frames.push(frame);
+    return this.writeReturns;
+  }
+  end(): void {
+    this.writableEnded = this.writableFinished = true;
+  }
+  hangUp(): void {
+    this.destroyed = this.closed = true;
+    this.emit('close');
+  }
+}
+
+describe('SseResponseWriter heartbeat (fake timers)', () => {
+  let res: FakeResponse;
+
+  function writer(heartbeatMs: number): SseResponseWriter {
+    return new SseResponseWriter(res as unknown as ServerResponse, { heartbeatMs });
+  }
+
+  const pings = (): number => res.frames.filter((frame) => frame === ': ping\n\n').length;
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    res = new FakeResponse();
+  });
+
+  afterEach(() => jest.useRealTimers());
+
+  it('pings only after heartbeatMs of silence, with one timer refreshed by every write', () => {
+    const setTimeoutSpy = jest.spyOn(global, 'setTimeout');
+    const sse = writer(1000);
+    sse.open({});
+    for (let i = 0; i < 10; i++) {
+      jest.advanceTimersByTime(900);
+      sse.writeData('{}');
+    }
+    expect(pings()).toBe(0);
+    jest.advanceTimersByTime(1000);
+    expect(pings()).toBe(1);
+    jest.advanceTimersByTime(1000);
+    expect(pings()).toBe(2);
+    expect(setTimeoutSpy).toHaveBeenCalledTimes(1);
+    setTimeoutSpy.mockRestore();
+  });
+
+  it('pings before the first payload (a slow first token)', () => {
+    writer(1000).open({});
+    jest.advanceTimersByTime(1000);
+    expect(res.frames).toEqual([': ping\n\n']);
+  });
+
+  it('does not ping while the socket is backpressured', () => {
+    const sse = writer(1000);
+    res.writeReturns = false;
+    sse.writeData('{}');
+    expect(sse.gate.open).toBe(false);
+    jest.advanceTimersByTime(5000);
+    expect(pings()).toBe(0);
+    res.writeReturns = true;
+    res.emit('drain');
+    expect(sse.gate.open).toBe(true);
+    jest.advanceTimersByTime(1000);
+    expect(pings()).toBe(1);
+  });
+
+  it('stops on end()', () => {
+    const sse = writer(1000);
+    sse.open({});
+    sse.end();
+    expect(jest.getTimerCount()).toBe(0);
+    jest.advanceTimersByTime(5000);
+    expect(pings()).toBe(0);
+  });
+
+  it('stops when the client goes away', () => {
+    const sse = writer(1000);
+    sse.open({});
+    res.hangUp();
+    expect(sse.closed).toBe(true);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('is off with heartbeatMs 0', () => {
+    writer(0).open({});
+    expect(jest.getTimerCount()).toBe(0);
+  });
+});
+
+describe('SseResponseWriter on a response already gone', () => {
+  it('is closed from the start and calls onClose listeners at once', () => {
+    const res = new FakeResponse();
+    res.destroyed = res.closed = true;
+    const sse = new SseResponseWriter(res as unknown as ServerResponse, { heartbeatMs: 1000 });
+    expect(sse.closed).toBe(true);
+    expect(sse.clientAborted).toBe(true);
+    const listener = jest.fn();
+    sse.onClose(listener);
+    expect(listener).toHaveBeenCalledWith(true);
+    sse.writeData('{}');
+    expect(res.frames).toEqual([]);
+  });
+});

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { ProvidersModule } from '../providers';
+import { HealthController } from './health.controller';
+import { LifecycleService } from './lifecycle.service';
+
+/** Composes the indicators of the other modules into `/health`, `/health/live`, `/health/ready`. */
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false }), ProvidersModule],
+  controllers: [HealthController],
+  providers: [LifecycleService],
+  exports: [LifecycleService],
+})
+export class HealthModule {}

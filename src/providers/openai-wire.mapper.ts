@@ -1,0 +1,201 @@
+import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  EmbeddingResponse,
+  ModelList,
+} from '../common/openai/chat.types';
+
+/**
+ * Mapping between upstream wire JSON and typed values; no transport here. Everything an upstream
+ * sends is checked for the few fields the gateway relies on, so a non-OpenAI answer becomes a
+ * 502 `upstream_error` instead of a crash further in.
+ */
+
+type Json = Record<string, unknown>;
+
+function parseObject(raw: string, what: string, origin: string): Json {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw malformed(`${what} is not JSON`, origin, raw);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw malformed(`${what} is not a JSON object`, origin, raw);
+  }
+  return value as Json;
+}
+
+export function malformed(what: string, origin: string, raw?: string): GatewayException {
+  return new GatewayException(ErrorCode.UpstreamError, ErrorMessages.upstreamMalformed(what), {
+    upstream: { origin, body: raw?.slice(0, 2048) },
+  });
+}
+
+export function parseChatCompletion(raw: string, origin: string): ChatCompletion {
+  const value = parseObject(raw, 'chat completion', origin);
+  if (!Array.isArray(value.choices))
+    throw malformed('chat completion without choices', origin, raw);
+  for (const choice of value.choices as unknown[]) {
+    const message = (choice as Json | null)?.message;
+    if (message === null || typeof message !== 'object') {
+      throw malformed('chat completion choice without a message', origin, raw);
+    }
+  }
+  return value as unknown as ChatCompletion;
+}
+
+export function parseCompletion(raw: string, origin: string): Json {
+  const value = parseObject(raw, 'completion', origin);
+  if (!Array.isArray(value.choices)) throw malformed('completion without choices', origin, raw);
+  return value;
+}
+
+export function parseEmbeddings(raw: string, origin: string): EmbeddingResponse {
+  const value = parseObject(raw, 'embeddings answer', origin);
+  if (!Array.isArray(value.data)) throw malformed('embeddings answer without data', origin, raw);
+  return value as unknown as EmbeddingResponse;
+}
+
+export function parseModelList(raw: string, origin: string): ModelList {
+  const value = parseObject(raw, 'model list', origin);
+  if (!Array.isArray(value.data)) throw malformed('model list without data', origin, raw);
+  return value as unknown as ModelList;
+}
+
+/**
+ * One stream payload → a chunk with a `choices` array. An in-band `{"error": …}` (vLLM sends one
+ * when generation fails mid-stream) becomes an upstream error; an Ollama-native NDJSON line
+ * (`{"message": {…}, "done": …}`) is translated into the OpenAI chunk shape.
+ */
+export function parseStreamChunk<T extends { choices: unknown[] }>(
+  raw: string,
+  origin: string,
+): { raw: string; chunk: T } {
+  const value = parseObject(raw, 'stream chunk', origin);
+  if (Array.isArray(value.choices)) return { raw, chunk: value as unknown as T };
+  if (value.error !== undefined) {
+    throw new GatewayException(
+      ErrorCode.UpstreamError,
+      ErrorMessages.upstreamStreamBroken('the upstream reported an error mid-stream'),
+      { upstream: { origin, body: raw.slice(0, 2048) } },
+    );
+  }
+  if (value.message !== undefined && typeof value.done === 'boolean') {
+    const chunk = fromOllamaChunk(value);
+    return { raw: JSON.stringify(chunk), chunk: chunk as unknown as T };
+  }
+  throw malformed('stream chunk without choices', origin, raw);
+}
+
+function fromOllamaChunk(value: Json): ChatCompletionChunk {
+  const message = (value.message ?? {}) as Json;
+  const done = value.done === true;
+  const created = Date.parse(String(value.created_at ?? '')) || Date.now();
+  const chunk: ChatCompletionChunk = {
+    id: 'chatcmpl-ollama',
+    object: 'chat.completion.chunk',
+    created: Math.floor(created / 1000),
+    model: String(value.model ?? ''),
+    choices: [
+      {
+        index: 0,
+        delta: done ? {} : { role: 'assistant', content: String(message.content ?? '') },
+        finish_reason: done ? String(value.done_reason ?? 'stop') : null,
+      },
+    ],
+  };
+  if (done && typeof value.prompt_eval_count === 'number' && typeof value.eval_count === 'number') {
+    chunk.usage = {
+      prompt_tokens: value.prompt_eval_count,
+      completion_tokens: value.eval_count,
+      total_tokens: value.prompt_eval_count + value.eval_count,
+    };
+  }
+  return chunk;
+}
+
+/** The OpenAI `code` of a context-length failure, whichever server phrased it. */
+const CONTEXT_LENGTH = /maximum context length|context length|context window|too many tokens/i;
+
+/**
+ * An upstream's non-2xx answer → the exception the caller sees. Its own 4xx pass through with
+ * status and message (SPEC §6); credential failures are the gateway's problem, not the
+ * caller's, so they become 502; 5xx become 502 `upstream_error`.
+ */
+export function upstreamStatusError(
+  status: number,
+  bodyText: string,
+  origin: string,
+  retryAfter?: string,
+): GatewayException {
+  const upstream = { status, body: bodyText.slice(0, 2048), origin };
+  if (status === 401 || status === 403 || status === 407) {
+    return new GatewayException(
+      ErrorCode.UpstreamError,
+      ErrorMessages.upstreamRejectedCredentials(status),
+      {
+        upstream,
+      },
+    );
+  }
+  if (status >= 400 && status < 500) {
+    const parsed = parseUpstreamErrorBody(bodyText);
+    const message = parsed.message ?? ErrorMessages.upstreamStatus(status);
+    const code =
+      status === 429
+        ? ErrorCode.RateLimitExceeded
+        : status === 404
+          ? ErrorCode.ModelNotFound
+          : ErrorCode.InvalidValue;
+    const wireCode =
+      parsed.code ??
+      (status === 400 && CONTEXT_LENGTH.test(message) ? 'context_length_exceeded' : null);
+    return new GatewayException(code, message, {
+      status,
+      type: status === 429 ? 'rate_limit_error' : 'invalid_request_error',
+      wireCode: status === 429 ? 'rate_limit_exceeded' : wireCode,
+      param: parsed.param,
+      headers: retryAfter ? { 'retry-after': retryAfter } : undefined,
+      upstream,
+    });
+  }
+  return new GatewayException(ErrorCode.UpstreamError, ErrorMessages.upstreamStatus(status), {
+    upstream,
+    headers: status === 503 && retryAfter ? { 'retry-after': retryAfter } : undefined,
+  });
+}
+
+interface UpstreamErrorFields {
+  message?: string;
+  code?: string | null;
+  param?: string | null;
+}
+
+/** vLLM ≥0.10 and OpenAI use `{"error": {…}}`; older vLLM used `{"object": "error", …}`. */
+export function parseUpstreamErrorBody(bodyText: string): UpstreamErrorFields {
+  let value: unknown;
+  try {
+    value = JSON.parse(bodyText);
+  } catch {
+    return {};
+  }
+  if (value === null || typeof value !== 'object') return {};
+  const outer = value as Json;
+  const inner = (
+    typeof outer.error === 'object' && outer.error !== null ? outer.error : outer
+  ) as Json;
+  const message =
+    typeof inner.message === 'string'
+      ? inner.message
+      : typeof outer.error === 'string'
+        ? outer.error
+        : undefined;
+  return {
+    message,
+    // vLLM puts the numeric status in `code`; OpenAI's `code` is a string or null.
+    code: typeof inner.code === 'string' ? inner.code : undefined,
+    param: typeof inner.param === 'string' ? inner.param : null,
+  };
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { UpstreamPoolsService } from './upstream-pools.service';
+import { UpstreamsHealthIndicator } from './upstreams.health';
+
+/** LLM upstreams: the OpenAI-compatible client, the pools of replicas and how a replica is picked. */
+@Module({
+  imports: [TerminusModule],
+  providers: [UpstreamPoolsService, UpstreamsHealthIndicator],
+  exports: [UpstreamPoolsService, UpstreamsHealthIndicator],
+})
+export class ProvidersModule {}

@@ -1,0 +1,77 @@
+import type { Observable } from 'rxjs';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  CompletionChunk,
+  CompletionRequest,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  ModelList,
+} from '../common/openai/chat.types';
+
+/** Backpressure from whoever consumes a stream: producers wait while it is closed. */
+export interface FlowGate {
+  readonly open: boolean;
+  wait(): Promise<void>;
+}
+
+export interface UpstreamCallOptions {
+  /** The caller's cancellation (client disconnect); aborting it aborts the upstream request. */
+  signal: AbortSignal;
+  /** Whole-request deadline towards the upstream, in ms; past it the call fails with 504. */
+  timeoutMs: number;
+  /** Sent upstream as `x-request-id`, so upstream logs can be joined with ours. */
+  requestId: string;
+  /** Streams only: reading from the upstream pauses while the gate is closed. */
+  gate?: FlowGate;
+}
+
+/** A parsed upstream JSON answer with the exact text it came from, so it can be forwarded unchanged. */
+export interface UpstreamJson<T> {
+  raw: string;
+  value: T;
+}
+
+/** One parsed stream payload; `raw` is forwarded as is unless the chunk was changed. */
+export interface UpstreamChunk<T> {
+  raw: string;
+  chunk: T;
+}
+
+/**
+ * The narrow port every model server sits behind (vLLM, TGI, llama.cpp, Ollama, a hosted API).
+ * Requests carry the upstream's own model id already; implementations add transport concerns
+ * (URLs, keys, connection pools) and map the wire format to typed values.
+ *
+ * @example
+ * ```ts
+ * const answer = await upstream.chat({ model: 'Qwen/Qwen2.5-7B-Instruct', messages }, {
+ *   signal, timeoutMs: 60_000, requestId,
+ * });
+ * upstream.chatStream({ ...body, stream: true }, opts).subscribe((c) => write(c.raw));
+ * ```
+ */
+export interface ChatUpstream {
+  chat(
+    body: ChatCompletionRequest,
+    options: UpstreamCallOptions,
+  ): Promise<UpstreamJson<ChatCompletion>>;
+  chatStream(
+    body: ChatCompletionRequest,
+    options: UpstreamCallOptions,
+  ): Observable<UpstreamChunk<ChatCompletionChunk>>;
+  completions(
+    body: CompletionRequest,
+    options: UpstreamCallOptions,
+  ): Promise<UpstreamJson<unknown>>;
+  completionsStream(
+    body: CompletionRequest,
+    options: UpstreamCallOptions,
+  ): Observable<UpstreamChunk<CompletionChunk>>;
+  embeddings(
+    body: EmbeddingRequest,
+    options: UpstreamCallOptions,
+  ): Promise<UpstreamJson<EmbeddingResponse>>;
+  listModels(options: UpstreamCallOptions): Promise<ModelList>;
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import type { Observable } from 'rxjs';
+import type { ChatCompletionRequest } from '../common/openai';
+import type { FlowGate } from '../providers';
+import { StreamReasoningNormalizer, normalizeCompletion } from './reasoning/reasoning-normalizer';
+import { toPayloads } from './stream-payloads';
+import type { RouteDecision } from './tier-router.service';
+
+export interface CallContext {
+  signal: AbortSignal;
+  requestId: string;
+  gate?: FlowGate;
+}
+
+/**
+ * Sends a routed chat request to its tier's pool and shapes the answer for the caller: the
+ * upstream gets its own model id, reasoning is normalised, and nothing is re-serialised unless
+ * it changed.
+ */
+@Injectable()
+export class ChatCompletionsService {
+  /** The JSON text of the completion to send to the caller. */
+  async complete(
+    body: ChatCompletionRequest,
+    route: RouteDecision,
+    ctx: CallContext,
+  ): Promise<string> {
+    const upstreamBody: ChatCompletionRequest = {
+      ...body,
+      model: route.config.model,
+      messages: route.truncated?.messages ?? body.messages,
+    };
+    const answer = await route.pool.chat(upstreamBody, {
+      signal: ctx.signal,
+      requestId: ctx.requestId,
+      timeoutMs: route.config.timeouts.requestMs,
+    });
+    return normalizeCompletion(answer.value, route.config.reasoning)
+      ? JSON.stringify(answer.value)
+      : answer.raw;
+  }
+
+  /**
+   * The stream of `data:` payloads (chunk JSON) for the caller. The gateway always asks the
+   * upstream for usage, and drops the usage chunk when the caller did not ask for it (SPEC §7).
+   */
+  stream(body: ChatCompletionRequest, route: RouteDecision, ctx: CallContext): Observable<string> {
+    const callerWantsUsage = body.stream_options?.include_usage === true;
+    const upstreamBody: ChatCompletionRequest = {
+      ...body,
+      model: route.config.model,
+      messages: route.truncated?.messages ?? body.messages,
+      stream: true,
+      stream_options: { ...body.stream_options, include_usage: true },
+    };
+    const chunks = route.pool.chatStream(upstreamBody, {
+      signal: ctx.signal,
+      requestId: ctx.requestId,
+      timeoutMs: route.config.timeouts.requestMs,
+      gate: ctx.gate,
+    });
+    const normalizer = new StreamReasoningNormalizer(route.config.reasoning);
+    return toPayloads(chunks, callerWantsUsage, (chunk) => normalizer.apply(chunk));
+  }
+}

@@ -1,0 +1,60 @@
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
+import { clientAbortSignal } from '../common/http';
+import { EmbeddingRequestDto } from '../common/openai';
+import type { EmbeddingsConfig, GatewayConfig } from '../config';
+import { UpstreamPoolsService } from '../providers';
+
+/** `POST /v1/embeddings`, sent to the embeddings pool with its own model id. */
+@ApiTags('embeddings')
+@ApiBearerAuth()
+@Controller('v1')
+export class EmbeddingsController {
+  private readonly embeddings?: EmbeddingsConfig;
+
+  constructor(
+    private readonly pools: UpstreamPoolsService,
+    config: ConfigService<GatewayConfig, true>,
+  ) {
+    this.embeddings = config.get('embeddings', { infer: true });
+  }
+
+  @Post('embeddings')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'OpenAI Embeddings, served by the embeddings pool' })
+  async create(
+    @Body() body: EmbeddingRequestDto,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const embeddings = this.embeddings;
+    if (!embeddings) {
+      throw new GatewayException(ErrorCode.ModelNotFound, ErrorMessages.noEmbeddingsModel(), {
+        param: 'model',
+      });
+    }
+    if (
+      body.model !== undefined &&
+      body.model !== embeddings.model &&
+      body.model !== 'embeddings'
+    ) {
+      throw new GatewayException(
+        ErrorCode.ModelNotFound,
+        ErrorMessages.modelNotFound(body.model, ['embeddings', embeddings.model]),
+        { param: 'model' },
+      );
+    }
+    const answer = await this.pools.get(embeddings.pool).embeddings(
+      { ...body, model: embeddings.model },
+      {
+        signal: clientAbortSignal(reply.raw),
+        requestId: request.id,
+        timeoutMs: embeddings.timeouts.requestMs,
+      },
+    );
+    await reply.type('application/json; charset=utf-8').send(answer.raw);
+  }
+}

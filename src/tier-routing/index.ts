@@ -1,0 +1,10 @@
+export { TierRoutingModule } from './tier-routing.module';
+export { ModelCatalogService } from './model-catalog.service';
+export { TierRouterService } from './tier-router.service';
+export type { RouteDecision, RouteRequest } from './tier-router.service';
+export type {
+  ClassificationInput,
+  TierClassifier,
+  TierVerdict,
+} from './classifiers/tier-classifier.interface';
+export { TIER_CLASSIFIER } from './classifiers/tier-classifier.interface';

@@ -1,0 +1,113 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
+import type { ChatMessage, ReasoningEffort, ToolDefinition } from '../common/openai';
+import type { GatewayConfig, TierConfig, TierName, TruncatePolicy } from '../config';
+import { UpstreamPoolsService, type UpstreamPool } from '../providers';
+import { TIER_CLASSIFIER, type TierClassifier } from './classifiers/tier-classifier.interface';
+import { estimatePromptTokens, estimateTextTokens, truncateOldest } from './context-fit';
+import { ModelCatalogService } from './model-catalog.service';
+
+export interface RouteRequest {
+  model?: string;
+  messages: readonly ChatMessage[];
+  tools?: readonly ToolDefinition[];
+  reasoningEffort?: ReasoningEffort | null;
+  /** The completion budget the caller asked for (`max_completion_tokens` or `max_tokens`). */
+  maxTokens?: number | null;
+}
+
+/** Where a request goes and why; the reason is the `x-gateway-route-reason` header. */
+export interface RouteDecision {
+  tier: TierName;
+  reason: string;
+  score?: number;
+  config: TierConfig;
+  pool: UpstreamPool;
+  /** Set when the alias's `truncate: oldest` policy dropped turns to fit the context window. */
+  truncated?: { messages: ChatMessage[]; dropped: number };
+}
+
+const OTHER: Record<TierName, TierName> = { instant: 'thinking', thinking: 'instant' };
+
+/** Resolves a request to a tier: explicit model first, then the classifier for `auto`. */
+@Injectable()
+export class TierRouterService {
+  private readonly defaultTier: TierName;
+
+  constructor(
+    private readonly catalog: ModelCatalogService,
+    private readonly pools: UpstreamPoolsService,
+    @Inject(TIER_CLASSIFIER) private readonly classifier: TierClassifier,
+    config: ConfigService<GatewayConfig, true>,
+  ) {
+    this.defaultTier = config.get('routing', { infer: true }).defaultTier;
+  }
+
+  async route(request: RouteRequest): Promise<RouteDecision> {
+    const target = this.catalog.resolve(request.model);
+    const decision = await this.choose(request, target);
+    return this.fitContext(decision, request, target.alias?.truncate ?? 'none');
+  }
+
+  private async choose(
+    request: RouteRequest,
+    target: ReturnType<ModelCatalogService['resolve']>,
+  ): Promise<RouteDecision> {
+    if (target.kind === 'tier') return this.decide(target.tier, target.reason);
+    const verdict = (await this.classifier.classify({
+      messages: request.messages,
+      tools: request.tools,
+      reasoningEffort: request.reasoningEffort,
+    })) ?? { tier: this.defaultTier, reason: 'default' };
+    if (this.catalog.tiers[verdict.tier] === undefined) {
+      // Only one tier is configured: `auto` can only go there, and says so.
+      const other = OTHER[verdict.tier];
+      return this.decide(other, `fallback:${verdict.tier}->${other}`);
+    }
+    return this.decide(verdict.tier, verdict.reason, verdict.score);
+  }
+
+  /**
+   * Context fit: a request whose estimated prompt plus completion budget exceeds the chosen
+   * tier's window goes to the other tier when it fits there; otherwise the alias's `truncate`
+   * policy may drop the oldest turns; otherwise OpenAI's 400 `context_length_exceeded`. Nothing
+   * is truncated silently. Tiers without a configured window are not checked (the upstream
+   * still answers its own context-length 400).
+   */
+  private fitContext(
+    decision: RouteDecision,
+    request: RouteRequest,
+    truncate: TruncatePolicy,
+  ): RouteDecision {
+    const window = decision.config.contextWindow;
+    if (window === undefined) return decision;
+    const reserve = request.maxTokens ?? 0;
+    const prompt = estimatePromptTokens(request.messages, request.tools);
+    if (prompt + reserve <= window) return decision;
+    const other = OTHER[decision.tier];
+    const otherWindow = this.catalog.tiers[other]?.contextWindow;
+    if (otherWindow !== undefined && prompt + reserve <= otherWindow) {
+      return this.decide(other, `context:${decision.tier}->${other}`);
+    }
+    if (truncate === 'oldest') {
+      const toolTokens = request.tools
+        ? request.tools.reduce((n, t) => n + estimateTextTokens(JSON.stringify(t.function)), 0)
+        : 0;
+      const fitted = truncateOldest(request.messages, window - reserve - toolTokens);
+      if (fitted) return { ...decision, truncated: fitted };
+    }
+    throw new GatewayException(
+      ErrorCode.ContextLengthExceeded,
+      ErrorMessages.contextLengthExceeded(window, prompt, reserve),
+      { param: 'messages' },
+    );
+  }
+
+  private decide(tier: TierName, reason: string, score?: number): RouteDecision {
+    const config = this.catalog.tiers[tier];
+    if (!config)
+      throw new GatewayException(ErrorCode.TierUnavailable, ErrorMessages.tierUnavailable(tier));
+    return { tier, reason, score, config, pool: this.pools.get(config.pool) };
+  }
+}
