@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- wire bodies are asserted loosely */
 import * as http from 'node:http';
 import * as net from 'node:net';
 import OpenAI from 'openai';
