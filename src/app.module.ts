@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AuthModule } from './auth';
 import { GatewayConfigModule, type GatewayConfig } from './config';
 import { HealthModule } from './health';
+import { TelemetryModule } from './telemetry';
 import { ProvidersModule } from './providers';
 import { TierRoutingModule } from './tier-routing';
 
@@ -13,6 +14,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         GatewayConfigModule.forRoot(config),
+        TelemetryModule,
         AuthModule,
         ProvidersModule,
         TierRoutingModule,

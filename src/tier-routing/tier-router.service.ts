@@ -4,6 +4,7 @@ import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type { ChatMessage, ReasoningEffort, ToolDefinition } from '../common/openai';
 import type { GatewayConfig, TierConfig, TierName, TruncatePolicy } from '../config';
 import { UpstreamPoolsService, type UpstreamPool } from '../providers';
+import { MetricsService } from '../telemetry';
 import { TIER_CLASSIFIER, type TierClassifier } from './classifiers/tier-classifier.interface';
 import { estimatePromptTokens, estimateTextTokens, truncateOldest } from './context-fit';
 import { ModelCatalogService } from './model-catalog.service';
@@ -39,6 +40,7 @@ export class TierRouterService {
     private readonly catalog: ModelCatalogService,
     private readonly pools: UpstreamPoolsService,
     @Inject(TIER_CLASSIFIER) private readonly classifier: TierClassifier,
+    private readonly metrics: MetricsService,
     config: ConfigService<GatewayConfig, true>,
   ) {
     this.defaultTier = config.get('routing', { infer: true }).defaultTier;
@@ -46,8 +48,13 @@ export class TierRouterService {
 
   async route(request: RouteRequest): Promise<RouteDecision> {
     const target = this.catalog.resolve(request.model);
-    const decision = await this.choose(request, target);
-    return this.fitContext(decision, request, target.alias?.truncate ?? 'none');
+    const decision = this.fitContext(
+      await this.choose(request, target),
+      request,
+      target.alias?.truncate ?? 'none',
+    );
+    this.metrics.countDecision(decision.tier, decision.reason);
+    return decision;
   }
 
   private async choose(

@@ -125,6 +125,17 @@ describe('models, embeddings, legacy completions, health and docs (SPEC §5)', (
     );
   });
 
+  it('GET /metrics is open and counts route decisions by tier and deciding step', async () => {
+    await postJson(`${stack.url}/v1/chat/completions`, chat('hi', { model: 'gpt-4o-mini' }));
+    const res = await fetch(`${stack.url}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toMatch(
+      /tiergate_route_decisions_total\{tier="instant",reason="alias:gpt-4o-mini"\} [1-9]/,
+    );
+  });
+
   it('protected endpoints need the key', async () => {
     const res = await fetch(`${stack.url}/v1/models`);
     expect(res.status).toBe(401);
