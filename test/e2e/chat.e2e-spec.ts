@@ -234,3 +234,51 @@ describe('POST /v1/chat/completions: routing and OpenAI compatibility (SPEC §4,
     expect(args).toBe(big);
   });
 });
+
+describe('reasoning output in strip mode (tiers.<tier>.reasoning: strip)', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tiergate-strip-'));
+    const yaml = join(dir, 'gateway.yaml');
+    writeFileSync(yaml, 'tiers:\n  thinking:\n    reasoning: strip\n');
+    stack = await startStack({ env: { GATEWAY_CONFIG: yaml } });
+  });
+  afterAll(() => stack.close());
+
+  it.each(['reasoning_content', 'reasoning', 'think-tags'] as const)(
+    'removes reasoning emitted as %s, streaming or not',
+    async (shape) => {
+      stack.thinking.configure({ reasoning: shape });
+      const completion = await stack.client.chat.completions.create(
+        withSim(
+          { model: 'thinking', messages: [{ role: 'user' as const, content: 'prove it' }] },
+          { content: 'the answer' },
+        ),
+      );
+      const message = completion.choices[0].message as unknown as Record<string, unknown>;
+      expect(message.content).toBe('the answer');
+      expect(message.reasoning_content).toBeUndefined();
+      expect(message.reasoning).toBeUndefined();
+
+      const stream = await stack.client.chat.completions.create(
+        withSim(
+          {
+            model: 'thinking',
+            stream: true as const,
+            messages: [{ role: 'user' as const, content: 'prove it' }],
+          },
+          { content: 'the answer' },
+        ),
+      );
+      let content = '';
+      for await (const chunk of stream) {
+        const delta = (chunk.choices[0]?.delta ?? {}) as Record<string, unknown>;
+        expect(delta.reasoning_content).toBeUndefined();
+        expect(delta.reasoning).toBeUndefined();
+        content += (delta.content as string | undefined) ?? '';
+      }
+      expect(content).toBe('the answer');
+    },
+  );
+});
