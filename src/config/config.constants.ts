@@ -1,5 +1,6 @@
 import type {
   AuthMode,
+  BalancingPolicy,
   ClassifierName,
   LogLevel,
   ReasoningMode,
@@ -17,6 +18,31 @@ export const CONFIG_DEFAULTS = {
   requestTimeoutMs: 300_000,
   maxConnections: 64,
   connectTimeoutMs: 5_000,
+  balancing: 'least-outstanding' as BalancingPolicy,
+  queueSize: 1_024,
+  healthCheckPath: '/health',
+  healthCheckIntervalMs: 5_000,
+  healthCheckTimeoutMs: 2_000,
+  healthyThreshold: 2,
+  unhealthyThreshold: 3,
+  outlierConsecutiveFailures: 5,
+  outlierEjectionMs: 30_000,
+  outlierMaxEjectionMs: 300_000,
+  retryMaxAttempts: 3,
+  retryBackoffBaseMs: 25,
+  retryBackoffMaxMs: 1_000,
+  retryMaxRetryAfterMs: 10_000,
+  metricsPath: '/metrics',
+  scrapeIntervalMs: 1_000,
+  affinityLoadFactor: 1.25,
+  /** Time to first byte per tier: a reasoning model thinks before it answers. */
+  ttfbMs: { instant: 60_000, thinking: 300_000, embeddings: 60_000 },
+  idleMs: 30_000,
+  queueMs: { instant: 5_000, thinking: 30_000, embeddings: 5_000 },
+  tierFallback: true,
+  tierSpill: false,
+  drainDelayMs: 5_000,
+  gracePeriodMs: 30_000,
   upstreamWeight: 1,
   rejectUnauthorized: true,
   reasoning: 'passthrough' as ReasoningMode,
@@ -25,9 +51,17 @@ export const CONFIG_DEFAULTS = {
   defaultTier: 'instant' as TierName,
   classifiers: ['learned', 'rules'] as readonly ClassifierName[],
   thinkingThreshold: 0.5,
-  stepMinConfidence: 0.6,
+  /** `rules` closes the default cascade, so it answers whenever it leans either way. */
+  stepMinConfidence: { learned: 0.6, rules: 0.5, semantic: 0.6 } as Record<ClassifierName, number>,
   semanticBudgetMs: 20,
   heartbeatMs: 15_000,
+  toolMaxRounds: 8,
+  toolTimeoutMs: 10_000,
+  escalationInvalidArguments: 2,
+  runJavascriptTimeoutMs: 2_000,
+  runJavascriptMemoryLimitMb: 32,
+  webSearchMaxResults: 5,
+  memoryMaxNotes: 200,
 } as const;
 
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -35,6 +69,11 @@ export const AUTH_MODES: readonly AuthMode[] = ['required', 'disabled'];
 export const REASONING_MODES: readonly ReasoningMode[] = ['passthrough', 'strip'];
 export const TRUNCATE_POLICIES: readonly TruncatePolicy[] = ['none', 'oldest'];
 export const CLASSIFIER_NAMES: readonly ClassifierName[] = ['rules', 'learned', 'semantic'];
+export const BALANCING_POLICIES: readonly BalancingPolicy[] = [
+  'least-outstanding',
+  'round-robin',
+  'load-aware',
+];
 
 /** Model names with a fixed meaning (SPEC §4) that an alias may not take over. */
 export const RESERVED_MODEL_NAMES: readonly string[] = ['auto', 'instant', 'thinking'];
@@ -45,4 +84,11 @@ export const CONFIG_LIMITS = {
   maxTimeoutMs: 24 * 60 * 60 * 1000,
   maxBodyLimitBytes: 1024 * 1024 * 1024,
   maxConnections: 65_536,
+  maxQueueSize: 1_000_000,
+  maxThreshold: 100,
+  maxAttempts: 10,
+  maxToolRounds: 100,
+  maxSandboxMemoryMb: 1024,
+  maxSearchResults: 50,
+  maxMemoryNotes: 100_000,
 } as const;

@@ -34,6 +34,25 @@ function issuesOf(env: EnvSource): ConfigIssue[] {
 
 const line = (path: string, message: string): ConfigIssue => ({ path, message });
 
+/** What a pool gets for balancing, health checks, retries and protection when nothing is set. */
+const POOL_RESILIENCE_DEFAULTS = {
+  balancing: 'least-outstanding',
+  maxConcurrency: 64,
+  queueSize: 1024,
+  healthCheck: {
+    enabled: true,
+    path: '/health',
+    intervalMs: 5000,
+    timeoutMs: 2000,
+    healthyThreshold: 2,
+    unhealthyThreshold: 3,
+  },
+  outlier: { consecutiveFailures: 5, ejectionMs: 30000, maxEjectionMs: 300000 },
+  retries: { maxAttempts: 3, backoffBaseMs: 25, backoffMaxMs: 1000, maxRetryAfterMs: 10000 },
+  loadAware: { metricsPath: '/metrics', scrapeIntervalMs: 1000, staleAfterMs: 3000 },
+  prefixAffinity: { enabled: false, loadFactor: 1.25 },
+} as const;
+
 const SHA = 'a'.repeat(64);
 const CHAT_ENV = {
   INSTANT_UPSTREAMS: 'http://127.0.0.1:8001/v1',
@@ -57,7 +76,13 @@ describe('loadGatewayConfig', () => {
     it('builds the whole configuration with defaults from the SPEC §3 variables', () => {
       const config = loadGatewayConfig(CHAT_ENV);
       const expected: GatewayConfig = {
-        server: { port: 9000, host: '0.0.0.0', bodyLimitBytes: 10485760, logLevel: 'info' },
+        server: {
+          port: 9000,
+          host: '0.0.0.0',
+          bodyLimitBytes: 10485760,
+          logLevel: 'info',
+          shutdown: { drainDelayMs: 5000, gracePeriodMs: 30000 },
+        },
         auth: { mode: 'required', keys: [{ name: 'env-1', key: 'client-secret-1' }] },
         pools: {
           instant: {
@@ -67,6 +92,7 @@ describe('loadGatewayConfig', () => {
             ],
             maxConnections: 64,
             connectTimeoutMs: 5000,
+            ...POOL_RESILIENCE_DEFAULTS,
           },
           thinking: {
             name: 'thinking',
@@ -75,6 +101,7 @@ describe('loadGatewayConfig', () => {
             ],
             maxConnections: 64,
             connectTimeoutMs: 5000,
+            ...POOL_RESILIENCE_DEFAULTS,
           },
         },
         tiers: {
@@ -82,15 +109,19 @@ describe('loadGatewayConfig', () => {
             name: 'instant',
             pool: 'instant',
             model: 'Qwen/Qwen2.5-7B-Instruct',
-            timeouts: { requestMs: 300000 },
+            timeouts: { requestMs: 300000, ttfbMs: 60000, idleMs: 30000, queueMs: 5000 },
             reasoning: 'passthrough',
+            fallback: true,
+            spill: false,
           },
           thinking: {
             name: 'thinking',
             pool: 'thinking',
             model: 'Qwen/QwQ-32B',
-            timeouts: { requestMs: 300000 },
+            timeouts: { requestMs: 300000, ttfbMs: 300000, idleMs: 30000, queueMs: 30000 },
             reasoning: 'passthrough',
+            fallback: true,
+            spill: false,
           },
         },
         aliases: {},
@@ -100,13 +131,29 @@ describe('loadGatewayConfig', () => {
           classifiers: ['learned', 'rules'],
           thinkingThreshold: 0.5,
           steps: {
-            rules: { minConfidence: 0.6 },
+            rules: { minConfidence: 0.5 },
             learned: { minConfidence: 0.6 },
             semantic: { minConfidence: 0.6 },
           },
           semanticBudgetMs: 20,
         },
         streaming: { heartbeatMs: 15000 },
+        tools: {
+          maxRounds: 8,
+          timeoutMs: 10000,
+          escalation: { enabled: true, invalidArguments: 2, rounds: 4 },
+          builtin: {
+            calculator: { enabled: true },
+            currentTime: { enabled: true },
+            runJavascript: { enabled: true },
+            webSearch: { enabled: true },
+            memory: { enabled: true },
+          },
+          runJavascript: { timeoutMs: 2000, memoryLimitMb: 32 },
+          webSearch: { maxResults: 5 },
+          memory: { maxNotes: 200 },
+        },
+        redis: {},
       };
       expect(config).toEqual(expected);
     });
@@ -156,7 +203,14 @@ describe('loadGatewayConfig', () => {
         'embeddings pool',
         { EMBEDDINGS_UPSTREAMS: 'http://e:8000/v1', EMBEDDINGS_MODEL: 'BAAI/bge-m3' },
         (c) => [c.embeddings, c.pools.embeddings.upstreams.length],
-        [{ pool: 'embeddings', model: 'BAAI/bge-m3', timeouts: { requestMs: 300000 } }, 1],
+        [
+          {
+            pool: 'embeddings',
+            model: 'BAAI/bge-m3',
+            timeouts: { requestMs: 300000, ttfbMs: 60000, idleMs: 30000, queueMs: 5000 },
+          },
+          1,
+        ],
       ],
       [
         'empty variables as unset',
@@ -307,6 +361,51 @@ describe('loadGatewayConfig', () => {
       expect(issuesOf({ ...CHAT_ENV, ...extra })).toEqual(expected);
     });
 
+    it.each<[string, EnvSource, (config: GatewayConfig) => unknown, unknown]>([
+      ['TOOLS_MAX_ROUNDS', { TOOLS_MAX_ROUNDS: '5' }, (c) => c.tools.maxRounds, 5],
+      [
+        'TOOLS_MAX_ROUNDS into the escalation default (half, rounded up)',
+        { TOOLS_MAX_ROUNDS: '5' },
+        (c) => c.tools.escalation.rounds,
+        3,
+      ],
+      ['TOOLS_TIMEOUT_MS', { TOOLS_TIMEOUT_MS: '2500' }, (c) => c.tools.timeoutMs, 2500],
+      [
+        'WEB_SEARCH_ENDPOINT',
+        { WEB_SEARCH_ENDPOINT: 'http://searx:8080/search' },
+        (c) => c.tools.webSearch.endpoint,
+        'http://searx:8080/search',
+      ],
+      [
+        'REDIS_URL',
+        { REDIS_URL: 'redis://127.0.0.1:6379/2' },
+        (c) => c.redis.url,
+        'redis://127.0.0.1:6379/2',
+      ],
+    ])('reads the tool setting %s', (_name, extra, pick, expected) => {
+      expect(pick(loadGatewayConfig({ ...CHAT_ENV, ...extra }))).toEqual(expected);
+    });
+
+    it.each<[string, EnvSource, ConfigIssue[]]>([
+      [
+        'TOOLS_MAX_ROUNDS 0',
+        { TOOLS_MAX_ROUNDS: '0' },
+        [line('TOOLS_MAX_ROUNDS', M.integerBetween(1, 100))],
+      ],
+      [
+        'a REDIS_URL that is not redis://',
+        { REDIS_URL: 'http://r:6379' },
+        [line('redis.url', `${M.redisUrl()} ${M.setBy('REDIS_URL')}`)],
+      ],
+      [
+        'a WEB_SEARCH_ENDPOINT that is not a URL',
+        { WEB_SEARCH_ENDPOINT: 'searx/search' },
+        [line('tools.web_search.endpoint', `${M.httpUrl()} ${M.setBy('WEB_SEARCH_ENDPOINT')}`)],
+      ],
+    ])('rejects the tool setting %s, naming the key', (_name, extra, expected) => {
+      expect(issuesOf({ ...CHAT_ENV, ...extra })).toEqual(expected);
+    });
+
     it('accepts a model id as the default model', () => {
       const config = loadGatewayConfig({ ...CHAT_ENV, ROUTING_DEFAULT_MODEL: 'Qwen/QwQ-32B' });
       expect(config.routing.defaultModel).toBe('Qwen/QwQ-32B');
@@ -315,7 +414,9 @@ describe('loadGatewayConfig', () => {
 
   describe('YAML file', () => {
     const FULL_YAML = `
-server: { port: 9100, host: 127.0.0.1, body_limit_bytes: 2048, log_level: warn }
+server:
+  { port: 9100, host: 127.0.0.1, body_limit_bytes: 2048, log_level: warn,
+    shutdown: { drain_delay_ms: 0, grace_period_ms: 2000 } }
 auth:
   mode: required
   keys:
@@ -325,6 +426,14 @@ pools:
   instant-vllm:
     max_connections: 16
     connect_timeout_ms: 1000
+    balancing: load-aware
+    max_concurrency: 8
+    queue_size: 0
+    health_check: { enabled: false, path: /v1/models, interval_ms: 100, timeout_ms: 50, healthy_threshold: 1, unhealthy_threshold: 4 }
+    outlier: { consecutive_failures: 2, ejection_ms: 500, max_ejection_ms: 4000 }
+    retries: { max_attempts: 1, backoff_base_ms: 0, backoff_max_ms: 10, max_retry_after_ms: 0 }
+    load_aware: { metrics_path: /prometheus/metrics, scrape_interval_ms: 250 }
+    prefix_affinity: { enabled: true, load_factor: 1.5 }
     api_key: \${POOL_KEY:-pool-default}
     upstreams:
       - url: http://vllm-instant-0:8000/v1/
@@ -337,7 +446,8 @@ pools:
   embed:
     upstreams: [ { url: "http://tei:8080/v1" } ]
 tiers:
-  instant: { pool: instant-vllm, model: Qwen/Qwen2.5-7B-Instruct, reasoning: strip, context_window: 32768, timeouts: { request_ms: 60000 } }
+  instant: { pool: instant-vllm, model: Qwen/Qwen2.5-7B-Instruct, reasoning: strip, context_window: 32768, fallback: false, spill: true,
+             timeouts: { request_ms: 60000, ttfb_ms: 20000, idle_ms: 5000, queue_ms: 0 } }
   thinking: { pool: thinking-vllm, model: Qwen/QwQ-32B }
 embeddings: { pool: embed, model: BAAI/bge-m3, timeouts: { request_ms: 30000 } }
 aliases:
@@ -361,6 +471,7 @@ streaming: { heartbeat_ms: 5000 }
         host: '127.0.0.1',
         bodyLimitBytes: 2048,
         logLevel: 'warn',
+        shutdown: { drainDelayMs: 0, gracePeriodMs: 2000 },
       });
       expect(config.auth).toEqual({
         mode: 'required',
@@ -373,6 +484,21 @@ streaming: { heartbeat_ms: 5000 }
         name: 'instant-vllm',
         maxConnections: 16,
         connectTimeoutMs: 1000,
+        balancing: 'load-aware',
+        maxConcurrency: 8,
+        queueSize: 0,
+        healthCheck: {
+          enabled: false,
+          path: '/v1/models',
+          intervalMs: 100,
+          timeoutMs: 50,
+          healthyThreshold: 1,
+          unhealthyThreshold: 4,
+        },
+        outlier: { consecutiveFailures: 2, ejectionMs: 500, maxEjectionMs: 4000 },
+        retries: { maxAttempts: 1, backoffBaseMs: 0, backoffMaxMs: 10, maxRetryAfterMs: 0 },
+        loadAware: { metricsPath: '/prometheus/metrics', scrapeIntervalMs: 250, staleAfterMs: 750 },
+        prefixAffinity: { enabled: true, loadFactor: 1.5 },
         upstreams: [
           {
             url: 'http://vllm-instant-0:8000/v1',
@@ -395,20 +521,24 @@ streaming: { heartbeat_ms: 5000 }
           model: 'Qwen/Qwen2.5-7B-Instruct',
           reasoning: 'strip',
           contextWindow: 32768,
-          timeouts: { requestMs: 60000 },
+          timeouts: { requestMs: 60000, ttfbMs: 20000, idleMs: 5000, queueMs: 0 },
+          fallback: false,
+          spill: true,
         },
         thinking: {
           name: 'thinking',
           pool: 'thinking-vllm',
           model: 'Qwen/QwQ-32B',
           reasoning: 'passthrough',
-          timeouts: { requestMs: 300000 },
+          timeouts: { requestMs: 300000, ttfbMs: 300000, idleMs: 30000, queueMs: 30000 },
+          fallback: true,
+          spill: false,
         },
       });
       expect(config.embeddings).toEqual({
         pool: 'embed',
         model: 'BAAI/bge-m3',
-        timeouts: { requestMs: 30000 },
+        timeouts: { requestMs: 30000, ttfbMs: 60000, idleMs: 30000, queueMs: 5000 },
       });
       expect(config.routing).toEqual({
         defaultModel: 'gpt-4o-mini',
@@ -423,6 +553,39 @@ streaming: { heartbeat_ms: 5000 }
         semanticBudgetMs: 35,
       });
       expect(config.streaming).toEqual({ heartbeatMs: 5000 });
+    });
+
+    it('reads the tools and redis sections', () => {
+      const file = yamlFile(
+        mergeYaml(
+          MINIMAL_YAML,
+          [
+            'tools: { max_rounds: 6, timeout_ms: 500, escalation: { enabled: false, invalid_arguments: 3, rounds: 2 }, ' +
+              'builtin: { calculator: { enabled: false }, web_search: { enabled: "false" } }, ' +
+              'run_javascript: { timeout_ms: 700, memory_limit_mb: 8 }, ' +
+              'web_search: { endpoint: "https://search.example/search", max_results: 3 }, memory: { max_notes: 7 } }',
+            'redis: { url: "${REDIS_URL:-}" }',
+          ].join('\n'),
+        ),
+      );
+      const config = loadGatewayConfig({ GATEWAY_CONFIG: file });
+      expect(config.tools).toEqual({
+        maxRounds: 6,
+        timeoutMs: 500,
+        escalation: { enabled: false, invalidArguments: 3, rounds: 2 },
+        builtin: {
+          calculator: { enabled: false },
+          currentTime: { enabled: true },
+          runJavascript: { enabled: true },
+          webSearch: { enabled: false },
+          memory: { enabled: true },
+        },
+        runJavascript: { timeoutMs: 700, memoryLimitMb: 8 },
+        webSearch: { endpoint: 'https://search.example/search', maxResults: 3 },
+        memory: { maxNotes: 7 },
+      });
+      // `${REDIS_URL:-}` with the variable unset means no Redis.
+      expect(config.redis).toEqual({});
     });
 
     it('reads aliases in shorthand and in object form', () => {
@@ -601,6 +764,52 @@ tiers:
         'an unknown alias key',
         'aliases: { a: { tier: instant, trunc: none } }',
         [line('aliases.a.trunc', M.unknownKey())],
+      ],
+      [
+        'an unknown built-in tool',
+        'tools: { builtin: { shell: { enabled: true } } }',
+        [line('tools.builtin.shell', M.unknownKey())],
+      ],
+      [
+        'a tool round limit of 0',
+        'tools: { max_rounds: 0 }',
+        [line('tools.max_rounds', M.integerBetween(1, 100))],
+      ],
+      ['an unknown redis key', 'redis: { host: r }', [line('redis.host', M.unknownKey())]],
+      [
+        'an unknown balancing policy',
+        'pools: { p: { balancing: random, upstreams: [ { url: "http://u:8000/v1" } ] } }',
+        [line('pools.p.balancing', M.oneOf(['least-outstanding', 'round-robin', 'load-aware']))],
+      ],
+      [
+        'a concurrency limit above the connection bound',
+        'pools: { p: { max_connections: 4, max_concurrency: 8, upstreams: [ { url: "http://u:8000/v1" } ] } }',
+        [line('pools.p.max_concurrency', M.notAbove('max_connections', 4))],
+      ],
+      [
+        'a health check path that is a URL',
+        'pools: { p: { health_check: { path: "http://u/health" }, upstreams: [ { url: "http://u:8000/v1" } ] } }',
+        [line('pools.p.health_check.path', M.originPath())],
+      ],
+      [
+        'zero attempts',
+        'pools: { p: { retries: { max_attempts: 0 }, upstreams: [ { url: "http://u:8000/v1" } ] } }',
+        [line('pools.p.retries.max_attempts', M.integerBetween(1, 10))],
+      ],
+      [
+        'an unknown outlier key',
+        'pools: { p: { outlier: { failures: 3 }, upstreams: [ { url: "http://u:8000/v1" } ] } }',
+        [line('pools.p.outlier.failures', M.unknownKey())],
+      ],
+      [
+        'a negative drain delay',
+        'server: { shutdown: { drain_delay_ms: -1 } }',
+        [line('server.shutdown.drain_delay_ms', M.integerBetween(0, 86400000))],
+      ],
+      [
+        'a tier fallback that is not a boolean',
+        'tiers: { instant: { pool: p, model: m, fallback: sometimes } }',
+        [line('tiers.instant.fallback', M.mustBeBoolean())],
       ],
       [
         'an unknown auth key entry',
@@ -898,8 +1107,21 @@ describe('docs/gateway.example.yaml', () => {
     const file = join(__dirname, '..', '..', 'docs', 'gateway.example.yaml');
     const config = loadGatewayConfig({ GATEWAY_CONFIG: file, TEAM_A_KEY: 'team-a-secret' });
     expect(Object.keys(config).sort()).toEqual(
-      ['aliases', 'auth', 'embeddings', 'pools', 'routing', 'server', 'streaming', 'tiers'].sort(),
+      [
+        'aliases',
+        'auth',
+        'embeddings',
+        'pools',
+        'redis',
+        'routing',
+        'server',
+        'streaming',
+        'tiers',
+        'tools',
+      ].sort(),
     );
+    expect(config.tools.webSearch.endpoint).toBe('http://searxng:8080/search');
+    expect(config.redis.url).toBe('redis://redis:6379/0');
     expect(config.tiers.instant?.contextWindow).toBe(32768);
     expect(config.aliases['o3-mini']).toEqual({ tier: 'thinking', truncate: 'none' });
     expect(config.auth.keys.map((k) => k.name)).toEqual(['team-a', 'team-b']);
@@ -948,6 +1170,9 @@ describe('.env.example', () => {
     'OTEL_SERVICE_NAME',
     'BODY_LIMIT_BYTES',
     'STREAM_HEARTBEAT_MS',
+    'TOOLS_MAX_ROUNDS',
+    'TOOLS_TIMEOUT_MS',
+    'WEB_SEARCH_ENDPOINT',
   ])('documents %s', (name) => {
     expect(text).toMatch(new RegExp(`^(# )?${name}=`, 'm'));
   });

@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { normalizeConfigKeys } from './config-keys.normalizer';
 import { CLASSIFIER_NAMES, CONFIG_DEFAULTS } from './config.constants';
 import { ConfigValidationError, isWithinPath, type ConfigIssue } from './config.errors';
-import { GatewayConfigSchema, type UpstreamSchema } from './config.schema';
+import { GatewayConfigSchema, type TimeoutsSchema, type UpstreamSchema } from './config.schema';
 import {
   attributeToEnv,
   crossCheckConfig,
@@ -18,6 +18,7 @@ import {
   type PoolConfig,
   type TierConfig,
   type TierName,
+  type TierTimeouts,
   type UpstreamConfig,
 } from './gateway-config.interface';
 import { readYamlConfigFile } from './yaml-file.reader';
@@ -96,6 +97,18 @@ function toGatewayConfig(schema: GatewayConfigSchema, requestTimeoutMs: number):
       upstreams: pool.upstreams.map((upstream) => toUpstream(upstream, pool.apiKey)),
       maxConnections: pool.maxConnections,
       connectTimeoutMs: pool.connectTimeoutMs,
+      balancing: pool.balancing,
+      maxConcurrency: pool.maxConcurrency ?? pool.maxConnections,
+      queueSize: pool.queueSize,
+      healthCheck: { ...pool.healthCheck },
+      outlier: { ...pool.outlier },
+      retries: { ...pool.retries },
+      loadAware: {
+        metricsPath: pool.loadAware.metricsPath,
+        scrapeIntervalMs: pool.loadAware.scrapeIntervalMs,
+        staleAfterMs: pool.loadAware.staleAfterMs ?? 3 * pool.loadAware.scrapeIntervalMs,
+      },
+      prefixAffinity: { ...pool.prefixAffinity },
     };
   }
 
@@ -107,22 +120,24 @@ function toGatewayConfig(schema: GatewayConfigSchema, requestTimeoutMs: number):
       name,
       pool: tier.pool as string,
       model: tier.model as string,
-      timeouts: { requestMs: tier.timeouts.requestMs ?? requestTimeoutMs },
+      timeouts: toTimeouts(tier.timeouts, name, requestTimeoutMs),
       reasoning: tier.reasoning,
       ...(tier.contextWindow === undefined ? {} : { contextWindow: tier.contextWindow }),
+      fallback: tier.fallback,
+      spill: tier.spill,
     };
   }
 
-  const { embeddings, routing } = schema;
+  const { embeddings, routing, tools } = schema;
   const steps: Partial<Record<(typeof CLASSIFIER_NAMES)[number], ClassifierStepConfig>> = {};
   for (const name of CLASSIFIER_NAMES) {
     steps[name] = {
-      minConfidence: routing.steps[name]?.minConfidence ?? CONFIG_DEFAULTS.stepMinConfidence,
+      minConfidence: routing.steps[name]?.minConfidence ?? CONFIG_DEFAULTS.stepMinConfidence[name],
     };
   }
 
   return {
-    server: { ...schema.server },
+    server: { ...schema.server, shutdown: { ...schema.server.shutdown } },
     auth: {
       mode: schema.auth.mode,
       keys: schema.auth.keys.map(({ name, key }) => ({ name, key: normalizeClientKey(key) })),
@@ -134,7 +149,7 @@ function toGatewayConfig(schema: GatewayConfigSchema, requestTimeoutMs: number):
           embeddings: {
             pool: embeddings.pool as string,
             model: embeddings.model as string,
-            timeouts: { requestMs: embeddings.timeouts.requestMs ?? requestTimeoutMs },
+            timeouts: toTimeouts(embeddings.timeouts, 'embeddings', requestTimeoutMs),
           },
         }
       : {}),
@@ -150,6 +165,42 @@ function toGatewayConfig(schema: GatewayConfigSchema, requestTimeoutMs: number):
       semanticBudgetMs: routing.semanticBudgetMs,
     },
     streaming: { heartbeatMs: schema.streaming.heartbeatMs },
+    tools: {
+      maxRounds: tools.maxRounds,
+      timeoutMs: tools.timeoutMs,
+      escalation: {
+        enabled: tools.escalation.enabled,
+        invalidArguments: tools.escalation.invalidArguments,
+        rounds: tools.escalation.rounds ?? Math.ceil(tools.maxRounds / 2),
+      },
+      builtin: {
+        calculator: { enabled: tools.builtin.calculator.enabled },
+        currentTime: { enabled: tools.builtin.currentTime.enabled },
+        runJavascript: { enabled: tools.builtin.runJavascript.enabled },
+        webSearch: { enabled: tools.builtin.webSearch.enabled },
+        memory: { enabled: tools.builtin.memory.enabled },
+      },
+      runJavascript: { ...tools.runJavascript },
+      webSearch: {
+        ...(tools.webSearch.endpoint === undefined ? {} : { endpoint: tools.webSearch.endpoint }),
+        maxResults: tools.webSearch.maxResults,
+      },
+      memory: { maxNotes: tools.memory.maxNotes },
+    },
+    redis: schema.redis.url === undefined ? {} : { url: schema.redis.url },
+  };
+}
+
+function toTimeouts(
+  timeouts: TimeoutsSchema,
+  kind: TierName | 'embeddings',
+  requestTimeoutMs: number,
+): TierTimeouts {
+  return {
+    requestMs: timeouts.requestMs ?? requestTimeoutMs,
+    ttfbMs: timeouts.ttfbMs ?? CONFIG_DEFAULTS.ttfbMs[kind],
+    idleMs: timeouts.idleMs ?? CONFIG_DEFAULTS.idleMs,
+    queueMs: timeouts.queueMs ?? CONFIG_DEFAULTS.queueMs[kind],
   };
 }
 

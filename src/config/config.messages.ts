@@ -36,8 +36,11 @@ export const ConfigMessages = {
   listOf: (allowed: readonly string[]): string =>
     `must be a list of distinct names among ${allowed.join(', ')}`,
   upstreamUrl: (): string => 'must be an http(s) URL ending in /v1',
+  httpUrl: (): string => 'must be an http(s) URL',
+  redisUrl: (): string => 'must be a redis:// or rediss:// URL',
   atLeastOneUpstream: (): string => 'must list at least one upstream',
   poolName: (): string => "pool names may use only letters, digits, '.', '_' and '-'",
+  originPath: (): string => 'must be a path starting with / (for example /health)',
 
   // Relations between keys.
   requiredWhenSet: (present: string, alternative: string): string =>
@@ -58,6 +61,8 @@ export const ConfigMessages = {
   sha256Key: (): string => 'a key starting with sha256: must be sha256:<64 hex digits>',
   duplicateKeyName: (name: string): string => `duplicate key name "${name}"`,
   duplicateKeyValue: (otherPath: string): string => `the same key as ${otherPath}`,
+  notAbove: (other: string, limit: number): string =>
+    `must not exceed ${other} (${limit}): requests beyond the connection bound would wait unseen`,
   conflictingPoolKeys: (first: string, second: string): string =>
     `${first} and ${second} both apply to this pool (shared by both tiers) and differ`,
 

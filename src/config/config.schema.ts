@@ -22,6 +22,7 @@ import {
 } from 'class-validator';
 import {
   AUTH_MODES,
+  BALANCING_POLICIES,
   CLASSIFIER_NAMES,
   CONFIG_DEFAULTS,
   CONFIG_LIMITS,
@@ -33,6 +34,7 @@ import { ConfigMessages as M } from './config.messages';
 import {
   TIER_NAMES,
   type AuthMode,
+  type BalancingPolicy,
   type ClassifierName,
   type LogLevel,
   type ReasoningMode,
@@ -58,6 +60,32 @@ const coerceBoolean = ({ value }: { value: unknown }): unknown =>
 const trimTrailingSlashes = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' ? value.trim().replace(/\/+$/, '') : value;
 
+/** An empty string (`${VAR:-}`) means the optional value is not set. */
+const emptyAsUnset = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+/** True for an absolute http(s) URL with a host. */
+export function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** True for a `redis://` or `rediss://` URL with a host. */
+export function isRedisUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 /** True for an http(s) URL without query or fragment whose path ends in `/v1` (no trailing slash). */
 export function isUpstreamUrl(value: unknown): boolean {
   if (typeof value !== 'string' || !value.endsWith('/v1')) return false;
@@ -74,6 +102,11 @@ export function isUpstreamUrl(value: unknown): boolean {
     url.hash === '' &&
     url.pathname.endsWith('/v1')
   );
+}
+
+/** True for a path on an origin: `/health`, `/v1/models` (no scheme, host, query or fragment). */
+export function isOriginPath(value: unknown): boolean {
+  return typeof value === 'string' && /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(value);
 }
 
 const Required = () => IsDefined({ message: M.required() });
@@ -105,6 +138,14 @@ const OneOf = (allowed: readonly string[]) => IsIn([...allowed], { message: M.on
 const BooleanField = () =>
   applyDecorators(Transform(coerceBoolean), IsBoolean({ message: M.mustBeBoolean() }));
 
+const OriginPath = () =>
+  applyDecorators(
+    ValidateBy(
+      { name: 'isOriginPath', validator: { validate: isOriginPath } },
+      { message: M.originPath() },
+    ),
+  );
+
 /** A nested mapping with its own schema. */
 const Section = (type: () => new () => object) =>
   applyDecorators(
@@ -125,6 +166,14 @@ const ListOf = (type: () => new () => object) =>
 const NamedMapOf = (type: () => new () => object) =>
   applyDecorators(ValidateNested({ each: true, message: M.mustBeMapping() }), Type(type));
 
+export class ShutdownSchema {
+  @IntegerField(0, CONFIG_LIMITS.maxTimeoutMs)
+  drainDelayMs: number = CONFIG_DEFAULTS.drainDelayMs;
+
+  @IntegerField(0, CONFIG_LIMITS.maxTimeoutMs)
+  gracePeriodMs: number = CONFIG_DEFAULTS.gracePeriodMs;
+}
+
 export class ServerSchema {
   @IntegerField(1, CONFIG_LIMITS.maxPort)
   port: number = CONFIG_DEFAULTS.port;
@@ -137,6 +186,9 @@ export class ServerSchema {
 
   @OneOf(LOG_LEVELS)
   logLevel: LogLevel = CONFIG_DEFAULTS.logLevel;
+
+  @Section(() => ShutdownSchema)
+  shutdown: ShutdownSchema = new ShutdownSchema();
 }
 
 export class ClientKeySchema {
@@ -185,6 +237,72 @@ export class UpstreamSchema {
   tls: TlsSchema = new TlsSchema();
 }
 
+export class HealthCheckSchema {
+  @BooleanField()
+  enabled: boolean = true;
+
+  @OriginPath()
+  path: string = CONFIG_DEFAULTS.healthCheckPath;
+
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  intervalMs: number = CONFIG_DEFAULTS.healthCheckIntervalMs;
+
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  timeoutMs: number = CONFIG_DEFAULTS.healthCheckTimeoutMs;
+
+  @IntegerField(1, CONFIG_LIMITS.maxThreshold)
+  healthyThreshold: number = CONFIG_DEFAULTS.healthyThreshold;
+
+  @IntegerField(1, CONFIG_LIMITS.maxThreshold)
+  unhealthyThreshold: number = CONFIG_DEFAULTS.unhealthyThreshold;
+}
+
+export class OutlierSchema {
+  @IntegerField(1, CONFIG_LIMITS.maxThreshold)
+  consecutiveFailures: number = CONFIG_DEFAULTS.outlierConsecutiveFailures;
+
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  ejectionMs: number = CONFIG_DEFAULTS.outlierEjectionMs;
+
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  maxEjectionMs: number = CONFIG_DEFAULTS.outlierMaxEjectionMs;
+}
+
+export class RetriesSchema {
+  @IntegerField(1, CONFIG_LIMITS.maxAttempts)
+  maxAttempts: number = CONFIG_DEFAULTS.retryMaxAttempts;
+
+  @IntegerField(0, CONFIG_LIMITS.maxTimeoutMs)
+  backoffBaseMs: number = CONFIG_DEFAULTS.retryBackoffBaseMs;
+
+  @IntegerField(0, CONFIG_LIMITS.maxTimeoutMs)
+  backoffMaxMs: number = CONFIG_DEFAULTS.retryBackoffMaxMs;
+
+  @IntegerField(0, CONFIG_LIMITS.maxTimeoutMs)
+  maxRetryAfterMs: number = CONFIG_DEFAULTS.retryMaxRetryAfterMs;
+}
+
+export class LoadAwareSchema {
+  @OriginPath()
+  metricsPath: string = CONFIG_DEFAULTS.metricsPath;
+
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  scrapeIntervalMs: number = CONFIG_DEFAULTS.scrapeIntervalMs;
+
+  /** Unset means three scrape intervals, applied after validation. */
+  @IsOptional()
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  staleAfterMs?: number;
+}
+
+export class PrefixAffinitySchema {
+  @BooleanField()
+  enabled: boolean = false;
+
+  @NumberField(1, 100)
+  loadFactor: number = CONFIG_DEFAULTS.affinityLoadFactor;
+}
+
 export class PoolSchema {
   @Required()
   @ArrayMinSize(1, { message: M.atLeastOneUpstream() })
@@ -197,6 +315,32 @@ export class PoolSchema {
   @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
   connectTimeoutMs: number = CONFIG_DEFAULTS.connectTimeoutMs;
 
+  @OneOf(BALANCING_POLICIES)
+  balancing: BalancingPolicy = CONFIG_DEFAULTS.balancing;
+
+  /** Unset means `max_connections`, applied after validation. */
+  @IsOptional()
+  @IntegerField(1, CONFIG_LIMITS.maxConnections)
+  maxConcurrency?: number;
+
+  @IntegerField(0, CONFIG_LIMITS.maxQueueSize)
+  queueSize: number = CONFIG_DEFAULTS.queueSize;
+
+  @Section(() => HealthCheckSchema)
+  healthCheck: HealthCheckSchema = new HealthCheckSchema();
+
+  @Section(() => OutlierSchema)
+  outlier: OutlierSchema = new OutlierSchema();
+
+  @Section(() => RetriesSchema)
+  retries: RetriesSchema = new RetriesSchema();
+
+  @Section(() => LoadAwareSchema)
+  loadAware: LoadAwareSchema = new LoadAwareSchema();
+
+  @Section(() => PrefixAffinitySchema)
+  prefixAffinity: PrefixAffinitySchema = new PrefixAffinitySchema();
+
   /** The pool's default for upstreams that give no key of their own. */
   @IsOptional()
   @IsString({ message: M.mustBeNonEmptyString() })
@@ -208,6 +352,19 @@ export class TimeoutsSchema {
   @IsOptional()
   @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
   requestMs?: number;
+
+  /** Unset means the tier's default (a thinking model may take long to start answering). */
+  @IsOptional()
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  ttfbMs?: number;
+
+  @IsOptional()
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  idleMs?: number;
+
+  @IsOptional()
+  @IntegerField(0, CONFIG_LIMITS.maxTimeoutMs)
+  queueMs?: number;
 }
 
 export class TierSchema {
@@ -230,6 +387,12 @@ export class TierSchema {
 
   @Section(() => TimeoutsSchema)
   timeouts: TimeoutsSchema = new TimeoutsSchema();
+
+  @BooleanField()
+  fallback: boolean = CONFIG_DEFAULTS.tierFallback;
+
+  @BooleanField()
+  spill: boolean = CONFIG_DEFAULTS.tierSpill;
 }
 
 export class TiersSchema {
@@ -265,8 +428,10 @@ export class AliasSchema {
 }
 
 export class ClassifierStepSchema {
+  // No default here: the loader applies each step's own default.
+  @IsOptional()
   @NumberField(0.5, 1)
-  minConfidence: number = CONFIG_DEFAULTS.stepMinConfidence;
+  minConfidence?: number;
 }
 
 export class ClassifierStepsSchema {
@@ -312,6 +477,97 @@ export class StreamingSchema {
   heartbeatMs: number = CONFIG_DEFAULTS.heartbeatMs;
 }
 
+export class ToolSwitchSchema {
+  @BooleanField()
+  enabled: boolean = true;
+}
+
+export class BuiltinToolsSchema {
+  @Section(() => ToolSwitchSchema)
+  calculator: ToolSwitchSchema = new ToolSwitchSchema();
+
+  @Section(() => ToolSwitchSchema)
+  currentTime: ToolSwitchSchema = new ToolSwitchSchema();
+
+  @Section(() => ToolSwitchSchema)
+  runJavascript: ToolSwitchSchema = new ToolSwitchSchema();
+
+  @Section(() => ToolSwitchSchema)
+  webSearch: ToolSwitchSchema = new ToolSwitchSchema();
+
+  @Section(() => ToolSwitchSchema)
+  memory: ToolSwitchSchema = new ToolSwitchSchema();
+}
+
+export class ToolEscalationSchema {
+  @BooleanField()
+  enabled: boolean = true;
+
+  @IntegerField(1, CONFIG_LIMITS.maxToolRounds)
+  invalidArguments: number = CONFIG_DEFAULTS.escalationInvalidArguments;
+
+  /** Unset means half of `max_rounds`, rounded up, applied after validation. */
+  @IsOptional()
+  @IntegerField(1, CONFIG_LIMITS.maxToolRounds)
+  rounds?: number;
+}
+
+export class RunJavascriptSchema {
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  timeoutMs: number = CONFIG_DEFAULTS.runJavascriptTimeoutMs;
+
+  @IntegerField(1, CONFIG_LIMITS.maxSandboxMemoryMb)
+  memoryLimitMb: number = CONFIG_DEFAULTS.runJavascriptMemoryLimitMb;
+}
+
+export class WebSearchSchema {
+  @IsOptional()
+  @Transform(emptyAsUnset)
+  @ValidateBy({ name: 'isHttpUrl', validator: { validate: isHttpUrl } }, { message: M.httpUrl() })
+  endpoint?: string;
+
+  @IntegerField(1, CONFIG_LIMITS.maxSearchResults)
+  maxResults: number = CONFIG_DEFAULTS.webSearchMaxResults;
+}
+
+export class MemoryToolSchema {
+  @IntegerField(1, CONFIG_LIMITS.maxMemoryNotes)
+  maxNotes: number = CONFIG_DEFAULTS.memoryMaxNotes;
+}
+
+export class ToolsSchema {
+  @IntegerField(1, CONFIG_LIMITS.maxToolRounds)
+  maxRounds: number = CONFIG_DEFAULTS.toolMaxRounds;
+
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  timeoutMs: number = CONFIG_DEFAULTS.toolTimeoutMs;
+
+  @Section(() => ToolEscalationSchema)
+  escalation: ToolEscalationSchema = new ToolEscalationSchema();
+
+  @Section(() => BuiltinToolsSchema)
+  builtin: BuiltinToolsSchema = new BuiltinToolsSchema();
+
+  @Section(() => RunJavascriptSchema)
+  runJavascript: RunJavascriptSchema = new RunJavascriptSchema();
+
+  @Section(() => WebSearchSchema)
+  webSearch: WebSearchSchema = new WebSearchSchema();
+
+  @Section(() => MemoryToolSchema)
+  memory: MemoryToolSchema = new MemoryToolSchema();
+}
+
+export class RedisSchema {
+  @IsOptional()
+  @Transform(emptyAsUnset)
+  @ValidateBy(
+    { name: 'isRedisUrl', validator: { validate: isRedisUrl } },
+    { message: M.redisUrl() },
+  )
+  url?: string;
+}
+
 export class GatewayConfigSchema {
   @Section(() => ServerSchema)
   server: ServerSchema = new ServerSchema();
@@ -337,4 +593,10 @@ export class GatewayConfigSchema {
 
   @Section(() => StreamingSchema)
   streaming: StreamingSchema = new StreamingSchema();
+
+  @Section(() => ToolsSchema)
+  tools: ToolsSchema = new ToolsSchema();
+
+  @Section(() => RedisSchema)
+  redis: RedisSchema = new RedisSchema();
 }

@@ -128,6 +128,25 @@ export function crossCheckConfig(config: GatewayConfigSchema, sources: EnvSource
     report(['routing', 'default_tier'], ConfigMessages.tierNotConfigured(defaultTier));
   }
 
+  // A concurrency limit above the connection bound would let undici queue requests unseen.
+  for (const [name, pool] of pools) {
+    if (!isObject(pool)) continue;
+    const { maxConcurrency, maxConnections } = pool as {
+      maxConcurrency?: unknown;
+      maxConnections?: unknown;
+    };
+    if (
+      typeof maxConcurrency === 'number' &&
+      typeof maxConnections === 'number' &&
+      maxConcurrency > maxConnections
+    ) {
+      report(
+        ['pools', name, 'max_concurrency'],
+        ConfigMessages.notAbove('max_connections', maxConnections),
+      );
+    }
+  }
+
   checkClientKeys(config, report);
   return issues;
 }

@@ -85,6 +85,17 @@ export function applyEnvOverlay(raw: Record<string, unknown>, env: EnvSource): E
   }
   const heartbeat = integer('STREAM_HEARTBEAT_MS', 1, CONFIG_LIMITS.maxTimeoutMs);
   if (heartbeat !== undefined) set(['streaming', 'heartbeatMs'], heartbeat, 'STREAM_HEARTBEAT_MS');
+  const maxRounds = integer('TOOLS_MAX_ROUNDS', 1, CONFIG_LIMITS.maxToolRounds);
+  if (maxRounds !== undefined) set(['tools', 'maxRounds'], maxRounds, 'TOOLS_MAX_ROUNDS');
+  const toolTimeout = integer('TOOLS_TIMEOUT_MS', 1, CONFIG_LIMITS.maxTimeoutMs);
+  if (toolTimeout !== undefined) set(['tools', 'timeoutMs'], toolTimeout, 'TOOLS_TIMEOUT_MS');
+  // URLs are checked by the schema, which names the variable through `sources`.
+  const searchEndpoint = read('WEB_SEARCH_ENDPOINT');
+  if (searchEndpoint !== undefined) {
+    set(['tools', 'webSearch', 'endpoint'], searchEndpoint, 'WEB_SEARCH_ENDPOINT');
+  }
+  const redisUrl = read('REDIS_URL');
+  if (redisUrl !== undefined) set(['redis', 'url'], redisUrl, 'REDIS_URL');
   const requestTimeoutMs =
     integer('REQUEST_TIMEOUT_MS', 1, CONFIG_LIMITS.maxTimeoutMs) ??
     CONFIG_DEFAULTS.requestTimeoutMs;

@@ -17,6 +17,15 @@ export interface ServerConfig {
   /** Largest accepted request body, in bytes (413 above it). */
   bodyLimitBytes: number;
   logLevel: LogLevel;
+  shutdown: ShutdownConfig;
+}
+
+/** SPEC §9: what happens between SIGTERM and exit. */
+export interface ShutdownConfig {
+  /** After SIGTERM, readiness is 503 but connections are still accepted this long (ms). */
+  drainDelayMs: number;
+  /** Then in-flight requests and streams get this long (ms) to finish before they are cut. */
+  gracePeriodMs: number;
 }
 
 export interface UpstreamConfig {
@@ -39,11 +48,86 @@ export interface PoolConfig {
   maxConnections: number;
   /** Connect timeout towards each upstream. */
   connectTimeoutMs: number;
+  /** How a replica is picked for each attempt. */
+  balancing: BalancingPolicy;
+  /** Requests in flight per replica (vLLM's `max_num_seqs`); at most `maxConnections`. */
+  maxConcurrency: number;
+  /** Requests that may wait for a free replica; beyond it they are shed (503 `overloaded`). */
+  queueSize: number;
+  healthCheck: HealthCheckConfig;
+  outlier: OutlierConfig;
+  retries: RetryConfig;
+  loadAware: LoadAwareConfig;
+  prefixAffinity: PrefixAffinityConfig;
+}
+
+/**
+ * `least-outstanding`: power of two random choices (by weight) and the one with fewer requests
+ * in flight per unit of weight. `round-robin`: smooth weighted round-robin. `load-aware`: the
+ * replicas' own queue depth and KV-cache use, scraped from their Prometheus `/metrics`.
+ */
+export type BalancingPolicy = 'least-outstanding' | 'round-robin' | 'load-aware';
+
+/** Active checks: a GET that never runs a model. */
+export interface HealthCheckConfig {
+  enabled: boolean;
+  /** Path on the upstream's origin: `/health` (vLLM, TGI, llama.cpp) or `/v1/models`. */
+  path: string;
+  intervalMs: number;
+  timeoutMs: number;
+  /** Consecutive successes that make an unhealthy replica healthy again. */
+  healthyThreshold: number;
+  /** Consecutive failures that make a healthy replica unhealthy. */
+  unhealthyThreshold: number;
+}
+
+/** Passive outlier ejection: a circuit per replica, opened by consecutive failures. */
+export interface OutlierConfig {
+  /** Consecutive failed requests (connection errors, timeouts, 5xx, broken streams) that open it. */
+  consecutiveFailures: number;
+  /** First ejection time; each further ejection in a row doubles it, up to `maxEjectionMs`. */
+  ejectionMs: number;
+  maxEjectionMs: number;
+}
+
+/** Retries on another replica, before the first byte (or the stream's first content delta). */
+export interface RetryConfig {
+  /** Attempts in total, the first included (1 turns retries off). */
+  maxAttempts: number;
+  /** Exponential backoff with full jitter: a random wait in [0, min(max, base × 2^(n−1))]. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** An upstream's `Retry-After` longer than this is not waited for: the error is returned. */
+  maxRetryAfterMs: number;
+}
+
+export interface LoadAwareConfig {
+  /** Path of the Prometheus text metrics on the upstream's origin. */
+  metricsPath: string;
+  scrapeIntervalMs: number;
+  /** Metrics older than this count as missing (the pool falls back to least-outstanding). */
+  staleAfterMs: number;
+}
+
+/** Requests sharing a system prompt and first user turn prefer the same replica (prefix cache). */
+export interface PrefixAffinityConfig {
+  enabled: boolean;
+  /** Bounded load: a replica takes an affine request only below `loadFactor` × the mean load. */
+  loadFactor: number;
 }
 
 export interface TierTimeouts {
   /** Whole-request deadline towards the upstream; `REQUEST_TIMEOUT_MS` unless set per tier. */
   requestMs: number;
+  /**
+   * Per attempt: until the upstream's response headers and, for a stream, its first bytes. A
+   * non-streaming answer arrives whole, so for it this bounds the generation.
+   */
+  ttfbMs: number;
+  /** Streams: the longest silence between two chunks. */
+  idleMs: number;
+  /** The longest wait for a free replica when the pool is saturated (then 503 `overloaded`). */
+  queueMs: number;
 }
 
 export interface TierConfig {
@@ -57,6 +141,10 @@ export interface TierConfig {
   reasoning: ReasoningMode;
   /** The model's context window in tokens, when known (context-fit routing uses it). */
   contextWindow?: number;
+  /** With no healthy replica in this tier's pool, requests go to the other tier. */
+  fallback: boolean;
+  /** With this tier's pool saturated, `auto` requests go to the other tier. */
+  spill: boolean;
 }
 
 export interface EmbeddingsConfig {
@@ -111,6 +199,66 @@ export interface StreamingConfig {
   heartbeatMs: number;
 }
 
+export interface ToolSwitchConfig {
+  /** Whether the tool is registered; a disabled tool is neither listed nor executed. */
+  enabled: boolean;
+}
+
+export interface BuiltinToolsConfig {
+  calculator: ToolSwitchConfig;
+  currentTime: ToolSwitchConfig;
+  runJavascript: ToolSwitchConfig;
+  /** Registered only when it is enabled and `tools.webSearch.endpoint` is set. */
+  webSearch: ToolSwitchConfig;
+  memory: ToolSwitchConfig;
+}
+
+export interface ToolEscalationConfig {
+  /** Whether a struggling tool loop on the instant tier moves to the thinking tier. */
+  enabled: boolean;
+  /** Tool calls with invalid arguments (in total, over all rounds) that trigger the move. */
+  invalidArguments: number;
+  /** Executed tool rounds that trigger the move (half of `maxRounds`, rounded up, unless set). */
+  rounds: number;
+}
+
+export interface RunJavascriptConfig {
+  /** CPU-time budget of one script, in ms (the sandbox is killed past it). */
+  timeoutMs: number;
+  /** Heap limit of the QuickJS runtime, in MiB. */
+  memoryLimitMb: number;
+}
+
+export interface WebSearchConfig {
+  /** A SearxNG-compatible JSON search URL (`…/search`); the tool is absent when unset. */
+  endpoint?: string;
+  /** Results returned to the model per query. */
+  maxResults: number;
+}
+
+export interface MemoryToolConfig {
+  /** Notes kept per API key; the oldest are dropped beyond it. */
+  maxNotes: number;
+}
+
+/** Server-side tools run by the gateway inside `/v1/chat/completions` (SPEC §8). */
+export interface ToolsConfig {
+  /** Rounds of tool execution before the model is asked once more with `tool_choice: none`. */
+  maxRounds: number;
+  /** Default time limit of one tool call, in ms (a tool may declare its own). */
+  timeoutMs: number;
+  escalation: ToolEscalationConfig;
+  builtin: BuiltinToolsConfig;
+  runJavascript: RunJavascriptConfig;
+  webSearch: WebSearchConfig;
+  memory: MemoryToolConfig;
+}
+
+export interface RedisConfig {
+  /** `redis://` or `rediss://` URL of shared state; in-memory state when unset. */
+  url?: string;
+}
+
 export interface GatewayConfig {
   server: ServerConfig;
   auth: AuthConfig;
@@ -123,4 +271,6 @@ export interface GatewayConfig {
   aliases: Record<string, AliasConfig>;
   routing: RoutingConfig;
   streaming: StreamingConfig;
+  tools: ToolsConfig;
+  redis: RedisConfig;
 }
