@@ -41,7 +41,8 @@ export async function createGatewayApp(
     done();
   });
   setupOpenApi(app, options.version ?? '0.0.0');
-  app.enableShutdownHooks();
+  // SPEC §9: a graceful SIGTERM ends with exit code 0, not by re-raising the signal.
+  app.enableShutdownHooks([], { useProcessExit: true });
   return app;
 }
 

@@ -3,10 +3,22 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth';
-import { UpstreamsHealthIndicator } from '../providers';
+import { UpstreamsHealthIndicator, type PoolHealth } from '../providers';
 import { LifecycleService } from './lifecycle.service';
 
-/** SPEC §5's health endpoints, in Terminus format; open to probes without a key. */
+/** `/health`'s status: Terminus' `ok` / `error`, plus SPEC §5's `degraded`. */
+export type GatewayHealthStatus = HealthCheckResult['status'] | 'degraded';
+
+export type GatewayHealthResult = Omit<HealthCheckResult, 'status'> & {
+  status: GatewayHealthStatus;
+};
+
+/**
+ * SPEC §5's health endpoints, in Terminus format; open to probes without a key. Readiness is
+ * the server's own state plus one indicator per pool that serves a chat tier; `/health` adds
+ * the other pools (embeddings) and says `degraded` when some upstream is not healthy while
+ * every tier is still served.
+ */
 @ApiTags('health')
 @Public()
 @Controller('health')
@@ -25,32 +37,55 @@ export class HealthController {
 
   @Get('ready')
   @ApiOperation({
-    summary: 'Readiness: 200 when listening, not draining and every tier has upstreams',
+    summary:
+      'Readiness: 200 when listening, not draining and every chat tier has a healthy upstream',
   })
-  ready(@Res() reply: FastifyReply): Promise<void> {
-    return this.respond(reply);
+  async ready(@Res() reply: FastifyReply): Promise<void> {
+    const pools = this.upstreams.check();
+    const { status, result } = await this.evaluate(pools.filter((pool) => pool.critical));
+    await send(reply, status, result);
   }
 
   @Get()
-  @ApiOperation({ summary: 'The same details as readiness, for people and dashboards' })
-  details(@Res() reply: FastifyReply): Promise<void> {
-    return this.respond(reply);
+  @ApiOperation({
+    summary: 'The same details for every pool; status ok, degraded (some upstream down) or error',
+  })
+  async details(@Res() reply: FastifyReply): Promise<void> {
+    const pools = this.upstreams.check();
+    const { status, result } = await this.evaluate(pools.filter((pool) => pool.critical));
+    const body: GatewayHealthResult = { ...result, details: { ...result.details } };
+    let degraded = pools.some((pool) => pool.degraded);
+    // Pools that serve no chat tier (embeddings) never fail the check, but do show.
+    for (const pool of pools) {
+      if (pool.critical) continue;
+      const entry = pool.result[pool.key];
+      body.details[pool.key] = entry;
+      if (entry.status === 'up') body.info = { ...body.info, [pool.key]: entry };
+      else {
+        body.error = { ...body.error, [pool.key]: entry };
+        degraded = true;
+      }
+    }
+    if (status === 200 && degraded) body.status = 'degraded';
+    await send(reply, status, body);
   }
 
-  private async respond(reply: FastifyReply): Promise<void> {
-    let status = 200;
-    let result: HealthCheckResult;
+  private async evaluate(
+    pools: readonly PoolHealth[],
+  ): Promise<{ status: number; result: HealthCheckResult }> {
     try {
-      result = await this.health.check([() => this.lifecycle.check(), ...this.upstreamChecks()]);
+      const result = await this.health.check([
+        () => this.lifecycle.check(),
+        ...pools.map((pool) => () => pool.result),
+      ]);
+      return { status: 200, result };
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
-      status = 503;
-      result = error.getResponse() as HealthCheckResult;
+      return { status: 503, result: error.getResponse() as HealthCheckResult };
     }
-    await reply.status(status).header('cache-control', 'no-store').send(result);
   }
+}
 
-  private upstreamChecks(): (() => ReturnType<UpstreamsHealthIndicator['check']>[number])[] {
-    return this.upstreams.check().map((result) => () => result);
-  }
+async function send(reply: FastifyReply, status: number, body: object): Promise<void> {
+  await reply.status(status).header('cache-control', 'no-store').send(body);
 }

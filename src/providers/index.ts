@@ -2,6 +2,8 @@ export { ProvidersModule } from './providers.module';
 export { UpstreamPoolsService } from './upstream-pools.service';
 export { UpstreamPool } from './upstream-pool';
 export { OpenAiCompatibleClient } from './openai-compatible.client';
+export { callTimeouts } from './call-timeouts';
+export type { ReplicaState } from './replica';
 export type {
   ChatUpstream,
   FlowGate,
@@ -9,4 +11,4 @@ export type {
   UpstreamChunk,
   UpstreamJson,
 } from './upstream.interface';
-export { UpstreamsHealthIndicator } from './upstreams.health';
+export { UpstreamsHealthIndicator, type PoolHealth } from './upstreams.health';

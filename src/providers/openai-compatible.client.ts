@@ -134,6 +134,8 @@ export class OpenAiCompatibleClient implements ChatUpstream {
     parse: (raw: string) => T,
   ): Promise<UpstreamJson<T>> {
     const call = this.begin(options);
+    // undici's own headers timeout ticks in half-seconds; time to first byte is ours, precise.
+    call.arm(options.ttfbMs ?? options.timeoutMs, 'ttfb');
     try {
       const res = await this.pool.request({
         method: 'POST',
@@ -141,9 +143,10 @@ export class OpenAiCompatibleClient implements ChatUpstream {
         headers: this.headersFor(options),
         body: JSON.stringify(body),
         signal: call.signal,
-        headersTimeout: options.timeoutMs,
-        bodyTimeout: options.timeoutMs,
+        headersTimeout: 0,
+        bodyTimeout: options.idleMs ?? options.timeoutMs,
       });
+      call.disarm();
       const raw = await res.body.text();
       if (res.statusCode >= 300) {
         throw upstreamStatusError(
@@ -168,6 +171,8 @@ export class OpenAiCompatibleClient implements ChatUpstream {
   ): Observable<UpstreamChunk<T>> {
     return new Observable<UpstreamChunk<T>>((subscriber) => {
       const call = this.begin(options);
+      // Until the first bytes: the time-to-first-byte budget; then the idle budget per read.
+      call.arm(options.ttfbMs ?? options.timeoutMs, 'ttfb');
       let started = false;
       const run = async (): Promise<void> => {
         const res = await this.pool.request({
@@ -176,8 +181,10 @@ export class OpenAiCompatibleClient implements ChatUpstream {
           headers: this.headersFor(options, 'text/event-stream'),
           body: JSON.stringify(body),
           signal: call.signal,
-          headersTimeout: options.timeoutMs,
-          bodyTimeout: options.timeoutMs,
+          // The stall timer covers the headers too, to the millisecond.
+          headersTimeout: 0,
+          // The stall timer below measures silence; undici's would also count our own pauses.
+          bodyTimeout: 0,
         });
         if (res.statusCode >= 300) {
           const raw = await res.body.text();
@@ -207,12 +214,25 @@ export class OpenAiCompatibleClient implements ChatUpstream {
           onDone: () => undefined,
         });
         const gate = options.gate;
+        const idleMs = options.idleMs ?? options.timeoutMs;
+        let first = true;
         for await (const bytes of res.body) {
+          if (first) {
+            first = false;
+            call.arm(idleMs, 'idle');
+          } else {
+            call.refresh();
+          }
           decoder.feed(bytes as Uint8Array);
           if (failure !== undefined) throw failure;
           if (subscriber.closed) return;
           // Backpressure: stop pulling from the upstream socket while the caller cannot take more.
-          if (gate && !gate.open) await gate.wait();
+          // Our own pause is not the upstream's silence, so the stall timer rests meanwhile.
+          if (gate && !gate.open) {
+            call.disarm();
+            await gate.wait();
+            call.arm(idleMs, 'idle');
+          }
         }
         decoder.end();
         if (failure !== undefined) throw failure;
@@ -252,22 +272,46 @@ export class OpenAiCompatibleClient implements ChatUpstream {
 
   /**
    * One controller per call joins the caller's signal and the deadline; cheaper than
-   * `AbortSignal.any` + `AbortSignal.timeout` and releases its listener and timer when done.
+   * `AbortSignal.any` + `AbortSignal.timeout` and releases its listener and timers when done.
+   * Streams add a stall timer (time to first byte, then idle between reads) that is refreshed
+   * per read rather than re-created.
    */
   private begin(options: UpstreamCallOptions): CallState {
     const controller = new AbortController();
+    let stall: NodeJS.Timeout | undefined;
+    let stallKind: 'ttfb' | 'idle' = 'ttfb';
+    let stallMs = 0;
+    const onStall = (): void => {
+      state.timedOut = stallKind;
+      state.timedOutAfterMs = stallMs;
+      controller.abort();
+    };
     const state: CallState = {
       signal: controller.signal,
       timedOut: false,
+      timedOutAfterMs: options.timeoutMs,
       abort: () => controller.abort(),
+      arm: (ms, kind) => {
+        if (stall !== undefined) clearTimeout(stall);
+        stallKind = kind;
+        stallMs = ms;
+        stall = ms < options.timeoutMs ? setTimeout(onStall, ms) : undefined;
+      },
+      refresh: () => stall?.refresh(),
+      disarm: () => {
+        if (stall !== undefined) clearTimeout(stall);
+        stall = undefined;
+      },
       finish: () => {
         clearTimeout(timer);
+        if (stall !== undefined) clearTimeout(stall);
         options.signal.removeEventListener('abort', onCallerAbort);
       },
     };
     const onCallerAbort = (): void => controller.abort(options.signal.reason);
     const timer = setTimeout(() => {
-      state.timedOut = true;
+      state.timedOut = 'total';
+      state.timedOutAfterMs = options.timeoutMs;
       controller.abort();
     }, options.timeoutMs);
     if (options.signal.aborted) controller.abort(options.signal.reason);
@@ -283,19 +327,19 @@ export class OpenAiCompatibleClient implements ChatUpstream {
   ): unknown {
     if (error instanceof GatewayException) return error;
     const upstream = { origin: this.origin };
-    if (
-      call.timedOut ||
-      error instanceof undiciErrors.HeadersTimeoutError ||
-      error instanceof undiciErrors.BodyTimeoutError
-    ) {
-      return new GatewayException(
-        ErrorCode.UpstreamTimeout,
-        ErrorMessages.upstreamTimeout(options.timeoutMs),
-        {
-          upstream,
-          cause: error,
-        },
-      );
+    if (call.timedOut === 'idle' || error instanceof undiciErrors.BodyTimeoutError) {
+      const ms = call.timedOut === 'idle' ? call.timedOutAfterMs : (options.idleMs ?? 0);
+      return new GatewayException(ErrorCode.UpstreamTimeout, ErrorMessages.upstreamStalled(ms), {
+        upstream,
+        cause: error,
+      });
+    }
+    if (call.timedOut || error instanceof undiciErrors.HeadersTimeoutError) {
+      const ms = call.timedOut ? call.timedOutAfterMs : (options.ttfbMs ?? options.timeoutMs);
+      return new GatewayException(ErrorCode.UpstreamTimeout, ErrorMessages.upstreamTimeout(ms), {
+        upstream,
+        cause: error,
+      });
     }
     // A caller abort is passed on as is: it is a normal ending, and nobody is left to answer.
     if (options.signal.aborted) return options.signal.reason ?? error;
@@ -324,8 +368,14 @@ export class OpenAiCompatibleClient implements ChatUpstream {
 
 interface CallState {
   signal: AbortSignal;
-  timedOut: boolean;
+  /** Which deadline aborted the call, if one did. */
+  timedOut: false | 'total' | 'ttfb' | 'idle';
+  timedOutAfterMs: number;
   abort(): void;
+  /** (Re)starts the stall timer; not armed when `ms` reaches the whole-call deadline anyway. */
+  arm(ms: number, kind: 'ttfb' | 'idle'): void;
+  refresh(): void;
+  disarm(): void;
   finish(): void;
 }
 

@@ -1,4 +1,5 @@
-import type { Observable } from 'rxjs';
+import { Observable, type Subscription } from 'rxjs';
+import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -9,90 +10,607 @@ import type {
   EmbeddingResponse,
   ModelList,
 } from '../common/openai/chat.types';
-import type { PoolConfig } from '../config';
+import type { PoolConfig, UpstreamConfig } from '../config';
+import { createBalancer, type Balancer } from './balancers';
+import { isCommitChunk } from './commit-point';
 import { OpenAiCompatibleClient } from './openai-compatible.client';
+import type { PoolObserver } from './pool-observer';
+import { PoolMonitor } from './pool-monitor';
+import { fnv1a, prefixKeyOf, PrefixAffinityRing } from './prefix-affinity';
+import { Replica, type ReplicaState, type ReplicaTransport } from './replica';
+import { ReplicaProbe, type ReplicaProber } from './replica-probe';
+import { backoffDelay, classifyFailure } from './retry-policy';
 import type {
   ChatUpstream,
   UpstreamCallOptions,
   UpstreamChunk,
   UpstreamJson,
 } from './upstream.interface';
+import { WaitQueue } from './wait-queue';
+
+/** What a shed request is told to wait before trying again. */
+const SHED_RETRY_AFTER_S = 1;
+
+/** `select()`'s answer when no replica serves at all (every one is down). */
+const NO_REPLICA = Symbol('no replica');
+
+/** One attempt's hold on a replica: counted in flight until released, exactly once. */
+interface Lease {
+  replica: Replica;
+  /** The half-open circuit's single trial request. */
+  trial: boolean;
+  released: boolean;
+}
+
+export interface UpstreamPoolOptions {
+  observer?: PoolObserver;
+  /** Seams for unit specs; production uses the undici client and probe. */
+  createTransport?: (upstream: UpstreamConfig, config: PoolConfig) => ReplicaTransport;
+  createProbe?: (upstream: UpstreamConfig, config: PoolConfig) => ReplicaProber;
+  random?: () => number;
+  now?: () => number;
+}
 
 /**
- * A named pool of replicas serving the same model. Each call goes to one replica chosen by
- * smooth weighted round-robin (nginx's algorithm: even spread, honours `weight`, O(n) per pick
- * with n the handful of replicas of a pool).
+ * A named pool of replicas serving the same model, behind the same port as one replica. Each
+ * attempt goes to a healthy replica below its concurrency limit, chosen by the pool's
+ * balancing policy (prefix affinity first, when enabled); when all are busy the request waits
+ * in a bounded queue, and is shed with 503 `overloaded` when that is full or its wait is over.
+ *
+ * Failures before anything reached the caller are retried on another replica (ADR 0006):
+ * exponential backoff with full jitter, bounded attempts, the call's deadline over everything,
+ * and the upstream's `Retry-After` respected. Streams hold back their preamble (the role
+ * chunk) until the first content or tool-call delta, the commit point: a stream cut, stalled
+ * or corrupted before it is retried unseen; after it, the error reaches the caller in-band.
  */
 export class UpstreamPool implements ChatUpstream {
-  readonly replicas: readonly OpenAiCompatibleClient[];
-  private readonly weights: number[];
-  private readonly current: number[];
-  private readonly totalWeight: number;
+  readonly replicas: readonly Replica[];
+  private readonly probes: readonly ReplicaProber[];
+  private readonly monitor: PoolMonitor;
+  private readonly balancer: Balancer;
+  private readonly ring: PrefixAffinityRing | undefined;
+  private readonly queue = new WaitQueue<Lease, readonly Replica[] | undefined>();
+  private readonly observer: PoolObserver | undefined;
+  private readonly random: () => number;
+  private readonly now: () => number;
+  /** Reused for every pick: selection allocates nothing. */
+  private readonly candidates: Replica[] = [];
+  private epoch = 0;
+  private drainScheduled = false;
 
-  constructor(readonly config: PoolConfig) {
+  constructor(
+    readonly config: PoolConfig,
+    options: UpstreamPoolOptions = {},
+  ) {
+    this.observer = options.observer;
+    this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
+    const createTransport =
+      options.createTransport ?? ((upstream, pool) => new OpenAiCompatibleClient(upstream, pool));
+    const createProbe =
+      options.createProbe ?? ((upstream, pool) => new ReplicaProbe(upstream, pool));
     this.replicas = config.upstreams.map(
-      (upstream) => new OpenAiCompatibleClient(upstream, config),
+      (upstream, index) =>
+        new Replica(
+          index,
+          labelOf(upstream.url),
+          upstream.weight,
+          createTransport(upstream, config),
+          config,
+          (replica, from, to, reason) => this.onStateChange(replica, from, to, reason),
+        ),
     );
-    this.weights = config.upstreams.map((u) => u.weight);
-    this.current = this.weights.map(() => 0);
-    this.totalWeight = this.weights.reduce((a, b) => a + b, 0);
+    this.probes = config.upstreams.map((upstream) => createProbe(upstream, config));
+    this.monitor = new PoolMonitor(this.replicas, this.probes, config, this.now);
+    this.balancer = createBalancer(config.balancing, config.loadAware, this.random);
+    this.ring = config.prefixAffinity.enabled
+      ? new PrefixAffinityRing(this.replicas, config.prefixAffinity.loadFactor)
+      : undefined;
   }
 
   get name(): string {
     return this.config.name;
   }
 
-  pick(): OpenAiCompatibleClient {
-    if (this.replicas.length === 1) return this.replicas[0];
-    let best = 0;
-    for (let i = 0; i < this.current.length; i++) {
-      this.current[i] += this.weights[i];
-      if (this.current[i] > this.current[best]) best = i;
-    }
-    this.current[best] -= this.totalWeight;
-    return this.replicas[best];
+  /** Some replica is healthy (or half-open): the pool can serve without panic routing. */
+  get available(): boolean {
+    const now = this.now();
+    return this.replicas.some((replica) => replica.selectable(now));
+  }
+
+  /** Some replica is not known to be down by the active checks. */
+  get serving(): boolean {
+    return this.replicas.some((replica) => replica.serving);
+  }
+
+  /** Every replica that could take a request is at its limit, and the wait queue is full. */
+  get saturated(): boolean {
+    return this.queue.size >= this.config.queueSize && !this.hasCapacity();
+  }
+
+  get queueDepth(): number {
+    return this.queue.size;
+  }
+
+  /** Starts the active health checks (and metric scrapes for `load-aware`). */
+  start(): void {
+    this.monitor.start();
+  }
+
+  /**
+   * Stops the timers and closes every connection; waiting requests are refused. By now the
+   * HTTP server has drained, so an upstream request still running has nobody to answer: after
+   * `graceMs` it is aborted rather than allowed to hold the process open.
+   */
+  async close(graceMs = 1000): Promise<void> {
+    this.monitor.stop();
+    this.queue.rejectAll(noHealthyUpstream);
+    await Promise.all([
+      ...this.replicas.map((replica) => closeWithin(replica.transport, graceMs)),
+      ...this.probes.map((probe) => probe.close()),
+    ]);
   }
 
   chat(
     body: ChatCompletionRequest,
     options: UpstreamCallOptions,
   ): Promise<UpstreamJson<ChatCompletion>> {
-    return this.pick().chat(body, options);
+    return this.execute(options, this.affinityOf(body, options), (transport, attempt) =>
+      transport.chat(body, attempt),
+    );
   }
 
   chatStream(
     body: ChatCompletionRequest,
     options: UpstreamCallOptions,
   ): Observable<UpstreamChunk<ChatCompletionChunk>> {
-    return this.pick().chatStream(body, options);
+    return this.stream(options, this.affinityOf(body, options), (transport, attempt) =>
+      transport.chatStream(body, attempt),
+    );
   }
 
   completions(
     body: CompletionRequest,
     options: UpstreamCallOptions,
   ): Promise<UpstreamJson<unknown>> {
-    return this.pick().completions(body, options);
+    return this.execute(options, this.explicitAffinity(options), (transport, attempt) =>
+      transport.completions(body, attempt),
+    );
   }
 
   completionsStream(
     body: CompletionRequest,
     options: UpstreamCallOptions,
   ): Observable<UpstreamChunk<CompletionChunk>> {
-    return this.pick().completionsStream(body, options);
+    return this.stream(options, this.explicitAffinity(options), (transport, attempt) =>
+      transport.completionsStream(body, attempt),
+    );
   }
 
   embeddings(
     body: EmbeddingRequest,
     options: UpstreamCallOptions,
   ): Promise<UpstreamJson<EmbeddingResponse>> {
-    return this.pick().embeddings(body, options);
+    return this.execute(options, undefined, (transport, attempt) =>
+      transport.embeddings(body, attempt),
+    );
   }
 
   listModels(options: UpstreamCallOptions): Promise<ModelList> {
-    return this.pick().listModels(options);
+    return this.execute(options, undefined, (transport, attempt) => transport.listModels(attempt));
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.replicas.map((replica) => replica.close()));
+  // --------------------------------------------------------------------------- attempts
+
+  private async execute<T>(
+    options: UpstreamCallOptions,
+    affinityKey: number | undefined,
+    call: (transport: ReplicaTransport, attempt: UpstreamCallOptions) => Promise<T>,
+  ): Promise<T> {
+    const deadline = this.now() + options.timeoutMs;
+    let tried: Replica[] | undefined;
+    let lastError: unknown;
+    for (let attempt = 1; ; attempt++) {
+      let lease: Lease;
+      try {
+        const acquired = this.acquire(tried, tried ? undefined : affinityKey, options, deadline);
+        lease = acquired instanceof Promise ? await acquired : acquired;
+      } catch (error) {
+        // On a retry, what the upstream did says more than "no slot for the retry".
+        throw lastError ?? error;
+      }
+      let value: T;
+      try {
+        value = await call(lease.replica.transport, this.attemptOptions(options, deadline));
+      } catch (error) {
+        const delay = this.afterFailure(lease, error, attempt, deadline, options.signal);
+        this.release(lease);
+        if (delay === undefined) throw error;
+        (tried ??= []).push(lease.replica);
+        lastError = error;
+        if (delay > 0) await sleep(delay, options.signal);
+        continue;
+      }
+      lease.replica.recordSuccess();
+      this.release(lease);
+      return value;
+    }
   }
+
+  private stream<T extends { choices: unknown[] }>(
+    options: UpstreamCallOptions,
+    affinityKey: number | undefined,
+    open: (
+      transport: ReplicaTransport,
+      attempt: UpstreamCallOptions,
+    ) => Observable<UpstreamChunk<T>>,
+  ): Observable<UpstreamChunk<T>> {
+    return new Observable<UpstreamChunk<T>>((subscriber) => {
+      const deadline = this.now() + options.timeoutMs;
+      let attempt = 0;
+      let tried: Replica[] | undefined;
+      let lastError: unknown;
+      let lease: Lease | undefined;
+      let inner: Subscription | undefined;
+      /** Chunks before the commit point; only the few of the preamble. */
+      let held: UpstreamChunk<T>[] | undefined;
+      let committed = false;
+      let finished = false;
+      let retryTimer: NodeJS.Timeout | undefined;
+
+      const fail = (error: unknown): void => {
+        finished = true;
+        subscriber.error(error);
+      };
+      const flushHeld = (): void => {
+        if (held === undefined) return;
+        for (const item of held) subscriber.next(item);
+        held = undefined;
+      };
+
+      const start = (): void => {
+        attempt++;
+        let acquired: Lease | Promise<Lease>;
+        try {
+          acquired = this.acquire(tried, tried ? undefined : affinityKey, options, deadline);
+        } catch (error) {
+          fail(lastError ?? error);
+          return;
+        }
+        if (acquired instanceof Promise) {
+          acquired.then(run, (error: unknown) => {
+            if (!finished) fail(lastError ?? error);
+          });
+        } else {
+          run(acquired);
+        }
+      };
+
+      const run = (current: Lease): void => {
+        if (finished) {
+          this.release(current);
+          return;
+        }
+        lease = current;
+        held = undefined;
+        const source = open(current.replica.transport, this.attemptOptions(options, deadline));
+        inner = source.subscribe({
+          next: (item) => {
+            if (committed) {
+              subscriber.next(item);
+              return;
+            }
+            if (!isCommitChunk(item.chunk)) {
+              (held ??= []).push(item);
+              return;
+            }
+            committed = true;
+            current.replica.recordSuccess();
+            flushHeld();
+            subscriber.next(item);
+          },
+          error: (error: unknown) => {
+            if (lease !== current) return;
+            lease = undefined;
+            if (committed) {
+              // The caller has content already: this one goes to it in-band (SPEC §7).
+              const verdict = options.signal.aborted ? undefined : classifyFailure(error);
+              if (verdict?.replica === 'failed') {
+                current.replica.recordFailure(this.now(), verdict.kind);
+              }
+              this.release(current);
+              fail(error);
+              return;
+            }
+            const delay = this.afterFailure(current, error, attempt, deadline, options.signal);
+            this.release(current);
+            if (delay === undefined || finished) {
+              fail(error);
+              return;
+            }
+            (tried ??= []).push(current.replica);
+            lastError = error;
+            retryTimer = setTimeout(start, delay);
+          },
+          complete: () => {
+            if (lease !== current) return;
+            lease = undefined;
+            if (!committed) current.replica.recordSuccess();
+            this.release(current);
+            flushHeld();
+            finished = true;
+            subscriber.complete();
+          },
+        });
+      };
+
+      start();
+      return () => {
+        finished = true;
+        clearTimeout(retryTimer);
+        inner?.unsubscribe();
+        if (lease !== undefined) {
+          this.release(lease);
+          lease = undefined;
+        }
+      };
+    });
+  }
+
+  /**
+   * Records what a failed attempt says of its replica and decides whether to retry: the wait
+   * before the next attempt, or undefined to give up with this error.
+   */
+  private afterFailure(
+    lease: Lease,
+    error: unknown,
+    attempt: number,
+    deadline: number,
+    signal: AbortSignal,
+  ): number | undefined {
+    if (signal.aborted) return undefined;
+    const now = this.now();
+    const verdict = classifyFailure(error, now);
+    if (verdict === undefined) return undefined;
+    const replica = lease.replica;
+    if (verdict.replica === 'failed') replica.recordFailure(now, verdict.kind);
+    else if (verdict.replica === 'ok') replica.recordSuccess();
+    if (verdict.retryAfterMs !== undefined) replica.cooldownUntil = now + verdict.retryAfterMs;
+    const { maxAttempts, backoffBaseMs, backoffMaxMs, maxRetryAfterMs } = this.config.retries;
+    if (!verdict.retryable || attempt >= maxAttempts) return undefined;
+    let delay = backoffDelay(attempt, backoffBaseMs, backoffMaxMs, this.random);
+    if (!this.hasAlternative(replica, now)) {
+      // Only the same replica can take the retry: honour its Retry-After, within reason.
+      const wait = replica.cooldownUntil - now;
+      if (wait > maxRetryAfterMs) return undefined;
+      delay = Math.max(delay, wait);
+    }
+    if (now + delay >= deadline) return undefined;
+    this.observer?.retried(this.name, verdict.kind);
+    return delay;
+  }
+
+  private attemptOptions(options: UpstreamCallOptions, deadline: number): UpstreamCallOptions {
+    const remaining = Math.max(1, deadline - this.now());
+    return {
+      signal: options.signal,
+      requestId: options.requestId,
+      gate: options.gate,
+      timeoutMs: remaining,
+      ttfbMs: Math.min(options.ttfbMs ?? remaining, remaining),
+      idleMs: options.idleMs,
+    };
+  }
+
+  // --------------------------------------------------------------------------- admission
+
+  /** A lease at once when a replica is free, else a place in the wait queue (or a 503). */
+  private acquire(
+    avoid: readonly Replica[] | undefined,
+    affinityKey: number | undefined,
+    options: UpstreamCallOptions,
+    deadline: number,
+  ): Lease | Promise<Lease> {
+    // First come, first served: nobody overtakes a request that is already waiting.
+    if (this.queue.size === 0) {
+      const replica = this.select(avoid, affinityKey);
+      if (replica === NO_REPLICA) throw noHealthyUpstream();
+      if (replica !== undefined) return this.lease(replica);
+    } else if (!this.serving) {
+      throw noHealthyUpstream();
+    }
+    if (this.queue.size >= this.config.queueSize) {
+      this.observer?.shed(this.name, 'queue_full');
+      throw overloaded();
+    }
+    const waitMs = Math.min(options.queueMs ?? Number.POSITIVE_INFINITY, deadline - this.now());
+    if (waitMs <= 0) {
+      this.observer?.shed(this.name, 'queue_timeout');
+      throw overloaded();
+    }
+    return this.queue.wait(avoid, waitMs, options.signal, () => {
+      this.observer?.shed(this.name, 'queue_timeout');
+      return overloaded();
+    });
+  }
+
+  /**
+   * The replica for the next attempt: undefined when every candidate is at its concurrency
+   * limit, {@link NO_REPLICA} when none serves at all. Candidates are the selectable replicas;
+   * when there is none, those the active checks still see up (panic routing: an ejected
+   * replica is a better bet than a certain 503). Among them, replicas not tried yet and not in
+   * Retry-After cooldown are preferred; then prefix affinity, then the balancer.
+   */
+  private select(
+    avoid: readonly Replica[] | undefined,
+    affinityKey: number | undefined,
+  ): Replica | undefined | typeof NO_REPLICA {
+    const now = this.now();
+    const candidates = this.candidates;
+    candidates.length = 0;
+    const epoch = ++this.epoch;
+    const limit = this.config.maxConcurrency;
+    let selectable = false;
+    for (const replica of this.replicas) {
+      if (!replica.selectable(now)) continue;
+      selectable = true;
+      if (replica.inFlight < limit) {
+        replica.candidateEpoch = epoch;
+        candidates.push(replica);
+      }
+    }
+    if (!selectable) {
+      let serving = false;
+      for (const replica of this.replicas) {
+        if (!replica.serving) continue;
+        serving = true;
+        if (replica.inFlight < limit) {
+          replica.candidateEpoch = epoch;
+          candidates.push(replica);
+        }
+      }
+      if (!serving) return NO_REPLICA;
+    }
+    if (candidates.length === 0) return undefined;
+    this.preferFresh(candidates, avoid, now);
+    if (affinityKey !== undefined && this.ring !== undefined) {
+      const replica = this.ring.pick(affinityKey, candidates, epoch);
+      if (replica !== undefined) return replica;
+    }
+    return this.balancer.pick(candidates, now);
+  }
+
+  /** Narrows the candidates to those not tried and not cooling down, when any are left. */
+  private preferFresh(
+    candidates: Replica[],
+    avoid: readonly Replica[] | undefined,
+    now: number,
+  ): void {
+    let fresh = 0;
+    for (const replica of candidates) {
+      if (replica.cooldownUntil <= now && !avoid?.includes(replica)) fresh++;
+    }
+    if (fresh === 0 || fresh === candidates.length) return;
+    let kept = 0;
+    for (const replica of candidates) {
+      if (replica.cooldownUntil <= now && !avoid?.includes(replica)) candidates[kept++] = replica;
+      else replica.candidateEpoch = 0;
+    }
+    candidates.length = kept;
+  }
+
+  private hasAlternative(replica: Replica, now: number): boolean {
+    return this.replicas.some(
+      (other) => other !== replica && other.cooldownUntil <= now && other.selectable(now),
+    );
+  }
+
+  private hasCapacity(): boolean {
+    const now = this.now();
+    const limit = this.config.maxConcurrency;
+    let selectable = false;
+    for (const replica of this.replicas) {
+      if (!replica.selectable(now)) continue;
+      selectable = true;
+      if (replica.inFlight < limit) return true;
+    }
+    return !selectable && this.replicas.some((r) => r.serving && r.inFlight < limit);
+  }
+
+  private lease(replica: Replica): Lease {
+    return { replica, trial: replica.begin(), released: false };
+  }
+
+  private release(lease: Lease): void {
+    if (lease.released) return;
+    lease.released = true;
+    lease.replica.end(lease.trial);
+    if (this.queue.size > 0) this.drain();
+  }
+
+  /** Hands free replicas to waiting requests, in order; refuses them all when none serves. */
+  private drain(): void {
+    let none = false;
+    this.queue.serve((avoid) => {
+      const replica = this.select(avoid, undefined);
+      if (replica === NO_REPLICA) {
+        none = true;
+        return undefined;
+      }
+      return replica === undefined ? undefined : this.lease(replica);
+    });
+    if (none) this.queue.rejectAll(noHealthyUpstream);
+  }
+
+  private onStateChange(replica: Replica, from: ReplicaState, to: ReplicaState, why: string): void {
+    this.observer?.stateChanged(this.name, replica, from, to, why);
+    // A replica that can take traffic again (or the last one going down) concerns the queue;
+    // later, since this may run in the middle of a pick.
+    if (this.queue.size > 0 && !this.drainScheduled) {
+      this.drainScheduled = true;
+      queueMicrotask(() => {
+        this.drainScheduled = false;
+        if (this.queue.size > 0) this.drain();
+      });
+    }
+  }
+
+  private affinityOf(
+    body: ChatCompletionRequest,
+    options: UpstreamCallOptions,
+  ): number | undefined {
+    if (this.ring === undefined) return undefined;
+    return options.affinityKey !== undefined ? fnv1a(options.affinityKey) : prefixKeyOf(body);
+  }
+
+  private explicitAffinity(options: UpstreamCallOptions): number | undefined {
+    return this.ring !== undefined && options.affinityKey !== undefined
+      ? fnv1a(options.affinityKey)
+      : undefined;
+  }
+}
+
+function overloaded(): GatewayException {
+  return new GatewayException(ErrorCode.Overloaded, ErrorMessages.overloaded(SHED_RETRY_AFTER_S), {
+    headers: { 'retry-after': String(SHED_RETRY_AFTER_S) },
+  });
+}
+
+function noHealthyUpstream(): GatewayException {
+  return new GatewayException(ErrorCode.TierUnavailable, ErrorMessages.noHealthyUpstream());
+}
+
+/** The upstream URL as a label: no user-info, no query. */
+function labelOf(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
+async function closeWithin(transport: ReplicaTransport, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([
+    transport.close().then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  if (!closed) await transport.destroy();
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as the caller goes away. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

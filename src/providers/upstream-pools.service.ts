@@ -1,16 +1,27 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig } from '../config';
+import { MetricsService } from '../telemetry';
+import { ProvidersMessages } from './providers.messages';
+import { UpstreamMetrics } from './upstream-metrics';
 import { UpstreamPool } from './upstream-pool';
 
-/** Builds one {@link UpstreamPool} per configured pool at boot and closes them at shutdown. */
+/**
+ * Builds one {@link UpstreamPool} per configured pool at boot, starts their health checks once
+ * the application is up, and stops and closes them at shutdown (after the HTTP server has
+ * drained, so in-flight requests keep their connections).
+ */
 @Injectable()
-export class UpstreamPoolsService implements OnApplicationShutdown {
+export class UpstreamPoolsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Upstreams');
   private readonly pools = new Map<string, UpstreamPool>();
 
-  constructor(config: ConfigService<GatewayConfig, true>) {
+  constructor(config: ConfigService<GatewayConfig, true>, metrics: MetricsService) {
+    const observer = new UpstreamMetrics(metrics.registry, () => this.all());
     const pools = config.get('pools', { infer: true });
-    for (const name of Object.keys(pools)) this.pools.set(name, new UpstreamPool(pools[name]));
+    for (const name of Object.keys(pools)) {
+      this.pools.set(name, new UpstreamPool(pools[name], { observer }));
+    }
   }
 
   /** The pool of that name; names are validated against the configuration at boot. */
@@ -23,6 +34,13 @@ export class UpstreamPoolsService implements OnApplicationShutdown {
 
   all(): UpstreamPool[] {
     return [...this.pools.values()];
+  }
+
+  onApplicationBootstrap(): void {
+    const pools = this.all();
+    for (const pool of pools) pool.start();
+    const replicas = pools.reduce((n, pool) => n + pool.replicas.length, 0);
+    this.logger.log(ProvidersMessages.poolsStarted(pools.length, replicas));
   }
 
   async onApplicationShutdown(): Promise<void> {

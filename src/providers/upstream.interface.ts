@@ -19,12 +19,29 @@ export interface FlowGate {
 export interface UpstreamCallOptions {
   /** The caller's cancellation (client disconnect); aborting it aborts the upstream request. */
   signal: AbortSignal;
-  /** Whole-request deadline towards the upstream, in ms; past it the call fails with 504. */
+  /**
+   * Whole-request deadline towards the upstream, in ms; past it the call fails with 504. On a
+   * pool it covers every attempt and the wait for a free replica.
+   */
   timeoutMs: number;
   /** Sent upstream as `x-request-id`, so upstream logs can be joined with ours. */
   requestId: string;
   /** Streams only: reading from the upstream pauses while the gate is closed. */
   gate?: FlowGate;
+  /**
+   * Per attempt: the longest wait for the response headers and, for a stream, its first bytes.
+   * Past it the attempt fails with 504 (and a pool retries elsewhere). Default: `timeoutMs`.
+   */
+  ttfbMs?: number;
+  /** Streams: the longest silence between two chunks. Default: `timeoutMs`. */
+  idleMs?: number;
+  /** Pools: the longest wait for a free replica when all are busy (then 503 `overloaded`). */
+  queueMs?: number;
+  /**
+   * Pools with prefix affinity: requests with the same key prefer the same replica. Computed
+   * from the system prompt and the first user turn when not given.
+   */
+  affinityKey?: string;
 }
 
 /** A parsed upstream JSON answer with the exact text it came from, so it can be forwarded unchanged. */

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   authHeaders,
   chat,
@@ -12,7 +15,13 @@ describe('errors: every failure is an OpenAI envelope (SPEC §6)', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    stack = await startStack({ env: { BODY_LIMIT_BYTES: '65536', REQUEST_TIMEOUT_MS: '1500' } });
+    // These tests want the one instant replica's own failures to reach the caller: after a few
+    // of them its circuit opens, and tier fallback would otherwise answer from thinking.
+    const yaml = join(mkdtempSync(join(tmpdir(), 'tiergate-errors-')), 'gateway.yaml');
+    writeFileSync(yaml, 'tiers:\n  instant: { fallback: false }\n');
+    stack = await startStack({
+      env: { BODY_LIMIT_BYTES: '65536', REQUEST_TIMEOUT_MS: '1500', GATEWAY_CONFIG: yaml },
+    });
   });
   afterAll(() => stack.close());
   beforeEach(() => {

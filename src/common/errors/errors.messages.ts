@@ -24,6 +24,11 @@ export const ErrorMessages = {
     `The upstream model server answered something that is not the OpenAI format (${what}).`,
   upstreamStreamBroken: (what: string) => `The upstream stream broke off (${what}).`,
   upstreamTimeout: (ms: number) => `The upstream model server did not answer within ${ms} ms.`,
+  upstreamStalled: (ms: number) =>
+    `The upstream stream stalled: nothing arrived from the model server for ${ms} ms.`,
+  noHealthyUpstream: () => 'No healthy upstream model server is available for this request.',
+  overloaded: (retryAfterSeconds: number) =>
+    `The model servers are at capacity; retry in ${retryAfterSeconds} s.`,
   upstreamRejectedCredentials: (status: number) =>
     `The upstream model server rejected the gateway's credentials (HTTP ${status}).`,
   internal: () => 'The gateway failed to process the request.',

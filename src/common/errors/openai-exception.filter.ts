@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isClientClosed } from '../http/client-abort';
 import { ErrorCode } from './error-code';
 import { ErrorMessages } from './errors.messages';
 import { GatewayException } from './gateway.exception';
@@ -27,6 +28,12 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
+    if (isClientClosed(exception)) {
+      // The caller left and its request was aborted: a normal ending, nobody to answer.
+      this.logger.debug(`${request.method} ${request.url}: client closed the connection`);
+      if (!reply.raw.writableEnded) reply.raw.end();
+      return;
+    }
     const error = this.toGatewayException(exception, request);
     if (error.status >= 500) {
       this.logger.error(

@@ -1,0 +1,195 @@
+import type { HealthCheckConfig, OutlierConfig } from '../config';
+import type { ChatUpstream } from './upstream.interface';
+
+/**
+ * What the gateway believes of one replica, and what it does with it:
+ *
+ * | state       | how it gets there                                       | gets traffic            |
+ * | ----------- | ------------------------------------------------------- | ----------------------- |
+ * | `healthy`   | start-up; enough active checks passed; a trial succeeded | yes                     |
+ * | `unhealthy` | `unhealthy_threshold` active checks failed in a row      | no                      |
+ * | `ejected`   | `consecutive_failures` requests failed in a row (circuit open) | only when nothing else is healthy |
+ * | `half-open` | the ejection time elapsed                                | one trial request at a time |
+ *
+ * Active checks and the circuit are independent: a replica is `unhealthy` whatever its circuit
+ * says, and comes back as `ejected` or `half-open` when its circuit is still open.
+ */
+export type ReplicaState = 'healthy' | 'unhealthy' | 'ejected' | 'half-open';
+
+export const REPLICA_STATES: readonly ReplicaState[] = [
+  'healthy',
+  'unhealthy',
+  'ejected',
+  'half-open',
+];
+
+/** One replica's transport: the OpenAI-compatible client, or a fake in unit specs. */
+export interface ReplicaTransport extends ChatUpstream {
+  close(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+/** Load figures scraped from a replica's `/metrics` (vLLM or TGI names). */
+export interface LoadSample {
+  running: number;
+  waiting: number;
+  /** KV-cache use, 0..1; 0 when the server does not say. */
+  kvUsage: number;
+  /** When it was scraped (ms since epoch). */
+  at: number;
+  /** This gateway's in-flight count on the replica at that moment. */
+  localInFlight: number;
+}
+
+export type StateListener = (
+  replica: Replica,
+  from: ReplicaState,
+  to: ReplicaState,
+  reason: string,
+) => void;
+
+type Circuit = 'closed' | 'open' | 'half-open';
+
+/**
+ * One replica of a pool: its transport, its in-flight count and its health. Every change of
+ * {@link state} is reported once to the listener (metrics, logs, waking queued requests).
+ */
+export class Replica {
+  /** Requests of this gateway in flight on the replica. */
+  inFlight = 0;
+  /** No retry is sent here before this time (its `Retry-After`). */
+  cooldownUntil = 0;
+  /** Latest scraped load, for `load-aware` balancing. */
+  load: LoadSample | undefined;
+  /** Smooth weighted round-robin's running weight. */
+  rrCurrent = 0;
+  /** Set by the pool on the replicas that may take the request being placed. */
+  candidateEpoch = 0;
+  /** Whether any active check has completed yet. */
+  checked = false;
+  /** Why the last active check failed, for the health details. */
+  lastCheckError: string | undefined;
+  consecutiveFailures = 0;
+
+  private up = true;
+  private checkStreak = 0;
+  private circuit: Circuit = 'closed';
+  private ejections = 0;
+  private ejectedUntil = 0;
+  private trialInFlight = false;
+
+  constructor(
+    readonly index: number,
+    /** The upstream URL without credentials: the label in metrics, logs and health details. */
+    readonly label: string,
+    readonly weight: number,
+    readonly transport: ReplicaTransport,
+    private readonly policy: { outlier: OutlierConfig; healthCheck: HealthCheckConfig },
+    private readonly onChange: StateListener,
+  ) {}
+
+  get state(): ReplicaState {
+    if (!this.up) return 'unhealthy';
+    if (this.circuit === 'open') return 'ejected';
+    return this.circuit === 'half-open' ? 'half-open' : 'healthy';
+  }
+
+  /** Not known to be down by the active checks: may take traffic when nothing better exists. */
+  get serving(): boolean {
+    return this.up;
+  }
+
+  /** May take a request now: healthy, or half-open with no trial running. */
+  selectable(now: number): boolean {
+    if (!this.up) return false;
+    if (this.circuit === 'open') {
+      if (now < this.ejectedUntil) return false;
+      this.change('ejection time elapsed', () => (this.circuit = 'half-open'));
+    }
+    return this.circuit === 'closed' || !this.trialInFlight;
+  }
+
+  /** Moves an open circuit whose time has come to half-open (the periodic check calls it). */
+  tick(now: number): void {
+    if (this.circuit === 'open' && now >= this.ejectedUntil) {
+      this.change('ejection time elapsed', () => (this.circuit = 'half-open'));
+    }
+  }
+
+  /** An attempt starts here; true when it is the half-open circuit's trial. */
+  begin(): boolean {
+    this.inFlight++;
+    if (this.circuit === 'half-open' && !this.trialInFlight) {
+      this.trialInFlight = true;
+      return true;
+    }
+    return false;
+  }
+
+  end(trial: boolean): void {
+    this.inFlight--;
+    if (trial) this.trialInFlight = false;
+  }
+
+  /** The replica answered properly (even with a 4xx of the caller's making). */
+  recordSuccess(): void {
+    this.consecutiveFailures = 0;
+    if (this.circuit === 'closed') return;
+    this.change('a request succeeded', () => {
+      this.circuit = 'closed';
+      this.ejections = 0;
+    });
+  }
+
+  /** The replica failed a request: a half-open circuit opens again, a closed one may open. */
+  recordFailure(now: number, why: string): void {
+    this.consecutiveFailures++;
+    const { consecutiveFailures, ejectionMs, maxEjectionMs } = this.policy.outlier;
+    const trip =
+      this.circuit === 'half-open' ||
+      (this.circuit === 'closed' && this.consecutiveFailures >= consecutiveFailures);
+    if (!trip) return;
+    this.change(`${this.consecutiveFailures} consecutive failures, last: ${why}`, () => {
+      this.ejections++;
+      const ms = Math.min(maxEjectionMs, ejectionMs * 2 ** Math.min(this.ejections - 1, 30));
+      this.ejectedUntil = now + ms;
+      this.circuit = 'open';
+    });
+  }
+
+  /** One active check's verdict. */
+  recordCheck(ok: boolean, error?: string): void {
+    this.checked = true;
+    this.lastCheckError = ok ? undefined : error;
+    this.checkStreak = ok ? Math.max(1, this.checkStreak + 1) : Math.min(-1, this.checkStreak - 1);
+    const { healthyThreshold, unhealthyThreshold } = this.policy.healthCheck;
+    if (ok && !this.up && this.checkStreak >= healthyThreshold) {
+      this.change(`${this.checkStreak} health checks passed`, () => (this.up = true));
+    } else if (!ok && this.up && -this.checkStreak >= unhealthyThreshold) {
+      this.change(`${-this.checkStreak} health checks failed, last: ${error ?? 'failed'}`, () => {
+        this.up = false;
+      });
+    }
+  }
+
+  /** Details for `/health`: what an operator needs to see, nothing secret. */
+  describe(now: number): Record<string, unknown> {
+    const details: Record<string, unknown> = {
+      url: this.label,
+      state: this.state,
+      inFlight: this.inFlight,
+      checked: this.checked,
+    };
+    if (this.lastCheckError !== undefined) details.lastCheckError = this.lastCheckError;
+    if (this.consecutiveFailures > 0) details.consecutiveFailures = this.consecutiveFailures;
+    if (this.circuit === 'open') details.ejectedForMs = Math.max(0, this.ejectedUntil - now);
+    return details;
+  }
+
+  private change(reason: string, mutate: () => void): void {
+    const from = this.state;
+    mutate();
+    const to = this.state;
+    if (from !== to) this.onChange(this, from, to, reason);
+  }
+}

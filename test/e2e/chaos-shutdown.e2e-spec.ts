@@ -1,0 +1,179 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator, type RunningSimulator } from '../simulator';
+import { authHeaders, chat, TEST_KEY } from './harness';
+
+const root = join(__dirname, '..', '..');
+const main = join(root, 'dist', 'main.js');
+
+/** The newest modification time under `dir` (the build is stale when src/ is newer). */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Gateway {
+  url: string;
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: () => string;
+}
+
+/** `node dist/main.js`, as the container runs it, with a YAML file for the shutdown timings. */
+async function startGateway(sim: RunningSimulator, shutdown: object): Promise<Gateway> {
+  const port = await freePort();
+  const file = join(mkdtempSync(join(tmpdir(), 'tiergate-shutdown-')), 'gateway.yaml');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      server: { shutdown },
+      pools: { instant: { upstreams: [{ url: sim.url }] } },
+      tiers: { instant: { pool: 'instant', model: sim.model } },
+    }),
+  );
+  const child = spawn(process.execPath, [main], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      GATEWAY_CONFIG: file,
+      GATEWAY_API_KEYS: TEST_KEY,
+      LOG_LEVEL: 'warn',
+      OTEL_SDK_DISABLED: 'true',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const ready = await fetch(`${url}/health/ready`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (ready === 200) break;
+    if (Date.now() > until || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`the gateway did not become ready:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { url, child, exited, output: () => output };
+}
+
+/** Opens a stream and resolves once its first event has arrived; `rest` reads it to the end. */
+async function openStream(url: string): Promise<{ first: string; rest: Promise<string> }> {
+  const res = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: authHeaders(),
+    body: JSON.stringify(chat('hi', { model: 'instant', stream: true })),
+  });
+  expect(res.status).toBe(200);
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let first = '';
+  while (!first.includes('data: ')) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    first += decoder.decode(value, { stream: true });
+  }
+  const rest = (async () => {
+    let text = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return text;
+        text += decoder.decode(value, { stream: true });
+      }
+    } catch {
+      return `${text}<cut>`;
+    }
+  })();
+  return { first, rest };
+}
+
+describe('graceful shutdown on SIGTERM (SPEC §9, real process)', () => {
+  let sim: RunningSimulator;
+  let gateway: Gateway | undefined;
+
+  beforeAll(async () => {
+    // `npm test` must pass on a fresh clone, and after a change to src/ without a rebuild.
+    if (!existsSync(main) || statSync(main).mtimeMs < newestMtime(join(root, 'src'))) {
+      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+    }
+    sim = await startSimulator({
+      model: 'sim-instant',
+      behavior: { tokens: 12, tokenIntervalMs: 100 },
+    });
+  }, 180_000);
+  afterEach(() => {
+    if (gateway?.child.exitCode === null) gateway.child.kill('SIGKILL');
+    gateway = undefined;
+  });
+  afterAll(() => sim.close());
+
+  it('readiness turns 503, new connections are refused after the drain delay, the stream completes, exit 0', async () => {
+    gateway = await startGateway(sim, { drain_delay_ms: 300, grace_period_ms: 10_000 });
+    const { url, child, exited } = gateway;
+    const { first, rest } = await openStream(url);
+    expect(first).toContain('"role"');
+
+    const signalledAt = Date.now();
+    child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const ready = await fetch(`${url}/health/ready`);
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as any).details.server).toEqual({
+      status: 'down',
+      listening: true,
+      draining: true,
+    });
+
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await expect(fetch(`${url}/health/live`)).rejects.toThrow();
+
+    const text = await rest;
+    expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+    expect(await exited).toBe(0);
+    // The stream took its ~1.2 s to the end, well past the drain delay.
+    expect(Date.now() - signalledAt).toBeGreaterThan(800);
+    expect(sim.requests().at(-1)!.completed).toBe(true);
+  }, 30_000);
+
+  it('a stream still running at the end of the grace period is cut, and the process still exits 0', async () => {
+    sim.configure({ tokens: 200 });
+    gateway = await startGateway(sim, { drain_delay_ms: 0, grace_period_ms: 400 });
+    const { url, child, exited } = gateway;
+    const { rest } = await openStream(url);
+    const signalledAt = Date.now();
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(3000);
+    expect(await rest).not.toContain('[DONE]');
+    sim.reset();
+  }, 30_000);
+});
