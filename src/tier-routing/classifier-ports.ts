@@ -1,0 +1,33 @@
+import { randomUUID } from 'node:crypto';
+import type { GatewayConfig } from '../config';
+import type { UpstreamPoolsService } from '../providers';
+import type { EmbeddingsPort, ExplicitModelResolver } from './classifiers';
+import type { ModelCatalogService } from './model-catalog.service';
+
+/**
+ * The classifiers' ports bound to this gateway: the `semantic` step embeds through the
+ * embeddings pool (absent when none is configured, so the step abstains), and `POST /v1/route`
+ * resolves explicit model names exactly as the router does.
+ */
+export function embeddingsPortFor(
+  pools: UpstreamPoolsService,
+  config: Pick<GatewayConfig, 'embeddings' | 'routing'>,
+): EmbeddingsPort | undefined {
+  const embeddings = config.embeddings;
+  if (!embeddings) return undefined;
+  const pool = pools.get(embeddings.pool);
+  return async (inputs, signal) => {
+    const answer = await pool.embeddings(
+      { model: embeddings.model, input: inputs },
+      { signal, timeoutMs: config.routing.semanticBudgetMs, requestId: `route-${randomUUID()}` },
+    );
+    return answer.value.data.map((item) => item.embedding as number[]);
+  };
+}
+
+export function explicitModelResolverFor(catalog: ModelCatalogService): ExplicitModelResolver {
+  return (model) => {
+    const target = catalog.resolve(model);
+    return target.kind === 'tier' ? { tier: target.tier, reason: target.reason } : null;
+  };
+}

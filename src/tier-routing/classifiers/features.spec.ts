@@ -1,0 +1,266 @@
+import type { ChatMessage } from '../../common/openai/chat.types';
+import { CUE_GROUPS, CUE_GROUP_NAMES } from './cue-lexicon';
+import {
+  CONTENT_FEATURES,
+  CONTEXT_FEATURES,
+  FEATURE_LIMITS,
+  analyseConversation,
+  analyseText,
+  capText,
+  cueFeatureName,
+  dotSparse,
+  featureIndex,
+  phraseTokens,
+  viewConversation,
+  type ContentFeature,
+} from './features';
+
+const value = (text: string, feature: ContentFeature): number =>
+  analyseText(text).values[featureIndex(feature)];
+
+const user = (content: string): ChatMessage => ({ role: 'user', content });
+const assistant = (content: string, reasoning?: string): ChatMessage => ({
+  role: 'assistant',
+  content,
+  ...(reasoning ? { reasoning_content: reasoning } : {}),
+});
+
+const PASSAGE =
+  'The committee met on Monday to review the regional budget. It heard reports from each office, ' +
+  'compared them with the previous year, and noted that travel costs had risen while training ' +
+  'costs had fallen. Members asked for a clearer breakdown of the figures before the next meeting ' +
+  'and agreed to publish a summary for staff. Prove nothing, calculate nothing, just note that ' +
+  'the meeting closed at noon after a short discussion of the schedule for the coming quarter.';
+
+describe('analyseText: rule features', () => {
+  it.each<[string, ContentFeature, 'present' | 'absent']>([
+    ['Prove that there are infinitely many primes.', 'cue_proof', 'present'],
+    ['Démontrez que la somme des angles est 180 degrés.', 'cue_proof', 'present'],
+    ['请证明这个结论。', 'cue_proof', 'present'],
+    ['Explain your reasoning step by step.', 'cue_stepwise', 'present'],
+    ['Find the remainder when 2^100 is divided by 7.', 'cue_math', 'present'],
+    ['How many apples are left?', 'cue_ask', 'present'],
+    ['¿Cuántos libros tiene Ana?', 'cue_ask', 'present'],
+    ['Сколько яблок осталось?', 'cue_ask', 'present'],
+    ['Write a function that merges two sorted lists in Python.', 'cue_code_task', 'present'],
+    ['Why does this crash with a traceback?', 'cue_debug', 'present'],
+    [
+      'Compare PostgreSQL and DynamoDB and pick one; explain the trade-offs.',
+      'cue_design',
+      'present',
+    ],
+    ['It must run in at most 2 ms and without Redis.', 'cue_constraints', 'present'],
+    [
+      'Alice lies. Bob says Alice tells the truth. Does Bob tell the truth?',
+      'cue_logic',
+      'present',
+    ],
+    ['Hi! How are you?', 'cue_greeting', 'present'],
+    ['Привет! Как дела?', 'cue_greeting', 'present'],
+    ['Translate into German: good night.', 'cue_rewrite', 'present'],
+    ['Übersetze ins Englische: Guten Morgen.', 'cue_rewrite', 'present'],
+    ['Summarize the following article in one sentence.', 'cue_rewrite', 'present'],
+    ['Read the passage and answer the question.', 'cue_extract', 'present'],
+    ['What is the capital of Australia?', 'cue_lookup', 'present'],
+    ['Write a poem about autumn.', 'cue_creative', 'present'],
+    ['Act as a travel guide.', 'cue_roleplay', 'present'],
+    ['How many piano tuners are there in the world? Estimate roughly.', 'cue_estimate', 'present'],
+    ['The weather is nice today.', 'cue_proof', 'absent'],
+    ["Don't worry about the trade-off.", 'cue_design', 'present'],
+  ])('%j → %s %s', (text, feature, expected) => {
+    if (expected === 'present') expect(value(text, feature)).toBeGreaterThan(0);
+    else expect(value(text, feature)).toBe(0);
+  });
+
+  it.each<[string, number]>([
+    ['What is 12 * 12?', 2],
+    ['She paid 1,200 dollars and 3.5 percent tax.', 2],
+    ['Tom has three apples and buys 4 more, then gives half away.', 3],
+    ['No numbers here at all.', 0],
+    ['x2 and a_1 are names, not quantities.', 1],
+  ])('counts the quantities of %j as %i', (text, quantities) => {
+    const few = value(text, 'few_numbers');
+    const many = value(text, 'numbers');
+    const counted = many > 0 ? Math.round(many * 4 + 2) : few > 0 ? -1 : 0;
+    if (quantities >= 3) expect(counted).toBe(quantities);
+    else if (quantities > 0) expect(few).toBe(1);
+    else expect(few + many).toBe(0);
+  });
+
+  it('reads language-independent signals: operators, LaTeX, nesting, non-Latin script', () => {
+    expect(value('((2 + -6 * -7 - 7) + (-2 - -5 + -4 + -2)) =', 'operators')).toBeGreaterThan(0.5);
+    expect(value('((2 + -6 * -7 - 7) + (-2 - -5 + -4 + -2)) =', 'nesting')).toBeGreaterThan(0);
+    expect(value('Compute $\\frac{1}{2} + \\sqrt{3}$.', 'latex')).toBeGreaterThan(0);
+    expect(value('卡洛斯在种一棵柠檬树。', 'nonlatin')).toBe(1);
+    expect(value('Plain English text.', 'nonlatin')).toBe(0);
+  });
+
+  it('measures a docstring specification apart from its examples', () => {
+    const short =
+      'Complete:\n```python\ndef f(x):\n    """Return x plus one.\n    >>> f(1)\n    2\n    """\n```';
+    const long =
+      'Complete:\n```python\ndef f(xs):\n    """Given a list of integers, return the sum of the squares of the odd ' +
+      'numbers that are at even positions, ignoring negative numbers and numbers that are not integers; ' +
+      'if the list is empty return zero, otherwise round the result to the nearest integer.\n    """\n```';
+    expect(value(short, 'code')).toBeGreaterThan(0);
+    expect(value(short, 'code_spec_short')).toBeGreaterThan(value(long, 'code_spec_short'));
+    expect(value(long, 'code_spec')).toBeGreaterThan(value(short, 'code_spec'));
+  });
+
+  it('treats a long quoted block as a passage whose words do not speak for the task', () => {
+    const text = `Summarise this text in one sentence.\n\n${PASSAGE}`;
+    expect(value(text, 'passage')).toBeGreaterThan(0.5);
+    // "Prove" and "calculate" inside the passage are not cues of the task.
+    expect(value(text, 'cue_proof')).toBe(0);
+    expect(value(text, 'cue_ask')).toBe(0);
+    expect(value(PASSAGE, 'cue_proof')).toBeGreaterThan(0);
+  });
+
+  it('counts questions outside passages only', () => {
+    expect(value('Why? And how? And when?', 'questions')).toBe(0.75);
+    expect(value(`Answer briefly.\n\n${PASSAGE} Why? How? When?`, 'questions')).toBe(0);
+  });
+
+  it('is deterministic: the same text gives the same features and buckets', () => {
+    const a = analyseText('Implement an LRU cache in Python with O(1) get and put.');
+    const b = analyseText('Implement an LRU cache in Python with O(1) get and put.');
+    expect(Array.from(a.values)).toEqual(Array.from(b.values));
+    expect(Array.from(a.words.buckets)).toEqual(Array.from(b.words.buckets));
+    expect(Array.from(a.chars.values)).toEqual(Array.from(b.chars.values));
+  });
+
+  it('scores n-grams during the scan exactly as over the built vectors', () => {
+    const words = new Float32Array(1 << 16).map((_, i) => Math.sin(i));
+    const chars = new Float32Array(1 << 16).map((_, i) => Math.cos(i));
+    for (const text of ['Prove it.', PASSAGE, `Résumé: 你好，世界！ ${'x'.repeat(5000)} 42`]) {
+      const built = analyseText(text);
+      const scored = analyseText(text, { weights: { words, chars } });
+      expect(scored.words.buckets.length).toBe(0);
+      expect(scored.ngramScore?.words).toBeCloseTo(dotSparse(words, built.words), 5);
+      expect(scored.ngramScore?.chars).toBeCloseTo(dotSparse(chars, built.chars), 5);
+    }
+  });
+
+  it('normalises n-gram vectors, so a long text does not outweigh a short one', () => {
+    const f = analyseText(PASSAGE.repeat(3));
+    const norm = Math.sqrt(f.words.values.reduce((s, x) => s + x * x, 0));
+    expect(norm).toBeCloseTo(1, 5);
+  });
+
+  it('folds every number to one token (no number is memorised)', () => {
+    const a = analyseText('Add 17 and 25.');
+    const b = analyseText('Add 903 and 4.');
+    expect(Array.from(a.words.buckets).sort()).toEqual(Array.from(b.words.buckets).sort());
+  });
+});
+
+describe('bounded work', () => {
+  const megabyte = 'word '.repeat(210_000);
+
+  it('examines only the head and tail of a long text but reports its full length', () => {
+    expect(capText('abcdefgh', 2, 2)).toBe('ab\n\ngh');
+    expect(capText('abcdef', 4, 2)).toBe('abcdef');
+    const f = analyseText(megabyte);
+    expect(f.length).toBe(megabyte.length);
+    expect(f.values[featureIndex('length')]).toBe(1);
+  });
+
+  it('handles a 1 MB prompt, as a string or as content parts', () => {
+    const asString = analyseConversation({ messages: [user(megabyte)] });
+    expect(asString.view.latestLength).toBe(megabyte.length);
+    expect(asString.view.latest.length).toBeLessThanOrEqual(
+      FEATURE_LIMITS.latestHead + FEATURE_LIMITS.latestTail + 2,
+    );
+    const parts = Array.from({ length: 1000 }, () => ({ type: 'text', text: 'x'.repeat(1000) }));
+    const asParts = analyseConversation({ messages: [{ role: 'user', content: parts }] });
+    expect(asParts.view.latest.length).toBeLessThanOrEqual(
+      FEATURE_LIMITS.latestHead + FEATURE_LIMITS.latestTail + 2,
+    );
+  });
+
+  it('walks only the last messages of a very long conversation', () => {
+    const messages: ChatMessage[] = [];
+    for (let i = 0; i < 10_000; i++) messages.push(user(`turn ${i}`), assistant('ok'));
+    messages.push(user('and the last one?'));
+    const view = viewConversation({ messages });
+    expect(view.userTurns).toBeLessThanOrEqual(FEATURE_LIMITS.messagesScanned);
+    expect(view.prior.length).toBe(FEATURE_LIMITS.priorTurns);
+  });
+});
+
+describe('analyseConversation', () => {
+  it('classifies from the latest user turn, after tool results', () => {
+    const view = viewConversation({
+      messages: [
+        { role: 'system', content: 'You are a careful maths tutor. Prove every claim.' },
+        user('What is the weather in Paris?'),
+        { role: 'assistant', content: null, tool_calls: [] },
+        { role: 'tool', content: '{"temp": 12}', tool_call_id: 'a' },
+      ],
+      tools: [{ type: 'function', function: { name: 'weather' } }],
+    });
+    expect(view.latest).toBe('What is the weather in Paris?');
+    expect(view.toolResults).toBe(1);
+    expect(view.toolsDeclared).toBe(1);
+    expect(view.system).toContain('Prove every claim');
+  });
+
+  it.each<[string, boolean, ChatMessage[]]>([
+    [
+      'a short turn after earlier turns',
+      true,
+      [user('Prove Fermat’s little theorem.'), assistant('…'), user('why?')],
+    ],
+    ['a first turn', false, [user('why?')]],
+    ['a long new task', false, [user('hi'), assistant('hello'), user('x'.repeat(400))]],
+    ['thanks at the end', false, [user('Prove it.'), assistant('…'), user('Thanks!')]],
+  ])('follow-up: %s → %s', (_name, followUp, messages) => {
+    expect(analyseConversation({ messages }).followUp).toBe(followUp);
+  });
+
+  it('reads the context: system prompt cues, tools, depth, reasoning of earlier answers', () => {
+    const a = analyseConversation({
+      messages: [
+        { role: 'developer', content: 'Translate everything the user writes into French.' },
+        user('Bonjour'),
+        assistant('Hello', 'thought about it'),
+        user('and this?'),
+      ],
+      tools: [{ type: 'function', function: { name: 'search' } }],
+    });
+    const ctx = (name: (typeof CONTEXT_FEATURES)[number]): number =>
+      a.context[CONTEXT_FEATURES.indexOf(name)];
+    expect(ctx('context.system_direct')).toBeGreaterThan(0);
+    expect(ctx('context.system_reasoning')).toBe(0);
+    expect(ctx('context.tools')).toBe(1);
+    expect(ctx('context.prior_reasoning')).toBe(1);
+    expect(ctx('context.depth')).toBeGreaterThan(0);
+    expect(a.prior()).toHaveLength(1);
+  });
+
+  it('survives odd messages: no user turn, null content, unknown parts', () => {
+    const a = analyseConversation({
+      messages: [
+        { role: 'system', content: null },
+        { role: 'assistant', content: [{ type: 'image_url' }] },
+      ],
+    });
+    expect(a.view.latest).toBe('');
+    expect(a.latest.values.length).toBe(CONTENT_FEATURES.length);
+  });
+});
+
+describe('the cue lexicon', () => {
+  it('has one feature per group, in order, and every phrase is one to three tokens', () => {
+    const groups = CUE_GROUP_NAMES.filter((g) => g !== 'numberWord');
+    expect(CONTENT_FEATURES.filter((f) => f.startsWith('cue_'))).toEqual(
+      groups.map(cueFeatureName),
+    );
+    for (const g of CUE_GROUP_NAMES) {
+      for (const phrase of CUE_GROUPS[g] as readonly string[]) {
+        const n = phraseTokens(phrase).length;
+        expect([phrase, n >= 1 && n <= 3]).toEqual([phrase, true]);
+      }
+    }
+  });
+});

@@ -1,0 +1,14 @@
+export { TierClassifiersModule } from './classifiers.module';
+export type { TierClassifiersModuleOptions, PortBinding } from './classifiers.module';
+export { CascadeClassifier, reasoningEffortVerdict } from './cascade.classifier';
+export type { DecisionStep, RouteExplanation } from './cascade.classifier';
+export {
+  EMBEDDINGS_PORT,
+  EXPLICIT_MODEL_RESOLVER,
+  LEARNED_MODEL_ARTIFACT,
+  SEMANTIC_EXEMPLARS,
+} from './classifiers.constants';
+export type { EmbeddingsPort, ExplicitModelResolver } from './classifiers.constants';
+export { TIER_CLASSIFIER } from './tier-classifier.interface';
+export type { ClassificationInput, TierClassifier, TierVerdict } from './tier-classifier.interface';
+export type { StepExplanation } from './scoring-classifier';
