@@ -5,6 +5,7 @@ import { HealthModule } from './health';
 import { TelemetryModule } from './telemetry';
 import { ProvidersModule } from './providers';
 import { TierRoutingModule } from './tier-routing';
+import { ToolsModule } from './tools';
 
 /** Composes the feature modules around one validated configuration. */
 @Module({})
@@ -18,6 +19,7 @@ export class AppModule {
         AuthModule,
         ProvidersModule,
         TierRoutingModule,
+        ToolsModule,
         HealthModule,
       ],
     };

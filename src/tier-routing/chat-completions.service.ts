@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import type { ChatCompletionRequest } from '../common/openai';
-import type { FlowGate } from '../providers';
+import { callTimeouts, type FlowGate } from '../providers';
+import type { LoopModel } from '../tools';
 import { StreamReasoningNormalizer, normalizeCompletion } from './reasoning/reasoning-normalizer';
 import { toPayloads } from './stream-payloads';
 import type { RouteDecision } from './tier-router.service';
@@ -33,7 +34,7 @@ export class ChatCompletionsService {
     const answer = await route.pool.chat(upstreamBody, {
       signal: ctx.signal,
       requestId: ctx.requestId,
-      timeoutMs: route.config.timeouts.requestMs,
+      ...callTimeouts(route.config.timeouts),
     });
     return normalizeCompletion(answer.value, route.config.reasoning)
       ? JSON.stringify(answer.value)
@@ -56,10 +57,48 @@ export class ChatCompletionsService {
     const chunks = route.pool.chatStream(upstreamBody, {
       signal: ctx.signal,
       requestId: ctx.requestId,
-      timeoutMs: route.config.timeouts.requestMs,
+      ...callTimeouts(route.config.timeouts),
       gate: ctx.gate,
     });
     const normalizer = new StreamReasoningNormalizer(route.config.reasoning);
     return toPayloads(chunks, callerWantsUsage, (chunk) => normalizer.apply(chunk));
+  }
+
+  /**
+   * This call path bound to `route`, for the server-side tool loop: one model call per round,
+   * answering parsed values (the loop owns the conversation, so `route.truncated` does not
+   * apply to its later rounds).
+   */
+  loopModel(route: RouteDecision, ctx: Omit<CallContext, 'signal'>): LoopModel {
+    const options = (signal: AbortSignal) => ({
+      signal,
+      requestId: ctx.requestId,
+      ...callTimeouts(route.config.timeouts),
+    });
+    return {
+      tier: route.tier,
+      reason: route.reason,
+      complete: async (body, signal) => {
+        const upstreamBody: ChatCompletionRequest = { ...body, model: route.config.model };
+        const answer = await route.pool.chat(upstreamBody, options(signal));
+        normalizeCompletion(answer.value, route.config.reasoning);
+        return answer.value;
+      },
+      stream: (body, signal) => {
+        const normalizer = new StreamReasoningNormalizer(route.config.reasoning);
+        const upstreamBody: ChatCompletionRequest = {
+          ...body,
+          model: route.config.model,
+          stream: true,
+          stream_options: { ...body.stream_options, include_usage: true },
+        };
+        return route.pool.chatStream(upstreamBody, { ...options(signal), gate: ctx.gate }).pipe(
+          map(({ chunk }) => {
+            normalizer.apply(chunk);
+            return chunk;
+          }),
+        );
+      },
+    };
   }
 }

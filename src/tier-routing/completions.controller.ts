@@ -7,6 +7,7 @@ import { clientAbortSignal } from '../common/http';
 import { CompletionRequestDto, type CompletionRequest } from '../common/openai';
 import { replyWithSse, SseResponseWriter } from '../common/sse';
 import type { GatewayConfig } from '../config';
+import { callTimeouts } from '../providers';
 import { setRouteHeaders } from './route-headers';
 import { toPayloads } from './stream-payloads';
 import { TierRouterService } from './tier-router.service';
@@ -52,7 +53,7 @@ export class CompletionsController {
         typeof body.reasoning_effort === 'string' ? (body.reasoning_effort as never) : undefined,
     });
     setRouteHeaders(reply, route);
-    const options = { signal, requestId: request.id, timeoutMs: route.config.timeouts.requestMs };
+    const options = { signal, requestId: request.id, ...callTimeouts(route.config.timeouts) };
     if (body.stream === true) {
       const callerWantsUsage = body.stream_options?.include_usage === true;
       const upstreamBody: CompletionRequest = {

@@ -6,7 +6,7 @@ import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { clientAbortSignal } from '../common/http';
 import { EmbeddingRequestDto } from '../common/openai';
 import type { EmbeddingsConfig, GatewayConfig } from '../config';
-import { UpstreamPoolsService } from '../providers';
+import { callTimeouts, UpstreamPoolsService } from '../providers';
 
 /** `POST /v1/embeddings`, sent to the embeddings pool with its own model id. */
 @ApiTags('embeddings')
@@ -52,7 +52,7 @@ export class EmbeddingsController {
       {
         signal: clientAbortSignal(reply.raw),
         requestId: request.id,
-        timeoutMs: embeddings.timeouts.requestMs,
+        ...callTimeouts(embeddings.timeouts),
       },
     );
     await reply.type('application/json; charset=utf-8').send(answer.raw);

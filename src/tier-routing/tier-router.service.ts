@@ -48,12 +48,56 @@ export class TierRouterService {
 
   async route(request: RouteRequest): Promise<RouteDecision> {
     const target = this.catalog.resolve(request.model);
-    const decision = this.fitContext(
-      await this.choose(request, target),
-      request,
-      target.alias?.truncate ?? 'none',
+    const decision = this.withCapacity(
+      this.fitContext(
+        await this.choose(request, target),
+        request,
+        target.alias?.truncate ?? 'none',
+      ),
+      target.kind === 'auto',
     );
     this.metrics.countDecision(decision.tier, decision.reason);
+    return decision;
+  }
+
+  /**
+   * Tier fallback and spill (ADR 0006): a tier whose pool has no healthy replica sends the
+   * request to the other tier when its `fallback` allows and the other can serve
+   * (`fallback:thinking->instant`); a saturated pool (every replica at its limit, the wait
+   * queue full) sends `auto` traffic to the other tier when its `spill` allows
+   * (`spill:instant->thinking`). A tier with nothing serving at all and nowhere to go is 503
+   * `tier_unavailable`; one whose replicas are all ejected still gets its requests.
+   */
+  private withCapacity(decision: RouteDecision, auto: boolean): RouteDecision {
+    const { tier, config, pool } = decision;
+    const otherTier = OTHER[tier];
+    const other = this.catalog.tiers[otherTier];
+    if (!pool.available) {
+      if (config.fallback && other) {
+        const otherPool = this.pools.get(other.pool);
+        if (otherPool.available) {
+          return {
+            tier: otherTier,
+            reason: `fallback:${tier}->${otherTier}`,
+            config: other,
+            pool: otherPool,
+          };
+        }
+      }
+      if (!pool.serving) {
+        throw new GatewayException(ErrorCode.TierUnavailable, ErrorMessages.tierUnavailable(tier));
+      }
+    } else if (auto && config.spill && other && pool.saturated) {
+      const otherPool = this.pools.get(other.pool);
+      if (otherPool.available && !otherPool.saturated) {
+        return {
+          tier: otherTier,
+          reason: `spill:${tier}->${otherTier}`,
+          config: other,
+          pool: otherPool,
+        };
+      }
+    }
     return decision;
   }
 
@@ -109,6 +153,17 @@ export class TierRouterService {
       ErrorMessages.contextLengthExceeded(window, prompt, reserve),
       { param: 'messages' },
     );
+  }
+
+  /**
+   * A decision for a given tier with a given reason (the tool loop's escalation,
+   * `escalated:tools`); undefined when that tier is not configured.
+   */
+  routeTo(tier: TierName, reason: string): RouteDecision | undefined {
+    if (!this.catalog.tiers[tier]) return undefined;
+    const decision = this.decide(tier, reason);
+    this.metrics.countDecision(decision.tier, decision.reason);
+    return decision;
   }
 
   private decide(tier: TierName, reason: string, score?: number): RouteDecision {

@@ -1,31 +1,45 @@
 import { Module } from '@nestjs/common';
-import { ProvidersModule } from '../providers';
+import { ConfigService } from '@nestjs/config';
+import type { GatewayConfig } from '../config';
+import { ProvidersModule, UpstreamPoolsService } from '../providers';
+import { ToolsModule } from '../tools';
 import { ChatCompletionsController } from './chat-completions.controller';
 import { ChatCompletionsService } from './chat-completions.service';
-import { ReasoningHintClassifier } from './classifiers/hint.classifier';
-import { TIER_CLASSIFIER } from './classifiers/tier-classifier.interface';
+import { embeddingsPortFor, explicitModelResolverFor } from './classifier-ports';
+import { TierClassifiersModule } from './classifiers';
 import { CompletionsController } from './completions.controller';
 import { EmbeddingsController } from './embeddings.controller';
+import { ModelCatalogModule } from './model-catalog.module';
 import { ModelCatalogService } from './model-catalog.service';
 import { ModelsController } from './models.controller';
 import { TierRouterService } from './tier-router.service';
 
 /** Model catalog, tier classification and the OpenAI-compatible `/v1` front. */
 @Module({
-  imports: [ProvidersModule],
+  imports: [
+    ProvidersModule,
+    ToolsModule,
+    ModelCatalogModule,
+    TierClassifiersModule.register({
+      imports: [ProvidersModule, ModelCatalogModule],
+      embeddings: {
+        useFactory: (pools: UpstreamPoolsService, config: ConfigService<GatewayConfig, true>) =>
+          embeddingsPortFor(pools, {
+            embeddings: config.get('embeddings', { infer: true }),
+            routing: config.get('routing', { infer: true }),
+          }),
+        inject: [UpstreamPoolsService, ConfigService],
+      },
+      explicitModel: { useFactory: explicitModelResolverFor, inject: [ModelCatalogService] },
+    }),
+  ],
   controllers: [
     ChatCompletionsController,
     CompletionsController,
     EmbeddingsController,
     ModelsController,
   ],
-  providers: [
-    ModelCatalogService,
-    TierRouterService,
-    ChatCompletionsService,
-    ReasoningHintClassifier,
-    { provide: TIER_CLASSIFIER, useExisting: ReasoningHintClassifier },
-  ],
-  exports: [ModelCatalogService, TierRouterService],
+  providers: [TierRouterService, ChatCompletionsService],
+  exports: [ModelCatalogModule, TierRouterService],
 })
 export class TierRoutingModule {}

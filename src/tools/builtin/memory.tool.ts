@@ -1,0 +1,89 @@
+import { Inject } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { GatewayConfig } from '../../config';
+import { GatewayTool } from '../gateway-tool.decorator';
+import type { ToolContext, ToolResult } from '../gateway-tool.interface';
+import { MEMORY_STORE } from '../tools.constants';
+import { BuiltinToolMessages } from './builtin-tools.messages';
+import type { MemoryNote, MemoryStore } from './memory.store';
+
+export interface MemoryArgs {
+  action: 'remember' | 'recall' | 'forget';
+  note?: string;
+  query?: string;
+  id?: string;
+}
+
+/**
+ * The scope of callers without an API key (authentication disabled): they all share it. Key
+ * names come from configuration; parentheses make a clash with one unlikely.
+ */
+export const ANONYMOUS_SCOPE = '(anonymous)';
+/** Notes returned by one recall. */
+const MAX_RECALLED = 50;
+
+/**
+ * `memory`: notes that persist across conversations, scoped to the calling API key: one key
+ * never sees another's notes. In memory by default, in Redis when `REDIS_URL` is set.
+ */
+@GatewayTool({
+  name: 'memory',
+  description:
+    'Long-term memory across conversations. action "remember" stores a short note ' +
+    '(preferences, facts about the user or project); "recall" lists stored notes, newest ' +
+    'first, optionally only those containing every word of "query"; "forget" deletes the note ' +
+    'with the given "id".',
+  parameters: {
+    type: 'object',
+    properties: {
+      action: { type: 'string', enum: ['remember', 'recall', 'forget'] },
+      note: { type: 'string', minLength: 1, maxLength: 2000, description: 'remember: the note.' },
+      query: { type: 'string', maxLength: 200, description: 'recall: words to look for.' },
+      id: { type: 'string', minLength: 1, maxLength: 64, description: 'forget: the note id.' },
+    },
+    required: ['action'],
+    additionalProperties: false,
+  },
+})
+export class MemoryTool implements GatewayTool<MemoryArgs> {
+  private readonly enabled: boolean;
+
+  constructor(
+    @Inject(MEMORY_STORE) private readonly store: MemoryStore,
+    config: ConfigService<GatewayConfig, true>,
+  ) {
+    this.enabled = config.get('tools', { infer: true }).builtin.memory.enabled;
+  }
+
+  isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  async execute(args: MemoryArgs, { keyName }: ToolContext): Promise<ToolResult> {
+    const scope = keyName ?? ANONYMOUS_SCOPE;
+    switch (args.action) {
+      case 'remember': {
+        if (!args.note) throw new Error(BuiltinToolMessages.noteRequired());
+        const { id, note } = await this.store.add(scope, args.note);
+        return { remembered: { id, note } };
+      }
+      case 'recall': {
+        const words = (args.query ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+        const notes = (await this.store.list(scope)).filter((n) => matches(n, words));
+        return { notes: notes.slice(0, MAX_RECALLED), total: notes.length };
+      }
+      case 'forget': {
+        if (!args.id) throw new Error(BuiltinToolMessages.idRequired());
+        if (!(await this.store.remove(scope, args.id))) {
+          throw new Error(BuiltinToolMessages.noteNotFound(args.id));
+        }
+        return { forgotten: args.id };
+      }
+    }
+  }
+}
+
+function matches(note: MemoryNote, words: readonly string[]): boolean {
+  const text = note.note.toLowerCase();
+  return words.every((word) => text.includes(word));
+}

@@ -1,0 +1,124 @@
+import { type OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { GatewayConfig, RunJavascriptConfig } from '../../config';
+import { GatewayTool } from '../gateway-tool.decorator';
+import type { ToolContext, ToolResult } from '../gateway-tool.interface';
+import { SandboxCrashedError, SandboxTimeoutError, WorkerSandbox } from '../sandbox/worker-sandbox';
+import { BuiltinToolMessages } from './builtin-tools.messages';
+import {
+  quickJsWorkerMain,
+  type QuickJsWorkerData,
+  type ScriptJob,
+  type ScriptOutcome,
+} from './quickjs.worker';
+
+export interface RunJavascriptArgs {
+  code: string;
+}
+
+/** Longest accepted script, in characters. */
+export const MAX_SCRIPT_LENGTH = 100_000;
+/** QuickJS stack limit: 512 KiB crashed the host in testing, 256 KiB and less fail cleanly. */
+const STACK_BYTES = 256 * 1024;
+/** Console output kept per run, in characters. */
+const MAX_OUTPUT_CHARS = 16 * 1024;
+/** Time the in-VM deadline gets to stop a script before its thread is terminated. */
+const KILL_GRACE_MS = 250;
+
+/**
+ * `run_javascript`: runs a script in a QuickJS (WebAssembly) sandbox inside a worker thread,
+ * with memory and time limits and no I/O; console output is captured and returned.
+ */
+@GatewayTool({
+  name: 'run_javascript',
+  description:
+    'Runs JavaScript (ES2023) in an isolated sandbox and returns the value of the last ' +
+    'expression and everything printed with console.log. No network, files, timers, ' +
+    'require or process; limited time and memory. Use it for exact computation, data ' +
+    'transformation and checking code.',
+  parameters: {
+    type: 'object',
+    properties: {
+      code: {
+        type: 'string',
+        minLength: 1,
+        maxLength: MAX_SCRIPT_LENGTH,
+        description:
+          'The script. Its last expression is the result; print intermediate values with console.log.',
+      },
+    },
+    required: ['code'],
+    additionalProperties: false,
+  },
+})
+export class RunJavascriptTool implements GatewayTool<RunJavascriptArgs>, OnModuleDestroy {
+  private readonly enabled: boolean;
+  private readonly limits: RunJavascriptConfig;
+  private readonly sandbox = new WorkerSandbox<ScriptJob, ScriptOutcome, QuickJsWorkerData>({
+    name: 'run_javascript',
+    main: quickJsWorkerMain,
+    data: { quickjsPath: require.resolve('quickjs-emscripten') },
+    // The QuickJS heap lives in WebAssembly memory, bounded by setMemoryLimit; this bounds the
+    // thread's own JavaScript heap.
+    resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+    maxIdle: 1,
+    maxJobsPerWorker: 100,
+  });
+
+  constructor(config: ConfigService<GatewayConfig, true>) {
+    const tools = config.get('tools', { infer: true });
+    this.enabled = tools.builtin.runJavascript.enabled;
+    this.limits = tools.runJavascript;
+  }
+
+  isEnabled(): boolean {
+    return this.enabled;
+  }
+
+  async execute({ code }: RunJavascriptArgs, { signal }: ToolContext): Promise<ToolResult> {
+    const { timeoutMs, memoryLimitMb } = this.limits;
+    let outcome: ScriptOutcome;
+    try {
+      outcome = await this.sandbox.run(
+        {
+          code,
+          timeoutMs,
+          memoryBytes: memoryLimitMb * 1024 * 1024,
+          stackBytes: STACK_BYTES,
+          maxOutputChars: MAX_OUTPUT_CHARS,
+        },
+        { timeoutMs: timeoutMs + KILL_GRACE_MS, signal },
+      );
+    } catch (error) {
+      if (error instanceof SandboxTimeoutError) {
+        throw new Error(BuiltinToolMessages.scriptTooLong(timeoutMs));
+      }
+      if (error instanceof SandboxCrashedError) {
+        throw new Error(
+          error.outOfMemory
+            ? BuiltinToolMessages.scriptOutOfMemory(memoryLimitMb)
+            : BuiltinToolMessages.scriptFailed(),
+        );
+      }
+      throw error;
+    }
+    const result: Record<string, unknown> = {};
+    if (outcome.result !== undefined) result.result = outcome.result;
+    result.console = outcome.console;
+    if (outcome.error !== undefined) result.error = friendlyError(outcome.error, this.limits);
+    return result;
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.sandbox.close();
+  }
+}
+
+/** QuickJS's terse limit errors, in words the model can act on. */
+function friendlyError(error: string, limits: RunJavascriptConfig): string {
+  if (/^InternalError: interrupted/.test(error))
+    return BuiltinToolMessages.scriptTooLong(limits.timeoutMs);
+  if (/out of memory/i.test(error))
+    return BuiltinToolMessages.scriptOutOfMemory(limits.memoryLimitMb);
+  return error;
+}

@@ -1,0 +1,184 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { ToolCall } from '../common/openai';
+import type { GatewayConfig } from '../config';
+import type { ToolContext, ToolResult } from './gateway-tool.interface';
+import { ToolRegistry, type RegisteredTool } from './tool-registry.service';
+import { MAX_TOOL_RESULT_CHARS } from './tools.constants';
+import { ToolMessages } from './tools.messages';
+
+/** How one call ended; only `ok` ran to completion. */
+export type ToolCallStatus =
+  'ok' | 'invalid_arguments' | 'unknown_tool' | 'failed' | 'timed_out' | 'aborted';
+
+export interface ToolCallOutcome {
+  call: ToolCall;
+  status: ToolCallStatus;
+  /** The `tool` message content the model receives: the result, or `{"error": "…"}`. */
+  content: string;
+  durationMs: number;
+}
+
+/** The request-wide part of a tool's context; each call gets its own signal. */
+export interface ExecutionContext {
+  signal: AbortSignal;
+  keyName?: string;
+  requestId: string;
+}
+
+/** The time limit of a call ran out (the reason of its abort signal). */
+class ToolTimeoutError extends Error {
+  constructor(readonly ms: number) {
+    super(`timed out after ${ms} ms`);
+    this.name = 'ToolTimeoutError';
+  }
+}
+
+/**
+ * Runs tool calls: parses and validates the arguments against the tool's compiled schema,
+ * executes with the call's own time limit and the request's abort signal, and turns anything
+ * that goes wrong into an error result for the model. It never throws.
+ */
+@Injectable()
+export class ToolExecutor {
+  private readonly logger = new Logger('Tools');
+  private readonly defaultTimeoutMs: number;
+
+  constructor(
+    private readonly registry: ToolRegistry,
+    config: ConfigService<GatewayConfig, true>,
+  ) {
+    this.defaultTimeoutMs = config.get('tools', { infer: true }).timeoutMs;
+  }
+
+  /**
+   * Runs `calls` in parallel; outcomes come back in the order of `calls`. `onStart` is told
+   * the name of each call that passed validation, as it starts.
+   */
+  executeAll(
+    calls: readonly ToolCall[],
+    context: ExecutionContext,
+    onStart?: (name: string) => void,
+  ): Promise<ToolCallOutcome[]> {
+    return Promise.all(calls.map((call) => this.execute(call, context, onStart)));
+  }
+
+  async execute(
+    call: ToolCall,
+    context: ExecutionContext,
+    onStart?: (name: string) => void,
+  ): Promise<ToolCallOutcome> {
+    const started = Date.now();
+    const name = call.function.name;
+    const done = (status: ToolCallStatus, content: string): ToolCallOutcome => {
+      if (status !== 'ok') {
+        this.logger.warn(ToolMessages.callFailed(name, context.requestId, status, content));
+      }
+      return { call, status, content, durationMs: Date.now() - started };
+    };
+    const registered = this.registry.get(name);
+    if (!registered) return done('unknown_tool', errorResult(`Unknown tool ${name}.`));
+    const args = parseArguments(call.function.arguments);
+    if ('error' in args) return done('invalid_arguments', errorResult(args.error));
+    if (!registered.validate(args.value)) {
+      const detail = registered.validate.errors
+        ?.map(
+          (e) =>
+            `${e.instancePath === '' ? 'arguments' : `arguments${e.instancePath}`} ${e.message ?? 'is invalid'}`,
+        )
+        .join('; ');
+      return done('invalid_arguments', errorResult(ToolMessages.argumentsInvalid(detail ?? '')));
+    }
+    if (context.signal.aborted) return done('aborted', errorResult(ToolMessages.aborted()));
+    onStart?.(name);
+    return this.run(registered, args.value, context, done);
+  }
+
+  private async run(
+    registered: RegisteredTool,
+    args: unknown,
+    context: ExecutionContext,
+    done: (status: ToolCallStatus, content: string) => ToolCallOutcome,
+  ): Promise<ToolCallOutcome> {
+    const timeoutMs = registered.timeoutMs ?? this.defaultTimeoutMs;
+    const controller = new AbortController();
+    const onRequestAbort = (): void => controller.abort(context.signal.reason);
+    context.signal.addEventListener('abort', onRequestAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(new ToolTimeoutError(timeoutMs)), timeoutMs);
+    // A tool that ignores its signal still cannot hold the loop: the race ends at the abort.
+    const aborted = new Promise<never>((_resolve, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), {
+        once: true,
+      });
+    });
+    aborted.catch(() => undefined);
+    const toolContext: ToolContext = {
+      signal: controller.signal,
+      requestId: context.requestId,
+      ...(context.keyName === undefined ? {} : { keyName: context.keyName }),
+    };
+    try {
+      const result = await Promise.race([
+        Promise.resolve().then(() => registered.tool.execute(args, toolContext)),
+        aborted,
+      ]);
+      const text = resultText(result);
+      if (text === undefined)
+        return done('failed', errorResult(ToolMessages.resultNotJson(registered.name)));
+      return done('ok', text);
+    } catch (error) {
+      if (controller.signal.reason instanceof ToolTimeoutError && controller.signal.aborted) {
+        return done('timed_out', errorResult(ToolMessages.timedOut(registered.name, timeoutMs)));
+      }
+      if (context.signal.aborted) return done('aborted', errorResult(ToolMessages.aborted()));
+      const message =
+        error instanceof Error && error.message !== ''
+          ? error.message
+          : ToolMessages.failed(registered.name);
+      return done('failed', errorResult(message));
+    } finally {
+      clearTimeout(timer);
+      context.signal.removeEventListener('abort', onRequestAbort);
+    }
+  }
+}
+
+/** The `{"error": "…"}` result the model reads (SPEC §8: a failing tool does not fail the request). */
+export function errorResult(message: string): string {
+  return JSON.stringify({ error: message });
+}
+
+function parseArguments(text: string): { value: Record<string, unknown> } | { error: string } {
+  // Some servers send "" for a call without arguments.
+  if (text.trim() === '') return { value: {} };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return {
+      error: ToolMessages.argumentsNotJson(error instanceof Error ? error.message : 'parse error'),
+    };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { error: ToolMessages.argumentsNotObject() };
+  }
+  return { value: value as Record<string, unknown> };
+}
+
+function resultText(result: ToolResult | undefined): string | undefined {
+  let text: string | undefined;
+  if (typeof result === 'string') {
+    text = result;
+  } else {
+    try {
+      text = JSON.stringify(result ?? null);
+    } catch {
+      return undefined;
+    }
+  }
+  if (text.length <= MAX_TOOL_RESULT_CHARS) return text;
+  return (
+    text.slice(0, MAX_TOOL_RESULT_CHARS) +
+    ToolMessages.truncated(text.length - MAX_TOOL_RESULT_CHARS)
+  );
+}

@@ -1,0 +1,686 @@
+import { Logger, Module, type INestApplicationContext } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import { firstValueFrom, Observable, toArray } from 'rxjs';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionDelta,
+  ChatCompletionRequest,
+  ChatMessage,
+  ToolDefinition,
+  Usage,
+} from '../common/openai';
+import type { TierName, ToolsConfig } from '../config';
+import { GatewayTool } from './gateway-tool.decorator';
+import type { ToolContext, ToolResult } from './gateway-tool.interface';
+import type { LoopModel, ToolLoopRequest } from './tool-loop.interface';
+import { ToolLoopService } from './tool-loop.service';
+import { ToolsModule } from './tools.module';
+import { ToolMessages } from './tools.messages';
+
+// ---------------------------------------------------------------------------- tools under test
+
+const NUMBERS = {
+  type: 'object',
+  properties: { a: { type: 'number' }, b: { type: 'number' } },
+  required: ['a', 'b'],
+  additionalProperties: false,
+};
+
+@GatewayTool({ name: 'add', description: 'Adds two numbers.', parameters: NUMBERS })
+class AddTool implements GatewayTool<{ a: number; b: number }> {
+  execute({ a, b }: { a: number; b: number }): ToolResult {
+    return { sum: a + b };
+  }
+}
+
+/** Waits until aborted; remembers that it saw the abort. */
+@GatewayTool({ name: 'wait', description: 'Waits.', parameters: { type: 'object' } })
+class WaitTool implements GatewayTool {
+  static started = 0;
+  static aborted: unknown[] = [];
+  execute(_args: unknown, { signal }: ToolContext): Promise<ToolResult> {
+    WaitTool.started++;
+    return new Promise((_resolve, reject) =>
+      signal.addEventListener('abort', () => {
+        WaitTool.aborted.push(signal.reason);
+        reject(signal.reason);
+      }),
+    );
+  }
+}
+
+@Module({ providers: [AddTool, WaitTool] })
+class TestToolsModule {}
+
+// ------------------------------------------------------------------------- a scripted model
+
+interface Turn {
+  content?: string;
+  calls?: { name: string; arguments: string; id?: string }[];
+  finish?: string;
+}
+
+const USAGE: Usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
+
+/** A model that answers each call with `respond(body, callNumber)` and records the bodies. */
+class ScriptedModel implements LoopModel {
+  readonly requests: ChatCompletionRequest[] = [];
+
+  constructor(
+    readonly tier: TierName,
+    readonly reason: string,
+    private readonly respond: (body: ChatCompletionRequest, call: number) => Turn,
+    private readonly argsPiece = 5,
+  ) {}
+
+  private next(body: ChatCompletionRequest): Turn {
+    this.requests.push(structuredClone(body));
+    return this.respond(body, this.requests.length - 1);
+  }
+
+  complete(body: ChatCompletionRequest): Promise<ChatCompletion> {
+    const turn = this.next(body);
+    return Promise.resolve({
+      id: `chatcmpl-${this.requests.length}`,
+      object: 'chat.completion',
+      created: 1,
+      model: `model-${this.tier}`,
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: turn.content ?? null,
+            tool_calls: (turn.calls ?? []).map((c, i) => ({
+              id: c.id ?? `call_${this.requests.length}_${i}`,
+              type: 'function',
+              function: { name: c.name, arguments: c.arguments },
+            })),
+          },
+          finish_reason: turn.finish ?? (turn.calls?.length ? 'tool_calls' : 'stop'),
+        },
+      ],
+      usage: { ...USAGE },
+    });
+  }
+
+  stream(body: ChatCompletionRequest): Observable<ChatCompletionChunk> {
+    const turn = this.next(body);
+    const n = this.requests.length;
+    const head = {
+      id: `chatcmpl-${n}`,
+      object: 'chat.completion.chunk' as const,
+      created: 1,
+      model: `model-${this.tier}`,
+    };
+    const chunk = (
+      delta: ChatCompletionDelta,
+      finish: string | null = null,
+    ): ChatCompletionChunk => ({
+      ...head,
+      choices: [{ index: 0, delta, finish_reason: finish }],
+      usage: null,
+    });
+    const chunks: ChatCompletionChunk[] = [chunk({ role: 'assistant', content: '' })];
+    for (const word of (turn.content ?? '').split(/(?<= )/))
+      if (word) chunks.push(chunk({ content: word }));
+    (turn.calls ?? []).forEach((c, index) => {
+      chunks.push(
+        chunk({
+          tool_calls: [
+            {
+              index,
+              id: c.id ?? `call_${n}_${index}`,
+              type: 'function',
+              function: { name: c.name, arguments: '' },
+            },
+          ],
+        }),
+      );
+      for (let at = 0; at < c.arguments.length; at += this.argsPiece) {
+        chunks.push(
+          chunk({
+            tool_calls: [
+              { index, function: { arguments: c.arguments.slice(at, at + this.argsPiece) } },
+            ],
+          }),
+        );
+      }
+    });
+    chunks.push(chunk({}, turn.finish ?? (turn.calls?.length ? 'tool_calls' : 'stop')));
+    chunks.push({ ...head, choices: [], usage: { ...USAGE } });
+    return new Observable<ChatCompletionChunk>((subscriber) => {
+      let i = 0;
+      const timer = setInterval(() => {
+        if (i < chunks.length) subscriber.next(chunks[i++]);
+        else {
+          clearInterval(timer);
+          subscriber.complete();
+        }
+      }, 0);
+      return () => clearInterval(timer);
+    });
+  }
+}
+
+/** The last message of a request, and whether it is a tool result. */
+const lastIsTool = (body: ChatCompletionRequest): boolean =>
+  body.messages[body.messages.length - 1].role === 'tool';
+
+// ------------------------------------------------------------------------------------- setup
+
+const SETTINGS: ToolsConfig = {
+  maxRounds: 4,
+  timeoutMs: 300,
+  escalation: { enabled: true, invalidArguments: 2, rounds: 2 },
+  builtin: {
+    calculator: { enabled: false },
+    currentTime: { enabled: false },
+    runJavascript: { enabled: false },
+    webSearch: { enabled: false },
+    memory: { enabled: false },
+  },
+  runJavascript: { timeoutMs: 1000, memoryLimitMb: 8 },
+  webSearch: { maxResults: 3 },
+  memory: { maxNotes: 10 },
+};
+
+async function loopService(
+  settings: Partial<ToolsConfig> = {},
+): Promise<[ToolLoopService, INestApplicationContext]> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      ConfigModule.forRoot({
+        isGlobal: true,
+        ignoreEnvFile: true,
+        load: [() => ({ tools: { ...SETTINGS, ...settings }, redis: {} })],
+      }),
+      ToolsModule,
+      TestToolsModule,
+    ],
+  }).compile();
+  await moduleRef.init();
+  return [moduleRef.get(ToolLoopService), moduleRef];
+}
+
+const TOOLS: ToolDefinition[] = [
+  { type: 'function', function: { name: 'add' } },
+  { type: 'function', function: { name: 'wait' } },
+  { type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } },
+];
+
+function request(
+  model: LoopModel,
+  extra: Partial<ToolLoopRequest> = {},
+  body: Partial<ChatCompletionRequest> = {},
+): ToolLoopRequest {
+  return {
+    body: { model: 'auto', messages: [{ role: 'user', content: 'hi' }], tools: TOOLS, ...body },
+    model,
+    signal: new AbortController().signal,
+    requestId: 'req-1',
+    keyName: 'team-a',
+    ...extra,
+  };
+}
+
+const add = (a: number, b: number, id?: string) => ({
+  name: 'add',
+  arguments: JSON.stringify({ a, b }),
+  ...(id ? { id } : {}),
+});
+
+describe('ToolLoopService', () => {
+  let loop: ToolLoopService;
+  let moduleRef: INestApplicationContext;
+
+  beforeAll(async () => {
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    [loop, moduleRef] = await loopService();
+  });
+  afterAll(async () => {
+    await moduleRef.close();
+    jest.restoreAllMocks();
+  });
+
+  describe('applies', () => {
+    it.each<[string, ToolDefinition[] | undefined, boolean]>([
+      ['no tools', undefined, false],
+      ['client tools only', [TOOLS[2]], false],
+      ['a registered tool by name', [TOOLS[0]], true],
+      ['a mix', TOOLS, true],
+    ])('%s', (_name, tools, expected) => {
+      expect(loop.applies({ messages: [], ...(tools ? { tools } : {}) })).toBe(expected);
+    });
+  });
+
+  describe('non-streaming', () => {
+    it('answers at once when the model calls no tool', async () => {
+      const model = new ScriptedModel('instant', 'model:instant', () => ({ content: 'hello' }));
+      const answer = await loop.complete(request(model));
+      const body = JSON.parse(answer.body);
+      expect(body.choices[0].message.content).toBe('hello');
+      expect(answer.rounds).toBe(0);
+      expect(answer.model).toBe(model);
+    });
+
+    it('fills a name-only tools entry from the registry before it goes upstream', async () => {
+      const model = new ScriptedModel('instant', 'model:instant', () => ({ content: 'ok' }));
+      await loop.complete(request(model));
+      expect(model.requests[0].tools?.[0]).toEqual({
+        type: 'function',
+        function: { name: 'add', description: 'Adds two numbers.', parameters: NUMBERS },
+      });
+      expect(model.requests[0].tools?.[2]).toEqual(TOOLS[2]);
+    });
+
+    it('runs a call, appends the assistant turn and the result, and sums usage', async () => {
+      const model = new ScriptedModel('instant', 'model:instant', (body) =>
+        lastIsTool(body) ? { content: 'The sum is 5.' } : { calls: [add(2, 3, 'call_a')] },
+      );
+      const answer = await loop.complete(request(model));
+      const body = JSON.parse(answer.body);
+      expect(body.choices[0].message.content).toBe('The sum is 5.');
+      expect(body.choices[0].finish_reason).toBe('stop');
+      expect(body.usage).toEqual({ prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 });
+      expect(answer.rounds).toBe(1);
+      expect(model.requests[1].messages).toEqual<ChatMessage[]>([
+        { role: 'user', content: 'hi' },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: 'call_a',
+              type: 'function',
+              function: { name: 'add', arguments: '{"a":2,"b":3}' },
+            },
+          ],
+        },
+        { role: 'tool', tool_call_id: 'call_a', content: '{"sum":5}' },
+      ]);
+    });
+
+    it('runs parallel calls and appends their results in call order', async () => {
+      const model = new ScriptedModel('instant', 'model:instant', (body) =>
+        lastIsTool(body)
+          ? { content: 'done' }
+          : { calls: [add(1, 1, 'x'), add(2, 2, 'y'), add(3, 3, 'z')] },
+      );
+      await loop.complete(request(model));
+      expect(model.requests[1].messages.slice(2)).toEqual([
+        { role: 'tool', tool_call_id: 'x', content: '{"sum":2}' },
+        { role: 'tool', tool_call_id: 'y', content: '{"sum":4}' },
+        { role: 'tool', tool_call_id: 'z', content: '{"sum":6}' },
+      ]);
+    });
+
+    it('runs several rounds and stops when the model answers without a registered call', async () => {
+      const model = new ScriptedModel('thinking', 'model:thinking', (_body, call) =>
+        call < 3 ? { calls: [add(call, 1)] } : { content: 'three rounds' },
+      );
+      const answer = await loop.complete(request(model));
+      expect(answer.rounds).toBe(3);
+      expect(model.requests).toHaveLength(4);
+      expect(JSON.parse(answer.body).usage.total_tokens).toBe(60);
+    });
+
+    it('gives invalid arguments back as an error result the model can correct', async () => {
+      const model = new ScriptedModel('thinking', 'model:thinking', (_body, call) =>
+        call === 0
+          ? { calls: [{ name: 'add', arguments: '{"a":"two"}' }] }
+          : call === 1
+            ? { calls: [add(2, 2)] }
+            : { content: '4' },
+      );
+      const answer = await loop.complete(request(model));
+      const firstResult = model.requests[1].messages[2];
+      expect(firstResult.role).toBe('tool');
+      expect(JSON.parse(firstResult.content as string).error).toMatch(
+        /arguments\/a must be number/,
+      );
+      expect(answer.rounds).toBe(2);
+    });
+
+    it('stops after max_rounds, then asks once more with tool_choice none and drops calls it still makes', async () => {
+      const model = new ScriptedModel('thinking', 'model:thinking', () => ({
+        content: 'still busy',
+        calls: [add(1, 2)],
+      }));
+      const answer = await loop.complete(request(model));
+      expect(answer.rounds).toBe(4);
+      expect(model.requests).toHaveLength(5);
+      expect(model.requests.slice(0, 4).map((r) => r.tool_choice)).toEqual([
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ]);
+      expect(model.requests[4].tool_choice).toBe('none');
+      const choice = JSON.parse(answer.body).choices[0];
+      expect(choice.message.tool_calls).toBeUndefined();
+      expect(choice.message.content).toBe('still busy');
+      expect(choice.finish_reason).toBe('stop');
+    });
+
+    it('honours a forced tool_choice once, then lets the model decide', async () => {
+      const model = new ScriptedModel('thinking', 'model:thinking', (_b, call) =>
+        call === 0 ? { calls: [add(1, 2)] } : { content: 'ok' },
+      );
+      await loop.complete(
+        request(model, {}, { tool_choice: { type: 'function', function: { name: 'add' } } }),
+      );
+      expect(model.requests.map((r) => r.tool_choice)).toEqual([
+        { type: 'function', function: { name: 'add' } },
+        'auto',
+      ]);
+    });
+
+    it('returns calls to client tools as an ordinary tool_calls answer', async () => {
+      const model = new ScriptedModel('instant', 'model:instant', () => ({
+        calls: [{ name: 'get_weather', arguments: '{"city":"Paris"}', id: 'call_w' }],
+      }));
+      const answer = await loop.complete(request(model));
+      const choice = JSON.parse(answer.body).choices[0];
+      expect(choice.finish_reason).toBe('tool_calls');
+      expect(choice.message.tool_calls).toEqual([
+        {
+          id: 'call_w',
+          type: 'function',
+          function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+        },
+      ]);
+      expect(answer.rounds).toBe(0);
+    });
+
+    describe('a mixed turn (ADR 0005)', () => {
+      const mixed = [
+        add(2, 3, 'call_add'),
+        { name: 'get_weather', arguments: '{"city":"Paris"}', id: 'call_w' },
+      ];
+
+      it('goes back to the caller whole and unexecuted', async () => {
+        const model = new ScriptedModel('instant', 'model:instant', () => ({ calls: mixed }));
+        const answer = await loop.complete(request(model));
+        const choice = JSON.parse(answer.body).choices[0];
+        expect(choice.finish_reason).toBe('tool_calls');
+        expect(choice.message.tool_calls.map((c: { id: string }) => c.id)).toEqual([
+          'call_add',
+          'call_w',
+        ]);
+        expect(answer.rounds).toBe(0);
+      });
+
+      it('has its registered calls run when the conversation comes back, before it goes upstream', async () => {
+        const model = new ScriptedModel('instant', 'model:instant', () => ({
+          content: 'Paris is sunny; 2+3=5.',
+        }));
+        const assistant: ChatMessage = {
+          role: 'assistant',
+          content: null,
+          tool_calls: mixed.map((c) => ({
+            id: c.id ?? '',
+            type: 'function',
+            function: { name: c.name, arguments: c.arguments },
+          })),
+        };
+        const answer = await loop.complete(
+          request(
+            model,
+            {},
+            {
+              messages: [
+                { role: 'user', content: 'weather and sum?' },
+                assistant,
+                { role: 'tool', tool_call_id: 'call_w', content: 'sunny' },
+              ],
+            },
+          ),
+        );
+        expect(answer.rounds).toBe(1);
+        expect(model.requests[0].messages).toEqual([
+          { role: 'user', content: 'weather and sum?' },
+          assistant,
+          { role: 'tool', tool_call_id: 'call_w', content: 'sunny' },
+          { role: 'tool', tool_call_id: 'call_add', content: '{"sum":5}' },
+        ]);
+      });
+
+      it('keeps a result the caller gave for a registered call', async () => {
+        const model = new ScriptedModel('instant', 'model:instant', () => ({ content: 'ok' }));
+        const messages: ChatMessage[] = [
+          { role: 'user', content: 'sum?' },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'c1', type: 'function', function: { name: 'add', arguments: '{"a":1,"b":1}' } },
+            ],
+          },
+          { role: 'tool', tool_call_id: 'c1', content: 'the caller’s own result' },
+        ];
+        const answer = await loop.complete(request(model, {}, { messages }));
+        expect(answer.rounds).toBe(0);
+        expect(model.requests[0].messages).toEqual(messages);
+      });
+    });
+
+    describe('escalation', () => {
+      const thinking = () =>
+        new ScriptedModel('thinking', 'escalated:tools', (body) =>
+          lastIsTool(body) ? { content: 'thought it through' } : { calls: [add(1, 1)] },
+        );
+
+      it('moves the remaining rounds to thinking after two invalid arguments', async () => {
+        const target = thinking();
+        const onEscalated = jest.fn();
+        const instant = new ScriptedModel('instant', 'model:instant', () => ({
+          calls: [
+            { name: 'add', arguments: '{}' },
+            { name: 'add', arguments: '{"a":1}' },
+          ],
+        }));
+        const answer = await loop.complete(
+          request(instant, { escalate: () => target, hooks: { onEscalated } }),
+        );
+        expect(instant.requests).toHaveLength(1);
+        expect(target.requests).toHaveLength(1);
+        expect(answer.model).toBe(target);
+        expect(onEscalated).toHaveBeenCalledWith(target);
+        // The thinking tier continues the same conversation.
+        expect(target.requests[0].messages).toHaveLength(4);
+        expect(JSON.parse(answer.body).usage.total_tokens).toBe(30);
+      });
+
+      it('moves the remaining rounds to thinking at half of max_rounds', async () => {
+        const target = new ScriptedModel('thinking', 'escalated:tools', () => ({
+          content: 'done',
+        }));
+        const instant = new ScriptedModel('instant', 'model:instant', () => ({
+          calls: [add(1, 1)],
+        }));
+        const answer = await loop.complete(request(instant, { escalate: () => target }));
+        expect(instant.requests).toHaveLength(2);
+        expect(answer.rounds).toBe(2);
+        expect(answer.model).toBe(target);
+      });
+
+      it('stays on instant without a thinking tier, and never escalates a thinking loop', async () => {
+        const instant = new ScriptedModel('instant', 'model:instant', (body) =>
+          body.messages.length > 5 ? { content: 'ok' } : { calls: [add(1, 1)] },
+        );
+        const none = await loop.complete(request(instant, { escalate: () => undefined }));
+        expect(none.model).toBe(instant);
+        const deep = new ScriptedModel('thinking', 'model:thinking', (body) =>
+          body.messages.length > 5 ? { content: 'ok' } : { calls: [add(1, 1)] },
+        );
+        const escalate = jest.fn();
+        await loop.complete(request(deep, { escalate }));
+        expect(escalate).not.toHaveBeenCalled();
+      });
+
+      it('can be switched off', async () => {
+        const [off, ref] = await loopService({
+          escalation: { enabled: false, invalidArguments: 1, rounds: 1 },
+        });
+        const instant = new ScriptedModel('instant', 'model:instant', (body) =>
+          body.messages.length > 5 ? { content: 'ok' } : { calls: [add(1, 1)] },
+        );
+        const escalate = jest.fn();
+        await off.complete(request(instant, { escalate }));
+        expect(escalate).not.toHaveBeenCalled();
+        await ref.close();
+      });
+    });
+
+    it('refuses n > 1', async () => {
+      const model = new ScriptedModel('instant', 'model:instant', () => ({ content: 'x' }));
+      await expect(loop.complete(request(model, {}, { n: 2 }))).rejects.toThrow(
+        ToolMessages.severalChoicesWithTools(),
+      );
+    });
+
+    it('aborts a running tool when the caller goes away, and fails with the abort reason', async () => {
+      WaitTool.aborted = [];
+      const controller = new AbortController();
+      const model = new ScriptedModel('instant', 'model:instant', () => ({
+        calls: [{ name: 'wait', arguments: '{}' }],
+      }));
+      const pending = loop.complete(request(model, { signal: controller.signal }));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const reason = new Error('caller left');
+      controller.abort(reason);
+      await expect(pending).rejects.toBe(reason);
+      expect(WaitTool.aborted).toEqual([reason]);
+      expect(model.requests).toHaveLength(1);
+    });
+  });
+
+  describe('streaming', () => {
+    const collect = (source: Observable<string>) =>
+      firstValueFrom(source.pipe(toArray())).then((payloads) =>
+        payloads.map((p) => JSON.parse(p) as ChatCompletionChunk),
+      );
+    const text = (chunks: ChatCompletionChunk[]) =>
+      chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
+
+    it('consumes intermediate rounds, streams the final text, and ends with one finish and summed usage', async () => {
+      // Valid arguments padded past 64 KiB, arriving in 1000-character deltas.
+      const big = `{"a":1,${' '.repeat(70 * 1024)}"b":2}`;
+      const model = new ScriptedModel(
+        'instant',
+        'model:instant',
+        (body) =>
+          lastIsTool(body)
+            ? { content: 'The answer is 3.' }
+            : { calls: [{ name: 'add', arguments: big }] },
+        1000,
+      );
+      const started: string[] = [];
+      const chunks = await collect(
+        loop.stream(
+          request(
+            model,
+            { hooks: { onToolStart: (n) => started.push(n) } },
+            { stream: true, stream_options: { include_usage: true } },
+          ),
+        ),
+      );
+      expect(started).toEqual(['add']);
+      expect(chunks[0].choices[0].delta.role).toBe('assistant');
+      expect(text(chunks)).toBe('The answer is 3.');
+      expect(
+        chunks.flatMap((c) => c.choices.map((ch) => ch.finish_reason)).filter(Boolean),
+      ).toEqual(['stop']);
+      expect(chunks.some((c) => c.choices[0]?.delta.tool_calls)).toBe(false);
+      expect(new Set(chunks.map((c) => c.id))).toEqual(new Set(['chatcmpl-1']));
+      const last = chunks[chunks.length - 1];
+      expect(last.choices).toEqual([]);
+      expect(last.usage).toEqual({ prompt_tokens: 20, completion_tokens: 10, total_tokens: 30 });
+    });
+
+    it('reassembles arguments of over 64 KiB split into small deltas', async () => {
+      const note = 'é🌍'.repeat(40 * 1024);
+      const args = JSON.stringify({ a: 1, b: 2 }).replace('}', `,"c":${JSON.stringify(note)}}`);
+      // add refuses the extra property, which proves the whole argument text reached validation.
+      const model = new ScriptedModel(
+        'thinking',
+        'model:thinking',
+        (body) =>
+          lastIsTool(body) ? { content: 'ok' } : { calls: [{ name: 'add', arguments: args }] },
+        4096,
+      );
+      await collect(loop.stream(request(model, {}, { stream: true })));
+      const sent = model.requests[1].messages[1].tool_calls?.[0].function.arguments;
+      expect(sent?.length).toBeGreaterThan(64 * 1024);
+      expect(sent).toBe(args);
+      expect(JSON.parse(model.requests[1].messages[2].content as string).error).toMatch(
+        /additional properties/,
+      );
+    });
+
+    it('leaves out usage when the caller did not ask for it', async () => {
+      const model = new ScriptedModel('instant', 'model:instant', () => ({ content: 'hi there' }));
+      const chunks = await collect(loop.stream(request(model, {}, { stream: true })));
+      expect(chunks.every((c) => c.choices.length > 0)).toBe(true);
+    });
+
+    it('streams a handed-back turn as tool-call chunks with finish_reason tool_calls', async () => {
+      const model = new ScriptedModel('instant', 'model:instant', () => ({
+        calls: [
+          add(1, 2, 'call_add'),
+          { name: 'get_weather', arguments: '{"city":"Paris"}', id: 'call_w' },
+        ],
+      }));
+      const chunks = await collect(loop.stream(request(model, {}, { stream: true })));
+      const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+      expect(calls).toEqual([
+        {
+          index: 0,
+          id: 'call_add',
+          type: 'function',
+          function: { name: 'add', arguments: '{"a":1,"b":2}' },
+        },
+        {
+          index: 1,
+          id: 'call_w',
+          type: 'function',
+          function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+        },
+      ]);
+      expect(chunks[chunks.length - 1].choices[0].finish_reason).toBe('tool_calls');
+    });
+
+    it('aborts the running tool when the subscriber leaves', async () => {
+      WaitTool.aborted = [];
+      WaitTool.started = 0;
+      const model = new ScriptedModel('instant', 'model:instant', () => ({
+        calls: [{ name: 'wait', arguments: '{}' }],
+      }));
+      const subscription = loop
+        .stream(request(model, {}, { stream: true }))
+        .subscribe({ error: () => undefined });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(WaitTool.started).toBe(1);
+      subscription.unsubscribe();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(WaitTool.aborted).toHaveLength(1);
+      expect((WaitTool.aborted[0] as Error).name).toBe('ClientClosedError');
+    });
+
+    it('fails the stream when the model call fails', async () => {
+      const failing: LoopModel = {
+        tier: 'instant',
+        reason: 'model:instant',
+        complete: () => Promise.reject(new Error('x')),
+        stream: () => new Observable((s) => s.error(new Error('upstream broke'))),
+      };
+      await expect(collect(loop.stream(request(failing, {}, { stream: true })))).rejects.toThrow(
+        'upstream broke',
+      );
+    });
+  });
+});

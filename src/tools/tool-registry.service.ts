@@ -1,0 +1,156 @@
+import { Injectable, Logger, Scope, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
+import Ajv, { type ValidateFunction } from 'ajv';
+import type { ToolDefinition } from '../common/openai';
+import { GATEWAY_TOOL } from './gateway-tool.decorator';
+import type { GatewayTool, GatewayToolOptions } from './gateway-tool.interface';
+import { TOOL_NAME_PATTERN } from './tools.constants';
+import { ToolMessages } from './tools.messages';
+
+/** A discovered, enabled tool with its compiled argument validator. */
+export interface RegisteredTool {
+  readonly name: string;
+  readonly description: string;
+  readonly parameters: Record<string, unknown>;
+  readonly timeoutMs?: number;
+  readonly tool: GatewayTool<unknown>;
+  readonly validate: ValidateFunction;
+  /** The OpenAI `tools` entry the model sees. */
+  readonly definition: ToolDefinition;
+}
+
+/** The registry refused a tool; the message names it and says why. Stops the boot. */
+export class ToolRegistrationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolRegistrationError';
+  }
+}
+
+/**
+ * Every `@GatewayTool` provider of the application, found once at start-up through Nest's
+ * `DiscoveryService` (as `@nestjs/schedule` finds its jobs). Names are unique, providers are
+ * singletons and parameter schemas compile, or the application does not start.
+ */
+@Injectable()
+export class ToolRegistry implements OnModuleInit {
+  private readonly logger = new Logger('Tools');
+  private readonly tools = new Map<string, RegisteredTool>();
+
+  constructor(private readonly discovery: DiscoveryService) {}
+
+  onModuleInit(): void {
+    // allErrors: the model gets every problem of its call at once. strict: a misspelt schema
+    // keyword is a boot error, not a silently ignored constraint.
+    const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, useDefaults: true });
+    const owners = new Map<string, string>();
+    const enabled: RegisteredTool[] = [];
+    for (const wrapper of this.discovery.getProviders({ metadataKey: GATEWAY_TOOL.KEY })) {
+      const options = this.discovery.getMetadataByDecorator(GATEWAY_TOOL, wrapper);
+      if (!options) continue;
+      const owner = ownerName(wrapper);
+      const registered = this.check(options, wrapper, owner, owners, ajv);
+      if (registered.tool.isEnabled?.() === false) {
+        this.logger.log(ToolMessages.disabled(options.name));
+        continue;
+      }
+      enabled.push(registered);
+    }
+    enabled.sort((a, b) => a.name.localeCompare(b.name));
+    for (const tool of enabled) this.tools.set(tool.name, tool);
+    this.logger.log(ToolMessages.registered(enabled.map((t) => t.name)));
+  }
+
+  get(name: string): RegisteredTool | undefined {
+    return this.tools.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.tools.has(name);
+  }
+
+  /** The registered tools, by name. */
+  list(): RegisteredTool[] {
+    return [...this.tools.values()];
+  }
+
+  /**
+   * A request's `tools` with each registered entry completed from the registry: an entry may
+   * give only `{ type: 'function', function: { name } }`. What the caller did give is kept.
+   */
+  completeDefinitions(tools: readonly ToolDefinition[]): ToolDefinition[] {
+    return tools.map((entry) => {
+      const registered = this.tools.get(entry.function.name);
+      if (!registered) return entry;
+      const fn = entry.function;
+      if (fn.description !== undefined && fn.parameters !== undefined) return entry;
+      return {
+        ...entry,
+        function: {
+          ...fn,
+          description: fn.description ?? registered.description,
+          parameters: fn.parameters ?? registered.parameters,
+        },
+      };
+    });
+  }
+
+  private check(
+    options: GatewayToolOptions,
+    wrapper: InstanceWrapper,
+    owner: string,
+    owners: Map<string, string>,
+    ajv: Ajv,
+  ): RegisteredTool {
+    const { name } = options;
+    if (typeof name !== 'string' || !TOOL_NAME_PATTERN.test(name)) {
+      throw new ToolRegistrationError(ToolMessages.invalidName(String(name), owner));
+    }
+    const first = owners.get(name);
+    if (first !== undefined) {
+      throw new ToolRegistrationError(ToolMessages.duplicateName(name, first, owner));
+    }
+    owners.set(name, owner);
+    if (
+      wrapper.scope === Scope.REQUEST ||
+      wrapper.isTransient ||
+      !wrapper.isDependencyTreeStatic()
+    ) {
+      throw new ToolRegistrationError(ToolMessages.notSingleton(name, owner));
+    }
+    const tool = wrapper.instance as GatewayTool<unknown> | undefined;
+    if (!tool || typeof tool.execute !== 'function') {
+      throw new ToolRegistrationError(ToolMessages.noExecute(name, owner));
+    }
+    const parameters = options.parameters;
+    if (parameters === null || typeof parameters !== 'object' || parameters.type !== 'object') {
+      throw new ToolRegistrationError(ToolMessages.schemaNotObject(name));
+    }
+    let validate: ValidateFunction;
+    try {
+      validate = ajv.compile(parameters);
+    } catch (error) {
+      throw new ToolRegistrationError(
+        ToolMessages.invalidSchema(name, error instanceof Error ? error.message : String(error)),
+      );
+    }
+    return {
+      name,
+      description: options.description,
+      parameters,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      tool,
+      validate,
+      definition: {
+        type: 'function',
+        function: { name, description: options.description, parameters },
+      },
+    };
+  }
+}
+
+function ownerName(wrapper: InstanceWrapper): string {
+  const metatype = wrapper.metatype as { name?: string } | null;
+  return metatype?.name ?? String(wrapper.name);
+}

@@ -1,0 +1,26 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { ToolDefinition } from '../common/openai';
+import { ToolRegistry } from './tool-registry.service';
+
+export interface ToolList {
+  object: 'list';
+  /** Each entry is a ready-made `tools` entry of a chat request. */
+  data: ToolDefinition[];
+}
+
+/** `GET /v1/tools`: the registered server-side tools (SPEC §5). */
+@ApiTags('tools')
+@ApiBearerAuth()
+@Controller('v1/tools')
+export class ToolsController {
+  constructor(private readonly registry: ToolRegistry) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'List the server-side tools: name, description and JSON Schema of the parameters',
+  })
+  list(): ToolList {
+    return { object: 'list', data: this.registry.list().map((tool) => tool.definition) };
+  }
+}

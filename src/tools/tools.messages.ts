@@ -1,0 +1,45 @@
+/**
+ * Texts of the tools module: boot failures (for operators), results the model reads, and log
+ * lines. Specs assert on the same words.
+ */
+export const ToolMessages = {
+  // Start-up: each stops the boot.
+  invalidName: (name: string, owner: string): string =>
+    `Tool ${owner}: the name "${name}" must be 1-64 letters, digits, '_' or '-'.`,
+  duplicateName: (name: string, first: string, second: string): string =>
+    `Tools ${first} and ${second} are both named "${name}"; tool names must be unique.`,
+  notSingleton: (name: string, owner: string): string =>
+    `Tool "${name}" (${owner}) must be a singleton provider: request-scoped or transient tools are not supported.`,
+  noExecute: (name: string, owner: string): string =>
+    `Tool "${name}" (${owner}) has no execute() method.`,
+  schemaNotObject: (name: string): string =>
+    `Tool "${name}": its parameters schema must describe an object (type: 'object').`,
+  invalidSchema: (name: string, detail: string): string =>
+    `Tool "${name}": its parameters schema is invalid (${detail}).`,
+  registered: (names: readonly string[]): string =>
+    names.length === 0
+      ? 'No server-side tools registered.'
+      : `Server-side tools: ${names.join(', ')}.`,
+  disabled: (name: string): string => `Tool "${name}" is switched off.`,
+
+  // Results the model reads, as {"error": "..."}.
+  argumentsNotJson: (detail: string): string =>
+    `The arguments are not valid JSON (${detail}). Send a JSON object that matches the tool's parameters schema.`,
+  argumentsNotObject: (): string => 'The arguments must be a JSON object.',
+  argumentsInvalid: (detail: string): string =>
+    `The arguments do not match the tool's parameters schema: ${detail}. Correct them and call the tool again.`,
+  timedOut: (name: string, ms: number): string =>
+    `The tool ${name} did not finish within ${ms} ms.`,
+  failed: (name: string): string => `The tool ${name} failed.`,
+  aborted: (): string => 'The request was cancelled.',
+  resultNotJson: (name: string): string => `The tool ${name} returned a value that is not JSON.`,
+  truncated: (dropped: number): string => `… [${dropped} more characters cut]`,
+
+  // Requests.
+  severalChoicesWithTools: (): string =>
+    'n > 1 is not supported together with server-side tools; send n: 1 or leave it out.',
+
+  // Logs.
+  callFailed: (name: string, requestId: string, status: string, detail: string): string =>
+    `Tool ${name} (request ${requestId}) ${status}: ${detail}`,
+} as const;
