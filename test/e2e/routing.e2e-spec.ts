@@ -1,13 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  chat,
-  expectErrorEnvelope,
-  postJson,
-  startStack,
-  type Stack,
-} from './harness';
+import { chat, expectErrorEnvelope, postJson, startStack, type Stack } from './harness';
 
 const HARD =
   'Prove that there are infinitely many prime numbers p such that p ≡ 3 (mod 4). Give a complete, rigorous argument.';

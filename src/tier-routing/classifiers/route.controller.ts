@@ -27,7 +27,9 @@ export class RouteController {
 
   @Post('route')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Explain the routing decision for a chat request, without calling a model' })
+  @ApiOperation({
+    summary: 'Explain the routing decision for a chat request, without calling a model',
+  })
   async route(
     // The same DTO and edge validation as /v1/chat/completions: same body, same 400s.
     @Body() body: ChatCompletionRequestDto,
