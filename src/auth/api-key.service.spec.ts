@@ -1,27 +1,43 @@
 import { ConfigService } from '@nestjs/config';
 import { createHash } from 'node:crypto';
-import type { ClientKeyConfig } from '../config';
+import type { ClientKeyConfig, RateLimitsConfig } from '../config';
 import { ApiKeyService } from './api-key.service';
 
 function service(
   keys: ClientKeyConfig[],
   mode: 'required' | 'disabled' = 'required',
+  defaults: RateLimitsConfig = {},
 ): ApiKeyService {
-  return new ApiKeyService(new ConfigService({ auth: { mode, keys } }) as never);
+  return new ApiKeyService(
+    new ConfigService({ auth: { mode, keys }, limits: { defaults } }) as never,
+  );
 }
 
 describe('ApiKeyService', () => {
   const digest = createHash('sha256').update('hashed-secret').digest('hex');
-  const keys = service([
-    { name: 'team-a', key: 'plain-secret' },
-    { name: 'team-b', key: `sha256:${digest}` },
-  ]);
+  const keys = service(
+    [
+      { name: 'team-a', key: 'plain-secret' },
+      { name: 'team-b', key: `sha256:${digest}` },
+      {
+        name: 'team-c',
+        key: 'narrow-secret',
+        allowedTiers: ['instant'],
+        allowedModels: ['auto'],
+        allowedTools: [],
+        limits: { rpm: 5 },
+      },
+    ],
+    'required',
+    { rpm: 100, concurrency: 2 },
+  );
 
   it.each([
     ['plain-secret', 'team-a'],
     ['hashed-secret', 'team-b'],
+    ['narrow-secret', 'team-c'],
   ])('identifies %s as %s', (secret, name) => {
-    expect(keys.identify(secret)).toEqual({ keyName: name });
+    expect(keys.identify(secret)?.keyName).toBe(name);
   });
 
   it.each(['', 'plain-secre', 'plain-secret ', `sha256:${digest}`, 'PLAIN-SECRET'])(
@@ -31,8 +47,27 @@ describe('ApiKeyService', () => {
     },
   );
 
-  it('knows whether keys are required', () => {
+  it('gives a key without limits of its own the defaults, and no restrictions', () => {
+    expect(keys.identify('plain-secret')?.policy).toEqual({ limits: { rpm: 100, concurrency: 2 } });
+  });
+
+  it('gives a key its own limits and access lists, as sets', () => {
+    expect(keys.identify('narrow-secret')?.policy).toEqual({
+      allowedTiers: new Set(['instant']),
+      allowedModels: new Set(['auto']),
+      allowedTools: new Set(),
+      limits: { rpm: 5 },
+    });
+  });
+
+  it('never keeps the secret on the identity', () => {
+    expect(JSON.stringify(keys.identify('plain-secret'))).not.toContain('plain-secret');
+  });
+
+  it('knows whether keys are required, and who callers are when they are not', () => {
     expect(keys.required).toBe(true);
-    expect(service([], 'disabled').required).toBe(false);
+    const open = service([], 'disabled', { tpm: 10 });
+    expect(open.required).toBe(false);
+    expect(open.anonymous).toEqual({ keyName: 'anonymous', policy: { limits: { tpm: 10 } } });
   });
 });

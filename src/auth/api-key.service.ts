@@ -1,15 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { GatewayConfig } from '../config';
+import type { AccessTier, ClientKeyConfig, GatewayConfig, RateLimitsConfig } from '../config';
 
-/** What the rest of the gateway knows of a caller: a name, never the secret. */
-export interface CallerIdentity {
-  keyName: string;
+/**
+ * What a key may do, resolved once at boot. An absent set means "no restriction"; `limits` are
+ * the key's own or, when it has none, `limits.defaults` (`RATE_LIMIT_*`).
+ */
+export interface KeyPolicy {
+  readonly allowedTiers?: ReadonlySet<AccessTier>;
+  readonly allowedModels?: ReadonlySet<string>;
+  readonly allowedTools?: ReadonlySet<string>;
+  readonly limits: Readonly<RateLimitsConfig>;
 }
 
+/** What the rest of the gateway knows of a caller: a name and a policy, never the secret. */
+export interface CallerIdentity {
+  keyName: string;
+  policy: KeyPolicy;
+}
+
+/** The name every request shares when `GATEWAY_AUTH=disabled` (limits and accounting). */
+export const ANONYMOUS_KEY_NAME = 'anonymous';
+
 interface StoredKey {
-  name: string;
+  identity: CallerIdentity;
   digest: Buffer;
 }
 
@@ -22,13 +37,17 @@ interface StoredKey {
 @Injectable()
 export class ApiKeyService {
   readonly required: boolean;
+  /** The identity of callers when no key is required. */
+  readonly anonymous: CallerIdentity;
   private readonly keys: StoredKey[];
 
   constructor(config: ConfigService<GatewayConfig, true>) {
     const auth = config.get('auth', { infer: true });
+    const defaults = config.get('limits', { infer: true }).defaults;
     this.required = auth.mode === 'required';
+    this.anonymous = { keyName: ANONYMOUS_KEY_NAME, policy: { limits: defaults } };
     this.keys = auth.keys.map((key) => ({
-      name: key.name,
+      identity: { keyName: key.name, policy: policyOf(key, defaults) },
       digest: key.key.startsWith('sha256:')
         ? Buffer.from(key.key.slice('sha256:'.length), 'hex')
         : sha256(key.key),
@@ -42,8 +61,17 @@ export class ApiKeyService {
     for (const key of this.keys) {
       if (timingSafeEqual(key.digest, digest) && match === undefined) match = key;
     }
-    return match ? { keyName: match.name } : undefined;
+    return match?.identity;
   }
+}
+
+function policyOf(key: ClientKeyConfig, defaults: RateLimitsConfig): KeyPolicy {
+  return {
+    ...(key.allowedTiers ? { allowedTiers: new Set(key.allowedTiers) } : {}),
+    ...(key.allowedModels ? { allowedModels: new Set(key.allowedModels) } : {}),
+    ...(key.allowedTools ? { allowedTools: new Set(key.allowedTools) } : {}),
+    limits: key.limits ?? defaults,
+  };
 }
 
 function sha256(text: string): Buffer {

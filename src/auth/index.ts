@@ -1,4 +1,13 @@
 export { AuthModule } from './auth.module';
-export { ApiKeyService } from './api-key.service';
-export type { CallerIdentity } from './api-key.service';
+export { ANONYMOUS_KEY_NAME, ApiKeyService } from './api-key.service';
+export type { CallerIdentity, KeyPolicy } from './api-key.service';
+export {
+  allowedChatTiers,
+  assertModelAllowed,
+  confineRoute,
+  isModelAllowed,
+  mayUseModel,
+  mayUseTier,
+  mayUseTool,
+} from './key-access';
 export { Public } from './public.decorator';

@@ -1,5 +1,6 @@
 import type {
   AuthMode,
+  RedisFailureMode,
   BalancingPolicy,
   ClassifierName,
   LogLevel,
@@ -62,6 +63,14 @@ export const CONFIG_DEFAULTS = {
   runJavascriptMemoryLimitMb: 32,
   webSearchMaxResults: 5,
   memoryMaxNotes: 200,
+  reserveCompletionTokens: 1_024,
+  redisOnError: 'open' as RedisFailureMode,
+  limitsKeyPrefix: 'tiergate:limits:',
+  limitsRedisTimeoutMs: 1_000,
+  maxMessages: 2_048,
+  maxContentChars: 1_000_000,
+  maxTools: 128,
+  maxJsonDepth: 64,
 } as const;
 
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -69,6 +78,7 @@ export const AUTH_MODES: readonly AuthMode[] = ['required', 'disabled'];
 export const REASONING_MODES: readonly ReasoningMode[] = ['passthrough', 'strip'];
 export const TRUNCATE_POLICIES: readonly TruncatePolicy[] = ['none', 'oldest'];
 export const CLASSIFIER_NAMES: readonly ClassifierName[] = ['rules', 'learned', 'semantic'];
+export const REDIS_FAILURE_MODES: readonly RedisFailureMode[] = ['open', 'closed'];
 export const BALANCING_POLICIES: readonly BalancingPolicy[] = [
   'least-outstanding',
   'round-robin',
@@ -91,4 +101,11 @@ export const CONFIG_LIMITS = {
   maxSandboxMemoryMb: 1024,
   maxSearchResults: 50,
   maxMemoryNotes: 100_000,
+  maxRateLimit: 1_000_000_000,
+  maxConcurrency: 1_000_000,
+  maxMessages: 1_000_000,
+  maxContentChars: 1024 * 1024 * 1024,
+  maxTools: 10_000,
+  /** Deeper bodies would reach recursive code (class-transformer, JSON.stringify) unbounded. */
+  maxJsonDepth: 256,
 } as const;

@@ -82,6 +82,7 @@ describe('loadGatewayConfig', () => {
           bodyLimitBytes: 10485760,
           logLevel: 'info',
           shutdown: { drainDelayMs: 5000, gracePeriodMs: 30000 },
+          cors: { allowedOrigins: [] },
         },
         auth: { mode: 'required', keys: [{ name: 'env-1', key: 'client-secret-1' }] },
         pools: {
@@ -154,6 +155,17 @@ describe('loadGatewayConfig', () => {
           memory: { maxNotes: 200 },
         },
         redis: {},
+        limits: {
+          defaults: {},
+          reserveCompletionTokens: 1024,
+          redis: { onError: 'open', keyPrefix: 'tiergate:limits:', timeoutMs: 1000 },
+          request: {
+            maxMessages: 2048,
+            maxContentChars: 1000000,
+            maxTools: 128,
+            maxJsonDepth: 64,
+          },
+        },
       };
       expect(config).toEqual(expected);
     });
@@ -472,6 +484,7 @@ streaming: { heartbeat_ms: 5000 }
         bodyLimitBytes: 2048,
         logLevel: 'warn',
         shutdown: { drainDelayMs: 0, gracePeriodMs: 2000 },
+        cors: { allowedOrigins: [] },
       });
       expect(config.auth).toEqual({
         mode: 'required',
@@ -1118,6 +1131,7 @@ describe('docs/gateway.example.yaml', () => {
         'streaming',
         'tiers',
         'tools',
+        'limits',
       ].sort(),
     );
     expect(config.tools.webSearch.endpoint).toBe('http://searxng:8080/search');
@@ -1125,6 +1139,172 @@ describe('docs/gateway.example.yaml', () => {
     expect(config.tiers.instant?.contextWindow).toBe(32768);
     expect(config.aliases['o3-mini']).toEqual({ tier: 'thinking', truncate: 'none' });
     expect(config.auth.keys.map((k) => k.name)).toEqual(['team-a', 'team-b']);
+    expect(config.auth.keys[1]).toMatchObject({
+      allowedTiers: ['instant', 'embeddings'],
+      limits: { rpm: 60, tpm: 100000, concurrency: 4 },
+    });
+    expect(config.limits.defaults).toEqual({ rpm: 600, tpm: 200000, concurrency: 16 });
+    expect(config.server.cors.allowedOrigins).toEqual(['https://chat.example.com']);
+  });
+});
+
+describe('client keys, rate limits and request bounds', () => {
+  const KEYS_YAML = `
+auth:
+  keys:
+    - { name: open, key: k-open }
+    - name: narrow
+      key: k-narrow
+      allowed_tiers: [instant]
+      allowed_models: [auto, gpt-4o-mini]
+      allowed_tools: []
+      limits: { rpm: 10, concurrency: 2 }
+    - { name: unlimited, key: k-unlimited, limits: {} }
+pools:
+  p: { upstreams: [ { url: "http://u:8000/v1" } ] }
+tiers:
+  instant: { pool: p, model: m }
+aliases: { gpt-4o-mini: instant }
+server: { cors: { allowed_origins: ["https://a.example", "http://localhost:3000"] } }
+limits:
+  defaults: { rpm: 100, tpm: 5000, concurrency: 8 }
+  reserve_completion_tokens: 64
+  redis: { on_error: closed, key_prefix: "t:", timeout_ms: 200 }
+  request: { max_messages: 10, max_content_chars: 100, max_tools: 3, max_json_depth: 8 }
+`;
+
+  it('reads per-key access and limits, keeping plain keys plain', () => {
+    const config = loadGatewayConfig({ GATEWAY_CONFIG: yamlFile(KEYS_YAML) });
+    expect(config.auth.keys).toEqual([
+      { name: 'open', key: 'k-open' },
+      {
+        name: 'narrow',
+        key: 'k-narrow',
+        allowedTiers: ['instant'],
+        allowedModels: ['auto', 'gpt-4o-mini'],
+        allowedTools: [],
+        limits: { rpm: 10, concurrency: 2 },
+      },
+      { name: 'unlimited', key: 'k-unlimited', limits: {} },
+    ]);
+    expect(config.limits).toEqual({
+      defaults: { rpm: 100, tpm: 5000, concurrency: 8 },
+      reserveCompletionTokens: 64,
+      redis: { onError: 'closed', keyPrefix: 't:', timeoutMs: 200 },
+      request: { maxMessages: 10, maxContentChars: 100, maxTools: 3, maxJsonDepth: 8 },
+    });
+    expect(config.server.cors.allowedOrigins).toEqual([
+      'https://a.example',
+      'http://localhost:3000',
+    ]);
+  });
+
+  it.each<[string, EnvSource, (config: GatewayConfig) => unknown, unknown]>([
+    [
+      'RATE_LIMIT_RPM, _TPM and _CONCURRENCY as the defaults',
+      { RATE_LIMIT_RPM: '60', RATE_LIMIT_TPM: '9000', RATE_LIMIT_CONCURRENCY: '3' },
+      (c) => c.limits.defaults,
+      { rpm: 60, tpm: 9000, concurrency: 3 },
+    ],
+    [
+      'RATE_LIMIT_ON_REDIS_ERROR',
+      { RATE_LIMIT_ON_REDIS_ERROR: 'Closed' },
+      (c) => c.limits.redis.onError,
+      'closed',
+    ],
+    [
+      'CORS_ALLOWED_ORIGINS',
+      { CORS_ALLOWED_ORIGINS: 'https://a.example, *' },
+      (c) => c.server.cors.allowedOrigins,
+      ['https://a.example', '*'],
+    ],
+  ])('reads %s', (_name, extra, pick, expected) => {
+    expect(pick(loadGatewayConfig({ ...CHAT_ENV, ...extra }))).toEqual(expected);
+  });
+
+  it('lets RATE_LIMIT_* override the YAML defaults, not a key’s own limits', () => {
+    const config = loadGatewayConfig({
+      GATEWAY_CONFIG: yamlFile(KEYS_YAML),
+      RATE_LIMIT_RPM: '7',
+    });
+    expect(config.limits.defaults.rpm).toBe(7);
+    expect(config.auth.keys[1].limits).toEqual({ rpm: 10, concurrency: 2 });
+  });
+
+  it.each<[string, EnvSource, ConfigIssue[]]>([
+    [
+      'RATE_LIMIT_RPM 0',
+      { RATE_LIMIT_RPM: '0' },
+      [line('RATE_LIMIT_RPM', M.integerBetween(1, 1000000000))],
+    ],
+    [
+      'RATE_LIMIT_CONCURRENCY not a number',
+      { RATE_LIMIT_CONCURRENCY: 'many' },
+      [line('RATE_LIMIT_CONCURRENCY', M.integerBetween(1, 1000000))],
+    ],
+    [
+      'RATE_LIMIT_ON_REDIS_ERROR',
+      { RATE_LIMIT_ON_REDIS_ERROR: 'maybe' },
+      [line('RATE_LIMIT_ON_REDIS_ERROR', M.oneOf(['open', 'closed']))],
+    ],
+    [
+      'a CORS origin with a path',
+      { CORS_ALLOWED_ORIGINS: 'https://a.example/app' },
+      [line('server.cors.allowed_origins', `${M.corsOrigin()} ${M.setBy('CORS_ALLOWED_ORIGINS')}`)],
+    ],
+  ])('rejects %s, naming the variable', (_name, extra, expected) => {
+    expect(issuesOf({ ...CHAT_ENV, ...extra })).toEqual(expected);
+  });
+
+  it.each<[string, string, ConfigIssue[]]>([
+    [
+      'an unknown tier',
+      'auth: { keys: [ { name: a, key: k, allowed_tiers: [fast] } ] }',
+      [line('auth.keys[0].allowed_tiers', M.listOf(['instant', 'thinking', 'embeddings']))],
+    ],
+    [
+      'a tier that is not configured',
+      'auth: { keys: [ { name: a, key: k, allowed_tiers: [thinking, embeddings] } ] }',
+      [
+        line('auth.keys[0].allowed_tiers', M.tierNotConfigured('thinking')),
+        line('auth.keys[0].allowed_tiers', M.tierNotConfigured('embeddings')),
+      ],
+    ],
+    [
+      'a model name the gateway does not answer to',
+      'auth: { keys: [ { name: a, key: k, allowed_models: [auto, gpt-5] } ] }',
+      [line('auth.keys[0].allowed_models', M.unknownModelName('gpt-5'))],
+    ],
+    [
+      'a repeated tool',
+      'auth: { keys: [ { name: a, key: k, allowed_tools: [calculator, calculator] } ] }',
+      [line('auth.keys[0].allowed_tools', M.nameList())],
+    ],
+    [
+      'a zero limit and an unknown limit',
+      'auth: { keys: [ { name: a, key: k, limits: { rpm: 0, rph: 5 } } ] }',
+      [
+        line('auth.keys[0].limits.rph', M.unknownKey()),
+        line('auth.keys[0].limits.rpm', M.integerBetween(1, 1000000000)),
+      ],
+    ],
+    [
+      'a JSON depth beyond what is safe',
+      'limits: { request: { max_json_depth: 100000 } }',
+      [line('limits.request.max_json_depth', M.integerBetween(2, 256))],
+    ],
+    [
+      'an unknown failure mode',
+      'limits: { redis: { on_error: ignore } }',
+      [line('limits.redis.on_error', M.oneOf(['open', 'closed']))],
+    ],
+    [
+      'CORS origins that are not a list',
+      'server: { cors: { allowed_origins: "https://a.example" } }',
+      [line('server.cors.allowed_origins', M.mustBeList())],
+    ],
+  ])('rejects %s', (_name, yaml, expected) => {
+    expect(issuesOf({ GATEWAY_CONFIG: yamlFile(mergeYaml(MINIMAL_YAML, yaml)) })).toEqual(expected);
   });
 });
 
@@ -1173,6 +1353,8 @@ describe('.env.example', () => {
     'TOOLS_MAX_ROUNDS',
     'TOOLS_TIMEOUT_MS',
     'WEB_SEARCH_ENDPOINT',
+    'RATE_LIMIT_ON_REDIS_ERROR',
+    'CORS_ALLOWED_ORIGINS',
   ])('documents %s', (name) => {
     expect(text).toMatch(new RegExp(`^(# )?${name}=`, 'm'));
   });

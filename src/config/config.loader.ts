@@ -2,7 +2,13 @@ import { plainToInstance } from 'class-transformer';
 import { normalizeConfigKeys } from './config-keys.normalizer';
 import { CLASSIFIER_NAMES, CONFIG_DEFAULTS } from './config.constants';
 import { ConfigValidationError, isWithinPath, type ConfigIssue } from './config.errors';
-import { GatewayConfigSchema, type TimeoutsSchema, type UpstreamSchema } from './config.schema';
+import {
+  GatewayConfigSchema,
+  type ClientKeySchema,
+  type RateLimitsSchema,
+  type TimeoutsSchema,
+  type UpstreamSchema,
+} from './config.schema';
 import {
   attributeToEnv,
   crossCheckConfig,
@@ -14,8 +20,10 @@ import { applyEnvOverlay } from './env.overlay';
 import {
   TIER_NAMES,
   type ClassifierStepConfig,
+  type ClientKeyConfig,
   type GatewayConfig,
   type PoolConfig,
+  type RateLimitsConfig,
   type TierConfig,
   type TierName,
   type TierTimeouts,
@@ -137,11 +145,12 @@ function toGatewayConfig(schema: GatewayConfigSchema, requestTimeoutMs: number):
   }
 
   return {
-    server: { ...schema.server, shutdown: { ...schema.server.shutdown } },
-    auth: {
-      mode: schema.auth.mode,
-      keys: schema.auth.keys.map(({ name, key }) => ({ name, key: normalizeClientKey(key) })),
+    server: {
+      ...schema.server,
+      shutdown: { ...schema.server.shutdown },
+      cors: { allowedOrigins: [...schema.server.cors.allowedOrigins] },
     },
+    auth: { mode: schema.auth.mode, keys: schema.auth.keys.map(toClientKey) },
     pools,
     tiers,
     ...(embeddings
@@ -188,6 +197,32 @@ function toGatewayConfig(schema: GatewayConfigSchema, requestTimeoutMs: number):
       memory: { maxNotes: tools.memory.maxNotes },
     },
     redis: schema.redis.url === undefined ? {} : { url: schema.redis.url },
+    limits: {
+      defaults: toRateLimits(schema.limits.defaults),
+      reserveCompletionTokens: schema.limits.reserveCompletionTokens,
+      redis: { ...schema.limits.redis },
+      request: { ...schema.limits.request },
+    },
+  };
+}
+
+/** Optional fields appear only when set, so a plain key stays `{ name, key }`. */
+function toClientKey(key: ClientKeySchema): ClientKeyConfig {
+  return {
+    name: key.name,
+    key: normalizeClientKey(key.key),
+    ...(key.allowedTiers === undefined ? {} : { allowedTiers: [...key.allowedTiers] }),
+    ...(key.allowedModels === undefined ? {} : { allowedModels: [...key.allowedModels] }),
+    ...(key.allowedTools === undefined ? {} : { allowedTools: [...key.allowedTools] }),
+    ...(key.limits === undefined ? {} : { limits: toRateLimits(key.limits) }),
+  };
+}
+
+function toRateLimits(limits: RateLimitsSchema): RateLimitsConfig {
+  return {
+    ...(limits.rpm === undefined ? {} : { rpm: limits.rpm }),
+    ...(limits.tpm === undefined ? {} : { tpm: limits.tpm }),
+    ...(limits.concurrency === undefined ? {} : { concurrency: limits.concurrency }),
   };
 }
 

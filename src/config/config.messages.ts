@@ -41,6 +41,9 @@ export const ConfigMessages = {
   atLeastOneUpstream: (): string => 'must list at least one upstream',
   poolName: (): string => "pool names may use only letters, digits, '.', '_' and '-'",
   originPath: (): string => 'must be a path starting with / (for example /health)',
+  nameList: (): string => 'must be a list of distinct non-empty names',
+  corsOrigin: (): string =>
+    'must be a list of origins (scheme://host[:port], nothing after it) or *',
 
   // Relations between keys.
   requiredWhenSet: (present: string, alternative: string): string =>
@@ -60,6 +63,8 @@ export const ConfigMessages = {
     'GATEWAY_AUTH=required but no client keys are configured (GATEWAY_API_KEYS or auth.keys)',
   sha256Key: (): string => 'a key starting with sha256: must be sha256:<64 hex digits>',
   duplicateKeyName: (name: string): string => `duplicate key name "${name}"`,
+  unknownModelName: (name: string): string =>
+    `names model "${name}", which is not auto, a configured tier, an alias, a pool's model id or embeddings`,
   duplicateKeyValue: (otherPath: string): string => `the same key as ${otherPath}`,
   notAbove: (other: string, limit: number): string =>
     `must not exceed ${other} (${limit}): requests beyond the connection bound would wait unseen`,

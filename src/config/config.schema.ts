@@ -28,16 +28,20 @@ import {
   CONFIG_LIMITS,
   LOG_LEVELS,
   REASONING_MODES,
+  REDIS_FAILURE_MODES,
   TRUNCATE_POLICIES,
 } from './config.constants';
 import { ConfigMessages as M } from './config.messages';
 import {
+  ACCESS_TIERS,
   TIER_NAMES,
+  type AccessTier,
   type AuthMode,
   type BalancingPolicy,
   type ClassifierName,
   type LogLevel,
   type ReasoningMode,
+  type RedisFailureMode,
   type TierName,
   type TruncatePolicy,
 } from './gateway-config.interface';
@@ -84,6 +88,27 @@ export function isRedisUrl(value: unknown): boolean {
   } catch {
     return false;
   }
+}
+
+/** True for `*` or a browser origin: `http(s)://host[:port]`, nothing after it. */
+export function isCorsOrigin(value: unknown): boolean {
+  if (value === '*') return true;
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+/** True for a list of distinct non-empty strings. */
+function isNameList(value: unknown): boolean {
+  return (
+    Array.isArray(value) &&
+    value.every((item) => typeof item === 'string' && item.trim() !== '') &&
+    new Set(value).size === value.length
+  );
 }
 
 /** True for an http(s) URL without query or fragment whose path ends in `/v1` (no trailing slash). */
@@ -146,6 +171,13 @@ const OriginPath = () =>
     ),
   );
 
+/** A list of distinct non-empty names (models, tools). */
+const NameList = () =>
+  ValidateBy(
+    { name: 'isNameList', validator: { validate: isNameList } },
+    { message: M.nameList() },
+  );
+
 /** A nested mapping with its own schema. */
 const Section = (type: () => new () => object) =>
   applyDecorators(
@@ -174,6 +206,15 @@ export class ShutdownSchema {
   gracePeriodMs: number = CONFIG_DEFAULTS.gracePeriodMs;
 }
 
+export class CorsSchema {
+  @IsArray({ message: M.mustBeList() })
+  @ValidateBy(
+    { name: 'isCorsOrigin', validator: { validate: isCorsOrigin } },
+    { each: true, message: M.corsOrigin() },
+  )
+  allowedOrigins: string[] = [];
+}
+
 export class ServerSchema {
   @IntegerField(1, CONFIG_LIMITS.maxPort)
   port: number = CONFIG_DEFAULTS.port;
@@ -189,6 +230,24 @@ export class ServerSchema {
 
   @Section(() => ShutdownSchema)
   shutdown: ShutdownSchema = new ShutdownSchema();
+
+  @Section(() => CorsSchema)
+  cors: CorsSchema = new CorsSchema();
+}
+
+/** Unset values are unlimited. */
+export class RateLimitsSchema {
+  @IsOptional()
+  @IntegerField(1, CONFIG_LIMITS.maxRateLimit)
+  rpm?: number;
+
+  @IsOptional()
+  @IntegerField(1, CONFIG_LIMITS.maxRateLimit)
+  tpm?: number;
+
+  @IsOptional()
+  @IntegerField(1, CONFIG_LIMITS.maxConcurrency)
+  concurrency?: number;
 }
 
 export class ClientKeySchema {
@@ -199,6 +258,24 @@ export class ClientKeySchema {
   @Required()
   @NonEmptyString()
   key!: string;
+
+  @IsOptional()
+  @IsArray({ message: M.listOf(ACCESS_TIERS) })
+  @IsIn([...ACCESS_TIERS], { each: true, message: M.listOf(ACCESS_TIERS) })
+  @ArrayUnique({ message: M.listOf(ACCESS_TIERS) })
+  allowedTiers?: AccessTier[];
+
+  @IsOptional()
+  @NameList()
+  allowedModels?: string[];
+
+  @IsOptional()
+  @NameList()
+  allowedTools?: string[];
+
+  @IsOptional()
+  @Section(() => RateLimitsSchema)
+  limits?: RateLimitsSchema;
 }
 
 export class AuthSchema {
@@ -568,6 +645,45 @@ export class RedisSchema {
   url?: string;
 }
 
+export class LimitsRedisSchema {
+  @OneOf(REDIS_FAILURE_MODES)
+  onError: RedisFailureMode = CONFIG_DEFAULTS.redisOnError;
+
+  @NonEmptyString()
+  keyPrefix: string = CONFIG_DEFAULTS.limitsKeyPrefix;
+
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  timeoutMs: number = CONFIG_DEFAULTS.limitsRedisTimeoutMs;
+}
+
+export class RequestLimitsSchema {
+  @IntegerField(1, CONFIG_LIMITS.maxMessages)
+  maxMessages: number = CONFIG_DEFAULTS.maxMessages;
+
+  @IntegerField(1, CONFIG_LIMITS.maxContentChars)
+  maxContentChars: number = CONFIG_DEFAULTS.maxContentChars;
+
+  @IntegerField(0, CONFIG_LIMITS.maxTools)
+  maxTools: number = CONFIG_DEFAULTS.maxTools;
+
+  @IntegerField(2, CONFIG_LIMITS.maxJsonDepth)
+  maxJsonDepth: number = CONFIG_DEFAULTS.maxJsonDepth;
+}
+
+export class LimitsSchema {
+  @Section(() => RateLimitsSchema)
+  defaults: RateLimitsSchema = new RateLimitsSchema();
+
+  @IntegerField(0, CONFIG_LIMITS.maxRateLimit)
+  reserveCompletionTokens: number = CONFIG_DEFAULTS.reserveCompletionTokens;
+
+  @Section(() => LimitsRedisSchema)
+  redis: LimitsRedisSchema = new LimitsRedisSchema();
+
+  @Section(() => RequestLimitsSchema)
+  request: RequestLimitsSchema = new RequestLimitsSchema();
+}
+
 export class GatewayConfigSchema {
   @Section(() => ServerSchema)
   server: ServerSchema = new ServerSchema();
@@ -599,4 +715,7 @@ export class GatewayConfigSchema {
 
   @Section(() => RedisSchema)
   redis: RedisSchema = new RedisSchema();
+
+  @Section(() => LimitsSchema)
+  limits: LimitsSchema = new LimitsSchema();
 }

@@ -148,7 +148,55 @@ export function crossCheckConfig(config: GatewayConfigSchema, sources: EnvSource
   }
 
   checkClientKeys(config, report);
+  checkKeyAccess(config, declared, [...aliases.keys(), ...modelTier.keys()], report);
   return issues;
+}
+
+/**
+ * A key's `allowed_tiers` may only name what is configured, and its `allowed_models` only names
+ * the gateway answers to: a typo would otherwise lock the key out (or let nothing through)
+ * without a word.
+ */
+function checkKeyAccess(
+  config: GatewayConfigSchema,
+  declared: readonly TierName[],
+  modelNames: readonly string[],
+  report: (path: readonly ConfigPathSegment[] | string, message: string) => void,
+): void {
+  if (!isObject(config.auth) || !Array.isArray(config.auth.keys)) return;
+  const embeddings = isObject(config.embeddings) ? config.embeddings : undefined;
+  const known = new Set<string>(['auto', ...declared, ...modelNames]);
+  if (embeddings) {
+    known.add('embeddings');
+    if (typeof embeddings.model === 'string') known.add(embeddings.model);
+  }
+  config.auth.keys.forEach((entry: unknown, index: number) => {
+    if (!isObject(entry)) return;
+    const { allowedTiers, allowedModels } = entry as {
+      allowedTiers?: unknown;
+      allowedModels?: unknown;
+    };
+    if (Array.isArray(allowedTiers)) {
+      for (const tier of allowedTiers) {
+        const missing =
+          tier === 'embeddings'
+            ? embeddings === undefined
+            : isTierName(tier) && !declared.includes(tier);
+        if (missing) {
+          report(
+            ['auth', 'keys', index, 'allowed_tiers'],
+            ConfigMessages.tierNotConfigured(tier as string),
+          );
+        }
+      }
+    }
+    if (Array.isArray(allowedModels)) {
+      for (const model of allowedModels) {
+        if (typeof model === 'string' && model.trim() !== '' && !known.has(model))
+          report(['auth', 'keys', index, 'allowed_models'], ConfigMessages.unknownModelName(model));
+      }
+    }
+  });
 }
 
 function checkComplete(

@@ -1,5 +1,11 @@
 import { camelToSnake } from './config-keys.normalizer';
-import { AUTH_MODES, CONFIG_DEFAULTS, CONFIG_LIMITS, LOG_LEVELS } from './config.constants';
+import {
+  AUTH_MODES,
+  CONFIG_DEFAULTS,
+  CONFIG_LIMITS,
+  LOG_LEVELS,
+  REDIS_FAILURE_MODES,
+} from './config.constants';
 import { formatConfigPath, isWithinPath, type ConfigIssue } from './config.errors';
 import { ConfigMessages } from './config.messages';
 import { isPlainObject, type EnvSource } from './env-expand';
@@ -96,6 +102,27 @@ export function applyEnvOverlay(raw: Record<string, unknown>, env: EnvSource): E
   }
   const redisUrl = read('REDIS_URL');
   if (redisUrl !== undefined) set(['redis', 'url'], redisUrl, 'REDIS_URL');
+  // Origins are checked by the schema, which names the variable through `sources`.
+  const corsOrigins = read('CORS_ALLOWED_ORIGINS');
+  if (corsOrigins !== undefined) {
+    const origins = corsOrigins
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== '');
+    set(['server', 'cors', 'allowedOrigins'], origins, 'CORS_ALLOWED_ORIGINS');
+  }
+  const rpm = integer('RATE_LIMIT_RPM', 1, CONFIG_LIMITS.maxRateLimit);
+  if (rpm !== undefined) set(['limits', 'defaults', 'rpm'], rpm, 'RATE_LIMIT_RPM');
+  const tpm = integer('RATE_LIMIT_TPM', 1, CONFIG_LIMITS.maxRateLimit);
+  if (tpm !== undefined) set(['limits', 'defaults', 'tpm'], tpm, 'RATE_LIMIT_TPM');
+  const concurrency = integer('RATE_LIMIT_CONCURRENCY', 1, CONFIG_LIMITS.maxConcurrency);
+  if (concurrency !== undefined) {
+    set(['limits', 'defaults', 'concurrency'], concurrency, 'RATE_LIMIT_CONCURRENCY');
+  }
+  const onRedisError = choice('RATE_LIMIT_ON_REDIS_ERROR', REDIS_FAILURE_MODES);
+  if (onRedisError !== undefined) {
+    set(['limits', 'redis', 'onError'], onRedisError, 'RATE_LIMIT_ON_REDIS_ERROR');
+  }
   const requestTimeoutMs =
     integer('REQUEST_TIMEOUT_MS', 1, CONFIG_LIMITS.maxTimeoutMs) ??
     CONFIG_DEFAULTS.requestTimeoutMs;

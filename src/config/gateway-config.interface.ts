@@ -18,6 +18,13 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   logLevel: LogLevel;
   shutdown: ShutdownConfig;
+  cors: CorsConfig;
+}
+
+/** Browser access. No origins (the default) means CORS is off: no CORS headers at all. */
+export interface CorsConfig {
+  /** Exact origins (`https://app.example.com`) allowed to call from a browser; `*` for any. */
+  allowedOrigins: string[];
 }
 
 /** SPEC §9: what happens between SIGTERM and exit. */
@@ -153,11 +160,33 @@ export interface EmbeddingsConfig {
   timeouts: TierTimeouts;
 }
 
+/** What a key may reach: the two chat tiers and the embeddings pool. */
+export type AccessTier = TierName | 'embeddings';
+export const ACCESS_TIERS: readonly AccessTier[] = ['instant', 'thinking', 'embeddings'];
+
+/** Per-key rate limits over a sliding minute; an absent value is unlimited. */
+export interface RateLimitsConfig {
+  /** Requests per minute. */
+  rpm?: number;
+  /** Tokens (prompt + completion, as the upstream reports them) per minute. */
+  tpm?: number;
+  /** Requests in flight at once. */
+  concurrency?: number;
+}
+
 export interface ClientKeyConfig {
   /** A label for logs and metrics; never the secret. */
   name: string;
   /** The secret as given: plain text, or `sha256:<64 hex>` (the hex digits in lower case). */
   key: string;
+  /** The tiers (and `embeddings`) the key may use; absent means every one. */
+  allowedTiers?: AccessTier[];
+  /** The public model names the key may ask for (`auto`, `instant`, an alias, …); absent means any. */
+  allowedModels?: string[];
+  /** The server-side tools the gateway runs for this key; absent means every registered tool. */
+  allowedTools?: string[];
+  /** The key's own limits; absent means `limits.defaults` (`RATE_LIMIT_*`). */
+  limits?: RateLimitsConfig;
 }
 
 export interface AuthConfig {
@@ -254,6 +283,38 @@ export interface ToolsConfig {
   memory: MemoryToolConfig;
 }
 
+/** What happens to rate-limited requests while Redis cannot be reached. */
+export type RedisFailureMode = 'open' | 'closed';
+
+export interface LimitsRedisConfig {
+  /** `open`: admit without limits (reported degraded); `closed`: 503 until Redis is back. */
+  onError: RedisFailureMode;
+  /** Prefix of every key the limiter writes. */
+  keyPrefix: string;
+  /** The longest wait for one Redis command before the failure mode applies, in ms. */
+  timeoutMs: number;
+}
+
+/** Bounds on a request body's shape, checked once at the edge (400 beyond them). */
+export interface RequestLimitsConfig {
+  maxMessages: number;
+  /** Characters of one message's text (a string, or the sum of its text parts). */
+  maxContentChars: number;
+  maxTools: number;
+  /** Nesting of arrays and objects anywhere in the body. */
+  maxJsonDepth: number;
+}
+
+/** Per-key rate limits (in Redis when `redis.url` is set) and request-shape bounds. */
+export interface LimitsConfig {
+  /** Limits of every key that has none of its own (`RATE_LIMIT_RPM`, `_TPM`, `_CONCURRENCY`). */
+  defaults: RateLimitsConfig;
+  /** Completion tokens reserved before a call that sets no `max_tokens`, until usage is known. */
+  reserveCompletionTokens: number;
+  redis: LimitsRedisConfig;
+  request: RequestLimitsConfig;
+}
+
 export interface RedisConfig {
   /** `redis://` or `rediss://` URL of shared state; in-memory state when unset. */
   url?: string;
@@ -273,4 +334,5 @@ export interface GatewayConfig {
   streaming: StreamingConfig;
   tools: ToolsConfig;
   redis: RedisConfig;
+  limits: LimitsConfig;
 }

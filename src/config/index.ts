@@ -4,4 +4,5 @@ export { ConfigValidationError, type ConfigIssue } from './config.errors';
 export { ConfigMessages } from './config.messages';
 export { CONFIG_DEFAULTS } from './config.constants';
 export type { EnvSource } from './env-expand';
+export { readOtelSettings, type OtelSettings } from './otel-env';
 export * from './gateway-config.interface';

@@ -1,9 +1,14 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheckService, type HealthCheckResult } from '@nestjs/terminus';
+import {
+  HealthCheckService,
+  type HealthCheckResult,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth';
-import { UpstreamsHealthIndicator, type PoolHealth } from '../providers';
+import { LimitsHealthIndicator } from '../limits';
+import { UpstreamsHealthIndicator } from '../providers';
 import { LifecycleService } from './lifecycle.service';
 
 /** `/health`'s status: Terminus' `ok` / `error`, plus SPEC §5's `degraded`. */
@@ -17,7 +22,8 @@ export type GatewayHealthResult = Omit<HealthCheckResult, 'status'> & {
  * SPEC §5's health endpoints, in Terminus format; open to probes without a key. Readiness is
  * the server's own state plus one indicator per pool that serves a chat tier; `/health` adds
  * the other pools (embeddings) and says `degraded` when some upstream is not healthy while
- * every tier is still served.
+ * every tier is still served. With Redis-backed rate limits, a `redis` entry joins them: it
+ * fails readiness only in fail-closed mode, and otherwise makes `/health` say `degraded`.
  */
 @ApiTags('health')
 @Public()
@@ -27,6 +33,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly lifecycle: LifecycleService,
     private readonly upstreams: UpstreamsHealthIndicator,
+    private readonly limits: LimitsHealthIndicator,
   ) {}
 
   @Get('live')
@@ -42,7 +49,11 @@ export class HealthController {
   })
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const pools = this.upstreams.check();
-    const { status, result } = await this.evaluate(pools.filter((pool) => pool.critical));
+    const limits = this.limits.check();
+    const { status, result } = await this.evaluate([
+      ...pools.filter((pool) => pool.critical),
+      ...(limits?.critical ? [limits] : []),
+    ]);
     await send(reply, status, result);
   }
 
@@ -52,11 +63,16 @@ export class HealthController {
   })
   async details(@Res() reply: FastifyReply): Promise<void> {
     const pools = this.upstreams.check();
-    const { status, result } = await this.evaluate(pools.filter((pool) => pool.critical));
+    const limits = this.limits.check();
+    const { status, result } = await this.evaluate([
+      ...pools.filter((pool) => pool.critical),
+      ...(limits?.critical ? [limits] : []),
+    ]);
     const body: GatewayHealthResult = { ...result, details: { ...result.details } };
     let degraded = pools.some((pool) => pool.degraded);
-    // Pools that serve no chat tier (embeddings) never fail the check, but do show.
-    for (const pool of pools) {
+    // Pools that serve no chat tier (embeddings) and fail-open Redis never fail the check,
+    // but do show.
+    for (const pool of [...pools, ...(limits ? [limits] : [])]) {
       if (pool.critical) continue;
       const entry = pool.result[pool.key];
       body.details[pool.key] = entry;
@@ -71,7 +87,7 @@ export class HealthController {
   }
 
   private async evaluate(
-    pools: readonly PoolHealth[],
+    pools: readonly { result: HealthIndicatorResult }[],
   ): Promise<{ status: number; result: HealthCheckResult }> {
     try {
       const result = await this.health.check([

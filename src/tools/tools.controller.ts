@@ -1,5 +1,7 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { mayUseTool } from '../auth';
 import type { ToolDefinition } from '../common/openai';
 import { ToolRegistry } from './tool-registry.service';
 
@@ -9,7 +11,7 @@ export interface ToolList {
   data: ToolDefinition[];
 }
 
-/** `GET /v1/tools`: the registered server-side tools (SPEC §5). */
+/** `GET /v1/tools`: the registered server-side tools the caller's key may use (SPEC §5). */
 @ApiTags('tools')
 @ApiBearerAuth()
 @Controller('v1/tools')
@@ -20,7 +22,15 @@ export class ToolsController {
   @ApiOperation({
     summary: 'List the server-side tools: name, description and JSON Schema of the parameters',
   })
-  list(): ToolList {
-    return { object: 'list', data: this.registry.list().map((tool) => tool.definition) };
+  list(@Req() request: FastifyRequest): ToolList {
+    const policy = request.caller?.policy;
+    const tools = this.registry.list();
+    return {
+      object: 'list',
+      data: (policy
+        ? tools.filter((tool) => mayUseTool(policy, tool.definition.function.name))
+        : tools
+      ).map((tool) => tool.definition),
+    };
   }
 }

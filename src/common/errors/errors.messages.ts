@@ -7,9 +7,23 @@ export const ErrorMessages = {
     `Unsupported content-type '${type}'; send 'application/json'.`,
   bodyTooLarge: (limit: number) => `The request body exceeds the limit of ${limit} bytes.`,
   routeNotFound: (method: string, url: string) => `Unknown request URL: ${method} ${url}.`,
+  malformedUrl: () => 'The request URL is malformed (an invalid percent-escape).',
   methodNotAllowed: (method: string, url: string) => `Method ${method} is not allowed on ${url}.`,
   missingApiKey: () => "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
   invalidApiKey: () => 'Incorrect API key provided.',
+  modelNotAllowed: (model: string) => `This API key may not use the model '${model}'.`,
+  rateLimited: (what: string, limit: number, used: number, requested: number, retryIn: string) =>
+    `Rate limit reached for ${what} on this API key: limit ${limit}, used ${used}, ` +
+    `requested ${requested}. Please try again in ${retryIn}.`,
+  limitsUnavailable: () =>
+    'The gateway cannot check rate limits right now (shared state unreachable); retry shortly.',
+  tooManyMessages: (count: number, max: number) =>
+    `The request has ${count} messages; at most ${max} are accepted.`,
+  contentTooLong: (chars: number, max: number) =>
+    `The message has ${chars} characters of text; at most ${max} are accepted.`,
+  tooManyTools: (count: number, max: number) =>
+    `The request offers ${count} tools; at most ${max} are accepted.`,
+  tooDeep: (max: number) => `The request body nests arrays and objects deeper than ${max} levels.`,
   modelNotFound: (model: string, available: readonly string[]) =>
     `The model '${model}' does not exist. Available models: ${available.join(', ')}.`,
   noEmbeddingsModel: () => 'No embeddings model is configured on this gateway.',

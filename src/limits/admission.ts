@@ -1,0 +1,94 @@
+import type { CallerIdentity } from '../auth';
+
+/** What the gateway serves, for accounting: `chat`, `completions` or `embeddings`. */
+export type Endpoint = 'chat' | 'completions' | 'embeddings';
+
+/** A reservation made in the store, to be settled once the real usage is known. */
+export interface Reservation {
+  window: number;
+  leaseId: string;
+  tokens: number;
+}
+
+/** Token usage summed over every upstream call of a request (tool loops make several). */
+export class UsageSum {
+  prompt = 0;
+  completion = 0;
+  reasoning = 0;
+  total = 0;
+  /** Whether any upstream call reported usage at all. */
+  reported = false;
+
+  /** Adds an OpenAI `usage` object; anything that is not one (or has odd numbers) adds nothing. */
+  add(usage: unknown): void {
+    if (!isObject(usage)) return;
+    const prompt = tokens(usage.prompt_tokens);
+    const completion = tokens(usage.completion_tokens);
+    const details = usage.completion_tokens_details;
+    this.prompt += prompt;
+    this.completion += completion;
+    this.reasoning += isObject(details) ? tokens(details.reasoning_tokens) : 0;
+    this.total += tokens(usage.total_tokens) || prompt + completion;
+    this.reported = true;
+  }
+}
+
+/**
+ * One admitted request, from the rate-limit check to its settlement: it gathers what the
+ * request used (routed tier and model, usage of each upstream call, tool rounds, the error that
+ * ended it) and is settled exactly once, when the response closes, on every path: success,
+ * error, in-band stream error, client disconnect.
+ *
+ * @example
+ * const admission = await limits.admit(request, reply, { endpoint: 'chat', … });
+ * admission.routed(route.tier, route.config.model);
+ * admission.addUsage(completion.usage);
+ */
+export class Admission {
+  readonly usage = new UsageSum();
+  readonly startedAt = Date.now();
+  tier = 'none';
+  model = 'none';
+  toolRounds = 0;
+  failure: unknown = undefined;
+  settled = false;
+
+  constructor(
+    readonly caller: CallerIdentity,
+    readonly endpoint: Endpoint,
+    readonly requestedModel: string | undefined,
+    readonly stream: boolean,
+    /** Undefined when the store could not be reached and the failure mode let it through. */
+    readonly reservation: Reservation | undefined,
+  ) {}
+
+  /** Where the request went: the tier (or `embeddings`) and the model id the upstream got. */
+  routed(tier: string, model: string): void {
+    this.tier = tier;
+    this.model = model;
+  }
+
+  addUsage(usage: unknown): void {
+    this.usage.add(usage);
+  }
+
+  addToolRound(): void {
+    this.toolRounds++;
+  }
+
+  /** The error that ended the request (the first one counts). */
+  fail(error: unknown): void {
+    this.failure ??= error;
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A token count an upstream reported, or 0 when it is not a sane one. */
+function tokens(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0
+    ? Math.floor(Math.min(value, 1e12))
+    : 0;
+}

@@ -1,0 +1,226 @@
+import { Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { EventEmitter } from 'node:events';
+import type { ApiKeyService, CallerIdentity } from '../auth';
+import { ErrorCode, GatewayException } from '../common/errors';
+import { ClientClosedError } from '../common/http';
+import type { RateLimitsConfig, RedisFailureMode } from '../config';
+import type { AdmitRequest, LimitStore, SettleRequest, WindowState } from './limit-store.interface';
+import { LimitsService } from './limits.service';
+import { MemoryLimitStore } from './memory-limit.store';
+import type { UsageMetrics, UsageRecord } from './usage-metrics';
+
+const STATE: WindowState = {
+  window: 7,
+  elapsedMs: 0,
+  requests: { previous: 0, current: 1 },
+  tokens: { previous: 0, current: 0 },
+  inFlight: 1,
+};
+
+/** Records what it is asked; `failing` makes every call reject, as an unreachable Redis does. */
+class FakeStore implements LimitStore {
+  readonly kind = 'redis';
+  healthy = true;
+  failing = false;
+  admitted: AdmitRequest[] = [];
+  settled: SettleRequest[] = [];
+  admit(request: AdmitRequest) {
+    if (this.failing) return Promise.reject(new Error('down'));
+    this.admitted.push(request);
+    return Promise.resolve({ admitted: true, state: STATE });
+  }
+  settle(request: SettleRequest) {
+    this.settled.push(request);
+    return Promise.resolve();
+  }
+  peek() {
+    return this.failing ? Promise.reject(new Error('down')) : Promise.resolve(STATE);
+  }
+}
+
+function caller(limits: RateLimitsConfig): CallerIdentity {
+  return { keyName: 'team-a', policy: { limits } };
+}
+
+function service(store: LimitStore, onError: RedisFailureMode = 'open') {
+  const records: UsageRecord[] = [];
+  const metrics = {
+    record: (r: UsageRecord) => records.push(r),
+    rateLimited: jest.fn(),
+  } as unknown as UsageMetrics;
+  const config = new ConfigService({
+    limits: { reserveCompletionTokens: 100, redis: { onError } },
+  });
+  const keys = { anonymous: caller({}) } as unknown as ApiKeyService;
+  return { limits: new LimitsService(store, keys, metrics, config as never), records, metrics };
+}
+
+/** A reply whose raw response closes when told to. */
+function reply() {
+  const raw = Object.assign(new EventEmitter(), {
+    closed: false,
+    writableFinished: true,
+    statusCode: 200,
+  });
+  const headers: Record<string, string> = {};
+  const value = {
+    raw,
+    headers: (h: Record<string, string>) => Object.assign(headers, h),
+  } as unknown as FastifyReply;
+  return { reply: value, raw, headers };
+}
+
+const request = (identity: CallerIdentity) => ({ caller: identity }) as unknown as FastifyRequest;
+const closeAndFlush = async (raw: EventEmitter) => {
+  raw.emit('close');
+  await new Promise((resolve) => setImmediate(resolve));
+};
+
+describe('LimitsService', () => {
+  beforeAll(() => jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined));
+  afterAll(() => jest.restoreAllMocks());
+
+  it.each<[string, RateLimitsConfig, Partial<Parameters<LimitsService['admit']>[2]>, number]>([
+    ['prompt plus max_tokens', {}, { promptTokens: 40, maxTokens: 60 }, 100],
+    ['prompt plus the default reservation', {}, { promptTokens: 40 }, 140],
+    ['each of n choices', {}, { promptTokens: 40, maxTokens: 10, choices: 3 }, 70],
+    ['capped at the key’s tpm', { tpm: 50 }, { promptTokens: 40, maxTokens: 60 }, 50],
+    ['capped for absurd max_tokens', {}, { promptTokens: 1, maxTokens: 1e308 }, 1e9],
+  ])('reserves %s', async (_name, limits, options, expected) => {
+    const store = new FakeStore();
+    const { limits: service_ } = service(store);
+    await service_.admit(request(caller(limits)), reply().reply, {
+      endpoint: 'chat',
+      promptTokens: 0,
+      stream: false,
+      ...options,
+    });
+    expect(store.admitted[0].tokens).toBe(expected);
+  });
+
+  it.each<[string, (a: Awaited<ReturnType<LimitsService['admit']>>) => void, number, string]>([
+    ['a success charges the reported usage', (a) => a.addUsage({ total_tokens: 30 }), 30, 'ok'],
+    [
+      'usage of several calls adds up',
+      (a) => [1, 2].forEach(() => a.addUsage({ prompt_tokens: 5, completion_tokens: 10 })),
+      30,
+      'ok',
+    ],
+    ['a success without usage keeps the reservation', () => undefined, 140, 'ok'],
+    ['an error without usage is charged nothing', (a) => a.fail(new Error('x')), 0, 'error'],
+    ['an abort keeps the reservation', (a) => a.fail(new ClientClosedError()), 140, 'aborted'],
+  ])('settles once when the response closes: %s', async (_name, during, charged, outcome) => {
+    const store = new FakeStore();
+    const { limits, records } = service(store);
+    const { reply: r, raw } = reply();
+    const admission = await limits.admit(request(caller({ rpm: 5 })), r, {
+      endpoint: 'chat',
+      promptTokens: 40,
+      stream: false,
+    });
+    during(admission);
+    await closeAndFlush(raw);
+    await closeAndFlush(raw);
+    expect(store.settled).toHaveLength(1);
+    expect(store.settled[0]).toMatchObject({ key: 'team-a', window: 7, tokenDelta: charged - 140 });
+    expect(records).toHaveLength(1);
+    expect(records[0].outcome).toBe(outcome);
+  });
+
+  it('counts a response that closed before it finished as aborted', async () => {
+    const store = new FakeStore();
+    const { limits, records } = service(store);
+    const { reply: r, raw } = reply();
+    await limits.admit(request(caller({})), r, { endpoint: 'chat', promptTokens: 1, stream: true });
+    raw.writableFinished = false;
+    await closeAndFlush(raw);
+    expect(records[0].outcome).toBe('aborted');
+  });
+
+  it('settles at once a request whose caller left before it was admitted', async () => {
+    const store = new FakeStore();
+    const { limits } = service(store);
+    const { reply: r, raw } = reply();
+    raw.closed = true;
+    await limits.admit(request(caller({})), r, {
+      endpoint: 'chat',
+      promptTokens: 1,
+      stream: false,
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.settled).toHaveLength(1);
+  });
+
+  it('sets OpenAI’s headers on the reply before anything is sent', async () => {
+    const { reply: r, headers } = reply();
+    await service(new FakeStore()).limits.admit(request(caller({ rpm: 5 })), r, {
+      endpoint: 'chat',
+      promptTokens: 1,
+      stream: true,
+    });
+    expect(headers).toMatchObject({
+      'x-ratelimit-limit-requests': '5',
+      'x-ratelimit-remaining-requests': '4',
+    });
+  });
+
+  it('refuses with 429, the limit named, retry-after and the headers, and counts it', async () => {
+    const store = new MemoryLimitStore();
+    const { limits, metrics } = service(store);
+    const identity = caller({ rpm: 1 });
+    await limits.admit(request(identity), reply().reply, {
+      endpoint: 'chat',
+      promptTokens: 1,
+      stream: false,
+    });
+    const error = await limits
+      .admit(request(identity), reply().reply, { endpoint: 'chat', promptTokens: 1, stream: false })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayException);
+    const e = error as GatewayException;
+    expect([e.status, e.code, e.type]).toEqual([
+      429,
+      ErrorCode.RateLimitExceeded,
+      'rate_limit_error',
+    ]);
+    expect(e.headers).toMatchObject({
+      'x-ratelimit-limit-requests': '1',
+      'x-ratelimit-remaining-requests': '0',
+    });
+    expect(Number(e.headers?.['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(metrics.rateLimited).toHaveBeenCalledWith('team-a', 'rpm');
+  });
+
+  it('fail-open: admits without headers or reservation when the store is unreachable', async () => {
+    const store = Object.assign(new FakeStore(), { failing: true });
+    const { limits, records } = service(store, 'open');
+    const { reply: r, raw, headers } = reply();
+    const admission = await limits.admit(request(caller({ rpm: 1 })), r, {
+      endpoint: 'chat',
+      promptTokens: 1,
+      stream: false,
+    });
+    expect(admission.reservation).toBeUndefined();
+    expect(headers).toEqual({});
+    await closeAndFlush(raw);
+    expect(store.settled).toHaveLength(0);
+    expect(records).toHaveLength(1);
+  });
+
+  it('fail-closed: 503 overloaded with retry-after when the store is unreachable', async () => {
+    const store = Object.assign(new FakeStore(), { failing: true });
+    const { limits } = service(store, 'closed');
+    const error = (await limits
+      .admit(request(caller({})), reply().reply, {
+        endpoint: 'chat',
+        promptTokens: 1,
+        stream: false,
+      })
+      .catch((e: unknown) => e)) as GatewayException;
+    expect([error.status, error.code]).toEqual([503, ErrorCode.Overloaded]);
+    expect(error.headers).toEqual({ 'retry-after': '1' });
+    await expect(limits.report(caller({}))).rejects.toMatchObject({ status: 503 });
+  });
+});

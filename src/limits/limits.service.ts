@@ -1,0 +1,286 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AsyncResource } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { ApiKeyService, type CallerIdentity } from '../auth';
+import { asGatewayException, ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
+import { isClientClosed } from '../common/http';
+import type { GatewayConfig, LimitsConfig, RateLimitsConfig } from '../config';
+import { Admission, type Endpoint } from './admission';
+import type { AdmitResult, LimitStore, StoreLimits, WindowCounts } from './limit-store.interface';
+import { CONCURRENCY_RETRY_AFTER_MS, LIMIT_STORE, WINDOW_MS } from './limits.constants';
+import { formatDuration, rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
+import { msUntilFits, msUntilReset, remainingOf, usedOf } from './sliding-window';
+import { UsageMetrics } from './usage-metrics';
+
+export interface AdmitOptions {
+  endpoint: Endpoint;
+  /** The public model name asked for (after the default applied), for the usage log. */
+  requestedModel?: string;
+  /** Estimated prompt tokens. */
+  promptTokens: number;
+  /** `max_completion_tokens` / `max_tokens`; unset means `limits.reserve_completion_tokens`. */
+  maxTokens?: number | null;
+  /** `n`: each choice may use the whole completion budget. */
+  choices?: number | null;
+  stream: boolean;
+}
+
+/** `GET /v1/usage`: one limited dimension of the caller's current window. */
+export interface UsageDimension {
+  limit: number | null;
+  used: number;
+  remaining: number | null;
+  reset_seconds: number;
+}
+
+export interface UsageReport {
+  object: 'usage';
+  key: string;
+  window_seconds: number;
+  /** Whether every replica shares this window (Redis) or it is this process's own. */
+  shared: boolean;
+  requests: UsageDimension;
+  tokens: UsageDimension;
+  concurrent_requests: { limit: number | null; in_flight: number };
+}
+
+/**
+ * Per-key rate limits and usage accounting (the limits issue). The chat, completions and
+ * embeddings fronts make one call at "admit", before routing: requests, reserved tokens and a
+ * concurrency slot are checked and taken in one atomic step, and the OpenAI rate-limit headers
+ * are set on the reply (so a stream carries them from its first byte). The returned
+ * {@link Admission} settles itself when the response closes, whatever ended it: the token
+ * reservation becomes the reported usage, the slot is freed, the counters move and one usage
+ * log line is written (no prompt content, never the secret).
+ */
+@Injectable()
+export class LimitsService {
+  private readonly logger = new Logger('Usage');
+  private readonly settings: LimitsConfig;
+
+  constructor(
+    @Inject(LIMIT_STORE) private readonly store: LimitStore,
+    private readonly keys: ApiKeyService,
+    private readonly metrics: UsageMetrics,
+    config: ConfigService<GatewayConfig, true>,
+  ) {
+    this.settings = config.get('limits', { infer: true });
+  }
+
+  /** The caller of a request: its key, or the shared anonymous identity when auth is off. */
+  callerOf(request: FastifyRequest): CallerIdentity {
+    return request.caller ?? this.keys.anonymous;
+  }
+
+  /**
+   * Checks and reserves; sets the rate-limit headers on `reply`.
+   *
+   * @throws GatewayException 429 `rate_limit_exceeded` (with `retry-after` and the headers) when
+   *   a limit refuses the request; 503 `overloaded` when the store is unreachable and
+   *   `limits.redis.on_error` is `closed`.
+   */
+  async admit(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    options: AdmitOptions,
+  ): Promise<Admission> {
+    const caller = this.callerOf(request);
+    const limits = caller.policy.limits;
+    const tokens = this.reservation(options, limits);
+    const leaseId = randomUUID();
+    let result: AdmitResult | undefined;
+    try {
+      result = await this.store.admit({
+        key: caller.keyName,
+        limits: storeLimits(limits),
+        tokens,
+        leaseId,
+      });
+    } catch {
+      // The store has said why (once per outage); what remains is the configured answer.
+      if (this.settings.redis.onError === 'closed') {
+        throw new GatewayException(ErrorCode.Overloaded, ErrorMessages.limitsUnavailable(), {
+          headers: { 'retry-after': '1' },
+        });
+      }
+    }
+    if (result && !result.admitted) throw this.refusal(caller, tokens, result);
+    if (result) reply.headers(rateLimitHeaders(limits, result.state));
+    const admission = new Admission(
+      caller,
+      options.endpoint,
+      options.requestedModel,
+      options.stream,
+      result && { window: result.state.window, leaseId, tokens },
+    );
+    // Settled in the request's own async context, so the usage line carries the logger's
+    // request binding (request id, trace) even when a disconnect is what closes the response.
+    const raw = reply.raw;
+    const settle = AsyncResource.bind(() => this.settle(admission, raw));
+    if (raw.closed) setImmediate(settle);
+    else raw.once('close', settle);
+    return admission;
+  }
+
+  /** The caller's current window and limits (`GET /v1/usage`). */
+  async report(caller: CallerIdentity): Promise<UsageReport> {
+    let state;
+    try {
+      state = await this.store.peek(caller.keyName);
+    } catch {
+      throw new GatewayException(ErrorCode.Overloaded, ErrorMessages.limitsUnavailable(), {
+        headers: { 'retry-after': '1' },
+      });
+    }
+    const limits = caller.policy.limits;
+    const dimension = (limit: number | undefined, counts: WindowCounts): UsageDimension => ({
+      limit: limit ?? null,
+      used: usedOf(counts, state.elapsedMs),
+      remaining: limit === undefined ? null : remainingOf(limit, counts, state.elapsedMs),
+      reset_seconds: msUntilReset(counts, state.elapsedMs) / 1000,
+    });
+    return {
+      object: 'usage',
+      key: caller.keyName,
+      window_seconds: WINDOW_MS / 1000,
+      shared: this.store.kind === 'redis',
+      requests: dimension(limits.rpm, state.requests),
+      tokens: dimension(limits.tpm, state.tokens),
+      concurrent_requests: { limit: limits.concurrency ?? null, in_flight: state.inFlight },
+    };
+  }
+
+  /**
+   * Prompt estimate plus the completion budget of every choice, capped at the key's `tpm`: a
+   * request larger than the whole budget is still admitted into an idle window (and charged
+   * its real usage), rather than refused forever.
+   */
+  private reservation(options: AdmitOptions, limits: Readonly<RateLimitsConfig>): number {
+    const completion = options.maxTokens ?? this.settings.reserveCompletionTokens;
+    const choices = Math.max(1, options.choices ?? 1);
+    // `max_tokens: 1e308` is a valid integer; counters must stay exact integers.
+    const tokens = Math.min(
+      MAX_RESERVATION,
+      Math.ceil(options.promptTokens + completion * choices),
+    );
+    return limits.tpm === undefined ? tokens : Math.min(tokens, limits.tpm);
+  }
+
+  private refusal(caller: CallerIdentity, tokens: number, result: AdmitResult): GatewayException {
+    const limits = caller.policy.limits;
+    const { state } = result;
+    const refusedBy = result.refusedBy ?? 'rpm';
+    let waitMs: number;
+    let message: string;
+    if (refusedBy === 'concurrency') {
+      waitMs = CONCURRENCY_RETRY_AFTER_MS;
+      message = ErrorMessages.rateLimited(
+        'concurrent requests',
+        limits.concurrency ?? 0,
+        state.inFlight,
+        1,
+        formatDuration(waitMs),
+      );
+    } else {
+      const tokensRefused = refusedBy === 'tpm';
+      const limit = (tokensRefused ? limits.tpm : limits.rpm) ?? 0;
+      const counts = tokensRefused ? state.tokens : state.requests;
+      const cost = tokensRefused ? tokens : 1;
+      waitMs = msUntilFits(limit, counts, state.elapsedMs, cost);
+      message = ErrorMessages.rateLimited(
+        tokensRefused ? 'tokens per minute (TPM)' : 'requests per minute (RPM)',
+        limit,
+        usedOf(counts, state.elapsedMs),
+        cost,
+        formatDuration(waitMs),
+      );
+    }
+    this.metrics.rateLimited(caller.keyName, refusedBy);
+    return new GatewayException(ErrorCode.RateLimitExceeded, message, {
+      headers: {
+        ...rateLimitHeaders(limits, state),
+        'retry-after': String(retryAfterSeconds(waitMs)),
+        // The official clients prefer it to retry-after when present.
+        'retry-after-ms': String(waitMs),
+      },
+    });
+  }
+
+  /** Once per admission, when the response closes. Never throws. */
+  private settle(admission: Admission, raw: ServerResponse): void {
+    if (admission.settled) return;
+    admission.settled = true;
+    const { outcome, errorCode } = outcomeOf(admission, raw);
+    const usage = admission.usage;
+    const reservation = admission.reservation;
+    if (reservation) {
+      // No usage: an error cost nothing upstream worth charging; a success or an abort keeps
+      // the reservation as its best estimate.
+      const charged = usage.reported ? usage.total : outcome === 'error' ? 0 : reservation.tokens;
+      this.store
+        .settle({
+          key: admission.caller.keyName,
+          window: reservation.window,
+          tokenDelta: charged - reservation.tokens,
+          leaseId: reservation.leaseId,
+        })
+        .catch(() => undefined); // the store has logged the outage; the lease expires alone
+    }
+    this.metrics.record({
+      key: admission.caller.keyName,
+      tier: admission.tier,
+      model: admission.model,
+      outcome,
+      ...(errorCode === undefined ? {} : { errorCode }),
+      promptTokens: usage.prompt,
+      completionTokens: usage.completion,
+      reasoningTokens: usage.reasoning,
+      toolRounds: admission.toolRounds,
+    });
+    // The request id comes from the logger's request binding (see admit).
+    this.logger.log({
+      event: 'usage',
+      key: admission.caller.keyName,
+      endpoint: admission.endpoint,
+      requested_model: admission.requestedModel ?? null,
+      tier: admission.tier,
+      model: admission.model,
+      stream: admission.stream,
+      status: raw.statusCode,
+      outcome,
+      error_code: errorCode ?? null,
+      prompt_tokens: usage.prompt,
+      completion_tokens: usage.completion,
+      reasoning_tokens: usage.reasoning,
+      total_tokens: usage.total,
+      usage_reported: usage.reported,
+      reserved_tokens: reservation?.tokens ?? null,
+      tool_rounds: admission.toolRounds,
+      duration_ms: Date.now() - admission.startedAt,
+    });
+  }
+}
+
+/** The largest reservation of one request (the largest configurable `tpm`). */
+const MAX_RESERVATION = 1_000_000_000;
+
+function storeLimits(limits: Readonly<RateLimitsConfig>): StoreLimits {
+  return { rpm: limits.rpm ?? 0, tpm: limits.tpm ?? 0, concurrency: limits.concurrency ?? 0 };
+}
+
+function outcomeOf(
+  admission: Admission,
+  raw: ServerResponse,
+): { outcome: 'ok' | 'error' | 'aborted'; errorCode?: string } {
+  const failure = admission.failure;
+  if (failure !== undefined) {
+    if (isClientClosed(failure)) return { outcome: 'aborted' };
+    return { outcome: 'error', errorCode: asGatewayException(failure).code };
+  }
+  if (!raw.writableFinished) return { outcome: 'aborted' };
+  if (raw.statusCode >= 400) return { outcome: 'error', errorCode: `http_${raw.statusCode}` };
+  return { outcome: 'ok' };
+}

@@ -1,0 +1,212 @@
+import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import Redis from 'ioredis';
+import type { RedisFailureMode } from '../config';
+import type {
+  AdmitRequest,
+  AdmitResult,
+  LimitStore,
+  SettleRequest,
+  WindowState,
+} from './limit-store.interface';
+import { LEASE_RENEW_MS, LEASE_TTL_MS, WINDOW_MS, type LimitName } from './limits.constants';
+import { LimitsMessages } from './limits.messages';
+import { ADMIT_SCRIPT, PEEK_SCRIPT, RENEW_SCRIPT, SETTLE_SCRIPT } from './redis-limit.scripts';
+
+export interface RedisLimitStoreOptions {
+  /** Prefix of every Redis key written (`tiergate:limits:`). */
+  keyPrefix: string;
+  /** What the failure mode is (only for the log line that says what happens now). */
+  onError: RedisFailureMode;
+  leaseTtlMs?: number;
+  leaseRenewMs?: number;
+}
+
+/** The scripts, as ioredis' `defineCommand` adds them (EVALSHA, with EVAL on a cache miss). */
+interface LimitCommands {
+  tiergateAdmit(...args: (string | number)[]): Promise<[string, ...number[]]>;
+  tiergatePeek(...args: (string | number)[]): Promise<number[]>;
+  tiergateSettle(...args: (string | number)[]): Promise<number>;
+  tiergateRenew(...args: (string | number)[]): Promise<number>;
+}
+
+/**
+ * Rate-limit state in Redis, shared by every replica: one atomic Lua script per step (see
+ * `redis-limit.scripts.ts`). Concurrency slots are leases with an expiry that this process
+ * renews while its requests run, so a crashed replica's slots free themselves.
+ *
+ * Commands fail fast while Redis is unreachable (no offline queue, a command timeout): the
+ * caller applies `limits.redis.on_error`. {@link healthy} says whether the last contact worked.
+ */
+export class RedisLimitStore implements LimitStore, OnModuleInit, OnApplicationShutdown {
+  readonly kind = 'redis';
+  private readonly logger = new Logger('Limits');
+  private readonly commands: LimitCommands;
+  private readonly leaseTtlMs: number;
+  private readonly leaseRenewMs: number;
+  /** Lease ids this process holds, by key name. */
+  private readonly leases = new Map<string, Set<string>>();
+  private renewTimer: NodeJS.Timeout | undefined;
+  private failure: string | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly options: RedisLimitStoreOptions,
+  ) {
+    this.leaseTtlMs = options.leaseTtlMs ?? LEASE_TTL_MS;
+    this.leaseRenewMs = options.leaseRenewMs ?? LEASE_RENEW_MS;
+    redis.defineCommand('tiergateAdmit', { numberOfKeys: 2, lua: ADMIT_SCRIPT });
+    redis.defineCommand('tiergatePeek', { numberOfKeys: 2, lua: PEEK_SCRIPT, readOnly: true });
+    redis.defineCommand('tiergateSettle', { numberOfKeys: 2, lua: SETTLE_SCRIPT });
+    redis.defineCommand('tiergateRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT });
+    this.commands = redis as unknown as LimitCommands;
+    // Without an 'error' listener an unreachable Redis would crash the process.
+    redis.on('error', (error: Error) => this.failed(error));
+    redis.on('ready', () => this.recovered());
+  }
+
+  /** A store on its own connection to `url`, connected by `onModuleInit`. */
+  static connect(
+    url: string,
+    options: RedisLimitStoreOptions & { timeoutMs: number },
+  ): RedisLimitStore {
+    const redis = new Redis(url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: options.timeoutMs,
+      connectTimeout: Math.max(options.timeoutMs, 1_000),
+      disconnectTimeout: options.timeoutMs,
+      retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
+    });
+    return new RedisLimitStore(redis, options);
+  }
+
+  get healthy(): boolean {
+    return this.redis.status === 'ready' && this.failure === undefined;
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (this.redis.status === 'wait') {
+      // A failure here is not fatal: the store keeps reconnecting, and on_error applies meanwhile.
+      await this.redis.connect().catch((error: Error) => this.failed(error));
+    }
+    this.renewTimer = setInterval(() => void this.renew(), this.leaseRenewMs);
+    this.renewTimer.unref();
+  }
+
+  /** After the HTTP server closed (in-flight requests have settled), not before. */
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.renewTimer);
+    const status = this.redis.status;
+    if (status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
+    else if (status !== 'end' && status !== 'close') this.redis.disconnect();
+  }
+
+  async admit(request: AdmitRequest): Promise<AdmitResult> {
+    const { key, limits, tokens, leaseId } = request;
+    const [refused, ...numbers] = await this.run(() =>
+      this.commands.tiergateAdmit(
+        this.countersKey(key),
+        this.leasesKey(key),
+        WINDOW_MS,
+        limits.rpm,
+        limits.tpm,
+        limits.concurrency,
+        tokens,
+        leaseId,
+        this.leaseTtlMs,
+      ),
+    );
+    const admitted = refused === '';
+    if (admitted) {
+      let held = this.leases.get(key);
+      if (!held) this.leases.set(key, (held = new Set()));
+      held.add(leaseId);
+    }
+    return {
+      admitted,
+      ...(admitted ? {} : { refusedBy: refused as LimitName }),
+      state: toState(numbers),
+    };
+  }
+
+  async settle(request: SettleRequest): Promise<void> {
+    const { key, window, tokenDelta, leaseId } = request;
+    // Not renewed from now on, whatever happens below: at worst the lease expires on its own.
+    const held = this.leases.get(key);
+    held?.delete(leaseId);
+    if (held?.size === 0) this.leases.delete(key);
+    await this.run(() =>
+      this.commands.tiergateSettle(
+        this.countersKey(key),
+        this.leasesKey(key),
+        window,
+        Math.round(tokenDelta),
+        leaseId,
+      ),
+    );
+  }
+
+  async peek(key: string): Promise<WindowState> {
+    return toState(
+      await this.run(() =>
+        this.commands.tiergatePeek(this.countersKey(key), this.leasesKey(key), WINDOW_MS),
+      ),
+    );
+  }
+
+  /** Extends every lease this process holds; one script call per key name. */
+  async renew(): Promise<void> {
+    for (const [key, held] of this.leases) {
+      if (held.size === 0) continue;
+      await this.run(() =>
+        this.commands.tiergateRenew(this.leasesKey(key), this.leaseTtlMs, ...held),
+      ).catch(() => undefined);
+    }
+  }
+
+  // Hash tags keep both keys of a name in one Redis Cluster slot.
+  private countersKey(key: string): string {
+    return `${this.options.keyPrefix}{${key}}:w`;
+  }
+
+  private leasesKey(key: string): string {
+    return `${this.options.keyPrefix}{${key}}:c`;
+  }
+
+  private async run<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      const result = await command();
+      this.recovered();
+      return result;
+    } catch (error) {
+      this.failed(error);
+      throw error;
+    }
+  }
+
+  private failed(error: unknown): void {
+    const reason = error instanceof Error ? error.message : String(error);
+    if (this.failure === undefined) {
+      this.logger.warn(LimitsMessages.redisFailing(reason, this.options.onError));
+    }
+    this.failure = reason;
+  }
+
+  private recovered(): void {
+    if (this.failure === undefined) return;
+    this.failure = undefined;
+    this.logger.log(LimitsMessages.redisRecovered());
+  }
+}
+
+function toState(numbers: readonly number[]): WindowState {
+  const [window, elapsedMs, r0, r1, t0, t1, inFlight] = numbers.map(Number);
+  return {
+    window,
+    elapsedMs,
+    requests: { previous: r0, current: r1 },
+    tokens: { previous: t0, current: t1 },
+    inFlight,
+  };
+}

@@ -1,0 +1,212 @@
+import Redis from 'ioredis';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator, type RunningSimulator } from '../simulator';
+import { chat, postJson, readSse, withSim } from './harness';
+
+// Needs a Redis server: CI sets REDIS_URL (redis://127.0.0.1:6379). Without it the suite is
+// reported as skipped.
+const REDIS_URL = process.env.REDIS_URL;
+
+const root = join(__dirname, '..', '..');
+const main = join(root, 'dist', 'main.js');
+
+/** The newest modification time under `dir` (the build is stale when src/ is newer). */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+const SECRETS = {
+  rpm: 'tg-secret-shared-rpm-41d2',
+  cc: 'tg-secret-shared-cc-7a0e',
+  tpm: 'tg-secret-shared-tpm-c35b',
+};
+
+interface Gateway {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** `node dist/main.js`, as the container runs it, sharing Redis with its sibling. */
+async function startGateway(sim: RunningSimulator, prefix: string): Promise<Gateway> {
+  const port = await freePort();
+  const file = join(mkdtempSync(join(tmpdir(), 'tiergate-redis-')), 'gateway.yaml');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      auth: {
+        keys: [
+          { name: 'shared-rpm', key: SECRETS.rpm, limits: { rpm: 10 } },
+          { name: 'shared-cc', key: SECRETS.cc, limits: { concurrency: 2 } },
+          { name: 'shared-tpm', key: SECRETS.tpm, limits: { tpm: 5000 } },
+        ],
+      },
+      pools: { instant: { upstreams: [{ url: sim.url }] } },
+      tiers: { instant: { pool: 'instant', model: sim.model } },
+      limits: { redis: { key_prefix: prefix, on_error: 'closed' } },
+    }),
+  );
+  const child = spawn(process.execPath, [main], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      GATEWAY_CONFIG: file,
+      REDIS_URL: REDIS_URL as string,
+      LOG_LEVEL: 'warn',
+      OTEL_SDK_DISABLED: 'true',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 20_000;
+  for (;;) {
+    // Fail-closed: ready means Redis is reachable too.
+    const ready = await fetch(`${url}/health/ready`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (ready === 200) break;
+    if (Date.now() > until || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`the gateway did not become ready:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { url, child, output: () => output };
+}
+
+const headersOf = (key: string): Record<string, string> => ({
+  authorization: `Bearer ${key}`,
+  'content-type': 'application/json',
+});
+
+(REDIS_URL ? describe : describe.skip)(
+  'limits shared by two gateway processes through Redis (needs REDIS_URL; skipped without it)',
+  () => {
+    const prefix = `tiergate-e2e:${process.pid}:${Date.now()}:`;
+    let sim: RunningSimulator;
+    let a: Gateway;
+    let b: Gateway;
+
+    beforeAll(async () => {
+      // `npm test` must pass on a fresh clone, and after a change to src/ without a rebuild.
+      if (!existsSync(main) || statSync(main).mtimeMs < newestMtime(join(root, 'src'))) {
+        execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+      }
+      sim = await startSimulator({ model: 'sim-instant' });
+      [a, b] = await Promise.all([startGateway(sim, prefix), startGateway(sim, prefix)]);
+    }, 180_000);
+
+    afterAll(async () => {
+      for (const gateway of [a, b]) gateway?.child.kill('SIGKILL');
+      const admin = new Redis(REDIS_URL as string);
+      const keys = await admin.keys(`${prefix}*`);
+      if (keys.length > 0) await admin.del(...keys);
+      await admin.quit();
+      await sim?.close();
+    });
+
+    it('admits exactly the limit in total, however the requests are spread over both', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          postJson(
+            `${(i % 2 === 0 ? a : b).url}/v1/chat/completions`,
+            chat('hi'),
+            headersOf(SECRETS.rpm),
+          ),
+        ),
+      );
+      const statuses = results.map((r) => r.status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(10);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(20);
+      // Both processes admitted some: the limit is one, not one each.
+      const admittedBy = (gw: Gateway) =>
+        results.filter((r, i) => r.status === 200 && (i % 2 === 0 ? a : b) === gw).length;
+      expect(admittedBy(a) + admittedBy(b)).toBe(10);
+      for (const gateway of [a, b]) {
+        const usage = (await (
+          await fetch(`${gateway.url}/v1/usage`, { headers: headersOf(SECRETS.rpm) })
+        ).json()) as any;
+        expect(usage).toMatchObject({
+          key: 'shared-rpm',
+          shared: true,
+          requests: { limit: 10, used: 10, remaining: 0 },
+        });
+      }
+    });
+
+    it('holds one concurrency limit across both, freed as streams end', async () => {
+      const slow = (gateway: Gateway) =>
+        fetch(`${gateway.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: headersOf(SECRETS.cc),
+          body: JSON.stringify(
+            withSim(chat('slow', { stream: true }), { tokens: 10, token_interval_ms: 80 }),
+          ),
+        });
+      const [first, second] = await Promise.all([slow(a), slow(b)]);
+      expect([first.status, second.status]).toEqual([200, 200]);
+      for (const gateway of [a, b]) {
+        const refused = await postJson(
+          `${gateway.url}/v1/chat/completions`,
+          chat('hi'),
+          headersOf(SECRETS.cc),
+        );
+        expect(refused.status).toBe(429);
+      }
+      await Promise.all([readSse(first), readSse(second)]);
+      const until = Date.now() + 3000;
+      let status = 0;
+      while (status !== 200 && Date.now() < until) {
+        status = (await postJson(`${b.url}/v1/chat/completions`, chat('hi'), headersOf(SECRETS.cc)))
+          .status;
+      }
+      expect(status).toBe(200);
+    });
+
+    it('charges tokens used through one process in the window the other one sees', async () => {
+      const answer = await postJson(
+        `${a.url}/v1/chat/completions`,
+        chat('count my tokens'),
+        headersOf(SECRETS.tpm),
+      );
+      expect(answer.status).toBe(200);
+      const total = answer.body.usage.total_tokens as number;
+      const until = Date.now() + 3000;
+      let used = -1;
+      while (used !== total && Date.now() < until) {
+        const usage = (await (
+          await fetch(`${b.url}/v1/usage`, { headers: headersOf(SECRETS.tpm) })
+        ).json()) as any;
+        used = usage.tokens.used;
+      }
+      expect(used).toBe(total);
+      for (const gateway of [a, b]) expect(gateway.output()).not.toContain('tg-secret');
+    });
+  },
+);
