@@ -25,9 +25,10 @@ import type {
   ToolChoice,
   ToolDefinition,
 } from './chat.types';
+import { CHAT_ROLES, REASONING_EFFORTS } from './chat.types';
 
-const ROLES: ChatRole[] = ['system', 'developer', 'user', 'assistant', 'tool', 'function'];
-const EFFORTS: ReasoningEffort[] = ['none', 'minimal', 'low', 'medium', 'high'];
+const ROLES = [...CHAT_ROLES];
+const EFFORTS = [...REASONING_EFFORTS];
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

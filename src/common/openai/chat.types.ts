@@ -7,6 +7,14 @@
  */
 
 export type ChatRole = 'system' | 'developer' | 'user' | 'assistant' | 'tool' | 'function';
+export const CHAT_ROLES: readonly ChatRole[] = [
+  'system',
+  'developer',
+  'user',
+  'assistant',
+  'tool',
+  'function',
+];
 
 export interface ContentPart {
   type: string;
@@ -50,6 +58,13 @@ export type ToolChoice =
   'none' | 'auto' | 'required' | { type: 'function'; function: { name: string } };
 
 export type ReasoningEffort = 'none' | 'minimal' | 'low' | 'medium' | 'high';
+export const REASONING_EFFORTS: readonly ReasoningEffort[] = [
+  'none',
+  'minimal',
+  'low',
+  'medium',
+  'high',
+];
 
 /** The request body of `POST /v1/chat/completions` after edge validation. */
 export interface ChatCompletionRequest {

@@ -7,3 +7,4 @@ export {
   StreamOptionsDto,
 } from './chat-completion-request.dto';
 export { OpenAiValidationPipe, validationFailure } from './openai-validation.pipe';
+export { checkRequestBounds, deeperThan, type RequestBounds } from './request-bounds';

@@ -2,18 +2,32 @@ import { Injectable, PipeTransform, type ArgumentMetadata } from '@nestjs/common
 import { plainToInstance } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { ErrorCode, ErrorMessages, GatewayException } from '../errors';
+import { ChatCompletionRequestDto } from './chat-completion-request.dto';
+import { isPlainValidChatRequest } from './chat-request.fast-path';
+import { checkRequestBounds, type RequestBounds } from './request-bounds';
 
 /**
  * Validates a JSON body against its DTO once, at the edge, and answers SPEC §6's 400 naming the
  * first bad field in `param` and every bad field in the message. Unknown fields are kept.
+ * With `bounds`, the body's shape (depth, messages, content, tools) is checked first.
  */
 @Injectable()
 export class OpenAiValidationPipe implements PipeTransform {
+  constructor(private readonly bounds?: RequestBounds) {}
+
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const type = metadata.type === 'body' ? metadata.metatype : undefined;
     if (!type || type === Object) return value;
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new GatewayException(ErrorCode.InvalidValue, ErrorMessages.bodyNotObject());
+    }
+    if (this.bounds) checkRequestBounds(value, this.bounds);
+    // The common case: a valid chat body, accepted without copying it (see the fast path's note).
+    if (
+      type === ChatCompletionRequestDto &&
+      isPlainValidChatRequest(value as Record<string, unknown>)
+    ) {
+      return value;
     }
     const instance = plainToInstance(type as new () => object, value, {
       enableImplicitConversion: false,
