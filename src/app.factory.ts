@@ -1,16 +1,27 @@
 import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
-import { OpenAiExceptionFilter } from './common/errors';
+import { ErrorCode, ErrorMessages, GatewayException, OpenAiExceptionFilter } from './common/errors';
 import { requestIdOf } from './common/http';
 import { OpenAiValidationPipe } from './common/openai';
 import type { GatewayConfig, LogLevel } from './config';
 import { setupOpenApi } from './openapi/openapi.setup';
+import { MetricsService, registerRequestTelemetry, type TelemetryOptions } from './telemetry';
 
 export interface CreateAppOptions {
+  /**
+   * Default: JSON lines through pino at `server.logLevel`, Nest's own and one per request.
+   * `false`: no logs at all (tests). A logger or levels: Nest's logs go there, no request lines.
+   */
   logger?: LoggerService | NestLogLevel[] | false;
+  /** Where pino writes (default stdout); setting it turns pino on even with `logger: false`. */
+  logDestination?: DestinationStream;
   version?: string;
+  telemetry?: Partial<TelemetryOptions>;
 }
 
 /**
@@ -27,16 +38,42 @@ export async function createGatewayApp(
     // Streams may last minutes; Node's default request timeout would cut them.
     requestTimeout: 0,
     return503OnClosing: true,
+    // The router's own errors (a malformed URL escape) never reach Nest's filter; they still
+    // leave as the OpenAI envelope.
+    frameworkErrors: (_error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+      const error = new GatewayException(ErrorCode.InvalidValue, ErrorMessages.malformedUrl());
+      void reply
+        .headers(SECURITY_HEADERS)
+        .header('x-request-id', request.id)
+        .status(error.status)
+        .type('application/json; charset=utf-8')
+        .send(error.toBody());
+    },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    logger: options.logger ?? nestLogLevels(config.server.logLevel),
+  const pino = options.logDestination !== undefined || options.logger === undefined;
+  const module = AppModule.forRoot(config, {
+    logging: pino ? { destination: options.logDestination } : undefined,
+    telemetry: options.telemetry,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    // With pino, start-up lines wait for its logger rather than going to Nest's console one.
+    ...(pino
+      ? { bufferLogs: true }
+      : { logger: options.logger ?? nestLogLevels(config.server.logLevel) }),
     abortOnError: false,
   });
+  if (pino) app.useLogger(app.get(PinoNestLogger));
   const filter = new OpenAiExceptionFilter(config.server.bodyLimitBytes);
   app.useGlobalFilters(filter);
-  app.useGlobalPipes(new OpenAiValidationPipe());
+  app.useGlobalPipes(new OpenAiValidationPipe(config.limits.request));
+  // CORS stays off (no headers; a preflight is an unknown route, 404) unless origins are listed.
+  const origins = config.server.cors.allowedOrigins;
+  if (origins.length > 0) app.enableCors(corsOptions(origins));
   const fastify = app.getHttpAdapter().getInstance();
+  // First, so every later hook and the handler run inside the request's server span.
+  registerRequestTelemetry(fastify, app.get(MetricsService));
   fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(SECURITY_HEADERS);
     reply.header('x-request-id', request.id);
     done();
   });
@@ -44,6 +81,45 @@ export async function createGatewayApp(
   // SPEC §9: a graceful SIGTERM ends with exit code 0, not by re-raising the signal.
   app.enableShutdownHooks([], { useProcessExit: true });
   return app;
+}
+
+/**
+ * On every answer. An SSE stream keeps its own `cache-control: no-cache` (the SSE writer's
+ * headers win); Fastify sends no `x-powered-by`.
+ */
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+/** What `app.enableCors` takes: `@fastify/cors` options (the Fastify adapter registers it). */
+type CorsOptions = NonNullable<Parameters<NestFastifyApplication['enableCors']>[0]>;
+
+/** Browsers may read what a caller needs: ids, routing, rate limits. Never credentials. */
+function corsOptions(origins: readonly string[]): CorsOptions {
+  return {
+    origin: origins.includes('*') ? '*' : [...origins],
+    methods: ['GET', 'POST'],
+    credentials: false,
+    exposedHeaders: [
+      'x-request-id',
+      'x-gateway-tier',
+      'x-gateway-route-reason',
+      'x-gateway-truncated-messages',
+      'x-gateway-tool-rounds',
+      'retry-after',
+      'retry-after-ms',
+      'x-ratelimit-limit-requests',
+      'x-ratelimit-remaining-requests',
+      'x-ratelimit-reset-requests',
+      'x-ratelimit-limit-tokens',
+      'x-ratelimit-remaining-tokens',
+      'x-ratelimit-reset-tokens',
+    ],
+    maxAge: 600,
+  };
 }
 
 const LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];

@@ -1,22 +1,34 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { AuthModule } from './auth';
 import { GatewayConfigModule, type GatewayConfig } from './config';
 import { HealthModule } from './health';
-import { TelemetryModule } from './telemetry';
+import { LimitsModule } from './limits';
+import { requestLoggingModule, TelemetryModule, type TelemetryOptions } from './telemetry';
 import { ProvidersModule } from './providers';
 import { TierRoutingModule } from './tier-routing';
 import { ToolsModule } from './tools';
 
+export interface AppModuleOptions {
+  /** JSON logs through pino (one line per request); absent: no logging at all (tests). */
+  logging?: { destination?: DestinationStream };
+  telemetry?: Partial<TelemetryOptions>;
+}
+
 /** Composes the feature modules around one validated configuration. */
 @Module({})
 export class AppModule {
-  static forRoot(config: GatewayConfig): DynamicModule {
+  static forRoot(config: GatewayConfig, options: AppModuleOptions = {}): DynamicModule {
     return {
       module: AppModule,
       imports: [
         GatewayConfigModule.forRoot(config),
-        TelemetryModule,
+        ...(options.logging
+          ? [requestLoggingModule(config.server.logLevel, options.logging.destination)]
+          : []),
+        TelemetryModule.forRoot(options.telemetry),
         AuthModule,
+        LimitsModule,
         ProvidersModule,
         TierRoutingModule,
         ToolsModule,

@@ -1,6 +1,8 @@
-import { ConsoleLogger } from '@nestjs/common';
-import { createGatewayApp, nestLogLevels } from './app.factory';
-import { ConfigValidationError, readGatewayConfig } from './config';
+// OpenTelemetry first: its instrumentations must be in place before Nest, http and undici load.
+import { otelMode } from './instrumentation';
+import { Logger } from '@nestjs/common';
+import { createGatewayApp } from './app.factory';
+import { ConfigValidationError, readGatewayConfig, readOtelSettings } from './config';
 
 async function bootstrap(): Promise<void> {
   let config;
@@ -13,15 +15,14 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
-  const logger = new ConsoleLogger('Tiergate', {
-    json: true,
-    logLevels: nestLogLevels(config.server.logLevel),
-  });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { version } = require('../package.json') as { version: string };
-  const app = await createGatewayApp(config, { logger, version });
+  const { captureContent } = readOtelSettings();
+  const app = await createGatewayApp(config, { version, telemetry: { captureContent } });
   await app.listen(config.server.port, config.server.host);
-  logger.log(`Tiergate ${version} listening on http://${config.server.host}:${config.server.port}`);
+  new Logger('Tiergate').log(
+    `Tiergate ${version} listening on http://${config.server.host}:${config.server.port} (OpenTelemetry: ${otelMode})`,
+  );
 }
 
 void bootstrap();

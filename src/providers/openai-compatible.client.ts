@@ -1,3 +1,4 @@
+import { propagation } from '@opentelemetry/api';
 import { Observable } from 'rxjs';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header';
@@ -267,6 +268,8 @@ export class OpenAiCompatibleClient implements ChatUpstream {
       'x-request-id': options.requestId,
     };
     if (accept) headers.accept = accept;
+    // W3C `traceparent` of the attempt's span, so the model server can continue the trace.
+    if (options.traceContext !== undefined) propagation.inject(options.traceContext, headers);
     return headers;
   }
 

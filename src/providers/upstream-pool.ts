@@ -1,3 +1,4 @@
+import { context, type Context } from '@opentelemetry/api';
 import { Observable, type Subscription } from 'rxjs';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type {
@@ -11,6 +12,11 @@ import type {
   ModelList,
 } from '../common/openai/chat.types';
 import type { PoolConfig, UpstreamConfig } from '../config';
+import {
+  AttemptTelemetry,
+  type AttemptTrace,
+  type UpstreamCallDescription,
+} from './attempt-telemetry';
 import { createBalancer, type Balancer } from './balancers';
 import { isCommitChunk } from './commit-point';
 import { OpenAiCompatibleClient } from './openai-compatible.client';
@@ -44,6 +50,8 @@ interface Lease {
 
 export interface UpstreamPoolOptions {
   observer?: PoolObserver;
+  /** Spans and metrics of each attempt; spans only (through the global tracer) when absent. */
+  attempts?: AttemptTelemetry;
   /** Seams for unit specs; production uses the undici client and probe. */
   createTransport?: (upstream: UpstreamConfig, config: PoolConfig) => ReplicaTransport;
   createProbe?: (upstream: UpstreamConfig, config: PoolConfig) => ReplicaProber;
@@ -71,6 +79,7 @@ export class UpstreamPool implements ChatUpstream {
   private readonly ring: PrefixAffinityRing | undefined;
   private readonly queue = new WaitQueue<Lease, readonly Replica[] | undefined>();
   private readonly observer: PoolObserver | undefined;
+  private readonly attempts: AttemptTelemetry;
   private readonly random: () => number;
   private readonly now: () => number;
   /** Reused for every pick: selection allocates nothing. */
@@ -83,6 +92,7 @@ export class UpstreamPool implements ChatUpstream {
     options: UpstreamPoolOptions = {},
   ) {
     this.observer = options.observer;
+    this.attempts = options.attempts ?? new AttemptTelemetry();
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     const createTransport =
@@ -155,8 +165,11 @@ export class UpstreamPool implements ChatUpstream {
     body: ChatCompletionRequest,
     options: UpstreamCallOptions,
   ): Promise<UpstreamJson<ChatCompletion>> {
-    return this.execute(options, this.affinityOf(body, options), (transport, attempt) =>
-      transport.chat(body, attempt),
+    return this.execute(
+      options,
+      this.affinityOf(body, options),
+      (transport, attempt) => transport.chat(body, attempt),
+      describe('chat', body, false),
     );
   }
 
@@ -164,8 +177,11 @@ export class UpstreamPool implements ChatUpstream {
     body: ChatCompletionRequest,
     options: UpstreamCallOptions,
   ): Observable<UpstreamChunk<ChatCompletionChunk>> {
-    return this.stream(options, this.affinityOf(body, options), (transport, attempt) =>
-      transport.chatStream(body, attempt),
+    return this.stream(
+      options,
+      this.affinityOf(body, options),
+      (transport, attempt) => transport.chatStream(body, attempt),
+      describe('chat', body, true),
     );
   }
 
@@ -173,8 +189,11 @@ export class UpstreamPool implements ChatUpstream {
     body: CompletionRequest,
     options: UpstreamCallOptions,
   ): Promise<UpstreamJson<unknown>> {
-    return this.execute(options, this.explicitAffinity(options), (transport, attempt) =>
-      transport.completions(body, attempt),
+    return this.execute(
+      options,
+      this.explicitAffinity(options),
+      (transport, attempt) => transport.completions(body, attempt),
+      describe('text_completion', body, false),
     );
   }
 
@@ -182,8 +201,11 @@ export class UpstreamPool implements ChatUpstream {
     body: CompletionRequest,
     options: UpstreamCallOptions,
   ): Observable<UpstreamChunk<CompletionChunk>> {
-    return this.stream(options, this.explicitAffinity(options), (transport, attempt) =>
-      transport.completionsStream(body, attempt),
+    return this.stream(
+      options,
+      this.explicitAffinity(options),
+      (transport, attempt) => transport.completionsStream(body, attempt),
+      describe('text_completion', body, true),
     );
   }
 
@@ -191,8 +213,11 @@ export class UpstreamPool implements ChatUpstream {
     body: EmbeddingRequest,
     options: UpstreamCallOptions,
   ): Promise<UpstreamJson<EmbeddingResponse>> {
-    return this.execute(options, undefined, (transport, attempt) =>
-      transport.embeddings(body, attempt),
+    return this.execute(
+      options,
+      undefined,
+      (transport, attempt) => transport.embeddings(body, attempt),
+      describe('embeddings', body, false),
     );
   }
 
@@ -206,8 +231,10 @@ export class UpstreamPool implements ChatUpstream {
     options: UpstreamCallOptions,
     affinityKey: number | undefined,
     call: (transport: ReplicaTransport, attempt: UpstreamCallOptions) => Promise<T>,
+    description?: UpstreamCallDescription,
   ): Promise<T> {
     const deadline = this.now() + options.timeoutMs;
+    const parent = options.traceContext ?? context.active();
     let tried: Replica[] | undefined;
     let lastError: unknown;
     for (let attempt = 1; ; attempt++) {
@@ -219,10 +246,17 @@ export class UpstreamPool implements ChatUpstream {
         // On a retry, what the upstream did says more than "no slot for the retry".
         throw lastError ?? error;
       }
+      const traced = description
+        ? this.attempts.start(description, this.name, lease.replica.label, attempt, parent)
+        : undefined;
       let value: T;
       try {
-        value = await call(lease.replica.transport, this.attemptOptions(options, deadline));
+        value = await call(
+          lease.replica.transport,
+          this.attemptOptions(options, deadline, traced?.context),
+        );
       } catch (error) {
+        traced?.failed(error, options.signal.aborted);
         const delay = this.afterFailure(lease, error, attempt, deadline, options.signal);
         this.release(lease);
         if (delay === undefined) throw error;
@@ -231,6 +265,7 @@ export class UpstreamPool implements ChatUpstream {
         if (delay > 0) await sleep(delay, options.signal);
         continue;
       }
+      traced?.succeeded(value);
       lease.replica.recordSuccess();
       this.release(lease);
       return value;
@@ -244,9 +279,12 @@ export class UpstreamPool implements ChatUpstream {
       transport: ReplicaTransport,
       attempt: UpstreamCallOptions,
     ) => Observable<UpstreamChunk<T>>,
+    description: UpstreamCallDescription,
   ): Observable<UpstreamChunk<T>> {
     return new Observable<UpstreamChunk<T>>((subscriber) => {
       const deadline = this.now() + options.timeoutMs;
+      const parent = options.traceContext ?? context.active();
+      let traced: AttemptTrace | undefined;
       let attempt = 0;
       let tried: Replica[] | undefined;
       let lastError: unknown;
@@ -293,9 +331,21 @@ export class UpstreamPool implements ChatUpstream {
         }
         lease = current;
         held = undefined;
-        const source = open(current.replica.transport, this.attemptOptions(options, deadline));
+        const attemptTrace = this.attempts.start(
+          description,
+          this.name,
+          current.replica.label,
+          attempt,
+          parent,
+        );
+        traced = attemptTrace;
+        const source = open(
+          current.replica.transport,
+          this.attemptOptions(options, deadline, attemptTrace.context),
+        );
         inner = source.subscribe({
           next: (item) => {
+            attemptTrace.chunk(item.chunk);
             if (committed) {
               subscriber.next(item);
               return;
@@ -305,6 +355,7 @@ export class UpstreamPool implements ChatUpstream {
               return;
             }
             committed = true;
+            attemptTrace.firstContent();
             current.replica.recordSuccess();
             flushHeld();
             subscriber.next(item);
@@ -312,6 +363,7 @@ export class UpstreamPool implements ChatUpstream {
           error: (error: unknown) => {
             if (lease !== current) return;
             lease = undefined;
+            attemptTrace.failed(error, options.signal.aborted);
             if (committed) {
               // The caller has content already: this one goes to it in-band (SPEC §7).
               const verdict = options.signal.aborted ? undefined : classifyFailure(error);
@@ -335,6 +387,7 @@ export class UpstreamPool implements ChatUpstream {
           complete: () => {
             if (lease !== current) return;
             lease = undefined;
+            attemptTrace.end();
             if (!committed) current.replica.recordSuccess();
             this.release(current);
             flushHeld();
@@ -349,6 +402,8 @@ export class UpstreamPool implements ChatUpstream {
         finished = true;
         clearTimeout(retryTimer);
         inner?.unsubscribe();
+        // The consumer stopped reading: the caller left, or it had what it needed.
+        traced?.end(options.signal.aborted);
         if (lease !== undefined) {
           this.release(lease);
           lease = undefined;
@@ -390,7 +445,11 @@ export class UpstreamPool implements ChatUpstream {
     return delay;
   }
 
-  private attemptOptions(options: UpstreamCallOptions, deadline: number): UpstreamCallOptions {
+  private attemptOptions(
+    options: UpstreamCallOptions,
+    deadline: number,
+    traceContext: Context | undefined,
+  ): UpstreamCallOptions {
     const remaining = Math.max(1, deadline - this.now());
     return {
       signal: options.signal,
@@ -399,6 +458,7 @@ export class UpstreamPool implements ChatUpstream {
       timeoutMs: remaining,
       ttfbMs: Math.min(options.ttfbMs ?? remaining, remaining),
       idleMs: options.idleMs,
+      traceContext,
     };
   }
 
@@ -568,6 +628,14 @@ export class UpstreamPool implements ChatUpstream {
       ? fnv1a(options.affinityKey)
       : undefined;
   }
+}
+
+function describe(
+  operation: UpstreamCallDescription['operation'],
+  body: { model?: string },
+  stream: boolean,
+): UpstreamCallDescription {
+  return { operation, model: body.model ?? '', stream, body };
 }
 
 function overloaded(): GatewayException {

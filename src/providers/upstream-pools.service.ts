@@ -1,7 +1,15 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  Optional,
+} from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig } from '../config';
-import { MetricsService } from '../telemetry';
+import { MetricsService, TELEMETRY_OPTIONS, type TelemetryOptions } from '../telemetry';
+import { AttemptTelemetry } from './attempt-telemetry';
 import { ProvidersMessages } from './providers.messages';
 import { UpstreamMetrics } from './upstream-metrics';
 import { UpstreamPool } from './upstream-pool';
@@ -16,11 +24,19 @@ export class UpstreamPoolsService implements OnApplicationBootstrap, OnApplicati
   private readonly logger = new Logger('Upstreams');
   private readonly pools = new Map<string, UpstreamPool>();
 
-  constructor(config: ConfigService<GatewayConfig, true>, metrics: MetricsService) {
+  constructor(
+    config: ConfigService<GatewayConfig, true>,
+    metrics: MetricsService,
+    @Optional() @Inject(TELEMETRY_OPTIONS) telemetry?: TelemetryOptions,
+  ) {
     const observer = new UpstreamMetrics(metrics.registry, () => this.all());
+    const attempts = new AttemptTelemetry({
+      metrics,
+      captureContent: telemetry?.captureContent ?? false,
+    });
     const pools = config.get('pools', { infer: true });
     for (const name of Object.keys(pools)) {
-      this.pools.set(name, new UpstreamPool(pools[name], { observer }));
+      this.pools.set(name, new UpstreamPool(pools[name], { observer, attempts }));
     }
   }
 

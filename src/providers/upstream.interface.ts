@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { Observable } from 'rxjs';
 import type {
   ChatCompletion,
@@ -42,6 +43,11 @@ export interface UpstreamCallOptions {
    * from the system prompt and the first user turn when not given.
    */
   affinityKey?: string;
+  /**
+   * The trace context of this call. On a pool: the parent of each attempt's span (default: the
+   * active context). On a replica: the attempt's own context, sent upstream as `traceparent`.
+   */
+  traceContext?: Context;
 }
 
 /** A parsed upstream JSON answer with the exact text it came from, so it can be forwarded unchanged. */

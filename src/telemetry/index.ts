@@ -1,2 +1,31 @@
 export { TelemetryModule } from './telemetry.module';
-export { MetricsService, reasonStep } from './metrics.service';
+export { MetricsService, reasonStep, type RateLimitKind } from './metrics.service';
+export {
+  DEFAULT_TELEMETRY_OPTIONS,
+  TELEMETRY_OPTIONS,
+  type TelemetryOptions,
+} from './telemetry-options';
+export {
+  RequestTelemetry,
+  registerRequestTelemetry,
+  type RoutedRequest,
+  type UsageLike,
+} from './request-telemetry';
+export { requestLoggingModule } from './request-logging';
+export {
+  errorTypeOf,
+  recordFailure,
+  setResultAttributes,
+  setUsageAttributes,
+  tracer,
+} from './tracing';
+export { recordFirstToken } from './first-token';
+export { inputMessagesJson, outputMessagesJson, streamedOutputJson } from './content-capture';
+export {
+  GenAi,
+  Semconv,
+  SpanNames,
+  Tiergate,
+  type GenAiOperation,
+  type GenAiResult,
+} from './telemetry.constants';

@@ -2,18 +2,24 @@ import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { assertModelAllowed, confineRoute, mayUseTier } from '../auth';
 import { asGatewayException } from '../common/errors';
 import { clientAbortSignal } from '../common/http';
 import { ChatCompletionRequestDto } from '../common/openai';
 import { replyWithSse, SseResponseWriter } from '../common/sse';
 import type { GatewayConfig } from '../config';
+import { LimitsService, type Admission } from '../limits';
+import { recordFirstToken } from '../telemetry';
 import {
   ESCALATION_REASON,
   TOOL_ROUNDS_HEADER,
   ToolLoopService,
+  type ToolLoopHooks,
   type ToolLoopRequest,
 } from '../tools';
 import { ChatCompletionsService } from './chat-completions.service';
+import { estimatePromptTokens } from './context-fit';
+import { ModelCatalogService } from './model-catalog.service';
 import { setRouteHeaders } from './route-headers';
 import { TierRouterService, type RouteDecision } from './tier-router.service';
 
@@ -27,6 +33,8 @@ export class ChatCompletionsController {
     private readonly router: TierRouterService,
     private readonly chat: ChatCompletionsService,
     private readonly tools: ToolLoopService,
+    private readonly limits: LimitsService,
+    private readonly catalog: ModelCatalogService,
     config: ConfigService<GatewayConfig, true>,
   ) {
     this.heartbeatMs = config.get('streaming', { infer: true }).heartbeatMs;
@@ -41,16 +49,63 @@ export class ChatCompletionsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const signal = clientAbortSignal(reply.raw);
-    const route = await this.router.route({
+    // The key's permissions (403), then its limits (429, one atomic step), before routing.
+    const caller = this.limits.callerOf(request);
+    const requested = body.model ?? this.catalog.defaultModel;
+    const target = this.catalog.resolve(body.model);
+    assertModelAllowed(caller.policy, requested, target.kind === 'auto' ? 'auto' : target.tier);
+    const admission = await this.limits.admit(request, reply, {
+      endpoint: 'chat',
+      requestedModel: requested,
+      promptTokens: estimatePromptTokens(body.messages, body.tools),
+      maxTokens: body.max_completion_tokens ?? body.max_tokens,
+      choices: body.n,
+      stream: body.stream === true,
+    });
+    try {
+      await this.serve(body, request, reply, signal, admission);
+    } catch (error) {
+      admission.fail(error);
+      throw error;
+    }
+  }
+
+  private async serve(
+    body: ChatCompletionRequestDto,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    signal: AbortSignal,
+    admission: Admission,
+  ): Promise<void> {
+    const policy = admission.caller.policy;
+    const routed = await this.router.route({
       model: body.model,
       messages: body.messages,
       tools: body.tools,
       reasoningEffort: body.reasoning_effort,
       maxTokens: body.max_completion_tokens ?? body.max_tokens,
     });
+    const route = confineRoute(
+      policy,
+      routed,
+      (tier, reason) => {
+        const moved = this.router.routeTo(tier, reason);
+        return moved && { ...moved, requested: routed.requested };
+      },
+      admission.requestedModel ?? this.catalog.defaultModel,
+    );
+    admission.routed(route.tier, route.config.model);
     setRouteHeaders(reply, route);
-    if (this.tools.applies(body)) {
-      await this.createWithTools(body, route, request, reply, signal);
+    const telemetry = request.telemetry;
+    telemetry?.routed({
+      tier: route.tier,
+      reason: route.reason,
+      model: route.requested ?? route.config.model,
+      upstreamModel: route.config.model,
+      stream: body.stream === true,
+    });
+    if (this.tools.applies(body, policy.allowedTools)) {
+      await this.createWithTools(body, route, request, reply, signal, admission);
       return;
     }
     if (body.stream === true) {
@@ -59,14 +114,25 @@ export class ChatCompletionsController {
         signal,
         requestId: request.id,
         gate: writer.gate,
+        telemetry,
+        onUsage: (usage) => admission.addUsage(usage),
       });
       await replyWithSse(reply, writer, payloads, {
         heartbeatMs: this.heartbeatMs,
-        renderError: (error) => asGatewayException(error).toBody(),
+        renderError: (error) => {
+          telemetry?.failedInBand(error);
+          admission.fail(error);
+          return asGatewayException(error).toBody();
+        },
       });
       return;
     }
-    const payload = await this.chat.complete(body, route, { signal, requestId: request.id });
+    const payload = await this.chat.complete(body, route, {
+      signal,
+      requestId: request.id,
+      telemetry,
+      onUsage: (usage) => admission.addUsage(usage),
+    });
     await reply.type('application/json; charset=utf-8').send(payload);
   }
 
@@ -82,12 +148,22 @@ export class ChatCompletionsController {
     request: FastifyRequest,
     reply: FastifyReply,
     signal: AbortSignal,
+    admission: Admission,
   ): Promise<void> {
+    const policy = admission.caller.policy;
     const writer =
       body.stream === true
         ? new SseResponseWriter(reply.raw, { heartbeatMs: this.heartbeatMs })
         : undefined;
-    const ctx = { requestId: request.id, gate: writer?.gate };
+    const telemetry = request.telemetry;
+    const ctx = {
+      requestId: request.id,
+      gate: writer?.gate,
+      telemetry,
+      onUsage: (usage: unknown) => admission.addUsage(usage),
+    };
+    const accountTier = (tier: 'instant' | 'thinking'): void =>
+      admission.routed(tier, this.catalog.tiers[tier]?.model ?? admission.model);
     const open = (): void => {
       if (!writer || writer.opened) return;
       reply.hijack();
@@ -96,34 +172,38 @@ export class ChatCompletionsController {
     const loop: ToolLoopRequest = {
       body: { ...body, messages: route.truncated?.messages ?? body.messages },
       model: this.chat.loopModel(route, ctx),
-      escalate: () => {
-        const thinking = this.router.routeTo('thinking', ESCALATION_REASON);
-        return thinking && this.chat.loopModel(thinking, ctx);
-      },
+      // A key that may not use thinking is never escalated onto it.
+      escalate: mayUseTier(policy, 'thinking')
+        ? () => {
+            const thinking = this.router.routeTo('thinking', ESCALATION_REASON);
+            return thinking && this.chat.loopModel(thinking, ctx);
+          }
+        : undefined,
       signal,
       requestId: request.id,
       ...(request.caller ? { keyName: request.caller.keyName } : {}),
-      hooks: writer && {
-        onToolStart: (name) => {
-          open();
-          writer.writeComment(`tool ${name} running`);
-        },
-        onEscalated: (next) => {
-          setRouteHeaders(reply, next);
-          if (writer.opened) writer.writeComment(`route ${next.tier} ${next.reason}`);
-        },
+      ...(policy.allowedTools ? { allowedTools: policy.allowedTools } : {}),
+      hooks: {
+        onToolRound: () => admission.addToolRound(),
+        ...(writer && this.streamHooks(writer, reply, open, accountTier)),
       },
     };
     if (!writer) {
       const answer = await this.tools.complete(loop);
       setRouteHeaders(reply, answer.model);
+      telemetry?.rerouted(answer.model.tier, answer.model.reason);
+      accountTier(answer.model.tier);
       reply.header(TOOL_ROUNDS_HEADER, String(answer.rounds));
       await reply.type('application/json; charset=utf-8').send(answer.body);
       return;
     }
-    const renderError = (error: unknown) => asGatewayException(error).toBody();
+    const renderError = (error: unknown) => {
+      telemetry?.failedInBand(error);
+      admission.fail(error);
+      return asGatewayException(error).toBody();
+    };
     try {
-      await replyWithSse(reply, writer, this.tools.stream(loop), {
+      await replyWithSse(reply, writer, recordFirstToken(this.tools.stream(loop), telemetry), {
         heartbeatMs: this.heartbeatMs,
         renderError,
       });
@@ -134,5 +214,27 @@ export class ChatCompletionsController {
       writer.writeError(renderError(error));
       writer.end();
     }
+  }
+
+  /** Streaming progress: tool comments open the response; escalation is told in-band. */
+  private streamHooks(
+    writer: SseResponseWriter,
+    reply: FastifyReply,
+    open: () => void,
+    accountTier: (tier: 'instant' | 'thinking') => void,
+  ): ToolLoopHooks {
+    const telemetry = reply.request.telemetry;
+    return {
+      onToolStart: (name) => {
+        open();
+        writer.writeComment(`tool ${name} running`);
+      },
+      onEscalated: (next) => {
+        setRouteHeaders(reply, next);
+        telemetry?.rerouted(next.tier, next.reason);
+        accountTier(next.tier);
+        if (writer.opened) writer.writeComment(`route ${next.tier} ${next.reason}`);
+      },
+    };
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { map, type Observable } from 'rxjs';
 import type { ChatCompletionRequest } from '../common/openai';
 import { callTimeouts, type FlowGate } from '../providers';
+import type { RequestTelemetry } from '../telemetry';
 import type { LoopModel } from '../tools';
 import { StreamReasoningNormalizer, normalizeCompletion } from './reasoning/reasoning-normalizer';
 import { toPayloads } from './stream-payloads';
@@ -11,6 +12,10 @@ export interface CallContext {
   signal: AbortSignal;
   requestId: string;
   gate?: FlowGate;
+  /** The request's telemetry: tokens and time to first token are told to it. */
+  telemetry?: RequestTelemetry;
+  /** Each upstream call's `usage`, for the key's accounting and token limit. */
+  onUsage?: (usage: unknown) => void;
 }
 
 /**
@@ -35,7 +40,10 @@ export class ChatCompletionsService {
       signal: ctx.signal,
       requestId: ctx.requestId,
       ...callTimeouts(route.config.timeouts),
+      traceContext: ctx.telemetry?.context,
     });
+    ctx.telemetry?.addUsage(answer.value.usage, route.tier, route.config.model);
+    ctx.onUsage?.(answer.value.usage);
     return normalizeCompletion(answer.value, route.config.reasoning)
       ? JSON.stringify(answer.value)
       : answer.raw;
@@ -54,14 +62,30 @@ export class ChatCompletionsService {
       stream: true,
       stream_options: { ...body.stream_options, include_usage: true },
     };
+    const telemetry = ctx.telemetry;
     const chunks = route.pool.chatStream(upstreamBody, {
       signal: ctx.signal,
       requestId: ctx.requestId,
       ...callTimeouts(route.config.timeouts),
       gate: ctx.gate,
+      traceContext: telemetry?.context,
     });
     const normalizer = new StreamReasoningNormalizer(route.config.reasoning);
-    return toPayloads(chunks, callerWantsUsage, (chunk) => normalizer.apply(chunk));
+    const onUsage = ctx.onUsage;
+    return toPayloads(
+      chunks,
+      callerWantsUsage,
+      (chunk) => normalizer.apply(chunk),
+      telemetry || onUsage
+        ? {
+            ...(telemetry && { first: () => telemetry.firstToken() }),
+            usage: (chunk) => {
+              telemetry?.addUsage(chunk.usage, route.tier, route.config.model);
+              onUsage?.(chunk.usage);
+            },
+          }
+        : undefined,
+    );
   }
 
   /**
@@ -70,10 +94,12 @@ export class ChatCompletionsService {
    * apply to its later rounds).
    */
   loopModel(route: RouteDecision, ctx: Omit<CallContext, 'signal'>): LoopModel {
+    const telemetry = ctx.telemetry;
     const options = (signal: AbortSignal) => ({
       signal,
       requestId: ctx.requestId,
       ...callTimeouts(route.config.timeouts),
+      traceContext: telemetry?.context,
     });
     return {
       tier: route.tier,
@@ -81,6 +107,8 @@ export class ChatCompletionsService {
       complete: async (body, signal) => {
         const upstreamBody: ChatCompletionRequest = { ...body, model: route.config.model };
         const answer = await route.pool.chat(upstreamBody, options(signal));
+        telemetry?.addUsage(answer.value.usage, route.tier, route.config.model);
+        ctx.onUsage?.(answer.value.usage);
         normalizeCompletion(answer.value, route.config.reasoning);
         return answer.value;
       },
@@ -94,6 +122,10 @@ export class ChatCompletionsService {
         };
         return route.pool.chatStream(upstreamBody, { ...options(signal), gate: ctx.gate }).pipe(
           map(({ chunk }) => {
+            if (chunk.usage) {
+              telemetry?.addUsage(chunk.usage, route.tier, route.config.model);
+              ctx.onUsage?.(chunk.usage);
+            }
             normalizer.apply(chunk);
             return chunk;
           }),

@@ -2,12 +2,16 @@ import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { assertModelAllowed, confineRoute } from '../auth';
 import { asGatewayException } from '../common/errors';
 import { clientAbortSignal } from '../common/http';
 import { CompletionRequestDto, type CompletionRequest } from '../common/openai';
 import { replyWithSse, SseResponseWriter } from '../common/sse';
 import type { GatewayConfig } from '../config';
+import { estimateInputTokens, LimitsService, type Admission } from '../limits';
 import { callTimeouts } from '../providers';
+import type { UsageLike } from '../telemetry';
+import { ModelCatalogService } from './model-catalog.service';
 import { setRouteHeaders } from './route-headers';
 import { toPayloads } from './stream-payloads';
 import { TierRouterService } from './tier-router.service';
@@ -21,6 +25,8 @@ export class CompletionsController {
 
   constructor(
     private readonly router: TierRouterService,
+    private readonly limits: LimitsService,
+    private readonly catalog: ModelCatalogService,
     config: ConfigService<GatewayConfig, true>,
   ) {
     this.heartbeatMs = config.get('streaming', { infer: true }).heartbeatMs;
@@ -35,8 +41,35 @@ export class CompletionsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const signal = clientAbortSignal(reply.raw);
+    const caller = this.limits.callerOf(request);
+    const requested = body.model ?? this.catalog.defaultModel;
+    const target = this.catalog.resolve(body.model);
+    assertModelAllowed(caller.policy, requested, target.kind === 'auto' ? 'auto' : target.tier);
+    const admission = await this.limits.admit(request, reply, {
+      endpoint: 'completions',
+      requestedModel: requested,
+      promptTokens: estimateInputTokens(body.prompt),
+      maxTokens: body.max_tokens,
+      choices: typeof body.n === 'number' ? body.n : undefined,
+      stream: body.stream === true,
+    });
+    try {
+      await this.serve(body, request, reply, signal, admission);
+    } catch (error) {
+      admission.fail(error);
+      throw error;
+    }
+  }
+
+  private async serve(
+    body: CompletionRequestDto,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    signal: AbortSignal,
+    admission: Admission,
+  ): Promise<void> {
     const prompt = body.prompt;
-    const route = await this.router.route({
+    const routed = await this.router.route({
       model: body.model,
       messages: [
         {
@@ -52,8 +85,31 @@ export class CompletionsController {
       reasoningEffort:
         typeof body.reasoning_effort === 'string' ? (body.reasoning_effort as never) : undefined,
     });
+    const route = confineRoute(
+      admission.caller.policy,
+      routed,
+      (tier, reason) => {
+        const moved = this.router.routeTo(tier, reason);
+        return moved && { ...moved, requested: routed.requested };
+      },
+      admission.requestedModel ?? this.catalog.defaultModel,
+    );
+    admission.routed(route.tier, route.config.model);
     setRouteHeaders(reply, route);
-    const options = { signal, requestId: request.id, ...callTimeouts(route.config.timeouts) };
+    const telemetry = request.telemetry;
+    telemetry?.routed({
+      tier: route.tier,
+      reason: route.reason,
+      model: route.requested ?? route.config.model,
+      upstreamModel: route.config.model,
+      stream: body.stream === true,
+    });
+    const options = {
+      signal,
+      requestId: request.id,
+      ...callTimeouts(route.config.timeouts),
+      traceContext: telemetry?.context,
+    };
     if (body.stream === true) {
       const callerWantsUsage = body.stream_options?.include_usage === true;
       const upstreamBody: CompletionRequest = {
@@ -63,13 +119,27 @@ export class CompletionsController {
       };
       const writer = new SseResponseWriter(reply.raw, { heartbeatMs: this.heartbeatMs });
       const chunks = route.pool.completionsStream(upstreamBody, { ...options, gate: writer.gate });
-      await replyWithSse(reply, writer, toPayloads(chunks, callerWantsUsage), {
+      const observed = toPayloads(chunks, callerWantsUsage, undefined, {
+        ...(telemetry && { first: () => telemetry.firstToken() }),
+        usage: (chunk) => {
+          telemetry?.addUsage(chunk.usage, route.tier, route.config.model);
+          admission.addUsage(chunk.usage);
+        },
+      });
+      await replyWithSse(reply, writer, observed, {
         heartbeatMs: this.heartbeatMs,
-        renderError: (error) => asGatewayException(error).toBody(),
+        renderError: (error) => {
+          telemetry?.failedInBand(error);
+          admission.fail(error);
+          return asGatewayException(error).toBody();
+        },
       });
       return;
     }
     const answer = await route.pool.completions({ ...body, model: route.config.model }, options);
+    const usage = (answer.value as { usage?: UsageLike } | null)?.usage;
+    telemetry?.addUsage(usage, route.tier, route.config.model);
+    admission.addUsage(usage);
     await reply.type('application/json; charset=utf-8').send(answer.raw);
   }
 }

@@ -2,10 +2,12 @@ import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { assertModelAllowed } from '../auth';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { clientAbortSignal } from '../common/http';
 import { EmbeddingRequestDto } from '../common/openai';
 import type { EmbeddingsConfig, GatewayConfig } from '../config';
+import { estimateInputTokens, LimitsService } from '../limits';
 import { callTimeouts, UpstreamPoolsService } from '../providers';
 
 /** `POST /v1/embeddings`, sent to the embeddings pool with its own model id. */
@@ -17,6 +19,7 @@ export class EmbeddingsController {
 
   constructor(
     private readonly pools: UpstreamPoolsService,
+    private readonly limits: LimitsService,
     config: ConfigService<GatewayConfig, true>,
   ) {
     this.embeddings = config.get('embeddings', { infer: true });
@@ -47,14 +50,39 @@ export class EmbeddingsController {
         { param: 'model' },
       );
     }
-    const answer = await this.pools.get(embeddings.pool).embeddings(
-      { ...body, model: embeddings.model },
-      {
-        signal: clientAbortSignal(reply.raw),
-        requestId: request.id,
-        ...callTimeouts(embeddings.timeouts),
-      },
-    );
-    await reply.type('application/json; charset=utf-8').send(answer.raw);
+    const requested = body.model ?? 'embeddings';
+    assertModelAllowed(this.limits.callerOf(request).policy, requested, 'embeddings');
+    const admission = await this.limits.admit(request, reply, {
+      endpoint: 'embeddings',
+      requestedModel: requested,
+      promptTokens: estimateInputTokens(body.input),
+      maxTokens: 0,
+      stream: false,
+    });
+    admission.routed('embeddings', embeddings.model);
+    const telemetry = request.telemetry;
+    telemetry?.routed({
+      tier: '',
+      reason: 'embeddings',
+      model: body.model ?? 'embeddings',
+      upstreamModel: embeddings.model,
+    });
+    try {
+      const answer = await this.pools.get(embeddings.pool).embeddings(
+        { ...body, model: embeddings.model },
+        {
+          signal: clientAbortSignal(reply.raw),
+          requestId: request.id,
+          ...callTimeouts(embeddings.timeouts),
+          traceContext: telemetry?.context,
+        },
+      );
+      telemetry?.addUsage(answer.value.usage, '', embeddings.model);
+      admission.addUsage(answer.value.usage);
+      await reply.type('application/json; charset=utf-8').send(answer.raw);
+    } catch (error) {
+      admission.fail(error);
+      throw error;
+    }
   }
 }

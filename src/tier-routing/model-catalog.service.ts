@@ -18,7 +18,8 @@ const AUTO: ModelTarget = { kind: 'auto' };
 @Injectable()
 export class ModelCatalogService {
   private readonly targets = new Map<string, ModelTarget>();
-  private readonly defaultModel: string;
+  /** The model of a request that names none (`routing.default_model`). */
+  readonly defaultModel: string;
   private readonly created = Math.floor(Date.now() / 1000);
   readonly tiers: Partial<Record<TierName, TierConfig>>;
 

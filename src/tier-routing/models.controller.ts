@@ -1,25 +1,61 @@
-import { Controller, Get, Param } from '@nestjs/common';
+import { Controller, Get, Param, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { assertModelAllowed, isModelAllowed, type KeyPolicy } from '../auth';
+import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type { ModelList, ModelObject } from '../common/openai';
+import { LimitsService } from '../limits';
 import { ModelCatalogService } from './model-catalog.service';
 
-/** `GET /v1/models`: the public names of SPEC §4 in OpenAI's list format. */
+/**
+ * `GET /v1/models`: the public names of SPEC §4 in OpenAI's list format, as far as the
+ * caller's key may use them (`allowed_tiers`, `allowed_models`).
+ */
 @ApiTags('models')
 @ApiBearerAuth()
 @Controller('v1/models')
 export class ModelsController {
-  constructor(private readonly catalog: ModelCatalogService) {}
+  constructor(
+    private readonly catalog: ModelCatalogService,
+    private readonly limits: LimitsService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List the models: instant, thinking, auto, aliases and pool model ids' })
-  list(): ModelList {
-    return { object: 'list', data: this.catalog.list() };
+  list(@Req() request: FastifyRequest): ModelList {
+    const policy = this.limits.callerOf(request).policy;
+    return {
+      object: 'list',
+      data: this.catalog.list().filter((model) => allowed(policy, model)),
+    };
   }
 
   // Pool model ids contain slashes (`Qwen/Qwen2.5-7B-Instruct`), hence the wildcard.
   @Get('*')
   @ApiOperation({ summary: 'One model' })
-  get(@Param('*') id: string): ModelObject {
-    return this.catalog.describe(decodeURIComponent(id));
+  get(@Param('*') id: string, @Req() request: FastifyRequest): ModelObject {
+    let name: string;
+    try {
+      name = decodeURIComponent(id);
+    } catch {
+      // A malformed escape (`%E0%A4%A`) names no model; it must not become a 500.
+      throw new GatewayException(
+        ErrorCode.ModelNotFound,
+        ErrorMessages.modelNotFound(id, this.catalog.names()),
+        { param: 'model' },
+      );
+    }
+    const model = this.catalog.describe(name);
+    assertModelAllowed(this.limits.callerOf(request).policy, model.id, tierOf(model));
+    return model;
   }
+}
+
+function tierOf(model: ModelObject): 'instant' | 'thinking' | 'auto' {
+  const tier = (model as { tier?: unknown }).tier;
+  return tier === 'instant' || tier === 'thinking' ? tier : 'auto';
+}
+
+function allowed(policy: KeyPolicy, model: ModelObject): boolean {
+  return isModelAllowed(policy, model.id, tierOf(model));
 }

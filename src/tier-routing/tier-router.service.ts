@@ -1,10 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { context, trace } from '@opentelemetry/api';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type { ChatMessage, ReasoningEffort, ToolDefinition } from '../common/openai';
 import type { GatewayConfig, TierConfig, TierName, TruncatePolicy } from '../config';
 import { UpstreamPoolsService, type UpstreamPool } from '../providers';
-import { MetricsService } from '../telemetry';
+import {
+  GenAi,
+  MetricsService,
+  SpanNames,
+  Tiergate,
+  reasonStep,
+  recordFailure,
+  tracer,
+} from '../telemetry';
 import { TIER_CLASSIFIER, type TierClassifier } from './classifiers/tier-classifier.interface';
 import { estimatePromptTokens, estimateTextTokens, truncateOldest } from './context-fit';
 import { ModelCatalogService } from './model-catalog.service';
@@ -23,6 +32,8 @@ export interface RouteDecision {
   tier: TierName;
   reason: string;
   score?: number;
+  /** The public model name the caller asked for (`auto`, an alias, …), default applied. */
+  requested?: string;
   config: TierConfig;
   pool: UpstreamPool;
   /** Set when the alias's `truncate: oldest` policy dropped turns to fit the context window. */
@@ -46,7 +57,38 @@ export class TierRouterService {
     this.defaultTier = config.get('routing', { infer: true }).defaultTier;
   }
 
+  /**
+   * The tier decision, traced as a `route {model}` span (tier, deciding step, score) whose
+   * children are any calls the classifier makes.
+   */
   async route(request: RouteRequest): Promise<RouteDecision> {
+    const requested = request.model ?? this.catalog.defaultModel;
+    // Only known names name spans: a caller's typo must not become a span name.
+    const span = tracer.startSpan(
+      this.catalog.has(requested) ? SpanNames.route(requested) : SpanNames.route('unknown'),
+    );
+    try {
+      const decision = await context.with(trace.setSpan(context.active(), span), () =>
+        this.resolveRoute(request),
+      );
+      decision.requested = requested;
+      if (span.isRecording()) {
+        // The reason header is the step and the score: `classifier:learned` + 0.91.
+        span.setAttribute(GenAi.RequestModel, requested);
+        span.setAttribute(Tiergate.Tier, decision.tier);
+        span.setAttribute(Tiergate.RouteStep, reasonStep(decision.reason));
+        if (decision.score !== undefined) span.setAttribute(Tiergate.RouteScore, decision.score);
+      }
+      return decision;
+    } catch (error) {
+      recordFailure(span, error, false);
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async resolveRoute(request: RouteRequest): Promise<RouteDecision> {
     const target = this.catalog.resolve(request.model);
     const decision = this.withCapacity(
       this.fitContext(

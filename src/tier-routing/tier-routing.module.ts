@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig } from '../config';
+import { LimitsModule } from '../limits';
 import { ProvidersModule, UpstreamPoolsService } from '../providers';
 import { ToolsModule } from '../tools';
 import { ChatCompletionsController } from './chat-completions.controller';
@@ -19,6 +20,7 @@ import { TierRouterService } from './tier-router.service';
   imports: [
     ProvidersModule,
     ToolsModule,
+    LimitsModule,
     ModelCatalogModule,
     TierClassifiersModule.register({
       imports: [ProvidersModule, ModelCatalogModule],

@@ -1,11 +1,30 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { SpanStatusCode, context as otelContext, trace, type Context } from '@opentelemetry/api';
 import type { ToolCall } from '../common/openai';
 import type { GatewayConfig } from '../config';
+import {
+  GenAi,
+  MetricsService,
+  Semconv,
+  SpanNames,
+  TELEMETRY_OPTIONS,
+  Tiergate,
+  tracer,
+  type TelemetryOptions,
+} from '../telemetry';
 import type { ToolContext, ToolResult } from './gateway-tool.interface';
 import { ToolRegistry, type RegisteredTool } from './tool-registry.service';
 import { MAX_TOOL_RESULT_CHARS } from './tools.constants';
 import { ToolMessages } from './tools.messages';
+
+/** Outcomes that are the tool's (or the model's) failure: `error.type` on the span. */
+const FAILED: ReadonlySet<ToolCallStatus> = new Set([
+  'invalid_arguments',
+  'unknown_tool',
+  'failed',
+  'timed_out',
+]);
 
 /** How one call ended; only `ok` ran to completion. */
 export type ToolCallStatus =
@@ -43,12 +62,16 @@ class ToolTimeoutError extends Error {
 export class ToolExecutor {
   private readonly logger = new Logger('Tools');
   private readonly defaultTimeoutMs: number;
+  private readonly captureContent: boolean;
 
   constructor(
     private readonly registry: ToolRegistry,
     config: ConfigService<GatewayConfig, true>,
+    @Optional() private readonly metrics?: MetricsService,
+    @Optional() @Inject(TELEMETRY_OPTIONS) telemetry?: TelemetryOptions,
   ) {
     this.defaultTimeoutMs = config.get('tools', { infer: true }).timeoutMs;
+    this.captureContent = telemetry?.captureContent ?? false;
   }
 
   /**
@@ -63,6 +86,10 @@ export class ToolExecutor {
     return Promise.all(calls.map((call) => this.execute(call, context, onStart)));
   }
 
+  /**
+   * Runs one call, traced as an `execute_tool {name}` span (the tool's own calls are its
+   * children) and counted by tool and outcome.
+   */
   async execute(
     call: ToolCall,
     context: ExecutionContext,
@@ -70,13 +97,40 @@ export class ToolExecutor {
   ): Promise<ToolCallOutcome> {
     const started = Date.now();
     const name = call.function.name;
+    const registered = this.registry.get(name);
+    const span = tracer.startSpan(SpanNames.tool(registered ? name : 'unregistered'));
+    const spanContext = trace.setSpan(otelContext.active(), span);
+    if (span.isRecording()) {
+      span.setAttributes({
+        [GenAi.OperationName]: 'execute_tool',
+        [GenAi.ToolName]: name,
+        [GenAi.ToolType]: 'function',
+      });
+      if (call.id) span.setAttribute(GenAi.ToolCallId, call.id);
+      if (this.captureContent) span.setAttribute(GenAi.ToolCallArguments, call.function.arguments);
+    }
     const done = (status: ToolCallStatus, content: string): ToolCallOutcome => {
+      const durationMs = Date.now() - started;
       if (status !== 'ok') {
         this.logger.warn(ToolMessages.callFailed(name, context.requestId, status, content));
       }
-      return { call, status, content, durationMs: Date.now() - started };
+      if (span.isRecording()) {
+        span.setAttribute(Tiergate.ToolOutcome, status);
+        if (this.captureContent) span.setAttribute(GenAi.ToolCallResult, content);
+        if (FAILED.has(status)) {
+          span.setAttribute(Semconv.ErrorType, status);
+          span.setStatus({ code: SpanStatusCode.ERROR, message: status });
+        } else if (status === 'aborted') {
+          span.setAttribute(Tiergate.Aborted, true);
+        }
+      }
+      span.end();
+      // Only registered names become labels: a model may call anything.
+      const tool = registered ? name : 'unregistered';
+      this.metrics?.toolCalls.inc({ tool, outcome: status });
+      if (registered) this.metrics?.toolDuration.observe({ tool }, durationMs / 1000);
+      return { call, status, content, durationMs };
     };
-    const registered = this.registry.get(name);
     if (!registered) return done('unknown_tool', errorResult(`Unknown tool ${name}.`));
     const args = parseArguments(call.function.arguments);
     if ('error' in args) return done('invalid_arguments', errorResult(args.error));
@@ -91,7 +145,7 @@ export class ToolExecutor {
     }
     if (context.signal.aborted) return done('aborted', errorResult(ToolMessages.aborted()));
     onStart?.(name);
-    return this.run(registered, args.value, context, done);
+    return this.run(registered, args.value, context, done, spanContext);
   }
 
   private async run(
@@ -99,6 +153,7 @@ export class ToolExecutor {
     args: unknown,
     context: ExecutionContext,
     done: (status: ToolCallStatus, content: string) => ToolCallOutcome,
+    spanContext: Context,
   ): Promise<ToolCallOutcome> {
     const timeoutMs = registered.timeoutMs ?? this.defaultTimeoutMs;
     const controller = new AbortController();
@@ -119,7 +174,9 @@ export class ToolExecutor {
     };
     try {
       const result = await Promise.race([
-        Promise.resolve().then(() => registered.tool.execute(args, toolContext)),
+        otelContext.with(spanContext, () =>
+          Promise.resolve().then(() => registered.tool.execute(args, toolContext)),
+        ),
         aborted,
       ]);
       const text = resultText(result);

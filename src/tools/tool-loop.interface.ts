@@ -26,6 +26,8 @@ export interface ToolLoopHooks {
   onToolStart?(name: string): void;
   /** The remaining rounds moved to another tier (ADR 0005: escalation). */
   onEscalated?(model: LoopModel): void;
+  /** A round of registered tool calls was executed (usage accounting counts them). */
+  onToolRound?(): void;
 }
 
 export interface ToolLoopRequest {
@@ -38,6 +40,11 @@ export interface ToolLoopRequest {
   signal: AbortSignal;
   requestId: string;
   keyName?: string;
+  /**
+   * The registered tools the caller's key may have run (`allowed_tools`); absent means all.
+   * Any other tool is treated as the caller's own: not completed, not executed, handed back.
+   */
+  allowedTools?: ReadonlySet<string>;
   hooks?: ToolLoopHooks;
 }
 

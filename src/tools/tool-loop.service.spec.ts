@@ -255,6 +255,42 @@ describe('ToolLoopService', () => {
     ])('%s', (_name, tools, expected) => {
       expect(loop.applies({ messages: [], ...(tools ? { tools } : {}) })).toBe(expected);
     });
+
+    it('counts only the registered tools the key may use (allowed_tools)', () => {
+      expect(loop.applies({ messages: [], tools: [TOOLS[0]] }, new Set(['wait']))).toBe(false);
+      expect(loop.applies({ messages: [], tools: TOOLS }, new Set(['wait']))).toBe(true);
+      expect(loop.applies({ messages: [], tools: TOOLS }, new Set())).toBe(false);
+    });
+  });
+
+  describe('allowed tools (a key’s allowed_tools)', () => {
+    it('neither completes nor runs a registered tool the key may not use: its call goes back', async () => {
+      const model = new ScriptedModel('instant', 'model:instant', () => ({
+        calls: [add(1, 2, 'call_x')],
+      }));
+      const answer = await loop.complete(request(model, { allowedTools: new Set(['wait']) }));
+      const body = JSON.parse(answer.body);
+      expect(answer.rounds).toBe(0);
+      expect(body.choices[0].finish_reason).toBe('tool_calls');
+      expect(body.choices[0].message.tool_calls[0].function.name).toBe('add');
+      // Sent as the caller wrote it, not filled in from the registry; `wait` still is.
+      expect(model.requests[0].tools?.[0]).toEqual(TOOLS[0]);
+      expect(model.requests[0].tools?.[1].function.description).toBe('Waits.');
+    });
+
+    it('runs the ones it may use, and reports each executed round', async () => {
+      const model = new ScriptedModel('instant', 'model:instant', (body) =>
+        lastIsTool(body) ? { content: 'done' } : { calls: [add(2, 3)] },
+      );
+      let rounds = 0;
+      const answer = await loop.complete(
+        request(model, {
+          allowedTools: new Set(['add']),
+          hooks: { onToolRound: () => rounds++ },
+        }),
+      );
+      expect([answer.rounds, rounds]).toEqual([1, 1]);
+    });
   });
 
   describe('non-streaming', () => {

@@ -72,11 +72,17 @@ export class ToolLoopService {
     this.settings = config.get('tools', { infer: true });
   }
 
-  /** Whether the loop handles `body`: its `tools` offer at least one registered tool. */
-  applies(body: ChatCompletionRequest): boolean {
+  /**
+   * Whether the loop handles `body`: its `tools` offer at least one registered tool (among
+   * `allowed`, the key's `allowed_tools`, when given).
+   */
+  applies(body: ChatCompletionRequest, allowed?: ReadonlySet<string>): boolean {
     const tools = body.tools;
     if (!tools || tools.length === 0) return false;
-    for (const tool of tools) if (this.registry.has(tool.function.name)) return true;
+    for (const tool of tools) {
+      const name = tool.function.name;
+      if (this.registry.has(name) && (!allowed || allowed.has(name))) return true;
+    }
     return false;
   }
 
@@ -152,11 +158,19 @@ class LoopRun {
     const body = this.request.body;
     const offeredTools = body.tools ?? [];
     // Only tools this request offers run here: a registered tool the caller did not list is
-    // the caller's business (it may be a same-named tool of its own).
+    // the caller's business (it may be a same-named tool of its own). So is one its key may
+    // not have run (`allowed_tools`): it is neither completed from the registry nor executed.
+    const allowed = this.request.allowedTools;
     const offered = new Set(
-      offeredTools.map((t) => t.function.name).filter((name) => this.registry.has(name)),
+      offeredTools
+        .map((t) => t.function.name)
+        .filter((name) => this.registry.has(name) && (!allowed || allowed.has(name))),
     );
-    const tools = this.registry.completeDefinitions(offeredTools);
+    const tools = allowed
+      ? offeredTools.map((t) =>
+          offered.has(t.function.name) ? this.registry.completeDefinitions([t])[0] : t,
+        )
+      : this.registry.completeDefinitions(offeredTools);
     const messages: ChatMessage[] = [...body.messages];
     await this.runPendingCalls(messages, offered);
     for (let call = 0; ; call++) {
@@ -236,6 +250,7 @@ class LoopRun {
     );
     for (const o of outcomes) if (o.status === 'invalid_arguments') this.invalidArguments++;
     this.rounds++;
+    this.request.hooks?.onToolRound?.();
   }
 
   /**

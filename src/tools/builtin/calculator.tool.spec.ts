@@ -14,7 +14,7 @@ describe('CalculatorTool', () => {
   const run = (expression: string) =>
     tool.execute({ expression }, { signal: new AbortController().signal, requestId: 'test' });
 
-  afterAll(() => tool.onModuleDestroy());
+  afterAll(() => tool.onApplicationShutdown());
 
   it.each([
     ['0.1 + 0.2', '0.3'],

@@ -1,4 +1,4 @@
-import { type OnModuleDestroy } from '@nestjs/common';
+import { type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig } from '../../config';
 import { GatewayTool } from '../gateway-tool.decorator';
@@ -46,7 +46,7 @@ export const CALCULATOR_TIME_LIMIT_MS = 2000;
     additionalProperties: false,
   },
 })
-export class CalculatorTool implements GatewayTool<CalculatorArgs>, OnModuleDestroy {
+export class CalculatorTool implements GatewayTool<CalculatorArgs>, OnApplicationShutdown {
   private readonly enabled: boolean;
   private readonly sandbox = new WorkerSandbox<
     CalculatorJob,
@@ -87,7 +87,8 @@ export class CalculatorTool implements GatewayTool<CalculatorArgs>, OnModuleDest
     }
   }
 
-  onModuleDestroy(): Promise<void> {
+  // Not onModuleDestroy: Nest runs that before the shutdown drain, while requests still use us.
+  onApplicationShutdown(): Promise<void> {
     return this.sandbox.close();
   }
 }

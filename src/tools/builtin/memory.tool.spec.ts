@@ -137,7 +137,7 @@ describe('MemoryTool', () => {
     afterAll(async () => {
       const keys = await admin.keys(`${MEMORY_KEY_PREFIX}*-${process.pid}-*`);
       if (keys.length > 0) await admin.del(...keys);
-      await Promise.all(stores.map((s) => s.onModuleDestroy()));
+      await Promise.all(stores.map((s) => s.onApplicationShutdown()));
       await admin.quit();
     });
 

@@ -1,4 +1,4 @@
-import { Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { newNote, type MemoryNote, type MemoryStore } from './memory.store';
 
@@ -9,7 +9,7 @@ export const MEMORY_KEY_PREFIX = 'tiergate:memory:';
  * Notes in Redis, shared by every replica: one list per scope at `tiergate:memory:<keyName>`,
  * newest first, trimmed to the limit on every write (LPUSH + LTRIM in one transaction).
  */
-export class RedisMemoryStore implements MemoryStore, OnModuleDestroy {
+export class RedisMemoryStore implements MemoryStore, OnApplicationShutdown {
   private readonly logger = new Logger('Tools');
   private lastError: string | undefined;
 
@@ -61,7 +61,8 @@ export class RedisMemoryStore implements MemoryStore, OnModuleDestroy {
     return (await this.redis.lrem(key, 1, item)) > 0;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  // Not onModuleDestroy: Nest runs that before the shutdown drain, while requests still use us.
+  async onApplicationShutdown(): Promise<void> {
     if (this.redis.status === 'wait' || this.redis.status === 'end') {
       this.redis.disconnect();
       return;

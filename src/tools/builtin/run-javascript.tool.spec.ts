@@ -18,7 +18,7 @@ describe('RunJavascriptTool', () => {
   const run = (code: string, signal = new AbortController().signal) =>
     tool.execute({ code }, { signal, requestId: 'test' });
 
-  afterAll(() => tool.onModuleDestroy());
+  afterAll(() => tool.onApplicationShutdown());
 
   it('returns the last expression and the console output', async () => {
     await expect(

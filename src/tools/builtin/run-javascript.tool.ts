@@ -1,4 +1,4 @@
-import { type OnModuleDestroy } from '@nestjs/common';
+import { type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig, RunJavascriptConfig } from '../../config';
 import { GatewayTool } from '../gateway-tool.decorator';
@@ -51,7 +51,7 @@ const KILL_GRACE_MS = 250;
     additionalProperties: false,
   },
 })
-export class RunJavascriptTool implements GatewayTool<RunJavascriptArgs>, OnModuleDestroy {
+export class RunJavascriptTool implements GatewayTool<RunJavascriptArgs>, OnApplicationShutdown {
   private readonly enabled: boolean;
   private readonly limits: RunJavascriptConfig;
   private readonly sandbox = new WorkerSandbox<ScriptJob, ScriptOutcome, QuickJsWorkerData>({
@@ -109,7 +109,8 @@ export class RunJavascriptTool implements GatewayTool<RunJavascriptArgs>, OnModu
     return result;
   }
 
-  onModuleDestroy(): Promise<void> {
+  // Not onModuleDestroy: Nest runs that before the shutdown drain, while requests still use us.
+  onApplicationShutdown(): Promise<void> {
     return this.sandbox.close();
   }
 }

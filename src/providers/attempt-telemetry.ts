@@ -1,0 +1,240 @@
+import { SpanKind, trace, type Context, type Span } from '@opentelemetry/api';
+import {
+  GenAi,
+  Semconv,
+  SpanNames,
+  Tiergate,
+  errorTypeOf,
+  recordFailure,
+  setResultAttributes,
+  setUsageAttributes,
+  tracer,
+  type GenAiOperation,
+  type GenAiResult,
+  type MetricsService,
+  inputMessagesJson,
+  outputMessagesJson,
+  streamedOutputJson,
+} from '../telemetry';
+
+/** What an upstream call is, for the spans and metrics of its attempts. */
+export interface UpstreamCallDescription {
+  operation: Exclude<GenAiOperation, 'execute_tool'>;
+  /** The upstream's own model id (`gen_ai.request.model`). */
+  model: string;
+  stream: boolean;
+  /** The request body; read only when content capture is on. */
+  body: unknown;
+}
+
+export interface AttemptTelemetryOptions {
+  metrics?: MetricsService;
+  /** Record prompts and completions on the attempt spans. */
+  captureContent?: boolean;
+}
+
+/** The `server.address` and `server.port` of a replica, parsed once. */
+interface Address {
+  host: string;
+  port: number;
+}
+
+/**
+ * The telemetry of upstream attempts: one CLIENT span per attempt (`chat {model}`, following
+ * the GenAI conventions), the per-attempt duration and time-to-first-chunk histograms, and the
+ * context whose `traceparent` the attempt's request carries.
+ */
+export class AttemptTelemetry {
+  private readonly addresses = new Map<string, Address>();
+
+  constructor(readonly options: AttemptTelemetryOptions = {}) {}
+
+  start(
+    call: UpstreamCallDescription,
+    pool: string,
+    upstream: string,
+    attempt: number,
+    parent: Context,
+  ): AttemptTrace {
+    return new AttemptTrace(this, call, pool, upstream, attempt, parent);
+  }
+
+  addressOf(upstream: string): Address {
+    let address = this.addresses.get(upstream);
+    if (address === undefined) {
+      const url = new URL(upstream);
+      address = {
+        host: url.hostname,
+        port: Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+      };
+      this.addresses.set(upstream, address);
+    }
+    return address;
+  }
+}
+
+/**
+ * One attempt: its span and measurements, ended exactly once (answer, failure, end of stream,
+ * or the consumer gone). Streams report each chunk and the first content delta; only a few
+ * fields are read, and nothing is serialised unless content capture is on.
+ */
+export class AttemptTrace {
+  /** The attempt span's context: its `traceparent` goes upstream with the request. */
+  readonly context: Context;
+  private readonly span: Span;
+  private readonly recording: boolean;
+  private readonly startedAt = performance.now();
+  private firstChunkS: number | undefined;
+  private errorType = '';
+  private ended = false;
+  /** Streams: what the chunks said, for the span. */
+  private responseModel: string | undefined;
+  private finishReasons: string[] | undefined;
+  private usage: GenAiResult['usage'];
+  private text: string | undefined;
+
+  constructor(
+    private readonly owner: AttemptTelemetry,
+    private readonly call: UpstreamCallDescription,
+    private readonly pool: string,
+    private readonly upstream: string,
+    attempt: number,
+    parent: Context,
+  ) {
+    this.span = tracer.startSpan(
+      SpanNames.inference(call.operation, call.model),
+      { kind: SpanKind.CLIENT },
+      parent,
+    );
+    this.context = trace.setSpan(parent, this.span);
+    this.recording = this.span.isRecording();
+    if (!this.recording) return;
+    // The attributes the GenAI conventions require or recommend, and the retry number; each
+    // one is a cost per attempt (the pool and replica label are in the metrics).
+    const address = owner.addressOf(upstream);
+    const span = this.span;
+    span.setAttribute(GenAi.OperationName, call.operation);
+    span.setAttribute(GenAi.RequestModel, call.model);
+    span.setAttribute(Semconv.ServerAddress, address.host);
+    span.setAttribute(Semconv.ServerPort, address.port);
+    // HTTP semconv's retry number: set on retries only (1 for the first retry).
+    if (attempt > 1) span.setAttribute(Semconv.HttpRequestResendCount, attempt - 1);
+    if (owner.options.captureContent) {
+      const input = inputMessagesJson(call.body);
+      if (input !== undefined) this.span.setAttribute(GenAi.InputMessages, input);
+      this.text = '';
+    }
+  }
+
+  /** Streams: a parsed chunk. */
+  chunk(chunk: {
+    model?: unknown;
+    choices: readonly unknown[];
+    usage?: GenAiResult['usage'];
+  }): void {
+    if (!this.recording) return;
+    if (this.responseModel === undefined && typeof chunk.model === 'string') {
+      this.responseModel = chunk.model;
+    }
+    if (chunk.usage) this.usage = chunk.usage;
+    for (const raw of chunk.choices) {
+      const choice = raw as {
+        finish_reason?: unknown;
+        delta?: { content?: unknown } | null;
+        text?: unknown;
+      };
+      if (typeof choice.finish_reason === 'string') {
+        (this.finishReasons ??= []).push(choice.finish_reason);
+      }
+      if (this.text !== undefined) {
+        const piece = choice.delta?.content ?? choice.text;
+        if (typeof piece === 'string') this.text += piece;
+      }
+    }
+  }
+
+  /** Streams: the first content delta arrived (the commit point). */
+  firstContent(): void {
+    if (this.firstChunkS !== undefined) return;
+    this.firstChunkS = (performance.now() - this.startedAt) / 1000;
+    if (this.recording) this.span.setAttribute(GenAi.ResponseTimeToFirstChunk, this.firstChunkS);
+  }
+
+  /** A whole answer (`UpstreamJson`): its model, id, finish reasons and usage. */
+  succeeded(answer: unknown): void {
+    if (this.ended) return;
+    if (this.recording) {
+      const value = (answer as { value?: unknown } | null)?.value;
+      if (value !== null && typeof value === 'object') {
+        setResultAttributes(this.span, value as GenAiResult);
+        if (this.owner.options.captureContent) {
+          const output = outputMessagesJson(value);
+          if (output !== undefined) this.span.setAttribute(GenAi.OutputMessages, output);
+        }
+      }
+    }
+    this.end();
+  }
+
+  /** The attempt failed (and may be retried), or the caller went away (`aborted`). */
+  failed(error: unknown, aborted: boolean): void {
+    if (this.ended) return;
+    this.errorType = aborted ? '' : (errorTypeOf(error) ?? '');
+    recordFailure(this.span, error, aborted || this.errorType === '');
+    this.end();
+  }
+
+  /**
+   * Ends the attempt: a stream that completed, or whose consumer stopped reading (`aborted`
+   * when that was the caller leaving: a normal ending, not an error).
+   */
+  end(aborted = false): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.recording) {
+      if (aborted) this.span.setAttribute(Tiergate.Aborted, true);
+      this.setStreamAttributes();
+    }
+    this.span.end();
+    const metrics = this.owner.options.metrics;
+    if (!metrics) return;
+    const { operation, model } = this.call;
+    metrics.clientDuration.observe(
+      {
+        gen_ai_operation_name: operation,
+        gen_ai_request_model: model,
+        pool: this.pool,
+        upstream: this.upstream,
+        error_type: this.errorType,
+      },
+      (performance.now() - this.startedAt) / 1000,
+    );
+    if (this.call.stream && this.firstChunkS !== undefined) {
+      metrics.clientTimeToFirstChunk.observe(
+        {
+          gen_ai_operation_name: operation,
+          gen_ai_request_model: model,
+          pool: this.pool,
+          upstream: this.upstream,
+        },
+        this.firstChunkS,
+      );
+    }
+  }
+
+  private setStreamAttributes(): void {
+    const span = this.span;
+    if (this.responseModel !== undefined)
+      span.setAttribute(GenAi.ResponseModel, this.responseModel);
+    if (this.finishReasons !== undefined) {
+      span.setAttribute(GenAi.ResponseFinishReasons, this.finishReasons);
+    }
+    setUsageAttributes(span, this.usage);
+    if (this.text !== undefined && this.call.stream) {
+      span.setAttribute(
+        GenAi.OutputMessages,
+        streamedOutputJson(this.text, this.finishReasons?.[0]),
+      );
+    }
+  }
+}

@@ -1,0 +1,303 @@
+import type { IncomingMessage } from 'node:http';
+import {
+  SpanKind,
+  SpanStatusCode,
+  TraceFlags,
+  context,
+  propagation,
+  trace,
+  type Context,
+  type Span,
+} from '@opentelemetry/api';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { MetricsService } from './metrics.service';
+import { Semconv, SpanNames, Tiergate, type GenAiOperation } from './telemetry.constants';
+import { errorTypeOf, tracer } from './tracing';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** This request's span, route and token tally; set on every traced route. */
+    telemetry?: RequestTelemetry;
+  }
+}
+
+/** The inference routes: their requests are counted and timed by tier and model. */
+const OPERATIONS: Readonly<Record<string, GenAiOperation>> = {
+  '/v1/chat/completions': 'chat',
+  '/v1/completions': 'text_completion',
+  '/v1/embeddings': 'embeddings',
+};
+
+/** Probes and scrapes: no span, no request log line (they come every few seconds). */
+export const UNTRACED_ROUTES: ReadonlySet<string> = new Set([
+  '/health',
+  '/health/live',
+  '/health/ready',
+  '/metrics',
+]);
+
+/** Where the record hangs on Node's request, for the request log (pino-http sees only that). */
+const ON_RAW = Symbol('tiergate.requestTelemetry');
+
+type RawWithTelemetry = IncomingMessage & { [ON_RAW]?: RequestTelemetry };
+
+/** Token usage as upstreams report it (chat, completions, embeddings). */
+export interface UsageLike {
+  prompt_tokens?: unknown;
+  completion_tokens?: unknown;
+}
+
+/** What routing decided, as the request's telemetry records it. */
+export interface RoutedRequest {
+  tier: string;
+  reason: string;
+  /** The public model name the caller asked for (`auto`, an alias, …), default applied. */
+  model: string;
+  /** The pool's own model id. */
+  upstreamModel: string;
+  score?: number;
+  stream?: boolean;
+}
+
+/**
+ * One request's telemetry: the server span (`POST /v1/chat/completions`), what routing decided,
+ * the tokens of every upstream call and the time to the first token, ended exactly once when
+ * the response closes (answered, streamed to the end, failed, or the caller gone).
+ *
+ * It is created by a Fastify `onRequest` hook and ends on the response's `close`, not on
+ * Fastify's `onSend`/`onResponse`: a hijacked SSE reply never reaches `onSend`, and a caller
+ * that disconnects never reaches `onResponse` (Fastify fires it on `finish` only).
+ */
+export class RequestTelemetry {
+  readonly span: Span;
+  /** The server span's context: the parent of every span of this request. */
+  readonly context: Context;
+  readonly recording: boolean;
+  /** The span has a valid context (recorded or not): its children must inherit it. */
+  readonly traced: boolean;
+  private readonly startedAt = performance.now();
+  tier = '';
+  model = '';
+  upstreamModel?: string;
+  reason?: string;
+  stream = false;
+  inputTokens = 0;
+  outputTokens = 0;
+  private usageSeen = false;
+  /** Seconds from arrival to the first content delta (streams). */
+  firstTokenS?: number;
+  errorType?: string;
+  status?: number;
+  durationMs?: number;
+  aborted = false;
+  keyName?: string;
+  private ended = false;
+
+  constructor(
+    private readonly request: FastifyRequest,
+    private readonly reply: FastifyReply,
+    readonly route: string,
+    readonly operation: GenAiOperation | undefined,
+    private readonly metrics: MetricsService,
+    parent: Context,
+  ) {
+    const method = request.method;
+    this.span = tracer.startSpan(
+      SpanNames.server(method, route),
+      { kind: SpanKind.SERVER },
+      parent,
+    );
+    this.context = trace.setSpan(parent, this.span);
+    this.recording = this.span.isRecording();
+    this.traced = trace.isSpanContextValid(this.span.spanContext());
+    // Few attributes, each a cost per request: routing details live on the route span, model
+    // and tokens on the client spans, everything on the request's log line.
+    if (this.recording) {
+      this.span.setAttribute(Semconv.HttpRequestMethod, method);
+      this.span.setAttribute(Semconv.HttpRoute, route);
+      this.span.setAttribute(Tiergate.RequestId, request.id);
+    }
+    if (operation) metrics.requestsInFlight.inc({ operation });
+  }
+
+  get requestId(): string {
+    return this.request.id;
+  }
+
+  /** The trace id for log lines; undefined when the request is not traced. */
+  get traceId(): string | undefined {
+    const spanContext = this.span.spanContext();
+    return trace.isSpanContextValid(spanContext) ? spanContext.traceId : undefined;
+  }
+
+  /** Whether this request's spans are exported (its trace was sampled). */
+  get sampled(): boolean {
+    return (this.span.spanContext().traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+  }
+
+  get spanId(): string | undefined {
+    const spanContext = this.span.spanContext();
+    return trace.isSpanContextValid(spanContext) ? spanContext.spanId : undefined;
+  }
+
+  /** Routing decided: the tier and model labels of everything this request records. */
+  routed(route: RoutedRequest): void {
+    this.tier = route.tier;
+    this.model = route.model;
+    this.upstreamModel = route.upstreamModel;
+    this.reason = route.reason;
+    if (route.stream !== undefined) this.stream = route.stream;
+  }
+
+  /** The tool loop moved the remaining rounds to another tier. */
+  rerouted(tier: string, reason: string): void {
+    this.tier = tier;
+    this.reason = reason;
+  }
+
+  /**
+   * One upstream call's usage: `gen_ai.client.token.usage` for that call's tier and model, and
+   * the request's totals (summed over tool rounds) for its span and log line.
+   */
+  addUsage(usage: UsageLike | null | undefined, tier: string, upstreamModel: string): void {
+    if (!usage) return;
+    const input = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : undefined;
+    const output =
+      typeof usage.completion_tokens === 'number' ? usage.completion_tokens : undefined;
+    const operation = this.operation ?? 'chat';
+    if (input !== undefined) {
+      this.inputTokens += input;
+      this.metrics.tokenUsage.observe(
+        {
+          gen_ai_operation_name: operation,
+          gen_ai_request_model: upstreamModel,
+          gen_ai_token_type: 'input',
+          tier,
+        },
+        input,
+      );
+    }
+    if (output !== undefined) {
+      this.outputTokens += output;
+      this.metrics.tokenUsage.observe(
+        {
+          gen_ai_operation_name: operation,
+          gen_ai_request_model: upstreamModel,
+          gen_ai_token_type: 'output',
+          tier,
+        },
+        output,
+      );
+    }
+    this.usageSeen ||= input !== undefined || output !== undefined;
+  }
+
+  /** The first content delta left for the caller; later calls are ignored. */
+  firstToken(): void {
+    if (this.firstTokenS !== undefined || this.ended) return;
+    this.firstTokenS = (performance.now() - this.startedAt) / 1000;
+    if (this.operation) {
+      this.metrics.timeToFirstToken.observe(
+        {
+          gen_ai_operation_name: this.operation,
+          gen_ai_request_model: this.model,
+          tier: this.tier,
+        },
+        this.firstTokenS,
+      );
+    }
+  }
+
+  /** A failure after the first byte, sent in-band: the status stays 200, the request failed. */
+  failedInBand(error: unknown): void {
+    this.errorType ??= errorTypeOf(error);
+  }
+
+  /**
+   * Ends the request's telemetry: status, duration, span and request metrics; once, when the
+   * response finishes or closes, whichever the first listener sees (the request log's or ours).
+   */
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const { request, reply } = this;
+    const durationS = (performance.now() - this.startedAt) / 1000;
+    this.durationMs = Math.round(durationS * 1e4) / 10;
+    this.aborted = !reply.raw.writableFinished;
+    const statusCode = reply.raw.statusCode;
+    // nginx's "client closed request": the caller left before the answer was complete.
+    this.status = this.aborted ? 499 : statusCode;
+    if (!this.aborted && statusCode >= 500) this.errorType ??= String(statusCode);
+    this.keyName = (request as { caller?: { keyName?: string } }).caller?.keyName;
+    const operation = this.operation;
+    if (operation) {
+      this.metrics.requestsInFlight.dec({ operation });
+      this.metrics.requests.inc({
+        operation,
+        tier: this.tier,
+        model: this.model,
+        status: String(this.status),
+      });
+      this.metrics.serverDuration.observe(
+        {
+          gen_ai_operation_name: operation,
+          gen_ai_request_model: this.model,
+          tier: this.tier,
+          error_type: this.errorType ?? '',
+        },
+        durationS,
+      );
+    }
+    if (this.recording) this.finishSpan(statusCode);
+    this.span.end();
+  }
+
+  private finishSpan(statusCode: number): void {
+    const span = this.span;
+    span.setAttribute(Semconv.HttpResponseStatusCode, statusCode);
+    if (this.tier !== '') span.setAttribute(Tiergate.Tier, this.tier);
+    if (this.firstTokenS !== undefined) {
+      span.setAttribute(Tiergate.TimeToFirstToken, this.firstTokenS);
+    }
+    if (this.keyName !== undefined) span.setAttribute(Tiergate.KeyName, this.keyName);
+    if (this.aborted) span.setAttribute(Tiergate.Aborted, true);
+    else if (this.errorType !== undefined) {
+      span.setAttribute(Semconv.ErrorType, this.errorType);
+      // HTTP semconv: a 4xx is the caller's doing, not a failure of this server.
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+  }
+}
+
+/** The telemetry of a request, from Node's request object (for the request log). */
+export function telemetryOfRaw(req: IncomingMessage): RequestTelemetry | undefined {
+  return (req as RawWithTelemetry)[ON_RAW];
+}
+
+/**
+ * Gives every request on a traced route its {@link RequestTelemetry}: the server span starts
+ * in `onRequest` (the caller's `traceparent` as parent) and ends on the response's `close`.
+ * Register it before other hooks, so they run inside the span.
+ */
+export function registerRequestTelemetry(fastify: FastifyInstance, metrics: MetricsService): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const route = request.routeOptions.url;
+    if (route === undefined || UNTRACED_ROUTES.has(route)) {
+      done();
+      return;
+    }
+    const parent = propagation.extract(context.active(), request.headers);
+    const record = new RequestTelemetry(request, reply, route, OPERATIONS[route], metrics, parent);
+    request.telemetry = record;
+    (request.raw as RawWithTelemetry)[ON_RAW] = record;
+    reply.raw.once('close', () => record.end());
+    done();
+  });
+  // The request body is read in the socket's async context, not the one `onRequest` ran in:
+  // the handler (and everything it starts) runs inside the server span's context from here.
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    const record = request.telemetry;
+    if (record !== undefined && record.traced) context.with(record.context, done);
+    else done();
+  });
+}
