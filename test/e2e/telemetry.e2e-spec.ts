@@ -239,9 +239,12 @@ describe('Telemetry: spans, traceparent, /metrics and the request log (issue: ob
   });
 
   it('a stream: the spans end when the stream ends, with time to first token', async () => {
-    const res = await post(stack.url, chat(PROMPT, { model: 'instant', stream: true }), {
-      'x-request-id': 'tel-stream',
-    });
+    // 16 tokens 5 ms apart: the stream lasts about 80 ms after its first token.
+    const res = await post(
+      stack.url,
+      withSim(chat(PROMPT, { model: 'instant', stream: true }), { token_interval_ms: 5 }),
+      { 'x-request-id': 'tel-stream' },
+    );
     expect(res.status).toBe(200);
     const { data } = await readSse(res);
     expect(data.at(-1)).toBe('[DONE]');
@@ -256,7 +259,11 @@ describe('Telemetry: spans, traceparent, /metrics and the request log (issue: ob
     expect(attempt.attributes['gen_ai.usage.output_tokens']).toBeGreaterThan(0);
     expect(attempt.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThan(0);
     expect(server.attributes['tiergate.time_to_first_token']).toBeGreaterThan(0);
-    expect(hrMs(server.endTime)).toBeGreaterThanOrEqual(hrMs(attempt.endTime));
+    // Both spans last as long as the stream, not until its headers.
+    const duration = (span: ReadableSpan): number => hrMs(span.duration);
+    expect(duration(attempt)).toBeGreaterThan(60);
+    expect(duration(server)).toBeGreaterThan(60);
+    expect(hrMs(server.endTime)).toBeGreaterThanOrEqual(hrMs(attempt.endTime) - 1);
     expectNoContent(spans);
   });
 
