@@ -12,6 +12,8 @@
  * (d) a fresh gateway holding 1,000 open streams: RSS per stream, upstream aborts when callers leave
  * classifier: `bench/classifier.bench.ts`'s runClassifierBench(), when that file exists
  * ref (only with --only): (a) and (b) through minimal reference proxies, for scale
+ * telemetry: the cost of observability, OpenTelemetry off / on / on for every request
+ *   (bench/scenarios/telemetry.ts)
  *
  * --profile runs each gateway under `--cpu-prof` (profiles in bench/results/profiles) and prints
  * the top self-time functions of the span each scenario measured. See docs/performance.md.
@@ -23,6 +25,11 @@ import { runOpenStreams } from './scenarios/open-streams.scenario';
 import { runSequentialLatency } from './scenarios/sequential-latency.scenario';
 import { runStreamTtfb } from './scenarios/stream-ttfb.scenario';
 import { runThroughput } from './scenarios/throughput.scenario';
+import {
+  formatTelemetryCost,
+  runTelemetryCost,
+  type TelemetryCostResult,
+} from './scenarios/telemetry';
 import {
   BENCH_API_KEY,
   FAST_ANSWER,
@@ -46,10 +53,10 @@ import {
 import { checkTargets, formatTable, type ScenarioResults } from './support/report';
 import type { MeasuredWindow } from './support/stats';
 
-type Section = 'a' | 'b' | 'c' | 'd' | 'classifier' | 'ref';
-const SECTIONS: readonly Section[] = ['a', 'b', 'c', 'd', 'classifier', 'ref'];
+type Section = 'a' | 'b' | 'c' | 'd' | 'classifier' | 'ref' | 'telemetry';
+const SECTIONS: readonly Section[] = ['a', 'b', 'c', 'd', 'classifier', 'ref', 'telemetry'];
 /** `ref` (minimal reference proxies) runs only when asked for with --only. */
-const DEFAULT_SECTIONS: readonly Section[] = ['a', 'b', 'c', 'd', 'classifier'];
+const DEFAULT_SECTIONS: readonly Section[] = ['a', 'b', 'c', 'd', 'classifier', 'telemetry'];
 
 interface Flags {
   quick: boolean;
@@ -86,7 +93,8 @@ const FDS_NEEDED = 2 * STREAMS + 200;
 /** Other work above this share of a core during a scenario makes its figures suspect. */
 const DISTURBED_PERCENT = 15;
 
-const USAGE = 'usage: run.js [--quick] [--only a,b,c,d,classifier,ref] [--profile] [--out FILE]';
+const USAGE =
+  'usage: run.js [--quick] [--only a,b,c,d,classifier,ref,telemetry] [--profile] [--out FILE]';
 
 function parseFlags(argv: string[], root: string): Flags {
   const flags: Flags = {
@@ -167,6 +175,7 @@ async function main(): Promise<number> {
   const errors: string[] = [];
   const profiles: ProfileRecord[] = [];
   let classifier: unknown;
+  let telemetry: TelemetryCostResult | undefined;
   const profileDir = join(root, 'bench', 'results', 'profiles');
   const sims: SimulatorProcess[] = [];
   const started = Date.now();
@@ -369,6 +378,13 @@ async function main(): Promise<number> {
         await stopGateway(gateway, windows);
       }
     }
+
+    if (flags.only.has('telemetry')) {
+      console.log('(telemetry) OpenTelemetry off, on, and on for every request, side by side…');
+      telemetry = await measured('telemetry', () =>
+        runTelemetryCost({ root, quick: flags.quick, sims: { instant, thinking } }),
+      );
+    }
   } catch (error) {
     errors.push((error as Error).stack ?? String(error));
   } finally {
@@ -392,6 +408,10 @@ async function main(): Promise<number> {
     console.log(
       `classifier bench (its table is above; every figure is in the JSON): ${headline(classifier)}`,
     );
+  }
+  if (telemetry !== undefined) {
+    console.log('');
+    console.log(formatTelemetryCost(telemetry));
   }
   for (const profile of profiles) {
     for (const [label, summary] of Object.entries(profile.summaries)) {
@@ -456,6 +476,7 @@ async function main(): Promise<number> {
       ),
     })),
     classifier,
+    telemetry,
     notes,
     errors,
   };

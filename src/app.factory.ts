@@ -10,7 +10,13 @@ import { requestIdOf } from './common/http';
 import { OpenAiValidationPipe } from './common/openai';
 import type { GatewayConfig, LogLevel } from './config';
 import { setupOpenApi } from './openapi/openapi.setup';
-import { MetricsService, registerRequestTelemetry, type TelemetryOptions } from './telemetry';
+import {
+  MetricsService,
+  RequestLog,
+  createGatewayLogger,
+  registerRequestTelemetry,
+  type TelemetryOptions,
+} from './telemetry';
 
 export interface CreateAppOptions {
   /**
@@ -50,9 +56,12 @@ export async function createGatewayApp(
         .send(error.toBody());
     },
   });
-  const pino = options.logDestination !== undefined || options.logger === undefined;
+  const pino =
+    options.logDestination !== undefined || options.logger === undefined
+      ? createGatewayLogger(config.server.logLevel, options.logDestination)
+      : undefined;
   const module = AppModule.forRoot(config, {
-    logging: pino ? { destination: options.logDestination } : undefined,
+    logging: pino ? { logger: pino } : undefined,
     telemetry: options.telemetry,
   });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
@@ -71,7 +80,7 @@ export async function createGatewayApp(
   if (origins.length > 0) app.enableCors(corsOptions(origins));
   const fastify = app.getHttpAdapter().getInstance();
   // First, so every later hook and the handler run inside the request's server span.
-  registerRequestTelemetry(fastify, app.get(MetricsService));
+  registerRequestTelemetry(fastify, app.get(MetricsService), pino && new RequestLog(pino));
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(SECURITY_HEADERS);
     reply.header('x-request-id', request.id);

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import type { DestinationStream } from 'pino';
+import type { Logger } from 'pino';
 import { AuthModule } from './auth';
 import { GatewayConfigModule, type GatewayConfig } from './config';
 import { HealthModule } from './health';
@@ -10,8 +10,8 @@ import { TierRoutingModule } from './tier-routing';
 import { ToolsModule } from './tools';
 
 export interface AppModuleOptions {
-  /** JSON logs through pino (one line per request); absent: no logging at all (tests). */
-  logging?: { destination?: DestinationStream };
+  /** Nest's logs through this pino logger; absent: no logging module (tests). */
+  logging?: { logger: Logger };
   telemetry?: Partial<TelemetryOptions>;
 }
 
@@ -23,9 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         GatewayConfigModule.forRoot(config),
-        ...(options.logging
-          ? [requestLoggingModule(config.server.logLevel, options.logging.destination)]
-          : []),
+        ...(options.logging ? [requestLoggingModule(options.logging.logger)] : []),
         TelemetryModule.forRoot(options.telemetry),
         AuthModule,
         LimitsModule,

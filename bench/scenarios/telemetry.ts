@@ -31,10 +31,12 @@ import {
   SIM_THINKING_MODEL,
   chatBody,
 } from '../support/bench.constants';
+import { startLoadMeter } from '../support/machine';
 import {
   resetSimulator,
   spawnGateway,
   spawnSimulator,
+  startedPids,
   type GatewayProcess,
   type SimulatorProcess,
 } from '../support/processes';
@@ -47,6 +49,9 @@ export const TELEMETRY_COST_TARGETS = {
   /** RSS added with telemetry on while `streams` streams are open, in MiB. */
   maxRssCostMiB: 30,
 } as const;
+
+/** Other work above this share of a core makes the throughput figures suspect. */
+const DISTURBED_PERCENT = 15;
 
 export type TelemetryMode = 'off' | 'on' | 'all';
 
@@ -89,6 +94,8 @@ export interface ThroughputSample {
   errors: number;
   /** The gateway's CPU over the run, in % of one core. */
   gatewayCpuPercent: number;
+  /** CPU used meanwhile by processes this bench did not start, in % of one core. */
+  foreignCpuPercent: number;
 }
 
 export interface ModeResult {
@@ -99,8 +106,10 @@ export interface ModeResult {
   latencyP50Ms: number;
   latencyP99Ms: number;
   gatewayCpuPercent: number;
-  /** CPU time per request, in µs. */
+  /** CPU time per request, in µs: the steadiest figure on a shared machine. */
   gatewayCpuUsPerRequest: number;
+  /** Other work on the machine during this mode's runs, mean % of one core. */
+  foreignCpuPercent: number;
   openStreams: OpenStreamsResult;
 }
 
@@ -118,8 +127,17 @@ export interface TelemetryCostResult {
   p99AddedMs: number;
   /** on − off RSS with every stream open, in MiB. */
   rssCostMiB: number;
-  /** The same three figures with every request traced. */
-  allSampled: { throughputCostPercent: number; p99AddedMs: number; rssCostMiB: number };
+  /** on − off CPU per request, in % of off's. */
+  cpuCostPercent: number;
+  /** The same figures with every request traced. */
+  allSampled: {
+    throughputCostPercent: number;
+    cpuCostPercent: number;
+    p99AddedMs: number;
+    rssCostMiB: number;
+  };
+  /** Set when other processes used more than 15 % of a core meanwhile: the figures are disturbed. */
+  disturbed?: string;
   /** What the collector stub received from the "on" gateways. */
   collector: { exportRequests: number; bytes: number };
   targets: {
@@ -256,10 +274,15 @@ export async function runTelemetryCost(
     const all = summarise(runs.all, open.all!);
     const cost = (mode: ModeResult) => ({
       throughputCostPercent: round2(((off.rps - mode.rps) / off.rps) * 100),
+      cpuCostPercent: round2(
+        ((mode.gatewayCpuUsPerRequest - off.gatewayCpuUsPerRequest) / off.gatewayCpuUsPerRequest) *
+          100,
+      ),
       p99AddedMs: round2(mode.latencyP99Ms - off.latencyP99Ms),
       rssCostMiB: round2((mode.openStreams.rssOpenKiB - off.openStreams.rssOpenKiB) / 1024),
     });
-    const { throughputCostPercent, p99AddedMs, rssCostMiB } = cost(on);
+    const foreign = Math.max(off.foreignCpuPercent, on.foreignCpuPercent, all.foreignCpuPercent);
+    const { throughputCostPercent, cpuCostPercent, p99AddedMs, rssCostMiB } = cost(on);
     return {
       connections,
       durationS,
@@ -269,9 +292,15 @@ export async function runTelemetryCost(
       on,
       all,
       throughputCostPercent,
+      cpuCostPercent,
       p99AddedMs,
       rssCostMiB,
       allSampled: cost(all),
+      ...(foreign > DISTURBED_PERCENT
+        ? {
+            disturbed: `other processes used up to ${foreign.toFixed(0)} % of a core during the throughput runs: the figures are disturbed`,
+          }
+        : {}),
       collector: { exportRequests: collector.exportRequests, bytes: collector.bytes },
       targets: {
         throughput: {
@@ -302,7 +331,7 @@ export function formatTelemetryCost(result: TelemetryCostResult): string {
     return (
       `  ${mode.padEnd(3)}  ${m.rps.toFixed(0).padStart(6)} req/s  ` +
       `p50 ${m.latencyP50Ms.toFixed(2)} ms  p99 ${m.latencyP99Ms.toFixed(2)} ms  ` +
-      `CPU ${m.gatewayCpuUsPerRequest.toFixed(0)} µs/req  ` +
+      `CPU ${m.gatewayCpuUsPerRequest.toFixed(0)} µs/req  other work ${m.foreignCpuPercent.toFixed(0)} %  ` +
       `RSS ${(m.openStreams.rssOpenKiB / 1024).toFixed(1)} MiB with ${result.streams} streams ` +
       `(${m.openStreams.kibPerStream.toFixed(1)} KiB/stream)`
     );
@@ -314,10 +343,11 @@ export function formatTelemetryCost(result: TelemetryCostResult): string {
     `cost of observability (${result.connections} connections, ${result.rounds} × ${result.durationS} s per mode, alternating):`,
     ...TELEMETRY_MODES.map((mode) => `${row(mode)}  [${TELEMETRY_MODE_LABELS[mode]}]`),
     `  on:  throughput cost ${result.throughputCostPercent.toFixed(1)} % (target ≤ ${result.targets.throughput.limitPercent} %) ${verdict(result.targets.throughput.pass)}; ` +
-      `p99 ${signed(result.p99AddedMs, 2)} ms; ` +
+      `CPU per request ${signed(result.cpuCostPercent, 1)} %; p99 ${signed(result.p99AddedMs, 2)} ms; ` +
       `RSS ${signed(result.rssCostMiB, 1)} MiB (target ≤ ${result.targets.rss.limitMiB} MiB) ${verdict(result.targets.rss.pass)}`,
-    `  all: throughput cost ${all.throughputCostPercent.toFixed(1)} %; p99 ${signed(all.p99AddedMs, 2)} ms; RSS ${signed(all.rssCostMiB, 1)} MiB (reported, not a target)`,
+    `  all: throughput cost ${all.throughputCostPercent.toFixed(1)} %; CPU per request ${signed(all.cpuCostPercent, 1)} %; p99 ${signed(all.p99AddedMs, 2)} ms; RSS ${signed(all.rssCostMiB, 1)} MiB (reported, not a target)`,
     `  the collector stub received ${result.collector.exportRequests} exports, ${(result.collector.bytes / 1024).toFixed(0)} KiB`,
+    ...(result.disturbed ? [`  note: ${result.disturbed}`] : []),
   ].join('\n');
 }
 
@@ -339,8 +369,10 @@ async function measureThroughput(
     });
   if (warmupS > 0) await run(warmupS);
   const cpu0 = gateway.handle.cpuMs();
+  const load = startLoadMeter(startedPids);
   const result = await run(durationS);
   const cpuMs = gateway.handle.cpuMs() - cpu0;
+  const foreignCpuPercent = load().foreignCpuPercent;
   if (result['2xx'] === 0) {
     throw new Error(
       `${gateway.handle.name}: no 2xx answer in ${durationS} s\n${gateway.handle.logTail()}`,
@@ -354,6 +386,7 @@ async function measureThroughput(
     non2xx: result.non2xx,
     errors: result.errors,
     gatewayCpuPercent: (cpuMs / (result.duration * 1000)) * 100,
+    foreignCpuPercent,
   };
 }
 
@@ -370,6 +403,7 @@ function summarise(runs: ThroughputSample[], openStreams: OpenStreamsResult): Mo
     gatewayCpuPercent: round(cpuPercent),
     // CPU seconds per second (% / 100), in µs, over requests per second: µs per request.
     gatewayCpuUsPerRequest: round(((cpuPercent / 100) * 1e6) / rps),
+    foreignCpuPercent: round(mean((s) => s.foreignCpuPercent)),
     openStreams,
   };
 }

@@ -45,10 +45,10 @@ describe('readOtelSettings (SPEC §3: OTEL_*)', () => {
     expect(readOtelSettings(env)).toMatchObject({ disabled, exporting, captureContent });
   });
 
-  it('says whether a sampler is chosen', () => {
-    expect(readOtelSettings({}).samplerSet).toBe(false);
-    expect(readOtelSettings({ OTEL_TRACES_SAMPLER: 'parentbased_always_on' }).samplerSet).toBe(
-      true,
+  it('says which sampler is chosen, if any', () => {
+    expect(readOtelSettings({}).sampler).toBeUndefined();
+    expect(readOtelSettings({ OTEL_TRACES_SAMPLER: 'ParentBased_Always_On' }).sampler).toBe(
+      'parentbased_always_on',
     );
   });
 

@@ -24,10 +24,10 @@ export interface OtelSettings {
    */
   captureContent: boolean;
   /**
-   * `OTEL_TRACES_SAMPLER` is set: the SDK samples as it says. Unset, the gateway's own default
-   * applies (see `telemetry/otel-sdk.ts`), not the SDK's sample-everything.
+   * `OTEL_TRACES_SAMPLER`, lower-cased: the SDK samples as it says. Unset, the gateway's own
+   * default applies (see `telemetry/otel-sdk.ts`), not the SDK's sample-everything.
    */
-  samplerSet: boolean;
+  sampler?: string;
   /**
    * `OTEL_NODE_DISABLED_INSTRUMENTATIONS=undici,http` (the names auto-instrumentations-node
    * uses): instrumentations not to load. Both are loaded by default.
@@ -47,6 +47,7 @@ export function readOtelSettings(env: EnvSource = process.env): OtelSettings {
     ?.split(',')
     .map((name) => name.trim().toLowerCase())
     .filter((name) => name !== '');
+  const sampler = read('OTEL_TRACES_SAMPLER')?.toLowerCase();
   const exporting =
     exporters === undefined ? endpoint !== undefined : exporters.some((name) => name !== 'none');
   return {
@@ -54,7 +55,7 @@ export function readOtelSettings(env: EnvSource = process.env): OtelSettings {
     exporting,
     ...(endpoint === undefined ? {} : { endpoint }),
     captureContent: flag('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT'),
-    samplerSet: read('OTEL_TRACES_SAMPLER') !== undefined,
+    ...(sampler === undefined ? {} : { sampler }),
     disabledInstrumentations: (read('OTEL_NODE_DISABLED_INSTRUMENTATIONS') ?? '')
       .split(',')
       .map((name) => name.trim().toLowerCase())

@@ -8,7 +8,7 @@ import {
   recordFailure,
   setResultAttributes,
   setUsageAttributes,
-  tracer,
+  startChildSpan,
   type GenAiOperation,
   type GenAiResult,
   type MetricsService,
@@ -101,7 +101,7 @@ export class AttemptTrace {
     attempt: number,
     parent: Context,
   ) {
-    this.span = tracer.startSpan(
+    this.span = startChildSpan(
       SpanNames.inference(call.operation, call.model),
       { kind: SpanKind.CLIENT },
       parent,

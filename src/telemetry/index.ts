@@ -11,12 +11,13 @@ export {
   type RoutedRequest,
   type UsageLike,
 } from './request-telemetry';
-export { requestLoggingModule } from './request-logging';
+export { RequestLog, createGatewayLogger, requestLoggingModule } from './request-logging';
 export {
   errorTypeOf,
   recordFailure,
   setResultAttributes,
   setUsageAttributes,
+  startChildSpan,
   tracer,
 } from './tracing';
 export { recordFirstToken } from './first-token';

@@ -4,7 +4,7 @@ import { DEFAULT_TRACE_SAMPLE_RATIO, hasTraceparent, samplerFor } from './otel-s
 
 describe('samplerFor', () => {
   const decide = (traceId: string, parentFlags?: TraceFlags): SamplingDecision => {
-    const sampler = samplerFor({ samplerSet: false })!;
+    const sampler = samplerFor({})!;
     const context =
       parentFlags === undefined
         ? ROOT_CONTEXT
@@ -25,7 +25,7 @@ describe('samplerFor', () => {
   };
 
   it('leaves the choice to the SDK when OTEL_TRACES_SAMPLER is set', () => {
-    expect(samplerFor({ samplerSet: true })).toBeUndefined();
+    expect(samplerFor({ sampler: 'always_on' })).toBeUndefined();
   });
 
   it(`traces about ${DEFAULT_TRACE_SAMPLE_RATIO * 100} % of the requests that come without a decision`, () => {

@@ -4,6 +4,7 @@ import { propagation } from '@opentelemetry/api';
 import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import type { OtelSettings } from '../config/otel-env';
 import { Semconv } from './telemetry.constants';
+import { assumeParentBasedSampling } from './tracing';
 
 /**
  * The share of requests traced when neither the caller's `traceparent` nor
@@ -86,6 +87,9 @@ export function startOtelSdk(settings: OtelSettings, version: string): OtelMode 
   });
   sdk.start();
   running = sdk;
+  assumeParentBasedSampling(
+    settings.sampler === undefined || settings.sampler.startsWith('parentbased_'),
+  );
   return 'exporting';
 }
 
@@ -94,8 +98,8 @@ export function startOtelSdk(settings: OtelSettings, version: string): OtelMode 
  * the caller's decision, and {@link DEFAULT_TRACE_SAMPLE_RATIO} of the requests that come
  * without one (`parentbased_traceidratio`).
  */
-export function samplerFor(settings: Pick<OtelSettings, 'samplerSet'>): Sampler | undefined {
-  if (settings.samplerSet) return undefined;
+export function samplerFor(settings: Pick<OtelSettings, 'sampler'>): Sampler | undefined {
+  if (settings.sampler !== undefined) return undefined;
   const { ParentBasedSampler, TraceIdRatioBasedSampler } =
     require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
   return new ParentBasedSampler({

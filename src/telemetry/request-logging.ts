@@ -1,11 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { stdTimeFunctions, type DestinationStream } from 'pino';
-import type { Options } from 'pino-http';
-import { requestIdOf } from '../common/http';
+import { Store, storage } from 'nestjs-pino/storage';
+import { pino, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config';
-import { telemetryOfRaw, UNTRACED_ROUTES } from './request-telemetry';
+import type { RequestTelemetry } from './request-telemetry';
 import { TelemetryMessages } from './telemetry.messages';
 
 /**
@@ -24,16 +22,39 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.api_key',
 ];
 
+/** The application's logger: JSON lines, ISO times, level names, secrets redacted. */
+export function createGatewayLogger(level: LogLevel, destination?: DestinationStream): Logger {
+  const options = {
+    level,
+    formatters: { level: (label: string) => ({ level: label }) },
+    timestamp: stdTimeFunctions.isoTime,
+    redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
+  };
+  return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * nestjs-pino for Nest's own logs (start-up, upstream state changes, tool failures), written
+ * through `logger`. Its pino-http middleware is mounted on no route: the request line is written
+ * by the request's telemetry (see {@link RequestLog}), and the per-request binding by
+ * {@link RequestLog.bind}, both without a Nest middleware (`@fastify/middie`) and without a
+ * child logger per request when the level drops the line.
+ */
+export function requestLoggingModule(logger: Logger): DynamicModule {
+  return LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false }, forRoutes: [] });
+}
+
 /** The fields of the one line per request, read from its telemetry record. */
 export interface RequestLogLine {
+  request_id: string;
   trace_id?: string;
   span_id?: string;
   /** Whether the trace was sampled (exported); unsampled ids still join logs across services. */
   trace_sampled?: boolean;
   method: string;
-  route?: string;
-  status: number;
-  duration_ms: number;
+  route: string;
+  status?: number;
+  duration_ms?: number;
   key?: string;
   operation?: string;
   tier?: string;
@@ -49,38 +70,30 @@ export interface RequestLogLine {
 }
 
 /**
- * The request line: request id (the binding), trace id, key name, tier, model, status,
- * duration and tokens. Never a header, a body or a prompt.
+ * The request line: request id, trace id, key name, tier, model, status, duration and tokens.
+ * Never a header, a body or a prompt.
  */
-export function requestLogLine(
-  req: IncomingMessage,
-  res: ServerResponse,
-  responseTimeMs: number,
-): RequestLogLine {
-  const record = telemetryOfRaw(req);
-  if (!record) {
-    return { method: req.method ?? '', status: res.statusCode, duration_ms: responseTimeMs };
-  }
-  // pino-http writes on the response's `finish`, before our `close` listener ends the record.
-  record.end();
+export function requestLogLine(record: RequestTelemetry): RequestLogLine {
   const traceId = record.traceId;
+  const inference = record.operation !== undefined;
   return {
+    request_id: record.requestId,
     trace_id: traceId,
     span_id: record.spanId,
     trace_sampled: traceId === undefined ? undefined : record.sampled,
-    method: req.method ?? '',
+    method: record.method,
     route: record.route,
-    status: record.status ?? res.statusCode,
-    duration_ms: record.durationMs ?? responseTimeMs,
+    status: record.status,
+    duration_ms: record.durationMs,
     key: record.keyName,
     operation: record.operation,
     tier: record.tier || undefined,
     model: record.model || undefined,
     upstream_model: record.upstreamModel,
     route_reason: record.reason,
-    stream: record.operation ? record.stream : undefined,
-    tokens_in: record.operation ? record.inputTokens : undefined,
-    tokens_out: record.operation ? record.outputTokens : undefined,
+    stream: inference ? record.stream : undefined,
+    tokens_in: inference ? record.inputTokens : undefined,
+    tokens_out: inference ? record.outputTokens : undefined,
     ttft_ms:
       record.firstTokenS === undefined ? undefined : Math.round(record.firstTokenS * 1e4) / 10,
     error: record.errorType,
@@ -88,50 +101,29 @@ export function requestLogLine(
   };
 }
 
-/** pino-http options of the gateway: lean, redacted, one line per request at `info`. */
-export function requestLoggerOptions(level: LogLevel): Options {
-  return {
-    level,
-    formatters: { level: (label) => ({ level: label }) },
-    timestamp: stdTimeFunctions.isoTime,
-    redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
-    // Fastify's id (the caller's x-request-id when safe): one id in headers, logs and spans.
-    genReqId: (req) => telemetryOfRaw(req)?.requestId ?? requestIdOf(req),
-    customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
-    // In-request lines carry the request id only; the closing line carries everything else.
-    quietReqLogger: true,
-    quietResLogger: true,
-    wrapSerializers: false,
-    serializers: {
-      req: (req: IncomingMessage) => ({ method: req.method, url: req.url }),
-      res: (res: ServerResponse) => ({ statusCode: res.statusCode }),
-    },
-    autoLogging: { ignore: (req) => UNTRACED_ROUTES.has(pathOf(req.url)) },
-    customLogLevel: (_req, res, error) =>
-      error !== undefined || res.statusCode >= 500 ? 'error' : 'info',
-    customSuccessMessage: () => TelemetryMessages.requestCompleted(),
-    customErrorMessage: () => TelemetryMessages.requestFailed(),
-    customSuccessObject: (req, res, val: { duration_ms: number }) =>
-      requestLogLine(req, res, val.duration_ms),
-    customErrorObject: (req, res, _error, val: { duration_ms: number }) =>
-      requestLogLine(req, res, val.duration_ms),
-  };
-}
-
 /**
- * nestjs-pino for the whole application: Nest's own logs as JSON lines, and pino-http's line
- * per request. `destination` defaults to stdout; tests pass a stream to read the lines back.
+ * The request log: one line per request at `info` (`error` for a 5xx), written when the
+ * request's telemetry ends; and, while the handler runs, nestjs-pino's store bound to a child
+ * logger carrying `request_id`, so every line logged for the request says which one it is.
  */
-export function requestLoggingModule(
-  level: LogLevel,
-  destination?: DestinationStream,
-): DynamicModule {
-  const options = requestLoggerOptions(level);
-  return LoggerModule.forRoot({ pinoHttp: destination ? [options, destination] : options });
-}
+export class RequestLog {
+  private readonly infoEnabled: boolean;
 
-function pathOf(url: string | undefined): string {
-  if (url === undefined) return '';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
+  constructor(private readonly logger: Logger) {
+    this.infoEnabled = logger.isLevelEnabled('info');
+  }
+
+  /** Runs `next` (the rest of the request) with the request's logger bound. */
+  bind(requestId: string, next: () => void): void {
+    storage.run(new Store(this.logger.child({ request_id: requestId })), next);
+  }
+
+  write(record: RequestTelemetry): void {
+    const failed = (record.status ?? 0) >= 500;
+    if (failed) {
+      this.logger.error(requestLogLine(record), TelemetryMessages.requestFailed());
+    } else if (this.infoEnabled) {
+      this.logger.info(requestLogLine(record), TelemetryMessages.requestCompleted());
+    }
+  }
 }

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import {
   SpanKind,
   SpanStatusCode,
@@ -11,6 +10,7 @@ import {
 } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MetricsService } from './metrics.service';
+import type { RequestLog } from './request-logging';
 import { Semconv, SpanNames, Tiergate, type GenAiOperation } from './telemetry.constants';
 import { errorTypeOf, tracer } from './tracing';
 
@@ -35,11 +35,6 @@ export const UNTRACED_ROUTES: ReadonlySet<string> = new Set([
   '/health/ready',
   '/metrics',
 ]);
-
-/** Where the record hangs on Node's request, for the request log (pino-http sees only that). */
-const ON_RAW = Symbol('tiergate.requestTelemetry');
-
-type RawWithTelemetry = IncomingMessage & { [ON_RAW]?: RequestTelemetry };
 
 /** Token usage as upstreams report it (chat, completions, embeddings). */
 export interface UsageLike {
@@ -93,6 +88,8 @@ export class RequestTelemetry {
   keyName?: string;
   private ended = false;
 
+  readonly method: string;
+
   constructor(
     private readonly request: FastifyRequest,
     private readonly reply: FastifyReply,
@@ -100,8 +97,10 @@ export class RequestTelemetry {
     readonly operation: GenAiOperation | undefined,
     private readonly metrics: MetricsService,
     parent: Context,
+    private readonly log?: RequestLog,
   ) {
     const method = request.method;
+    this.method = method;
     this.span = tracer.startSpan(
       SpanNames.server(method, route),
       { kind: SpanKind.SERVER },
@@ -214,8 +213,8 @@ export class RequestTelemetry {
   }
 
   /**
-   * Ends the request's telemetry: status, duration, span and request metrics; once, when the
-   * response finishes or closes, whichever the first listener sees (the request log's or ours).
+   * Ends the request's telemetry when its response closes: status, duration, span, request
+   * metrics and the request's log line; once.
    */
   end(): void {
     if (this.ended) return;
@@ -250,6 +249,7 @@ export class RequestTelemetry {
     }
     if (this.recording) this.finishSpan(statusCode);
     this.span.end();
+    this.log?.write(this);
   }
 
   private finishSpan(statusCode: number): void {
@@ -269,17 +269,17 @@ export class RequestTelemetry {
   }
 }
 
-/** The telemetry of a request, from Node's request object (for the request log). */
-export function telemetryOfRaw(req: IncomingMessage): RequestTelemetry | undefined {
-  return (req as RawWithTelemetry)[ON_RAW];
-}
-
 /**
  * Gives every request on a traced route its {@link RequestTelemetry}: the server span starts
- * in `onRequest` (the caller's `traceparent` as parent) and ends on the response's `close`.
- * Register it before other hooks, so they run inside the span.
+ * in `onRequest` (the caller's `traceparent` as parent) and ends on the response's `close`,
+ * with the request's log line when `log` is given. Register it before other hooks, so they run
+ * inside the span.
  */
-export function registerRequestTelemetry(fastify: FastifyInstance, metrics: MetricsService): void {
+export function registerRequestTelemetry(
+  fastify: FastifyInstance,
+  metrics: MetricsService,
+  log?: RequestLog,
+): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.url;
     if (route === undefined || UNTRACED_ROUTES.has(route)) {
@@ -287,17 +287,30 @@ export function registerRequestTelemetry(fastify: FastifyInstance, metrics: Metr
       return;
     }
     const parent = propagation.extract(context.active(), request.headers);
-    const record = new RequestTelemetry(request, reply, route, OPERATIONS[route], metrics, parent);
+    const record = new RequestTelemetry(
+      request,
+      reply,
+      route,
+      OPERATIONS[route],
+      metrics,
+      parent,
+      log,
+    );
     request.telemetry = record;
-    (request.raw as RawWithTelemetry)[ON_RAW] = record;
     reply.raw.once('close', () => record.end());
     done();
   });
   // The request body is read in the socket's async context, not the one `onRequest` ran in:
-  // the handler (and everything it starts) runs inside the server span's context from here.
+  // the handler (and everything it starts) runs inside the server span's context, and with
+  // the request's logger bound, from here.
   fastify.addHook('preHandler', (request, _reply, done) => {
     const record = request.telemetry;
-    if (record !== undefined && record.traced) context.with(record.context, done);
-    else done();
+    if (record === undefined) {
+      done();
+      return;
+    }
+    const next = log ? () => log.bind(request.id, done) : done;
+    if (record.traced) context.with(record.context, next);
+    else next();
   });
 }

@@ -1,4 +1,13 @@
-import { SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
+import {
+  SpanStatusCode,
+  TraceFlags,
+  context,
+  trace,
+  type Context,
+  type Span,
+  type SpanOptions,
+  type Tracer,
+} from '@opentelemetry/api';
 import { GatewayException } from '../common/errors';
 import { isClientClosed } from '../common/http';
 import { GenAi, Semconv, Tiergate, TRACER_NAME, type GenAiResult } from './telemetry.constants';
@@ -9,6 +18,43 @@ import { GenAi, Semconv, Tiergate, TRACER_NAME, type GenAiResult } from './telem
  * registered.
  */
 export const tracer: Tracer = trace.getTracer(TRACER_NAME);
+
+let parentBasedSampling = false;
+
+/**
+ * Declares that the process samples with a parent-based sampler (the gateway's default, and
+ * every `parentbased_*` of `OTEL_TRACES_SAMPLER`): a child of a span that is not sampled is not
+ * sampled either, so {@link startChildSpan} need not ask the SDK.
+ */
+export function assumeParentBasedSampling(on: boolean): void {
+  parentBasedSampling = on;
+}
+
+/**
+ * A span for `name` under `parent` (default: the active context). Under a parent that is not
+ * sampled, with parent-based sampling, it is a non-recording stand-in carrying the parent's
+ * context (which still goes upstream in `traceparent`, saying "not sampled") rather than an
+ * SDK span that records nothing: most requests are not sampled, and this is their hot path.
+ */
+export function startChildSpan(
+  name: string,
+  options?: SpanOptions,
+  parent: Context = context.active(),
+): Span {
+  if (parentBasedSampling) {
+    const parentSpan = trace.getSpan(parent);
+    if (parentSpan !== undefined && !parentSpan.isRecording()) {
+      const spanContext = parentSpan.spanContext();
+      if (
+        trace.isSpanContextValid(spanContext) &&
+        (spanContext.traceFlags & TraceFlags.SAMPLED) === 0
+      ) {
+        return trace.wrapSpanContext(spanContext);
+      }
+    }
+  }
+  return tracer.startSpan(name, options, parent);
+}
 
 /**
  * `error.type` of a failure: the gateway's error code (`upstream_timeout`, `overloaded`, …), the

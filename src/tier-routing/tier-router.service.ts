@@ -12,7 +12,7 @@ import {
   Tiergate,
   reasonStep,
   recordFailure,
-  tracer,
+  startChildSpan,
 } from '../telemetry';
 import { TIER_CLASSIFIER, type TierClassifier } from './classifiers/tier-classifier.interface';
 import { estimatePromptTokens, estimateTextTokens, truncateOldest } from './context-fit';
@@ -64,7 +64,7 @@ export class TierRouterService {
   async route(request: RouteRequest): Promise<RouteDecision> {
     const requested = request.model ?? this.catalog.defaultModel;
     // Only known names name spans: a caller's typo must not become a span name.
-    const span = tracer.startSpan(
+    const span = startChildSpan(
       this.catalog.has(requested) ? SpanNames.route(requested) : SpanNames.route('unknown'),
     );
     try {

@@ -10,7 +10,7 @@ import {
   SpanNames,
   TELEMETRY_OPTIONS,
   Tiergate,
-  tracer,
+  startChildSpan,
   type TelemetryOptions,
 } from '../telemetry';
 import type { ToolContext, ToolResult } from './gateway-tool.interface';
@@ -98,7 +98,7 @@ export class ToolExecutor {
     const started = Date.now();
     const name = call.function.name;
     const registered = this.registry.get(name);
-    const span = tracer.startSpan(SpanNames.tool(registered ? name : 'unregistered'));
+    const span = startChildSpan(SpanNames.tool(registered ? name : 'unregistered'));
     const spanContext = trace.setSpan(otelContext.active(), span);
     if (span.isRecording()) {
       span.setAttributes({
