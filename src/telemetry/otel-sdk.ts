@@ -8,10 +8,10 @@ import { assumeParentBasedSampling } from './tracing';
 
 /**
  * The share of requests traced when neither the caller's `traceparent` nor
- * `OTEL_TRACES_SAMPLER` decides. Recording and exporting a request's spans costs about a quarter
- * of what the gateway itself spends on a request (docs/performance.md, "Cost of
- * observability"); one in ten keeps tracing within the issue's 10 % budget while metrics and
- * logs still see every request. A caller's sampled `traceparent` is always followed.
+ * `OTEL_TRACES_SAMPLER` decides. Recording and exporting a request's spans costs about a third of
+ * what the gateway itself spends on a request (docs/performance.md, "Cost of observability");
+ * one in ten keeps most of that off the hot path while metrics and logs still see every request.
+ * A caller's sampled `traceparent` is always followed.
  */
 export const DEFAULT_TRACE_SAMPLE_RATIO = 0.1;
 
