@@ -1,35 +1,12 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureBuilt, freePort, MAIN } from '../support/built-gateway';
 import { startSimulator, type RunningSimulator } from '../simulator';
 import { authHeaders, chat, TEST_KEY } from './harness';
 
-const root = join(__dirname, '..', '..');
-const main = join(root, 'dist', 'main.js');
-
-/** The newest modification time under `dir` (the build is stale when src/ is newer). */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+const main = MAIN;
 
 interface Gateway {
   url: string;
@@ -122,9 +99,7 @@ describe('graceful shutdown on SIGTERM (SPEC §9, real process)', () => {
 
   beforeAll(async () => {
     // `npm test` must pass on a fresh clone, and after a change to src/ without a rebuild.
-    if (!existsSync(main) || statSync(main).mtimeMs < newestMtime(join(root, 'src'))) {
-      execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-    }
+    ensureBuilt();
     sim = await startSimulator({
       model: 'sim-instant',
       behavior: { tokens: 12, tokenIntervalMs: 100 },
