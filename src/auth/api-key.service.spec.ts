@@ -3,6 +3,12 @@ import { createHash } from 'node:crypto';
 import type { ClientKeyConfig, RateLimitsConfig } from '../config';
 import { ApiKeyService } from './api-key.service';
 
+// Counted, to see which presented keys are hashed.
+jest.mock('node:crypto', () => {
+  const actual = jest.requireActual<typeof import('node:crypto')>('node:crypto');
+  return { ...actual, createHash: jest.fn(actual.createHash) };
+});
+
 function service(
   keys: ClientKeyConfig[],
   mode: 'required' | 'disabled' = 'required',
@@ -58,6 +64,26 @@ describe('ApiKeyService', () => {
       allowedTools: new Set(),
       limits: { rpm: 5 },
     });
+  });
+
+  it('hashes a valid key once, and a wrong key every time', () => {
+    const fresh = service([{ name: 'team-a', key: 'plain-secret' }]);
+    const hashes = jest.mocked(createHash);
+    hashes.mockClear();
+    expect(fresh.identify('plain-secret')?.keyName).toBe('team-a');
+    expect(fresh.identify('plain-secret')?.keyName).toBe('team-a');
+    expect(hashes).toHaveBeenCalledTimes(1);
+    expect(fresh.identify('wrong-secret')).toBeUndefined();
+    expect(fresh.identify('wrong-secret')).toBeUndefined();
+    expect(hashes).toHaveBeenCalledTimes(3);
+  });
+
+  it('keeps remembering valid keys past its bound, by starting over', () => {
+    const many = Array.from({ length: 1100 }, (_, i) => ({ name: `k${i}`, key: `secret-${i}` }));
+    const fresh = service(many);
+    for (const key of many) expect(fresh.identify(key.key)?.keyName).toBe(key.name);
+    expect(fresh.identify('secret-0')?.keyName).toBe('k0');
+    expect(fresh.identify('secret-1099')?.keyName).toBe('k1099');
   });
 
   it('never keeps the secret on the identity', () => {

@@ -40,6 +40,13 @@ export class ApiKeyService {
   /** The identity of callers when no key is required. */
   readonly anonymous: CallerIdentity;
   private readonly keys: StoredKey[];
+  /**
+   * Secrets already verified, so a valid key is hashed once rather than on every request. Only
+   * matches are kept (a flood of wrong keys cannot grow it), and it is bounded: cleared when
+   * full. A hit is faster than a miss, which tells only the holder of a valid key that it is
+   * valid; misses keep the constant-time scan.
+   */
+  private readonly verified = new Map<string, CallerIdentity>();
 
   constructor(config: ConfigService<GatewayConfig, true>) {
     const auth = config.get('auth', { infer: true });
@@ -56,14 +63,22 @@ export class ApiKeyService {
 
   /** The identity behind a presented secret, or undefined. */
   identify(secret: string): CallerIdentity | undefined {
+    const known = this.verified.get(secret);
+    if (known !== undefined) return known;
     const digest = sha256(secret);
     let match: StoredKey | undefined;
     for (const key of this.keys) {
       if (timingSafeEqual(key.digest, digest) && match === undefined) match = key;
     }
-    return match?.identity;
+    if (match === undefined) return undefined;
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.clear();
+    this.verified.set(secret, match.identity);
+    return match.identity;
   }
 }
+
+/** Distinct valid secrets remembered; far more than a gateway's clients use at once. */
+const VERIFIED_CACHE_SIZE = 1024;
 
 function policyOf(key: ClientKeyConfig, defaults: RateLimitsConfig): KeyPolicy {
   return {

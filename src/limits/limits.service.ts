@@ -1,12 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { ApiKeyService, type CallerIdentity } from '../auth';
 import { asGatewayException, ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { isClientClosed } from '../common/http';
+import type { RequestAccounting } from '../telemetry';
 import type { GatewayConfig, LimitsConfig, RateLimitsConfig } from '../config';
 import { Admission, type Endpoint } from './admission';
 import type { AdmitResult, LimitStore, StoreLimits, WindowCounts } from './limit-store.interface';
@@ -58,7 +58,6 @@ export interface UsageReport {
  */
 @Injectable()
 export class LimitsService {
-  private readonly logger = new Logger('Usage');
   private readonly settings: LimitsConfig;
 
   constructor(
@@ -116,12 +115,19 @@ export class LimitsService {
       options.stream,
       result && { window: result.state.window, leaseId, tokens },
     );
-    // Settled in the request's own async context, so the usage line carries the logger's
-    // request binding (request id, trace) even when a disconnect is what closes the response.
+    // Settled as the response closes, whatever closed it. With the request's telemetry, just
+    // before its log line, which then carries the accounting (one line per request).
     const raw = reply.raw;
-    const settle = AsyncResource.bind(() => this.settle(admission, raw));
-    if (raw.closed) setImmediate(settle);
-    else raw.once('close', settle);
+    const telemetry = request.telemetry;
+    if (telemetry) {
+      telemetry.beforeEnd(() => {
+        telemetry.accounting = this.settle(admission, raw);
+      });
+    } else if (raw.closed) {
+      setImmediate(() => this.settle(admission, raw));
+    } else {
+      raw.once('close', () => this.settle(admission, raw));
+    }
     return admission;
   }
 
@@ -209,9 +215,12 @@ export class LimitsService {
     });
   }
 
-  /** Once per admission, when the response closes. Never throws. */
-  private settle(admission: Admission, raw: ServerResponse): void {
-    if (admission.settled) return;
+  /**
+   * Once per admission, when the response closes: settles the store and the usage metrics and
+   * returns what the request's log line says of its accounting. Never throws.
+   */
+  private settle(admission: Admission, raw: ServerResponse): RequestAccounting | undefined {
+    if (admission.settled) return undefined;
     admission.settled = true;
     const { outcome, errorCode } = outcomeOf(admission, raw);
     const usage = admission.usage;
@@ -240,27 +249,15 @@ export class LimitsService {
       reasoningTokens: usage.reasoning,
       toolRounds: admission.toolRounds,
     });
-    // The request id comes from the logger's request binding (see admit).
-    this.logger.log({
-      event: 'usage',
-      key: admission.caller.keyName,
-      endpoint: admission.endpoint,
-      requested_model: admission.requestedModel ?? null,
-      tier: admission.tier,
-      model: admission.model,
-      stream: admission.stream,
-      status: raw.statusCode,
+    return {
       outcome,
-      error_code: errorCode ?? null,
-      prompt_tokens: usage.prompt,
-      completion_tokens: usage.completion,
-      reasoning_tokens: usage.reasoning,
-      total_tokens: usage.total,
-      usage_reported: usage.reported,
-      reserved_tokens: reservation?.tokens ?? null,
-      tool_rounds: admission.toolRounds,
-      duration_ms: Date.now() - admission.startedAt,
-    });
+      ...(errorCode === undefined ? {} : { errorCode }),
+      reasoningTokens: usage.reasoning,
+      totalTokens: usage.total,
+      usageReported: usage.reported,
+      ...(reservation ? { reservedTokens: reservation.tokens } : {}),
+      toolRounds: admission.toolRounds,
+    };
   }
 }
 

@@ -8,6 +8,7 @@ export {
 export {
   RequestTelemetry,
   registerRequestTelemetry,
+  type RequestAccounting,
   type RoutedRequest,
   type UsageLike,
 } from './request-telemetry';

@@ -1,6 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { Store, storage } from 'nestjs-pino/storage';
 import { pino, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config';
 import type { RequestTelemetry } from './request-telemetry';
@@ -36,9 +35,10 @@ export function createGatewayLogger(level: LogLevel, destination?: DestinationSt
 /**
  * nestjs-pino for Nest's own logs (start-up, upstream state changes, tool failures), written
  * through `logger`. Its pino-http middleware is mounted on no route: the request line is written
- * by the request's telemetry (see {@link RequestLog}), and the per-request binding by
- * {@link RequestLog.bind}, both without a Nest middleware (`@fastify/middie`) and without a
- * child logger per request when the level drops the line.
+ * by the request's telemetry (see {@link RequestLog}), without a Nest middleware
+ * (`@fastify/middie`), a child logger per request or an `AsyncLocalStorage` binding (on Node 20
+ * that switches on promise hooks for the whole process). Lines logged while a request runs name
+ * it themselves (`request_id`).
  */
 export function requestLoggingModule(logger: Logger): DynamicModule {
   return LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false }, forRoutes: [] });
@@ -67,15 +67,25 @@ export interface RequestLogLine {
   ttft_ms?: number;
   error?: string;
   aborted?: boolean;
+  /** The key's accounting (requests that passed admission): `ok`, `error` or `aborted`. */
+  outcome?: string;
+  error_code?: string;
+  reasoning_tokens?: number;
+  total_tokens?: number;
+  usage_reported?: boolean;
+  reserved_tokens?: number;
+  tool_rounds?: number;
 }
 
 /**
- * The request line: request id, trace id, key name, tier, model, status, duration and tokens.
+ * The request line: request id, trace id, key name, tier, model, status, duration and tokens,
+ * and, for requests admitted by the key's limits, what their accounting settled (the usage).
  * Never a header, a body or a prompt.
  */
 export function requestLogLine(record: RequestTelemetry): RequestLogLine {
   const traceId = record.traceId;
   const inference = record.operation !== undefined;
+  const accounting = record.accounting;
   return {
     request_id: record.requestId,
     trace_id: traceId,
@@ -98,24 +108,25 @@ export function requestLogLine(record: RequestTelemetry): RequestLogLine {
       record.firstTokenS === undefined ? undefined : Math.round(record.firstTokenS * 1e4) / 10,
     error: record.errorType,
     aborted: record.aborted || undefined,
+    outcome: accounting?.outcome,
+    error_code: accounting?.errorCode,
+    reasoning_tokens: accounting?.reasoningTokens,
+    total_tokens: accounting?.totalTokens,
+    usage_reported: accounting?.usageReported,
+    reserved_tokens: accounting?.reservedTokens,
+    tool_rounds: accounting?.toolRounds,
   };
 }
 
 /**
  * The request log: one line per request at `info` (`error` for a 5xx), written when the
- * request's telemetry ends; and, while the handler runs, nestjs-pino's store bound to a child
- * logger carrying `request_id`, so every line logged for the request says which one it is.
+ * request's telemetry ends.
  */
 export class RequestLog {
   private readonly infoEnabled: boolean;
 
   constructor(private readonly logger: Logger) {
     this.infoEnabled = logger.isLevelEnabled('info');
-  }
-
-  /** Runs `next` (the rest of the request) with the request's logger bound. */
-  bind(requestId: string, next: () => void): void {
-    storage.run(new Store(this.logger.child({ request_id: requestId })), next);
   }
 
   write(record: RequestTelemetry): void {

@@ -2,7 +2,7 @@ import {
   SpanKind,
   SpanStatusCode,
   TraceFlags,
-  context,
+  ROOT_CONTEXT,
   propagation,
   trace,
   type Context,
@@ -40,6 +40,23 @@ export const UNTRACED_ROUTES: ReadonlySet<string> = new Set([
 export interface UsageLike {
   prompt_tokens?: unknown;
   completion_tokens?: unknown;
+}
+
+/**
+ * What the key's accounting settled for the request (the limits module), written into the
+ * request's one log line.
+ */
+export interface RequestAccounting {
+  outcome: 'ok' | 'error' | 'aborted';
+  /** Why an `error` outcome failed: the gateway's error code, or `http_<status>`. */
+  errorCode?: string;
+  reasoningTokens: number;
+  totalTokens: number;
+  /** Whether any upstream call reported usage (else the reservation was charged). */
+  usageReported: boolean;
+  /** Tokens reserved at admission; undefined when the limit store was unreachable. */
+  reservedTokens?: number;
+  toolRounds: number;
 }
 
 /** What routing decided, as the request's telemetry records it. */
@@ -86,7 +103,10 @@ export class RequestTelemetry {
   durationMs?: number;
   aborted = false;
   keyName?: string;
+  /** Set by the key's accounting as the request ends (see {@link beforeEnd}). */
+  accounting?: RequestAccounting;
   private ended = false;
+  private finisher?: () => void;
 
   readonly method: string;
 
@@ -207,6 +227,16 @@ export class RequestTelemetry {
     }
   }
 
+  /**
+   * Runs `finish` as the request ends, before its metrics and log line are written, so what it
+   * records (the key's accounting) is part of them. One finisher per request. When the request
+   * has ended already (the caller left while it was being admitted), `finish` runs at once.
+   */
+  beforeEnd(finish: () => void): void {
+    if (this.ended) finish();
+    else this.finisher = finish;
+  }
+
   /** A failure after the first byte, sent in-band: the status stays 200, the request failed. */
   failedInBand(error: unknown): void {
     this.errorType ??= errorTypeOf(error);
@@ -218,6 +248,11 @@ export class RequestTelemetry {
    */
   end(): void {
     if (this.ended) return;
+    const finish = this.finisher;
+    if (finish !== undefined) {
+      this.finisher = undefined;
+      finish();
+    }
     this.ended = true;
     const { request, reply } = this;
     const durationS = (performance.now() - this.startedAt) / 1000;
@@ -272,8 +307,12 @@ export class RequestTelemetry {
 /**
  * Gives every request on a traced route its {@link RequestTelemetry}: the server span starts
  * in `onRequest` (the caller's `traceparent` as parent) and ends on the response's `close`,
- * with the request's log line when `log` is given. Register it before other hooks, so they run
- * inside the span.
+ * with the request's log line when `log` is given.
+ *
+ * The span's context is handed down explicitly (`request.telemetry.context`, as the parent of
+ * the route, attempt and tool spans), never made active with `context.with`: on Node 20 an
+ * active `AsyncLocalStorage` switches on promise hooks for every promise of the process, which
+ * cost a fifth of the gateway's CPU per request (docs/performance.md).
  */
 export function registerRequestTelemetry(
   fastify: FastifyInstance,
@@ -286,7 +325,7 @@ export function registerRequestTelemetry(
       done();
       return;
     }
-    const parent = propagation.extract(context.active(), request.headers);
+    const parent = propagation.extract(ROOT_CONTEXT, request.headers);
     const record = new RequestTelemetry(
       request,
       reply,
@@ -299,18 +338,5 @@ export function registerRequestTelemetry(
     request.telemetry = record;
     reply.raw.once('close', () => record.end());
     done();
-  });
-  // The request body is read in the socket's async context, not the one `onRequest` ran in:
-  // the handler (and everything it starts) runs inside the server span's context, and with
-  // the request's logger bound, from here.
-  fastify.addHook('preHandler', (request, _reply, done) => {
-    const record = request.telemetry;
-    if (record === undefined) {
-      done();
-      return;
-    }
-    const next = log ? () => log.bind(request.id, done) : done;
-    if (record.traced) context.with(record.context, next);
-    else next();
   });
 }

@@ -84,6 +84,7 @@ export class ChatCompletionsController {
       tools: body.tools,
       reasoningEffort: body.reasoning_effort,
       maxTokens: body.max_completion_tokens ?? body.max_tokens,
+      traceContext: request.telemetry?.context,
     });
     const route = confineRoute(
       policy,
@@ -182,6 +183,7 @@ export class ChatCompletionsController {
       signal,
       requestId: request.id,
       ...(request.caller ? { keyName: request.caller.keyName } : {}),
+      ...(telemetry ? { traceContext: telemetry.context } : {}),
       ...(policy.allowedTools ? { allowedTools: policy.allowedTools } : {}),
       hooks: {
         onToolRound: () => admission.addToolRound(),

@@ -16,10 +16,15 @@ export function embeddingsPortFor(
   const embeddings = config.embeddings;
   if (!embeddings) return undefined;
   const pool = pools.get(embeddings.pool);
-  return async (inputs, signal) => {
+  return async (inputs, signal, traceContext) => {
     const answer = await pool.embeddings(
       { model: embeddings.model, input: inputs },
-      { signal, timeoutMs: config.routing.semanticBudgetMs, requestId: `route-${randomUUID()}` },
+      {
+        signal,
+        timeoutMs: config.routing.semanticBudgetMs,
+        requestId: `route-${randomUUID()}`,
+        traceContext,
+      },
     );
     return answer.value.data.map((item) => item.embedding as number[]);
   };

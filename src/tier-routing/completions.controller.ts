@@ -84,6 +84,7 @@ export class CompletionsController {
       ],
       reasoningEffort:
         typeof body.reasoning_effort === 'string' ? (body.reasoning_effort as never) : undefined,
+      traceContext: request.telemetry?.context,
     });
     const route = confineRoute(
       admission.caller.policy,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { context, trace } from '@opentelemetry/api';
+import { context, trace, type Context } from '@opentelemetry/api';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type { ChatMessage, ReasoningEffort, ToolDefinition } from '../common/openai';
 import type { GatewayConfig, TierConfig, TierName, TruncatePolicy } from '../config';
@@ -25,6 +25,8 @@ export interface RouteRequest {
   reasoningEffort?: ReasoningEffort | null;
   /** The completion budget the caller asked for (`max_completion_tokens` or `max_tokens`). */
   maxTokens?: number | null;
+  /** The request's trace context: the parent of the route span (default: the active one). */
+  traceContext?: Context;
 }
 
 /** Where a request goes and why; the reason is the `x-gateway-route-reason` header. */
@@ -64,13 +66,16 @@ export class TierRouterService {
   async route(request: RouteRequest): Promise<RouteDecision> {
     const requested = request.model ?? this.catalog.defaultModel;
     // Only known names name spans: a caller's typo must not become a span name.
+    const parent = request.traceContext ?? context.active();
     const span = startChildSpan(
       this.catalog.has(requested) ? SpanNames.route(requested) : SpanNames.route('unknown'),
+      undefined,
+      parent,
     );
     try {
-      const decision = await context.with(trace.setSpan(context.active(), span), () =>
-        this.resolveRoute(request),
-      );
+      // The route span's context goes to the classifier explicitly (not made active): see
+      // registerRequestTelemetry for why.
+      const decision = await this.resolveRoute(request, trace.setSpan(parent, span));
       decision.requested = requested;
       if (span.isRecording()) {
         // The reason header is the step and the score: `classifier:learned` + 0.91.
@@ -88,11 +93,11 @@ export class TierRouterService {
     }
   }
 
-  private async resolveRoute(request: RouteRequest): Promise<RouteDecision> {
+  private async resolveRoute(request: RouteRequest, traceContext: Context): Promise<RouteDecision> {
     const target = this.catalog.resolve(request.model);
     const decision = this.withCapacity(
       this.fitContext(
-        await this.choose(request, target),
+        await this.choose(request, target, traceContext),
         request,
         target.alias?.truncate ?? 'none',
       ),
@@ -146,12 +151,14 @@ export class TierRouterService {
   private async choose(
     request: RouteRequest,
     target: ReturnType<ModelCatalogService['resolve']>,
+    traceContext: Context,
   ): Promise<RouteDecision> {
     if (target.kind === 'tier') return this.decide(target.tier, target.reason);
     const verdict = (await this.classifier.classify({
       messages: request.messages,
       tools: request.tools,
       reasoningEffort: request.reasoningEffort,
+      traceContext,
     })) ?? { tier: this.defaultTier, reason: 'default' };
     if (this.catalog.tiers[verdict.tier] === undefined) {
       // Only one tier is configured: `auto` can only go there, and says so.

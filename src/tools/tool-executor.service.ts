@@ -43,6 +43,8 @@ export interface ExecutionContext {
   signal: AbortSignal;
   keyName?: string;
   requestId: string;
+  /** The parent of the call's `execute_tool` span (default: the active context). */
+  traceContext?: Context;
 }
 
 /** The time limit of a call ran out (the reason of its abort signal). */
@@ -98,8 +100,13 @@ export class ToolExecutor {
     const started = Date.now();
     const name = call.function.name;
     const registered = this.registry.get(name);
-    const span = startChildSpan(SpanNames.tool(registered ? name : 'unregistered'));
-    const spanContext = trace.setSpan(otelContext.active(), span);
+    const parent = context.traceContext ?? otelContext.active();
+    const span = startChildSpan(
+      SpanNames.tool(registered ? name : 'unregistered'),
+      undefined,
+      parent,
+    );
+    const spanContext = trace.setSpan(parent, span);
     if (span.isRecording()) {
       span.setAttributes({
         [GenAi.OperationName]: 'execute_tool',
@@ -173,10 +180,15 @@ export class ToolExecutor {
       ...(context.keyName === undefined ? {} : { keyName: context.keyName }),
     };
     try {
+      const execute = () =>
+        Promise.resolve().then(() => registered.tool.execute(args, toolContext));
+      // The tool's own calls (http, undici) become children of its span when it is recorded.
+      // Made active only then: an active context costs promise hooks for the whole process on
+      // Node 20 (see registerRequestTelemetry).
       const result = await Promise.race([
-        otelContext.with(spanContext, () =>
-          Promise.resolve().then(() => registered.tool.execute(args, toolContext)),
-        ),
+        trace.getSpan(spanContext)?.isRecording()
+          ? otelContext.with(spanContext, execute)
+          : execute(),
         aborted,
       ]);
       const text = resultText(result);

@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { Observable } from 'rxjs';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../common/openai';
 import type { TierName } from '../config';
@@ -40,6 +41,8 @@ export interface ToolLoopRequest {
   signal: AbortSignal;
   requestId: string;
   keyName?: string;
+  /** The request's trace context: the parent of each `execute_tool` span. */
+  traceContext?: Context;
   /**
    * The registered tools the caller's key may have run (`allowed_tools`); absent means all.
    * Any other tool is treated as the caller's own: not completed, not executed, handed back.

@@ -235,6 +235,9 @@ class LoopRun {
         signal: this.signal,
         requestId: this.request.requestId,
         ...(this.request.keyName === undefined ? {} : { keyName: this.request.keyName }),
+        ...(this.request.traceContext === undefined
+          ? {}
+          : { traceContext: this.request.traceContext }),
       },
       this.request.hooks?.onToolStart,
     );

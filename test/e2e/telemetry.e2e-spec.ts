@@ -482,8 +482,12 @@ describe('Telemetry: spans, traceparent, /metrics and the request log (issue: ob
     expect(lines.find((l) => l.request_id === 'tel-abort')).toMatchObject({
       status: 499,
       aborted: true,
+      // The key's accounting settles before the line is written, whatever ended the request.
+      outcome: 'aborted',
     });
-    expect(lines.filter((l) => l.request_id === 'tel-json')).toHaveLength(1);
+    expect(json).toMatchObject({ outcome: 'ok', usage_reported: true, tool_rounds: 0 });
+    // One line per request: the usage is on it, not on a second line.
+    expect(stack.logs.filter((l) => l.request_id === 'tel-json')).toHaveLength(1);
     // Probes and scrapes are not logged.
     expect(lines.some((l) => l.route === '/metrics')).toBe(false);
     const all = stack.logText();

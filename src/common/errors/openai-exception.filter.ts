@@ -30,14 +30,17 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
     const request = ctx.getRequest<FastifyRequest>();
     if (isClientClosed(exception)) {
       // The caller left and its request was aborted: a normal ending, nobody to answer.
-      this.logger.debug(`${request.method} ${request.url}: client closed the connection`);
+      this.logger.debug(
+        `${request.method} ${request.url} [${request.id}]: client closed the connection`,
+      );
       if (!reply.raw.writableEnded) reply.raw.end();
       return;
     }
     const error = this.toGatewayException(exception, request);
     if (error.status >= 500) {
+      // The request id in the text: lines logged during a request are not bound to it.
       this.logger.error(
-        `${request.method} ${request.url} -> ${error.status} ${error.code}: ${error.message}` +
+        `${request.method} ${request.url} [${request.id}] -> ${error.status} ${error.code}: ${error.message}` +
           (error.options.upstream
             ? ` (upstream ${error.options.upstream.origin ?? ''} status ${error.options.upstream.status ?? '-'})`
             : ''),

@@ -17,7 +17,12 @@ import { LearnedClassifier } from './learned.classifier';
 import { RulesClassifier } from './rules.classifier';
 import type { ScoringClassifier, StepExplanation } from './scoring-classifier';
 import { SemanticClassifier } from './semantic.classifier';
-import type { ClassificationInput, TierClassifier, TierVerdict } from './tier-classifier.interface';
+import type {
+  ClassificationInput,
+  ClassificationScope,
+  TierClassifier,
+  TierVerdict,
+} from './tier-classifier.interface';
 import type { FeatureContribution } from './tier-score';
 
 /** Which step decided, for metrics: `hint`, a classifier's name, or `default`. */
@@ -122,7 +127,7 @@ export class CascadeClassifier implements TierClassifier {
     const hint = reasoningEffortVerdict(input.reasoningEffort);
     if (hint) return this.record(hint, 'hint');
     if (this.steps.length === 0) return this.record({ ...this.fallback }, 'default');
-    return this.runFrom(0, analyseConversation(input, this.weights), input.signal);
+    return this.runFrom(0, analyseConversation(input, this.weights), input);
   }
 
   /** Counts of decisions as rows, for a metrics exporter. */
@@ -161,7 +166,7 @@ export class CascadeClassifier implements TierClassifier {
               status: 'not_reached',
               note: 'not asked: an earlier step decided',
             }
-          : await step.classifier.explainAnalysis(analysis, input.signal);
+          : await step.classifier.explainAnalysis(analysis, input);
       } else {
         explanation = step.classifier.explainAnalysis(analysis);
       }
@@ -218,16 +223,16 @@ export class CascadeClassifier implements TierClassifier {
   private runFrom(
     index: number,
     analysis: ConversationAnalysis,
-    signal: AbortSignal | undefined,
+    scope: ClassificationScope,
   ): TierVerdict | Promise<TierVerdict> {
     for (let i = index; i < this.steps.length; i++) {
       const step = this.steps[i];
       if (step.kind === 'semantic') {
         return step.classifier
-          .classifyAnalysis(analysis, signal)
+          .classifyAnalysis(analysis, scope)
           .catch(() => null)
           .then((verdict) =>
-            verdict ? this.record(verdict, step.name) : this.runFrom(i + 1, analysis, signal),
+            verdict ? this.record(verdict, step.name) : this.runFrom(i + 1, analysis, scope),
           );
       }
       const verdict = step.classifier.classifyAnalysis(analysis);

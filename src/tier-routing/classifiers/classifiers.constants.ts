@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import type { TierName } from '../../config/gateway-config.interface';
 
 /**
@@ -10,7 +11,12 @@ import type { TierName } from '../../config/gateway-config.interface';
  *     (inputs, signal) => pools.embeddings.embed(inputs, signal), inject: [UpstreamPoolsService] }
  * ```
  */
-export type EmbeddingsPort = (inputs: string[], signal: AbortSignal) => Promise<number[][]>;
+export type EmbeddingsPort = (
+  inputs: string[],
+  signal: AbortSignal,
+  /** The parent of the call's spans (the route span of the request being classified). */
+  traceContext?: Context,
+) => Promise<number[][]>;
 
 /** Injection token of the {@link EmbeddingsPort}; optional (the `semantic` step abstains without it). */
 export const EMBEDDINGS_PORT = Symbol('EMBEDDINGS_PORT');

@@ -10,5 +10,10 @@ export {
 } from './classifiers.constants';
 export type { EmbeddingsPort, ExplicitModelResolver } from './classifiers.constants';
 export { TIER_CLASSIFIER } from './tier-classifier.interface';
-export type { ClassificationInput, TierClassifier, TierVerdict } from './tier-classifier.interface';
+export type {
+  ClassificationInput,
+  ClassificationScope,
+  TierClassifier,
+  TierVerdict,
+} from './tier-classifier.interface';
 export type { StepExplanation } from './scoring-classifier';

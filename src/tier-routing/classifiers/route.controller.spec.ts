@@ -16,7 +16,7 @@ describe('RouteController', () => {
   it('returns the cascade’s explanation', async () => {
     const controller = new RouteController(cascade);
     await expect(
-      controller.route({ messages: [{ role: 'user', content: 'hi' }] } as never),
+      controller.route({ messages: [{ role: 'user', content: 'hi' }] } as never, {} as never),
     ).resolves.toEqual({
       ...explanation,
       model: null,
@@ -27,10 +27,13 @@ describe('RouteController', () => {
     const controller = new RouteController(cascade, (model) =>
       model === 'thinking' ? { tier: 'thinking', reason: 'model:thinking' } : null,
     );
-    const response = await controller.route({
-      model: 'thinking',
-      messages: [{ role: 'user', content: 'hi' }],
-    } as never);
+    const response = await controller.route(
+      {
+        model: 'thinking',
+        messages: [{ role: 'user', content: 'hi' }],
+      } as never,
+      {} as never,
+    );
     expect([response.tier, response.reason, response.model]).toEqual([
       'thinking',
       'model:thinking',

@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, Inject, Optional, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Optional, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { ChatCompletionRequestDto } from '../../common/openai';
 import { CascadeClassifier, type RouteExplanation } from './cascade.classifier';
 import { EXPLICIT_MODEL_RESOLVER, type ExplicitModelResolver } from './classifiers.constants';
@@ -33,12 +34,14 @@ export class RouteController {
   async route(
     // The same DTO and edge validation as /v1/chat/completions: same body, same 400s.
     @Body() body: ChatCompletionRequestDto,
+    @Req() request: FastifyRequest,
   ): Promise<RouteDebugResponse> {
     const model = body.model;
     const explanation = await this.cascade.explain({
       messages: body.messages,
       tools: body.tools,
       reasoningEffort: body.reasoning_effort,
+      traceContext: request.telemetry?.context,
     });
     const explicit = this.resolveModel?.(model);
     if (!explicit) return { model: model ?? null, ...explanation };

@@ -6,7 +6,12 @@ import { EMBEDDINGS_PORT, SEMANTIC_EXEMPLARS, type EmbeddingsPort } from './clas
 import { analyseConversation, capText, type ConversationAnalysis } from './features';
 import committedExemplars from './model/semantic-exemplars.v1.json';
 import { DEFAULT_MIN_CONFIDENCE, type StepExplanation } from './scoring-classifier';
-import type { ClassificationInput, TierClassifier, TierVerdict } from './tier-classifier.interface';
+import type {
+  ClassificationInput,
+  ClassificationScope,
+  TierClassifier,
+  TierVerdict,
+} from './tier-classifier.interface';
 import { applyContext, decide, round2, round4, sigmoid } from './tier-score';
 
 /** Labeled examples whose embeddings make the centroids (written by `npm run train:classifier`). */
@@ -86,14 +91,14 @@ export class SemanticClassifier implements TierClassifier, OnApplicationBootstra
   }
 
   classify(input: ClassificationInput): Promise<TierVerdict | null> {
-    return this.classifyAnalysis(analyseConversation(input), input.signal);
+    return this.classifyAnalysis(analyseConversation(input), input);
   }
 
   async classifyAnalysis(
     analysis: ConversationAnalysis,
-    signal?: AbortSignal,
+    scope?: ClassificationScope,
   ): Promise<TierVerdict | null> {
-    const reading = await this.read(analysis, signal);
+    const reading = await this.read(analysis, scope);
     if ('unavailable' in reading) return null;
     const { tier, confidence } = decide(reading.probability, this.routing.thinkingThreshold);
     if (confidence < this.minConfidence) return null;
@@ -108,9 +113,9 @@ export class SemanticClassifier implements TierClassifier, OnApplicationBootstra
 
   async explainAnalysis(
     analysis: ConversationAnalysis,
-    signal?: AbortSignal,
+    scope?: ClassificationScope,
   ): Promise<StepExplanation> {
-    const reading = await this.read(analysis, signal);
+    const reading = await this.read(analysis, scope);
     if ('unavailable' in reading) {
       return { step: 'classifier:semantic', status: 'unavailable', note: reading.unavailable };
     }
@@ -130,7 +135,7 @@ export class SemanticClassifier implements TierClassifier, OnApplicationBootstra
 
   private async read(
     analysis: ConversationAnalysis,
-    signal?: AbortSignal,
+    scope?: ClassificationScope,
   ): Promise<
     | Unavailable
     | {
@@ -152,7 +157,7 @@ export class SemanticClassifier implements TierClassifier, OnApplicationBootstra
       for (const t of analysis.view.prior) inputs.push(capText(t, SEMANTIC_INPUT_CHARS));
     let vectors: number[][];
     try {
-      vectors = await withBudget(embed, inputs, this.routing.semanticBudgetMs, signal);
+      vectors = await withBudget(embed, inputs, this.routing.semanticBudgetMs, scope);
     } catch (error) {
       return {
         unavailable: error instanceof BudgetError ? error.message : 'embeddings call failed',
@@ -222,8 +227,9 @@ function withBudget(
   embed: EmbeddingsPort,
   inputs: string[],
   budgetMs: number,
-  signal?: AbortSignal,
+  scope?: ClassificationScope,
 ): Promise<number[][]> {
+  const signal = scope?.signal;
   return new Promise<number[][]>((resolve, reject) => {
     if (signal?.aborted) return reject(new BudgetError('request aborted'));
     const controller = new AbortController();
@@ -245,7 +251,7 @@ function withBudget(
     signal?.addEventListener('abort', onAbort, { once: true });
     let pending: Promise<number[][]>;
     try {
-      pending = embed(inputs, controller.signal);
+      pending = embed(inputs, controller.signal, scope?.traceContext);
     } catch (error) {
       if (settle()) reject(error);
       return;

@@ -1,13 +1,20 @@
+import type { Context } from '@opentelemetry/api';
 import type { ChatMessage, ReasoningEffort, ToolDefinition } from '../../common/openai/chat.types';
 import type { TierName } from '../../config/gateway-config.interface';
 
+/** What a step that calls out (the `semantic` one) takes from the request it classifies. */
+export interface ClassificationScope {
+  /** Aborted when the caller goes away; steps that wait stop at once. */
+  signal?: AbortSignal;
+  /** The parent of the step's own calls' spans (the route span). */
+  traceContext?: Context;
+}
+
 /** What a classifier sees of a request: the conversation and the caller's hints, never the key. */
-export interface ClassificationInput {
+export interface ClassificationInput extends ClassificationScope {
   messages: readonly ChatMessage[];
   tools?: readonly ToolDefinition[];
   reasoningEffort?: ReasoningEffort | null;
-  /** Aborted when the caller goes away; steps that wait (the `semantic` one) stop at once. */
-  signal?: AbortSignal;
 }
 
 /** A classifier's answer. `reason` becomes the `x-gateway-route-reason` header. */
