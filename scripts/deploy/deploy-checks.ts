@@ -97,6 +97,8 @@ export const BAD_VALUES: readonly { set: string[]; expect: RegExp }[] = [
   { set: ['secrets.env.PORT=1'], expect: /secrets\.env/ },
   { set: ['redis.url=http://redis:6379'], expect: /redis\.url/ },
   { set: ['otel.endpoint=collector:4318'], expect: /otel\.endpoint/ },
+  { set: ['otel.sampler=sometimes'], expect: /otel\.sampler/ },
+  { set: ['otel.samplerArg=ten percent'], expect: /otel\.samplerArg/ },
   { set: ['resources.requests.cpu=lots'], expect: /resources\.requests\.cpu/ },
   {
     set: ['autoscaling.targetCPUUtilizationPercentage=150'],

@@ -24,8 +24,8 @@ export interface OtelSettings {
    */
   captureContent: boolean;
   /**
-   * `OTEL_TRACES_SAMPLER`, lower-cased: the SDK samples as it says. Unset, the gateway's own
-   * default applies (see `telemetry/otel-sdk.ts`), not the SDK's sample-everything.
+   * `OTEL_TRACES_SAMPLER`, lower-cased: the SDK samples as it says (unset: the SDK's default,
+   * `parentbased_always_on`). Read here to know whether sampling follows the parent.
    */
   sampler?: string;
   /**

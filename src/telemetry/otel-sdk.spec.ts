@@ -1,50 +1,29 @@
-import { ROOT_CONTEXT, SpanKind, TraceFlags, trace } from '@opentelemetry/api';
-import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
-import { DEFAULT_TRACE_SAMPLE_RATIO, hasTraceparent, samplerFor } from './otel-sdk';
+import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
+import { readOtelSettings } from '../config/otel-env';
+import { hasTraceparent, shutdownOtelSdk, startOtelSdk } from './otel-sdk';
 
-describe('samplerFor', () => {
-  const decide = (traceId: string, parentFlags?: TraceFlags): SamplingDecision => {
-    const sampler = samplerFor({})!;
-    const context =
-      parentFlags === undefined
-        ? ROOT_CONTEXT
-        : trace.setSpanContext(ROOT_CONTEXT, {
-            traceId,
-            spanId: '00f067aa0ba902b7',
-            traceFlags: parentFlags,
-            isRemote: true,
-          });
-    return sampler.shouldSample(
-      context,
-      traceId,
-      'POST /v1/chat/completions',
-      SpanKind.SERVER,
-      {},
-      [],
-    ).decision;
-  };
+describe('startOtelSdk', () => {
+  afterEach(() => shutdownOtelSdk());
 
-  it('leaves the choice to the SDK when OTEL_TRACES_SAMPLER is set', () => {
-    expect(samplerFor({ sampler: 'always_on' })).toBeUndefined();
-  });
-
-  it(`traces about ${DEFAULT_TRACE_SAMPLE_RATIO * 100} % of the requests that come without a decision`, () => {
-    let sampled = 0;
-    const n = 20_000;
-    for (let i = 0; i < n; i++) {
-      const traceId = (i * 2654435761).toString(16).padStart(8, '0').repeat(4).slice(0, 32);
-      if (decide(traceId) === SamplingDecision.RECORD_AND_SAMPLED) sampled++;
+  it("samples as the SDK's defaults say when OTEL_TRACES_SAMPLER is unset: every request, the caller's decision first", () => {
+    const settings = readOtelSettings({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:9',
+      OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http,undici',
+    });
+    expect(startOtelSdk(settings, '0.0.0-test')).toBe('exporting');
+    const tracer = trace.getTracer('spec');
+    // Spans are not ended: nothing is exported (there is no collector).
+    for (let i = 0; i < 50; i++) {
+      const span = tracer.startSpan('POST /v1/chat/completions', {}, ROOT_CONTEXT);
+      expect(span.spanContext().traceFlags & TraceFlags.SAMPLED).toBe(TraceFlags.SAMPLED);
     }
-    expect(sampled / n).toBeGreaterThan(DEFAULT_TRACE_SAMPLE_RATIO * 0.8);
-    expect(sampled / n).toBeLessThan(DEFAULT_TRACE_SAMPLE_RATIO * 1.2);
-  });
-
-  it("always follows the caller's traceparent", () => {
-    const traceId = 'ffffffffffffffffffffffffffffffff';
-    expect(decide(traceId, TraceFlags.SAMPLED)).toBe(SamplingDecision.RECORD_AND_SAMPLED);
-    expect(decide('00000000000000000000000000000001', TraceFlags.NONE)).toBe(
-      SamplingDecision.NOT_RECORD,
-    );
+    const unsampledParent = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: TraceFlags.NONE,
+      isRemote: true,
+    });
+    expect(tracer.startSpan('child', {}, unsampledParent).isRecording()).toBe(false);
   });
 });
 

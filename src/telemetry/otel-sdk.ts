@@ -1,19 +1,9 @@
 /* eslint-disable @typescript-eslint/no-require-imports -- the SDK is loaded only when used */
 import { hostname } from 'node:os';
 import { propagation } from '@opentelemetry/api';
-import type { Sampler } from '@opentelemetry/sdk-trace-base';
 import type { OtelSettings } from '../config/otel-env';
 import { Semconv } from './telemetry.constants';
 import { assumeParentBasedSampling } from './tracing';
-
-/**
- * The share of requests traced when neither the caller's `traceparent` nor
- * `OTEL_TRACES_SAMPLER` decides. Recording and exporting a request's spans costs about a third of
- * what the gateway itself spends on a request (docs/performance.md, "Cost of observability");
- * one in ten keeps most of that off the hot path while metrics and logs still see every request.
- * A caller's sampled `traceparent` is always followed.
- */
-export const DEFAULT_TRACE_SAMPLE_RATIO = 0.1;
 
 /** The running SDK, flushed and stopped by {@link shutdownOtelSdk}. */
 let running: { shutdown(): Promise<void> } | undefined;
@@ -28,8 +18,9 @@ export type OtelMode = 'disabled' | 'propagate-only' | 'exporting';
  * - No exporter configured: no SDK (spans would be recorded for nobody), only the W3C
  *   propagator, so a caller's `traceparent` still reaches the upstreams and the log lines.
  * - An exporter configured (`OTEL_EXPORTER_OTLP_ENDPOINT`, …): `@opentelemetry/sdk-node` with
- *   the exporter, propagators and limits its `OTEL_*` variables say, the sampler of
- *   {@link samplerFor}, the resource `service.name=tiergate` (`OTEL_SERVICE_NAME` /
+ *   the exporter, propagators, sampler and limits its `OTEL_*` variables say (SPEC §3: SDK
+ *   defaults, so every request is traced unless `OTEL_TRACES_SAMPLER` says otherwise; the Helm
+ *   chart sets `parentbased_traceidratio` at 0.1, see docs/observability.md), the resource `service.name=tiergate` (`OTEL_SERVICE_NAME` /
  *   `OTEL_RESOURCE_ATTRIBUTES` override it), version and instance, and the `http` and `undici`
  *   instrumentations for outgoing calls (tools' own HTTP calls, for example). Incoming
  *   requests get the gateway's own server span (see `request-telemetry.ts`) and upstream
@@ -78,7 +69,6 @@ export function startOtelSdk(settings: OtelSettings, version: string): OtelMode 
       [Semconv.ServiceVersion]: version,
       [Semconv.ServiceInstanceId]: `${hostname()}:${process.pid}`,
     }),
-    sampler: samplerFor(settings),
     // Logs are JSON lines on stdout (pino) and metrics are Prometheus (/metrics): no OTLP for
     // them (the SDK would otherwise default to exporting both).
     logRecordProcessors: [],
@@ -91,20 +81,6 @@ export function startOtelSdk(settings: OtelSettings, version: string): OtelMode 
     settings.sampler === undefined || settings.sampler.startsWith('parentbased_'),
   );
   return 'exporting';
-}
-
-/**
- * `OTEL_TRACES_SAMPLER` when set (undefined: the SDK reads it, with its argument); otherwise
- * the caller's decision, and {@link DEFAULT_TRACE_SAMPLE_RATIO} of the requests that come
- * without one (`parentbased_traceidratio`).
- */
-export function samplerFor(settings: Pick<OtelSettings, 'sampler'>): Sampler | undefined {
-  if (settings.sampler !== undefined) return undefined;
-  const { ParentBasedSampler, TraceIdRatioBasedSampler } =
-    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
-  return new ParentBasedSampler({
-    root: new TraceIdRatioBasedSampler(DEFAULT_TRACE_SAMPLE_RATIO),
-  });
 }
 
 /** Flushes the spans still buffered and stops the SDK; a no-op when none was started. */
