@@ -1,6 +1,7 @@
+import { AsyncResource } from 'node:async_hooks';
 import { propagation } from '@opentelemetry/api';
-import { Observable } from 'rxjs';
-import { Pool, errors as undiciErrors } from 'undici';
+import { Observable, type Subscriber } from 'rxjs';
+import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type {
@@ -13,7 +14,7 @@ import type {
   EmbeddingResponse,
   ModelList,
 } from '../common/openai/chat.types';
-import { UpstreamStreamDecoder } from '../common/sse';
+import { UpstreamStreamDecoder, type UpstreamStreamHandlers } from '../common/sse';
 import type { PoolConfig, UpstreamConfig } from '../config';
 import {
   malformed,
@@ -24,8 +25,10 @@ import {
   parseStreamChunk,
   upstreamStatusError,
 } from './openai-wire.mapper';
+import { BodyText, DispatchCall, headerListSetter, type TimedOut } from './dispatch-call';
 import type {
   ChatUpstream,
+  FlowGate,
   UpstreamCallOptions,
   UpstreamChunk,
   UpstreamJson,
@@ -42,6 +45,9 @@ export class OpenAiCompatibleClient implements ChatUpstream {
   private readonly basePath: string;
   private readonly pool: Pool;
   private readonly baseHeaders: Record<string, string>;
+  /** The same headers as a flat `[name, value, …]` list, per `accept`, for undici's dispatch. */
+  private readonly jsonHeaderList: readonly string[];
+  private readonly streamHeaderList: readonly string[];
 
   constructor(
     readonly upstream: UpstreamConfig,
@@ -61,6 +67,11 @@ export class OpenAiCompatibleClient implements ChatUpstream {
     });
     this.baseHeaders = { 'content-type': 'application/json', accept: 'application/json' };
     if (upstream.apiKey) this.baseHeaders.authorization = `Bearer ${upstream.apiKey}`;
+    this.jsonHeaderList = Object.entries(this.baseHeaders).flat();
+    this.streamHeaderList = Object.entries({
+      ...this.baseHeaders,
+      accept: 'text/event-stream',
+    }).flat();
   }
 
   chat(
@@ -113,7 +124,7 @@ export class OpenAiCompatibleClient implements ChatUpstream {
       if (res.statusCode >= 300) throw upstreamStatusError(res.statusCode, raw, this.origin);
       return parseModelList(raw, this.origin);
     } catch (error) {
-      throw this.toGatewayError(error, call, options);
+      throw toGatewayError(error, call, options, this.origin);
     } finally {
       call.finish();
     }
@@ -128,186 +139,109 @@ export class OpenAiCompatibleClient implements ChatUpstream {
     await this.pool.destroy();
   }
 
-  private async postJson<T>(
+  /**
+   * One JSON request on undici's dispatch API: the body is collected as the chunks arrive and
+   * decoded once; the caller's signal and the deadlines end it through the dispatch controller.
+   */
+  private postJson<T>(
     path: string,
     body: object,
     options: UpstreamCallOptions,
     parse: (raw: string) => T,
   ): Promise<UpstreamJson<T>> {
-    const call = this.begin(options);
-    // undici's own headers timeout ticks in half-seconds; time to first byte is ours, precise.
-    call.arm(options.ttfbMs ?? options.timeoutMs, 'ttfb');
-    try {
-      const res = await this.pool.request({
-        method: 'POST',
-        path: this.basePath + path,
-        headers: this.headersFor(options),
-        body: JSON.stringify(body),
-        signal: call.signal,
-        headersTimeout: 0,
-        bodyTimeout: options.idleMs ?? options.timeoutMs,
-      });
-      call.disarm();
-      const raw = await res.body.text();
-      if (res.statusCode >= 300) {
-        throw upstreamStatusError(
-          res.statusCode,
-          raw,
-          this.origin,
-          headerValue(res.headers, 'retry-after'),
+    return new Promise<UpstreamJson<T>>((resolve, reject) => {
+      const call = new JsonCall(this.origin, options, parse, resolve, reject);
+      if (!call.start()) return;
+      // undici's own headers timeout ticks in half-seconds; time to first byte is ours, precise.
+      call.arm(options.ttfbMs ?? options.timeoutMs, 'ttfb');
+      try {
+        this.pool.dispatch(
+          {
+            method: 'POST',
+            path: this.basePath + path,
+            headers: this.headerList(this.jsonHeaderList, options),
+            body: JSON.stringify(body),
+            headersTimeout: 0,
+            bodyTimeout: options.idleMs ?? options.timeoutMs,
+          },
+          call,
         );
+      } catch (error) {
+        call.fail(error, true);
       }
-      return { raw, value: parse(raw) };
-    } catch (error) {
-      throw this.toGatewayError(error, call, options);
-    } finally {
-      call.finish();
-    }
+    });
   }
 
+  /**
+   * One streamed request on undici's dispatch API: each chunk goes straight into the stream
+   * decoder, and reading pauses at the socket while `options.gate` is closed.
+   */
   private postStream<T extends { choices: unknown[] }>(
     path: string,
     body: object,
     options: UpstreamCallOptions,
   ): Observable<UpstreamChunk<T>> {
     return new Observable<UpstreamChunk<T>>((subscriber) => {
-      const call = this.begin(options);
+      const call = new StreamCall<T>(this.origin, options, subscriber);
+      if (!call.start()) return undefined;
       // Until the first bytes: the time-to-first-byte budget; then the idle budget per read.
       call.arm(options.ttfbMs ?? options.timeoutMs, 'ttfb');
-      let started = false;
-      const run = async (): Promise<void> => {
-        const res = await this.pool.request({
-          method: 'POST',
-          path: this.basePath + path,
-          headers: this.headersFor(options, 'text/event-stream'),
-          body: JSON.stringify(body),
-          signal: call.signal,
-          // The stall timer covers the headers too, to the millisecond.
-          headersTimeout: 0,
-          // The stall timer below measures silence; undici's would also count our own pauses.
-          bodyTimeout: 0,
-        });
-        if (res.statusCode >= 300) {
-          const raw = await res.body.text();
-          throw upstreamStatusError(
-            res.statusCode,
-            raw,
-            this.origin,
-            headerValue(res.headers, 'retry-after'),
-          );
-        }
-        started = true;
-        const contentType = headerValue(res.headers, 'content-type');
-        if (contentType && !/event-stream|ndjson|json/i.test(contentType)) {
-          res.body.destroy();
-          throw malformed(`a stream of content-type ${contentType}`, this.origin);
-        }
-        let failure: unknown;
-        const decoder = new UpstreamStreamDecoder(contentType, {
-          onPayload: (json) => {
-            if (failure !== undefined || subscriber.closed) return;
-            try {
-              subscriber.next(parseStreamChunk<T>(json, this.origin));
-            } catch (error) {
-              failure = error;
-            }
+      try {
+        this.pool.dispatch(
+          {
+            method: 'POST',
+            path: this.basePath + path,
+            headers: this.headerList(this.streamHeaderList, options),
+            body: JSON.stringify(body),
+            // The stall timer covers the headers too, to the millisecond.
+            headersTimeout: 0,
+            // The stall timer measures silence; undici's would also count our own pauses.
+            bodyTimeout: 0,
           },
-          onDone: () => undefined,
-        });
-        const gate = options.gate;
-        const idleMs = options.idleMs ?? options.timeoutMs;
-        let first = true;
-        for await (const bytes of res.body) {
-          if (first) {
-            first = false;
-            call.arm(idleMs, 'idle');
-          } else {
-            call.refresh();
-          }
-          decoder.feed(bytes as Uint8Array);
-          if (failure !== undefined) throw failure;
-          if (subscriber.closed) return;
-          // Backpressure: stop pulling from the upstream socket while the caller cannot take more.
-          // Our own pause is not the upstream's silence, so the stall timer rests meanwhile.
-          if (gate && !gate.open) {
-            call.disarm();
-            await gate.wait();
-            call.arm(idleMs, 'idle');
-          }
-        }
-        decoder.end();
-        if (failure !== undefined) throw failure;
-        // SSE must end with [DONE]; NDJSON must not stop mid-line. Anything else is a cut stream.
-        if (!decoder.done) {
-          throw new GatewayException(
-            ErrorCode.UpstreamError,
-            ErrorMessages.upstreamStreamBroken(
-              decoder.framing === 'ndjson'
-                ? 'the stream ended mid-line'
-                : 'the stream ended without [DONE]',
-            ),
-            { upstream: { origin: this.origin } },
-          );
-        }
-        subscriber.complete();
-      };
-      run()
-        .catch((error: unknown) => {
-          if (!subscriber.closed)
-            subscriber.error(this.toGatewayError(error, call, options, started));
-        })
-        .finally(() => call.finish());
-      // Unsubscribing (caller gone, or the consumer is done) aborts the upstream request.
-      return () => call.abort();
+          call,
+        );
+      } catch (error) {
+        call.fail(error, true);
+      }
+      // Unsubscribing (caller gone, or the consumer is done) aborts the upstream request,
+      // unless it has finished already.
+      return call;
     });
   }
 
-  private headersFor(options: UpstreamCallOptions, accept?: string): Record<string, string> {
+  /** The request headers of one call as a flat list: `base`, the request id, the trace context. */
+  private headerList(base: readonly string[], options: UpstreamCallOptions): string[] {
+    const headers = [...base, 'x-request-id', options.requestId];
+    // W3C `traceparent` of the attempt's span, so the model server can continue the trace.
+    if (options.traceContext !== undefined) {
+      propagation.inject(options.traceContext, headers, headerListSetter);
+    }
+    return headers;
+  }
+
+  /** `listModels`' request headers, as an object. */
+  private headersFor(options: UpstreamCallOptions): Record<string, string> {
     const headers: Record<string, string> = {
       ...this.baseHeaders,
       'x-request-id': options.requestId,
     };
-    if (accept) headers.accept = accept;
     // W3C `traceparent` of the attempt's span, so the model server can continue the trace.
     if (options.traceContext !== undefined) propagation.inject(options.traceContext, headers);
     return headers;
   }
 
   /**
-   * One controller per call joins the caller's signal and the deadline; cheaper than
-   * `AbortSignal.any` + `AbortSignal.timeout` and releases its listener and timers when done.
-   * Streams add a stall timer (time to first byte, then idle between reads) that is refreshed
-   * per read rather than re-created.
+   * `listModels` (not hot): one controller joins the caller's signal and the deadline, and
+   * releases its listener and timer when done. The hot calls use {@link DispatchCall} instead.
    */
   private begin(options: UpstreamCallOptions): CallState {
     const controller = new AbortController();
-    let stall: NodeJS.Timeout | undefined;
-    let stallKind: 'ttfb' | 'idle' = 'ttfb';
-    let stallMs = 0;
-    const onStall = (): void => {
-      state.timedOut = stallKind;
-      state.timedOutAfterMs = stallMs;
-      controller.abort();
-    };
     const state: CallState = {
       signal: controller.signal,
       timedOut: false,
       timedOutAfterMs: options.timeoutMs,
-      abort: () => controller.abort(),
-      arm: (ms, kind) => {
-        if (stall !== undefined) clearTimeout(stall);
-        stallKind = kind;
-        stallMs = ms;
-        stall = ms < options.timeoutMs ? setTimeout(onStall, ms) : undefined;
-      },
-      refresh: () => stall?.refresh(),
-      disarm: () => {
-        if (stall !== undefined) clearTimeout(stall);
-        stall = undefined;
-      },
       finish: () => {
         clearTimeout(timer);
-        if (stall !== undefined) clearTimeout(stall);
         options.signal.removeEventListener('abort', onCallerAbort);
       },
     };
@@ -321,64 +255,13 @@ export class OpenAiCompatibleClient implements ChatUpstream {
     else options.signal.addEventListener('abort', onCallerAbort, { once: true });
     return state;
   }
-
-  private toGatewayError(
-    error: unknown,
-    call: CallState,
-    options: UpstreamCallOptions,
-    streaming = false,
-  ): unknown {
-    if (error instanceof GatewayException) return error;
-    const upstream = { origin: this.origin };
-    if (call.timedOut === 'idle' || error instanceof undiciErrors.BodyTimeoutError) {
-      const ms = call.timedOut === 'idle' ? call.timedOutAfterMs : (options.idleMs ?? 0);
-      return new GatewayException(ErrorCode.UpstreamTimeout, ErrorMessages.upstreamStalled(ms), {
-        upstream,
-        cause: error,
-      });
-    }
-    if (call.timedOut || error instanceof undiciErrors.HeadersTimeoutError) {
-      const ms = call.timedOut ? call.timedOutAfterMs : (options.ttfbMs ?? options.timeoutMs);
-      return new GatewayException(ErrorCode.UpstreamTimeout, ErrorMessages.upstreamTimeout(ms), {
-        upstream,
-        cause: error,
-      });
-    }
-    // A caller abort is passed on as is: it is a normal ending, and nobody is left to answer.
-    if (options.signal.aborted) return options.signal.reason ?? error;
-    if (error instanceof undiciErrors.ConnectTimeoutError) {
-      return new GatewayException(ErrorCode.UpstreamError, ErrorMessages.upstreamUnreachable(), {
-        upstream,
-        cause: error,
-      });
-    }
-    if (isSocketFailure(error) && !streaming) {
-      return new GatewayException(ErrorCode.UpstreamError, ErrorMessages.upstreamUnreachable(), {
-        upstream,
-        cause: error,
-      });
-    }
-    return new GatewayException(
-      ErrorCode.UpstreamError,
-      ErrorMessages.upstreamStreamBroken(describe(error)),
-      {
-        upstream,
-        cause: error,
-      },
-    );
-  }
 }
 
 interface CallState {
   signal: AbortSignal;
   /** Which deadline aborted the call, if one did. */
-  timedOut: false | 'total' | 'ttfb' | 'idle';
+  timedOut: TimedOut;
   timedOutAfterMs: number;
-  abort(): void;
-  /** (Re)starts the stall timer; not armed when `ms` reaches the whole-call deadline anyway. */
-  arm(ms: number, kind: 'ttfb' | 'idle'): void;
-  refresh(): void;
-  disarm(): void;
   finish(): void;
 }
 
@@ -408,4 +291,294 @@ function isSocketFailure(error: unknown): boolean {
 function describe(error: unknown): string {
   const code = (error as { code?: string } | null)?.code;
   return code ?? (error instanceof Error ? error.name : 'unknown failure');
+}
+
+/** Maps whatever ended a call to what the caller is told (a caller abort: its own reason, as is). */
+function toGatewayError(
+  error: unknown,
+  call: { readonly timedOut: TimedOut; readonly timedOutAfterMs: number },
+  options: UpstreamCallOptions,
+  origin: string,
+  streaming = false,
+): unknown {
+  if (error instanceof GatewayException) return error;
+  const upstream = { origin };
+  if (call.timedOut === 'idle' || error instanceof undiciErrors.BodyTimeoutError) {
+    const ms = call.timedOut === 'idle' ? call.timedOutAfterMs : (options.idleMs ?? 0);
+    return new GatewayException(ErrorCode.UpstreamTimeout, ErrorMessages.upstreamStalled(ms), {
+      upstream,
+      cause: error,
+    });
+  }
+  if (call.timedOut || error instanceof undiciErrors.HeadersTimeoutError) {
+    const ms = call.timedOut ? call.timedOutAfterMs : (options.ttfbMs ?? options.timeoutMs);
+    return new GatewayException(ErrorCode.UpstreamTimeout, ErrorMessages.upstreamTimeout(ms), {
+      upstream,
+      cause: error,
+    });
+  }
+  // A caller abort is passed on as is: it is a normal ending, and nobody is left to answer.
+  if (options.signal.aborted) return options.signal.reason ?? error;
+  if (error instanceof undiciErrors.ConnectTimeoutError) {
+    return new GatewayException(ErrorCode.UpstreamError, ErrorMessages.upstreamUnreachable(), {
+      upstream,
+      cause: error,
+    });
+  }
+  if (isSocketFailure(error) && !streaming) {
+    return new GatewayException(ErrorCode.UpstreamError, ErrorMessages.upstreamUnreachable(), {
+      upstream,
+      cause: error,
+    });
+  }
+  return new GatewayException(
+    ErrorCode.UpstreamError,
+    ErrorMessages.upstreamStreamBroken(describe(error)),
+    {
+      upstream,
+      cause: error,
+    },
+  );
+}
+
+/** A streamed answer must say it is a stream (or JSON lines); anything else is no stream. */
+const STREAM_CONTENT_TYPE = /event-stream|ndjson|json/i;
+
+/** undici's handler for one JSON request: collects the body and settles the promise. */
+class JsonCall<T> extends DispatchCall implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private retryAfter: string | undefined;
+  private readonly body = new BodyText();
+
+  constructor(
+    private readonly origin: string,
+    options: UpstreamCallOptions,
+    private readonly parse: (raw: string) => T,
+    private readonly resolve: (answer: UpstreamJson<T>) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    super(options);
+  }
+
+  onResponseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    // 1xx: informational, the answer follows.
+    if (statusCode < 200 || this.settled) return;
+    this.disarm();
+    this.status = statusCode;
+    if (statusCode >= 300) this.retryAfter = headerValue(headers, 'retry-after');
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (!this.settled) this.body.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.settled) return;
+    this.settle();
+    const raw = this.body.text();
+    if (this.status >= 300) {
+      this.reject(upstreamStatusError(this.status, raw, this.origin, this.retryAfter));
+      return;
+    }
+    let value: T;
+    try {
+      value = this.parse(raw);
+    } catch (error) {
+      this.rejectWith(error);
+      return;
+    }
+    this.resolve({ raw, value });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    this.fail(error, false);
+  }
+
+  protected rejectWith(error: unknown): void {
+    this.reject(toGatewayError(error, this, this.options, this.origin));
+  }
+}
+
+/**
+ * undici's handler for one streamed request: each chunk is fed to the stream decoder as it
+ * arrives, each payload goes to the subscriber, and reading pauses while the gate is closed.
+ */
+class StreamCall<T extends { choices: unknown[] }>
+  extends DispatchCall
+  implements Dispatcher.DispatchHandler, UpstreamStreamHandlers
+{
+  /** A 2xx answer began: socket failures from here on are a broken stream, not unreachable. */
+  private started = false;
+  private status = 0;
+  private retryAfter: string | undefined;
+  /** The body of an answer >= 300, for the error. */
+  private errorBody: BodyText | undefined;
+  private decoder: UpstreamStreamDecoder | undefined;
+  /** A payload that could not be parsed: the stream fails after the current chunk. */
+  private failure: unknown;
+  private first = true;
+  private readonly idleMs: number;
+  /**
+   * The async context of the subscription. undici calls the handler from its socket's
+   * callbacks; the subscriber is called back in its own context, as it was when the body was
+   * read with `await` (one scope per chunk, not per payload).
+   */
+  private readonly scope = new AsyncResource('TIERGATE_UPSTREAM_STREAM');
+
+  constructor(
+    private readonly origin: string,
+    options: UpstreamCallOptions,
+    private readonly subscriber: Subscriber<UpstreamChunk<T>>,
+  ) {
+    super(options);
+    this.idleMs = options.idleMs ?? options.timeoutMs;
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    this.scope.runInAsyncScope(this.responseStart, this, controller, statusCode, headers);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.scope.runInAsyncScope(this.responseData, this, controller, chunk);
+  }
+
+  onResponseEnd(): void {
+    this.scope.runInAsyncScope(this.responseEnd, this);
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    this.scope.runInAsyncScope(this.fail, this, error, false);
+  }
+
+  /** The caller's signal fired. */
+  override handleEvent(): void {
+    this.scope.runInAsyncScope(super.handleEvent, this);
+  }
+
+  /** The decoder's: one JSON payload. */
+  onPayload(json: string): void {
+    if (this.failure !== undefined || this.subscriber.closed) return;
+    try {
+      this.subscriber.next(parseStreamChunk<T>(json, this.origin));
+    } catch (error) {
+      this.failure = error;
+    }
+  }
+
+  /** The decoder's: `[DONE]`, or the clean end of NDJSON; {@link responseEnd} checks it. */
+  onDone(): void {}
+
+  /** The subscriber's teardown: aborts the upstream request unless the call has finished. */
+  unsubscribe(): void {
+    this.cancel();
+  }
+
+  protected rejectWith(error: unknown): void {
+    if (this.subscriber.closed) return;
+    this.subscriber.error(toGatewayError(error, this, this.options, this.origin, this.started));
+  }
+
+  private responseStart(
+    _controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: IncomingHttpHeaders,
+  ): void {
+    if (statusCode < 200 || this.settled) return;
+    this.status = statusCode;
+    if (statusCode >= 300) {
+      this.retryAfter = headerValue(headers, 'retry-after');
+      this.errorBody = new BodyText();
+      return;
+    }
+    this.started = true;
+    const contentType = headerValue(headers, 'content-type');
+    if (contentType && !STREAM_CONTENT_TYPE.test(contentType)) {
+      this.fail(malformed(`a stream of content-type ${contentType}`, this.origin), true);
+      return;
+    }
+    this.decoder = new UpstreamStreamDecoder(contentType, this);
+  }
+
+  private responseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.settled) return;
+    if (this.errorBody !== undefined) {
+      this.errorBody.push(chunk);
+      return;
+    }
+    const decoder = this.decoder;
+    if (decoder === undefined) return;
+    if (this.first) {
+      this.first = false;
+      this.arm(this.idleMs, 'idle');
+    } else {
+      this.refresh();
+    }
+    decoder.feed(chunk);
+    if (this.failure !== undefined) {
+      this.fail(this.failure, true);
+      return;
+    }
+    // The consumer left while taking a payload: unsubscribing cancelled the call.
+    if (this.settled) return;
+    const gate = this.options.gate;
+    if (gate !== undefined && !gate.open) this.pauseFor(gate, controller);
+  }
+
+  private responseEnd(): void {
+    if (this.settled) return;
+    if (this.errorBody !== undefined) {
+      const raw = this.errorBody.text();
+      this.fail(upstreamStatusError(this.status, raw, this.origin, this.retryAfter), false);
+      return;
+    }
+    const decoder = this.decoder;
+    if (decoder === undefined) return;
+    decoder.end();
+    if (this.failure !== undefined) {
+      this.fail(this.failure, false);
+      return;
+    }
+    if (this.settled) return;
+    // SSE must end with [DONE]; NDJSON must not stop mid-line. Anything else is a cut stream.
+    if (!decoder.done) {
+      const error = new GatewayException(
+        ErrorCode.UpstreamError,
+        ErrorMessages.upstreamStreamBroken(
+          decoder.framing === 'ndjson'
+            ? 'the stream ended mid-line'
+            : 'the stream ended without [DONE]',
+        ),
+        { upstream: { origin: this.origin } },
+      );
+      this.fail(error, false);
+      return;
+    }
+    this.settle();
+    this.subscriber.complete();
+  }
+
+  /**
+   * Backpressure: stop reading the upstream socket while the caller cannot take more. Our own
+   * pause is not the upstream's silence, so the stall timer rests meanwhile.
+   */
+  private pauseFor(gate: FlowGate, controller: Dispatcher.DispatchController): void {
+    this.disarm();
+    controller.pause();
+    gate.wait().then(
+      () => {
+        if (this.settled) return;
+        this.arm(this.idleMs, 'idle');
+        controller.resume();
+      },
+      (error: unknown) => this.fail(error, true),
+    );
+  }
 }
