@@ -126,9 +126,10 @@ export class RequestTelemetry {
       { kind: SpanKind.SERVER },
       parent,
     );
-    this.context = trace.setSpan(parent, this.span);
     this.recording = this.span.isRecording();
     this.traced = trace.isSpanContextValid(this.span.spanContext());
+    // Untraced (no SDK and no caller's traceparent): nothing to hand down, no context copy.
+    this.context = this.traced ? trace.setSpan(parent, this.span) : parent;
     // Few attributes, each a cost per request: routing details live on the route span, model
     // and tokens on the client spans, everything on the request's log line.
     if (this.recording) {

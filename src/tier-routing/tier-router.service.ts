@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { context, trace, type Context } from '@opentelemetry/api';
+import { context, trace, type Context, type Span } from '@opentelemetry/api';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type { ChatMessage, ReasoningEffort, ToolDefinition } from '../common/openai';
 import type { GatewayConfig, TierConfig, TierName, TruncatePolicy } from '../config';
@@ -75,7 +75,7 @@ export class TierRouterService {
     try {
       // The route span's context goes to the classifier explicitly (not made active): see
       // registerRequestTelemetry for why.
-      const decision = await this.resolveRoute(request, trace.setSpan(parent, span));
+      const decision = await this.resolveRoute(request, parent, span);
       decision.requested = requested;
       if (span.isRecording()) {
         // The reason header is the step and the score: `classifier:learned` + 0.91.
@@ -93,11 +93,15 @@ export class TierRouterService {
     }
   }
 
-  private async resolveRoute(request: RouteRequest, traceContext: Context): Promise<RouteDecision> {
+  private async resolveRoute(
+    request: RouteRequest,
+    parent: Context,
+    span: Span,
+  ): Promise<RouteDecision> {
     const target = this.catalog.resolve(request.model);
     const decision = this.withCapacity(
       this.fitContext(
-        await this.choose(request, target, traceContext),
+        await this.choose(request, target, parent, span),
         request,
         target.alias?.truncate ?? 'none',
       ),
@@ -151,14 +155,16 @@ export class TierRouterService {
   private async choose(
     request: RouteRequest,
     target: ReturnType<ModelCatalogService['resolve']>,
-    traceContext: Context,
+    parent: Context,
+    span: Span,
   ): Promise<RouteDecision> {
     if (target.kind === 'tier') return this.decide(target.tier, target.reason);
     const verdict = (await this.classifier.classify({
       messages: request.messages,
       tools: request.tools,
       reasoningEffort: request.reasoningEffort,
-      traceContext,
+      // The parent of the classifier's own calls (the semantic step's embeddings).
+      traceContext: trace.setSpan(parent, span),
     })) ?? { tier: this.defaultTier, reason: 'default' };
     if (this.catalog.tiers[verdict.tier] === undefined) {
       // Only one tier is configured: `auto` can only go there, and says so.
