@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { propagation } from '@opentelemetry/api';
 import type { OtelSettings } from '../config/otel-env';
 import { Semconv } from './telemetry.constants';
+import { RecordingContextManager } from './recording-context-manager';
 import { assumeParentBasedSampling } from './tracing';
 
 /** The running SDK, flushed and stopped by {@link shutdownOtelSdk}. */
@@ -73,6 +74,8 @@ export function startOtelSdk(settings: OtelSettings, version: string): OtelMode 
     // them (the SDK would otherwise default to exporting both).
     logRecordProcessors: [],
     metricReaders: [],
+    // Not the stock one: see RecordingContextManager for why.
+    contextManager: new RecordingContextManager(),
     instrumentations,
   });
   sdk.start();
