@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -8,6 +8,8 @@ import {
 import { ErrorCode, GatewayException } from '../common/errors';
 import { ClientClosedError } from '../common/http';
 import { MetricsService } from '../telemetry';
+// The sampling mode the SDK module declares at boot (not part of the telemetry module's API).
+import { assumeParentBasedSampling } from '../telemetry/tracing';
 import { AttemptTelemetry, type UpstreamCallDescription } from './attempt-telemetry';
 
 const exporter = new InMemorySpanExporter();
@@ -129,6 +131,27 @@ describe('AttemptTelemetry: one client span per upstream attempt (GenAI conventi
     traced.failed(new Error('late'), false);
     expect(exporter.getFinishedSpans()).toHaveLength(1);
     expect(onlySpan().status.code).toBe(SpanStatusCode.UNSET);
+  });
+
+  it('an attempt left out by parent-based sampling goes upstream with its parent’s context as is', () => {
+    const unsampled = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: TraceFlags.NONE,
+    });
+    assumeParentBasedSampling(true);
+    try {
+      const traced = attempts.start(chat(true), 'instant', UPSTREAM, 1, unsampled);
+      expect(traced.context).toBe(unsampled);
+      traced.end();
+      const sampled = attempts.start(chat(true), 'instant', UPSTREAM, 1, ROOT_CONTEXT);
+      expect(sampled.context).not.toBe(ROOT_CONTEXT);
+      expect(trace.getSpan(sampled.context)?.isRecording()).toBe(true);
+      sampled.end();
+    } finally {
+      assumeParentBasedSampling(false);
+    }
+    expect(exporter.getFinishedSpans()).toHaveLength(1);
   });
 
   it('records no message content unless content capture is on', () => {

@@ -1,4 +1,4 @@
-import { SpanKind, trace, type Context, type Span } from '@opentelemetry/api';
+import { SpanKind, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import {
   GenAi,
   Semconv,
@@ -106,8 +106,13 @@ export class AttemptTrace {
       { kind: SpanKind.CLIENT },
       parent,
     );
-    this.context = trace.setSpan(parent, this.span);
     this.recording = this.span.isRecording();
+    // An attempt the sampler left out carries its parent's span context (or none): the parent
+    // context propagates the same `traceparent`, and every open stream is spared a context copy.
+    this.context =
+      !this.recording && sameSpanContext(this.span.spanContext(), trace.getSpanContext(parent))
+        ? parent
+        : trace.setSpan(parent, this.span);
     if (!this.recording) return;
     // The attributes the GenAI conventions require or recommend, and the retry number; each
     // one is a cost per attempt (the pool and replica label are in the metrics).
@@ -237,4 +242,18 @@ export class AttemptTrace {
       );
     }
   }
+}
+
+/** Whether `span` would propagate as `parent` does: the same context, or no valid one. */
+function sameSpanContext(span: SpanContext, parent: SpanContext | undefined): boolean {
+  if (span === parent) return true;
+  if (!trace.isSpanContextValid(span))
+    return parent === undefined || !trace.isSpanContextValid(parent);
+  return (
+    parent !== undefined &&
+    span.traceId === parent.traceId &&
+    span.spanId === parent.spanId &&
+    span.traceFlags === parent.traceFlags &&
+    span.traceState === parent.traceState
+  );
 }

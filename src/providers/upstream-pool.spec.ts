@@ -634,6 +634,52 @@ describe('UpstreamPool', () => {
       expect(transports[0].unsubscribed).toBe(1);
       expect(pool.replicas[0].inFlight).toBe(0);
     });
+
+    it('a stream that waited in the queue runs when a replica frees, and completes', async () => {
+      const { pool, transports } = harness(poolConfig(1, { maxConcurrency: 1 }));
+      transports[0].streams = [
+        (s) => s.next(chunk({ content: 'first' })),
+        (s) => {
+          s.next(chunk({ role: 'assistant', content: '' }));
+          s.next(chunk({ content: 'second' }));
+          s.complete();
+        },
+      ];
+      const holding = pool.chatStream(body, call()).subscribe();
+      const waiting = collect(pool.chatStream(body, call()));
+      expect(pool.queueDepth).toBe(1);
+      holding.unsubscribe();
+      expect(await waiting).toEqual({ items: ['role:', 'second'] });
+      expect(pool.replicas[0].inFlight).toBe(0);
+    });
+
+    it('leaving while queued or during a retry backoff frees everything', async () => {
+      const { pool, transports, events } = harness(poolConfig(1, { maxConcurrency: 1 }));
+      transports[0].streams = [(s) => s.next(chunk({ content: 'held' }))];
+      const holding = pool.chatStream(body, call()).subscribe();
+      const queued = pool.chatStream(body, call()).subscribe();
+      expect(pool.queueDepth).toBe(1);
+      queued.unsubscribe();
+      holding.unsubscribe();
+      await waitUntil(() => pool.queueDepth === 0);
+      expect(pool.replicas[0].inFlight).toBe(0);
+
+      transports[0].streams = [
+        (s) =>
+          s.error(
+            new GatewayException(ErrorCode.UpstreamTimeout, ErrorMessages.upstreamStalled(10)),
+          ),
+        (s) => s.next(chunk({ content: 'never' })),
+      ];
+      const calls = transports[0].calls.length;
+      const backingOff = pool.chatStream(body, call()).subscribe();
+      expect(transports[0].calls.length).toBe(calls + 1);
+      expect(events).toContain('retry:timeout');
+      backingOff.unsubscribe();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(transports[0].calls.length).toBe(calls + 1);
+      expect(pool.replicas[0].inFlight).toBe(0);
+    });
   });
 });
 

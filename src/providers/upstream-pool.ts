@@ -1,5 +1,11 @@
 import { context, type Context } from '@opentelemetry/api';
-import { Observable, type Subscription } from 'rxjs';
+import {
+  Observable,
+  type Observer,
+  type Subscriber,
+  type Subscription,
+  type Unsubscribable,
+} from 'rxjs';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type {
   ChatCompletion,
@@ -86,6 +92,8 @@ export class UpstreamPool implements ChatUpstream {
   private readonly candidates: Replica[] = [];
   private epoch = 0;
   private drainScheduled = false;
+  /** What this pool's streams use of it: one object per pool, not closures per stream. */
+  private readonly host: StreamHost;
 
   constructor(
     readonly config: PoolConfig,
@@ -116,6 +124,17 @@ export class UpstreamPool implements ChatUpstream {
     this.ring = config.prefixAffinity.enabled
       ? new PrefixAffinityRing(this.replicas, config.prefixAffinity.loadFactor)
       : undefined;
+    this.host = {
+      name: config.name,
+      attempts: this.attempts,
+      now: this.now,
+      acquire: (avoid, key, options, deadline) => this.acquire(avoid, key, options, deadline),
+      release: (lease) => this.release(lease),
+      afterFailure: (lease, error, attempt, deadline, signal) =>
+        this.afterFailure(lease, error, attempt, deadline, signal),
+      attemptOptions: (options, deadline, traceContext) =>
+        this.attemptOptions(options, deadline, traceContext),
+    };
   }
 
   get name(): string {
@@ -275,140 +294,20 @@ export class UpstreamPool implements ChatUpstream {
   private stream<T extends { choices: unknown[] }>(
     options: UpstreamCallOptions,
     affinityKey: number | undefined,
-    open: (
-      transport: ReplicaTransport,
-      attempt: UpstreamCallOptions,
-    ) => Observable<UpstreamChunk<T>>,
+    open: StreamOpener<T>,
     description: UpstreamCallDescription,
   ): Observable<UpstreamChunk<T>> {
     return new Observable<UpstreamChunk<T>>((subscriber) => {
-      const deadline = this.now() + options.timeoutMs;
-      const parent = options.traceContext ?? context.active();
-      let traced: AttemptTrace | undefined;
-      let attempt = 0;
-      let tried: Replica[] | undefined;
-      let lastError: unknown;
-      let lease: Lease | undefined;
-      let inner: Subscription | undefined;
-      /** Chunks before the commit point; only the few of the preamble. */
-      let held: UpstreamChunk<T>[] | undefined;
-      let committed = false;
-      let finished = false;
-      let retryTimer: NodeJS.Timeout | undefined;
-
-      const fail = (error: unknown): void => {
-        finished = true;
-        subscriber.error(error);
-      };
-      const flushHeld = (): void => {
-        if (held === undefined) return;
-        for (const item of held) subscriber.next(item);
-        held = undefined;
-      };
-
-      const start = (): void => {
-        attempt++;
-        let acquired: Lease | Promise<Lease>;
-        try {
-          acquired = this.acquire(tried, tried ? undefined : affinityKey, options, deadline);
-        } catch (error) {
-          fail(lastError ?? error);
-          return;
-        }
-        if (acquired instanceof Promise) {
-          acquired.then(run, (error: unknown) => {
-            if (!finished) fail(lastError ?? error);
-          });
-        } else {
-          run(acquired);
-        }
-      };
-
-      const run = (current: Lease): void => {
-        if (finished) {
-          this.release(current);
-          return;
-        }
-        lease = current;
-        held = undefined;
-        const attemptTrace = this.attempts.start(
-          description,
-          this.name,
-          current.replica.label,
-          attempt,
-          parent,
-        );
-        traced = attemptTrace;
-        const source = open(
-          current.replica.transport,
-          this.attemptOptions(options, deadline, attemptTrace.context),
-        );
-        inner = source.subscribe({
-          next: (item) => {
-            attemptTrace.chunk(item.chunk);
-            if (committed) {
-              subscriber.next(item);
-              return;
-            }
-            if (!isCommitChunk(item.chunk)) {
-              (held ??= []).push(item);
-              return;
-            }
-            committed = true;
-            attemptTrace.firstContent();
-            current.replica.recordSuccess();
-            flushHeld();
-            subscriber.next(item);
-          },
-          error: (error: unknown) => {
-            if (lease !== current) return;
-            lease = undefined;
-            attemptTrace.failed(error, options.signal.aborted);
-            if (committed) {
-              // The caller has content already: this one goes to it in-band (SPEC §7).
-              const verdict = options.signal.aborted ? undefined : classifyFailure(error);
-              if (verdict?.replica === 'failed') {
-                current.replica.recordFailure(this.now(), verdict.kind);
-              }
-              this.release(current);
-              fail(error);
-              return;
-            }
-            const delay = this.afterFailure(current, error, attempt, deadline, options.signal);
-            this.release(current);
-            if (delay === undefined || finished) {
-              fail(error);
-              return;
-            }
-            (tried ??= []).push(current.replica);
-            lastError = error;
-            retryTimer = setTimeout(start, delay);
-          },
-          complete: () => {
-            if (lease !== current) return;
-            lease = undefined;
-            attemptTrace.end();
-            if (!committed) current.replica.recordSuccess();
-            this.release(current);
-            flushHeld();
-            finished = true;
-            subscriber.complete();
-          },
-        });
-      };
-
-      start();
-      return () => {
-        finished = true;
-        clearTimeout(retryTimer);
-        inner?.unsubscribe();
-        // The consumer stopped reading: the caller left, or it had what it needed.
-        traced?.end(options.signal.aborted);
-        if (lease !== undefined) {
-          this.release(lease);
-          lease = undefined;
-        }
-      };
+      const stream = new PooledStream(
+        this.host,
+        subscriber,
+        options,
+        affinityKey,
+        open,
+        description,
+      );
+      stream.start();
+      return stream;
     });
   }
 
@@ -627,6 +526,207 @@ export class UpstreamPool implements ChatUpstream {
     return this.ring !== undefined && options.affinityKey !== undefined
       ? fnv1a(options.affinityKey)
       : undefined;
+  }
+}
+
+/** Opens one attempt's stream on a replica's transport. */
+type StreamOpener<T> = (
+  transport: ReplicaTransport,
+  attempt: UpstreamCallOptions,
+) => Observable<UpstreamChunk<T>>;
+
+/** The parts of its pool a {@link PooledStream} uses. */
+interface StreamHost {
+  readonly name: string;
+  readonly attempts: AttemptTelemetry;
+  now(): number;
+  acquire(
+    avoid: readonly Replica[] | undefined,
+    affinityKey: number | undefined,
+    options: UpstreamCallOptions,
+    deadline: number,
+  ): Lease | Promise<Lease>;
+  release(lease: Lease): void;
+  afterFailure(
+    lease: Lease,
+    error: unknown,
+    attempt: number,
+    deadline: number,
+    signal: AbortSignal,
+  ): number | undefined;
+  attemptOptions(
+    options: UpstreamCallOptions,
+    deadline: number,
+    traceContext: Context | undefined,
+  ): UpstreamCallOptions;
+}
+
+/**
+ * One subscription to a pooled stream: its attempts, one at a time, each on a leased replica.
+ * The preamble is held back until the commit point (see {@link UpstreamPool}); a failure before
+ * it is retried unseen, one after it goes to the subscriber. One object is the state, the
+ * observer of every attempt and the teardown, since every open stream holds it.
+ */
+class PooledStream<T extends { choices: unknown[] }>
+  implements Observer<UpstreamChunk<T>>, Unsubscribable
+{
+  private readonly deadline: number;
+  private readonly parent: Context;
+  private attempt = 0;
+  private tried: Replica[] | undefined;
+  private lastError: unknown;
+  /** The running attempt's lease, its trace and its subscription. */
+  private lease: Lease | undefined;
+  private trace: AttemptTrace | undefined;
+  private inner: Subscription | undefined;
+  /** Chunks before the commit point; only the few of the preamble. */
+  private held: UpstreamChunk<T>[] | undefined;
+  private committed = false;
+  private finished = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly host: StreamHost,
+    private readonly subscriber: Subscriber<UpstreamChunk<T>>,
+    private readonly options: UpstreamCallOptions,
+    private readonly affinityKey: number | undefined,
+    private readonly open: StreamOpener<T>,
+    private readonly description: UpstreamCallDescription,
+  ) {
+    this.deadline = host.now() + options.timeoutMs;
+    this.parent = options.traceContext ?? context.active();
+  }
+
+  /** The next attempt: a lease at once, or after a wait in the pool's queue. */
+  start(): void {
+    this.attempt++;
+    const tried = this.tried;
+    let acquired: Lease | Promise<Lease>;
+    try {
+      acquired = this.host.acquire(
+        tried,
+        tried ? undefined : this.affinityKey,
+        this.options,
+        this.deadline,
+      );
+    } catch (error) {
+      this.fail(this.lastError ?? error);
+      return;
+    }
+    if (acquired instanceof Promise) {
+      acquired.then(
+        (lease) => this.run(lease),
+        (error: unknown) => {
+          if (!this.finished) this.fail(this.lastError ?? error);
+        },
+      );
+    } else {
+      this.run(acquired);
+    }
+  }
+
+  next(item: UpstreamChunk<T>): void {
+    const trace = this.trace as AttemptTrace;
+    trace.chunk(item.chunk);
+    if (this.committed) {
+      this.subscriber.next(item);
+      return;
+    }
+    if (!isCommitChunk(item.chunk)) {
+      (this.held ??= []).push(item);
+      return;
+    }
+    this.committed = true;
+    trace.firstContent();
+    (this.lease as Lease).replica.recordSuccess();
+    this.flushHeld();
+    this.subscriber.next(item);
+  }
+
+  error(error: unknown): void {
+    const lease = this.lease;
+    if (lease === undefined) return;
+    this.lease = undefined;
+    const host = this.host;
+    const signal = this.options.signal;
+    (this.trace as AttemptTrace).failed(error, signal.aborted);
+    if (this.committed) {
+      // The caller has content already: this one goes to it in-band (SPEC §7).
+      const verdict = signal.aborted ? undefined : classifyFailure(error);
+      if (verdict?.replica === 'failed') lease.replica.recordFailure(host.now(), verdict.kind);
+      host.release(lease);
+      this.fail(error);
+      return;
+    }
+    const delay = host.afterFailure(lease, error, this.attempt, this.deadline, signal);
+    host.release(lease);
+    if (delay === undefined || this.finished) {
+      this.fail(error);
+      return;
+    }
+    (this.tried ??= []).push(lease.replica);
+    this.lastError = error;
+    this.retryTimer = setTimeout(() => this.start(), delay);
+  }
+
+  complete(): void {
+    const lease = this.lease;
+    if (lease === undefined) return;
+    this.lease = undefined;
+    (this.trace as AttemptTrace).end();
+    if (!this.committed) lease.replica.recordSuccess();
+    this.host.release(lease);
+    this.flushHeld();
+    this.finished = true;
+    this.subscriber.complete();
+  }
+
+  /** The consumer stopped reading: the caller left, or it had what it needed. */
+  unsubscribe(): void {
+    this.finished = true;
+    clearTimeout(this.retryTimer);
+    this.inner?.unsubscribe();
+    this.trace?.end(this.options.signal.aborted);
+    const lease = this.lease;
+    if (lease !== undefined) {
+      this.lease = undefined;
+      this.host.release(lease);
+    }
+  }
+
+  private run(lease: Lease): void {
+    const host = this.host;
+    if (this.finished) {
+      host.release(lease);
+      return;
+    }
+    this.lease = lease;
+    this.held = undefined;
+    const trace = host.attempts.start(
+      this.description,
+      host.name,
+      lease.replica.label,
+      this.attempt,
+      this.parent,
+    );
+    this.trace = trace;
+    const source = this.open(
+      lease.replica.transport,
+      host.attemptOptions(this.options, this.deadline, trace.context),
+    );
+    this.inner = source.subscribe(this);
+  }
+
+  private fail(error: unknown): void {
+    this.finished = true;
+    this.subscriber.error(error);
+  }
+
+  private flushHeld(): void {
+    const held = this.held;
+    if (held === undefined) return;
+    this.held = undefined;
+    for (const item of held) this.subscriber.next(item);
   }
 }
 

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { map, type Observable } from 'rxjs';
-import type { ChatCompletionRequest } from '../common/openai';
+import type { ChatCompletionChunk, ChatCompletionRequest } from '../common/openai';
 import { callTimeouts, type FlowGate } from '../providers';
 import type { RequestTelemetry } from '../telemetry';
 import type { LoopModel } from '../tools';
 import { StreamReasoningNormalizer, normalizeCompletion } from './reasoning/reasoning-normalizer';
-import { toPayloads } from './stream-payloads';
+import { toPayloads, type StreamObserver } from './stream-payloads';
 import type { RouteDecision } from './tier-router.service';
 
 export interface CallContext {
@@ -70,21 +70,11 @@ export class ChatCompletionsService {
       gate: ctx.gate,
       traceContext: telemetry?.context,
     });
-    const normalizer = new StreamReasoningNormalizer(route.config.reasoning);
-    const onUsage = ctx.onUsage;
     return toPayloads(
       chunks,
       callerWantsUsage,
-      (chunk) => normalizer.apply(chunk),
-      telemetry || onUsage
-        ? {
-            ...(telemetry && { first: () => telemetry.firstToken() }),
-            usage: (chunk) => {
-              telemetry?.addUsage(chunk.usage, route.tier, route.config.model);
-              onUsage?.(chunk.usage);
-            },
-          }
-        : undefined,
+      new StreamReasoningNormalizer(route.config.reasoning),
+      telemetry || ctx.onUsage ? new StreamAccounting(route, telemetry, ctx.onUsage) : undefined,
     );
   }
 
@@ -132,5 +122,26 @@ export class ChatCompletionsService {
         );
       },
     };
+  }
+}
+
+/**
+ * Tells a stream's first token and usage to the request's telemetry and the key's accounting:
+ * one object per stream rather than a closure per callback.
+ */
+class StreamAccounting implements StreamObserver<ChatCompletionChunk> {
+  constructor(
+    private readonly route: RouteDecision,
+    private readonly telemetry: RequestTelemetry | undefined,
+    private readonly onUsage: ((usage: unknown) => void) | undefined,
+  ) {}
+
+  first(): void {
+    this.telemetry?.firstToken();
+  }
+
+  usage(chunk: ChatCompletionChunk): void {
+    this.telemetry?.addUsage(chunk.usage, this.route.tier, this.route.config.model);
+    this.onUsage?.(chunk.usage);
   }
 }

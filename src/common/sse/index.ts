@@ -4,6 +4,12 @@ export {
   type UpstreamFraming,
   type UpstreamStreamHandlers,
 } from './stream-decoder';
-export { DemandGate, SseResponseWriter, type SseWriterOptions } from './sse-writer';
+export {
+  DemandGate,
+  SseResponseWriter,
+  type SseWriterOptions,
+  type SseWriterOwner,
+} from './sse-writer';
+export { HeartbeatWheel, type HeartbeatMember } from './heartbeat-wheel';
 export { replyWithSse, type SseReplyOptions } from './sse-reply';
 export { SseMessages } from './sse.messages';

@@ -1,10 +1,13 @@
 import type { FastifyReply } from 'fastify';
-import type { Observable } from 'rxjs';
+import type { Observable, Observer, Subscription } from 'rxjs';
 import type { OpenAiErrorBody } from '../openai/chat.types';
-import type { SseResponseWriter } from './sse-writer';
+import type { SseResponseWriter, SseWriterOwner } from './sse-writer';
 
 export interface SseReplyOptions {
-  /** A `: ping` is sent after this long without a byte, also before the first payload. */
+  /**
+   * A `: ping` is sent after this long without a byte, also before the first payload. The
+   * writer's heartbeat times it (its own `heartbeatMs`, which callers set to the same value).
+   */
   heartbeatMs: number;
   /** The in-band error event for a failure after the first byte (SPEC §7). */
   renderError(error: unknown): OpenAiErrorBody;
@@ -14,7 +17,8 @@ export interface SseReplyOptions {
  * Answers a Fastify request with an OpenAI-style SSE stream, opened lazily: a failure before
  * the first payload rejects the returned promise, so the exception filter still answers with a
  * proper status (an upstream 400 stays a 400). After the first byte, failures go in-band. When
- * the caller leaves, the source is unsubscribed, which aborts the upstream request.
+ * the caller leaves, the source is unsubscribed, which aborts the upstream request. While no
+ * payload has come, the writer's heartbeat opens the response and pings.
  */
 export function replyWithSse(
   reply: FastifyReply,
@@ -23,45 +27,74 @@ export function replyWithSse(
   options: SseReplyOptions,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    let opened = false;
-    const open = (): void => {
-      if (opened) return;
-      opened = true;
-      if (preOpenTimer) clearTimeout(preOpenTimer);
-      reply.hijack();
-      writer.open(reply.getHeaders() as Record<string, string | number | string[]>);
-    };
-    // A slow first token must not let proxies close the connection: open early and ping.
-    const preOpenTimer =
-      options.heartbeatMs > 0
-        ? setTimeout(() => {
-            open();
-            writer.writeComment('ping');
-          }, options.heartbeatMs)
-        : undefined;
-    const subscription = source.subscribe({
-      next: (payload) => {
-        if (!opened) open();
-        writer.writeData(payload);
-      },
-      error: (error: unknown) => {
-        if (preOpenTimer) clearTimeout(preOpenTimer);
-        if (!opened) return reject(error);
-        writer.writeError(options.renderError(error));
-        writer.end();
-        resolve();
-      },
-      complete: () => {
-        if (!opened) open();
-        writer.writeDone();
-        writer.end();
-        resolve();
-      },
-    });
-    reply.raw.once('close', () => {
-      if (preOpenTimer) clearTimeout(preOpenTimer);
-      subscription.unsubscribe();
-      resolve();
-    });
+    const sink = new SseReplySink(reply, writer, options, resolve, reject);
+    writer.attach(sink);
+    if (sink.done) return;
+    const subscription = source.subscribe(sink);
+    // The response may have closed while subscribing.
+    if (sink.done) subscription.unsubscribe();
+    else sink.subscription = subscription;
   });
+}
+
+/**
+ * One stream's observer and the writer's owner: one object rather than a closure per callback
+ * (and no timer: the writer's heartbeat covers the wait for the first payload), since every
+ * open stream holds it.
+ */
+class SseReplySink implements Observer<string>, SseWriterOwner {
+  subscription: Subscription | undefined;
+  /** The source finished or the response closed. */
+  done = false;
+
+  constructor(
+    private readonly reply: FastifyReply,
+    private readonly writer: SseResponseWriter,
+    private readonly options: SseReplyOptions,
+    private readonly resolve: () => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  next(payload: string): void {
+    if (!this.writer.opened) this.openForHeartbeat();
+    this.writer.writeData(payload);
+  }
+
+  error(error: unknown): void {
+    this.done = true;
+    if (!this.writer.opened) {
+      // Nothing was sent: the exception filter answers, with no heartbeat in its way.
+      this.writer.detach();
+      this.reject(error);
+      return;
+    }
+    try {
+      this.writer.writeError(this.options.renderError(error));
+    } finally {
+      this.writer.end();
+      this.resolve();
+    }
+  }
+
+  complete(): void {
+    this.done = true;
+    if (!this.writer.opened) this.openForHeartbeat();
+    this.writer.writeDone();
+    this.writer.end();
+    this.resolve();
+  }
+
+  openForHeartbeat(): void {
+    if (this.writer.opened) return;
+    this.reply.hijack();
+    this.writer.open(this.reply.getHeaders() as Record<string, string | number | string[]>);
+  }
+
+  responseClosed(): void {
+    this.done = true;
+    const subscription = this.subscription;
+    this.subscription = undefined;
+    subscription?.unsubscribe();
+    this.resolve();
+  }
 }

@@ -8,6 +8,7 @@ import {
 } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { SseParser } from './sse-parser';
+import { HeartbeatWheel } from './heartbeat-wheel';
 import { SseResponseWriter } from './sse-writer';
 
 interface Received {
@@ -147,6 +148,82 @@ describe('SseResponseWriter', () => {
     });
   });
 
+  describe('socket writes', () => {
+    /** Counts what reaches the response's socket: each one a write(2) or writev(2). */
+    function countSocketWrites(res: ServerResponse): { count: number } {
+      const socket = res.socket as unknown as { _writeGeneric(...args: unknown[]): unknown };
+      const counter = { count: 0 };
+      const writeGeneric = socket._writeGeneric;
+      socket._writeGeneric = function (this: unknown, ...args: unknown[]) {
+        counter.count++;
+        return writeGeneric.apply(this, args);
+      };
+      return counter;
+    }
+
+    const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+    it('sends the status line and headers with the first frame, in one write', async () => {
+      let writes: number[] = [];
+      const { body } = await fetchWith((res) => {
+        const counter = countSocketWrites(res);
+        const writer = new SseResponseWriter(res, { heartbeatMs: 0 });
+        writer.open({ 'x-request-id': 'r1' });
+        writer.writeData('{"n":1}');
+        void nextTurn().then(() => {
+          writes = [counter.count];
+          writer.end();
+        });
+      });
+      expect(writes).toEqual([1]);
+      expect(body).toBe('data: {"n":1}\n\n');
+    });
+
+    it('sends the frames of one tick (one upstream read) in one write', async () => {
+      const writes: number[] = [];
+      const { body } = await fetchWith((res) => {
+        const counter = countSocketWrites(res);
+        const writer = new SseResponseWriter(res, { heartbeatMs: 0 });
+        for (const n of [1, 2, 3]) writer.writeData(`{"n":${n}}`);
+        void nextTurn()
+          .then(() => {
+            writes.push(counter.count);
+            writer.writeData('{"n":4}');
+            writer.writeData('{"n":5}');
+            return nextTurn();
+          })
+          .then(() => {
+            writes.push(counter.count);
+            writer.end();
+          });
+      });
+      expect(writes).toEqual([1, 2]);
+      expect(body).toBe([1, 2, 3, 4, 5].map((n) => `data: {"n":${n}}\n\n`).join(''));
+    });
+
+    it('sends the headers on their own at the end of the tick when no frame follows', async () => {
+      let writer: SseResponseWriter | undefined;
+      handle = (res) => {
+        writer = new SseResponseWriter(res, { heartbeatMs: 0 });
+        writer.open({ 'x-request-id': 'r2' });
+      };
+      const received = await new Promise<Received>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, agent: false }, (res) => {
+          // The head arrived with nothing written after it.
+          expect(res.headers['x-request-id']).toBe('r2');
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (text: string) => (body += text));
+          res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body }));
+          writer!.writeData('{}');
+          writer!.end();
+        }).on('error', reject);
+      });
+      expect(received.status).toBe(200);
+      expect(received.body).toBe('data: {}\n\n');
+    });
+  });
+
   describe('heartbeat on a real socket', () => {
     it('writes `: ping` comments while the stream is silent', async () => {
       const { body } = await fetchWith((res) => {
@@ -265,22 +342,27 @@ class FakeResponse extends EventEmitter {
 
 describe('SseResponseWriter heartbeat (fake timers)', () => {
   let res: FakeResponse;
+  let wheel: HeartbeatWheel;
 
-  function writer(heartbeatMs: number): SseResponseWriter {
-    return new SseResponseWriter(res as unknown as ServerResponse, { heartbeatMs });
+  function writer(heartbeatMs: number, on: FakeResponse = res): SseResponseWriter {
+    return new SseResponseWriter(on as unknown as ServerResponse, {
+      heartbeatMs,
+      heartbeatWheel: heartbeatMs > 0 ? wheel : undefined,
+    });
   }
 
-  const pings = (): number => res.frames.filter((frame) => frame === ': ping\n\n').length;
+  const pings = (on: FakeResponse = res): number =>
+    on.frames.filter((frame) => frame === ': ping\n\n').length;
 
   beforeEach(() => {
     jest.useFakeTimers();
     res = new FakeResponse();
+    wheel = new HeartbeatWheel(1000);
   });
 
   afterEach(() => jest.useRealTimers());
 
-  it('pings only after heartbeatMs of silence, with one timer refreshed by every write', () => {
-    const setTimeoutSpy = jest.spyOn(global, 'setTimeout');
+  it('pings only after heartbeatMs of silence, every write starting the count anew', () => {
     const sse = writer(1000);
     sse.open({});
     for (let i = 0; i < 10; i++) {
@@ -288,18 +370,85 @@ describe('SseResponseWriter heartbeat (fake timers)', () => {
       sse.writeData('{}');
     }
     expect(pings()).toBe(0);
-    jest.advanceTimersByTime(1000);
+    jest.advanceTimersByTime(999);
+    expect(pings()).toBe(0);
+    jest.advanceTimersByTime(1);
     expect(pings()).toBe(1);
     jest.advanceTimersByTime(1000);
     expect(pings()).toBe(2);
-    expect(setTimeoutSpy).toHaveBeenCalledTimes(1);
-    setTimeoutSpy.mockRestore();
   });
 
-  it('pings before the first payload (a slow first token)', () => {
+  it('times every stream with one timer, each after its own silence', () => {
+    const others = [new FakeResponse(), new FakeResponse()];
+    const first = writer(1000);
+    first.open({});
+    jest.advanceTimersByTime(300);
+    const writers = others.map((on) => {
+      const sse = writer(1000, on);
+      sse.open({});
+      return sse;
+    });
+    jest.runAllTicks(); // the headers' end-of-tick flush
+    expect(jest.getTimerCount()).toBe(1);
+    expect(wheel.size).toBe(3);
+    jest.advanceTimersByTime(700);
+    expect([pings(), pings(others[0]), pings(others[1])]).toEqual([1, 0, 0]);
+    writers[1].writeData('{}');
+    jest.advanceTimersByTime(300);
+    expect([pings(), pings(others[0]), pings(others[1])]).toEqual([1, 1, 0]);
+    jest.advanceTimersByTime(699);
+    expect([pings(), pings(others[0]), pings(others[1])]).toEqual([1, 1, 0]);
+    jest.advanceTimersByTime(1);
+    expect([pings(), pings(others[0]), pings(others[1])]).toEqual([2, 1, 1]);
+    expect(jest.getTimerCount()).toBe(1);
+    for (const sse of [first, ...writers]) sse.end();
+    jest.runAllTicks();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('does not ping before open() unless an owner is attached', () => {
+    writer(1000);
+    jest.advanceTimersByTime(5000);
+    expect(res.frames).toEqual([]);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('pings after open() with nothing written (a slow first token)', () => {
     writer(1000).open({});
     jest.advanceTimersByTime(1000);
     expect(res.frames).toEqual([': ping\n\n']);
+  });
+
+  it('asks its owner to open the response when the heartbeat falls due first', () => {
+    const sse = writer(1000);
+    const owner = {
+      openForHeartbeat: jest.fn(() => sse.open({ 'x-request-id': 'r1' })),
+      responseClosed: jest.fn(),
+    };
+    sse.attach(owner);
+    jest.advanceTimersByTime(999);
+    expect(owner.openForHeartbeat).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
+    expect(owner.openForHeartbeat).toHaveBeenCalledTimes(1);
+    expect(sse.opened).toBe(true);
+    expect(res.frames).toEqual([': ping\n\n']);
+    jest.advanceTimersByTime(1000);
+    expect(pings()).toBe(2);
+    expect(owner.openForHeartbeat).toHaveBeenCalledTimes(1);
+    res.hangUp();
+    expect(owner.responseClosed).toHaveBeenCalledWith(true);
+  });
+
+  it('stops the heartbeat before open() when its owner detaches', () => {
+    const sse = writer(1000);
+    const owner = { openForHeartbeat: jest.fn(), responseClosed: jest.fn() };
+    sse.attach(owner);
+    sse.detach();
+    expect(jest.getTimerCount()).toBe(0);
+    jest.advanceTimersByTime(5000);
+    expect(owner.openForHeartbeat).not.toHaveBeenCalled();
+    res.hangUp();
+    expect(owner.responseClosed).not.toHaveBeenCalled();
   });
 
   it('does not ping while the socket is backpressured', () => {
@@ -316,10 +465,21 @@ describe('SseResponseWriter heartbeat (fake timers)', () => {
     expect(pings()).toBe(1);
   });
 
+  it('listens for drain only once backpressured', () => {
+    const sse = writer(1000);
+    sse.writeData('{}');
+    expect(res.listenerCount('drain')).toBe(0);
+    res.writeReturns = false;
+    sse.writeData('{}');
+    sse.writeData('{}');
+    expect(res.listenerCount('drain')).toBe(1);
+  });
+
   it('stops on end()', () => {
     const sse = writer(1000);
     sse.open({});
     sse.end();
+    jest.runAllTicks();
     expect(jest.getTimerCount()).toBe(0);
     jest.advanceTimersByTime(5000);
     expect(pings()).toBe(0);
@@ -329,12 +489,17 @@ describe('SseResponseWriter heartbeat (fake timers)', () => {
     const sse = writer(1000);
     sse.open({});
     res.hangUp();
+    jest.runAllTicks();
     expect(sse.closed).toBe(true);
     expect(jest.getTimerCount()).toBe(0);
+    expect(wheel.size).toBe(0);
   });
 
   it('is off with heartbeatMs 0', () => {
-    writer(0).open({});
+    const sse = writer(0);
+    sse.attach({ openForHeartbeat: jest.fn(), responseClosed: jest.fn() });
+    sse.open({});
+    jest.runAllTicks();
     expect(jest.getTimerCount()).toBe(0);
   });
 });

@@ -156,4 +156,30 @@ describe('StreamReasoningNormalizer', () => {
     expect(a.choices[0].delta).toMatchObject({ content: '', reasoning_content: 'x' });
     expect(b.choices[0].delta.content).toBe('plain');
   });
+
+  it('follows a tag split across chunks in any choice, whatever order the choices come in', () => {
+    const normalizer = new StreamReasoningNormalizer('passthrough');
+    const seen: Record<number, { content: string; reasoning: string }> = {};
+    const feed = (index: number, content: string, finish: string | null = null): void => {
+      const c = chunk({ content }, finish, index);
+      normalizer.apply(c);
+      const d = c.choices[0].delta;
+      const into = (seen[index] ??= { content: '', reasoning: '' });
+      into.content += d.content ?? '';
+      into.reasoning += d.reasoning_content ?? '';
+    };
+    feed(2, '<thi');
+    feed(0, 'plain ');
+    feed(1, '<think>why');
+    feed(2, 'nk>because</th');
+    feed(1, '</think>so');
+    feed(0, 'answer', 'stop');
+    feed(2, 'ink>answer', 'stop');
+    feed(1, '', 'stop');
+    expect(seen).toEqual({
+      0: { content: 'plain answer', reasoning: '' },
+      1: { content: 'so', reasoning: 'why' },
+      2: { content: 'answer', reasoning: 'because' },
+    });
+  });
 });

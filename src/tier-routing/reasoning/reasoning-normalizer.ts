@@ -87,10 +87,14 @@ interface ChoiceState {
 /**
  * The streaming counterpart, one per stream: keeps per-choice state so a tag split across
  * chunks (`<thi` + `nk>`) is recognised. Once a choice is in plain content it costs two
- * property reads per chunk.
+ * property reads per chunk. Most streams have one choice, and every open stream holds its
+ * normalizer: the first choice's state is a field, the others' are kept in an array made only
+ * when a second choice appears.
  */
 export class StreamReasoningNormalizer {
-  private readonly states: ChoiceState[] = [];
+  private first: ChoiceState | undefined;
+  /** Choices 1…n, by index − 1. */
+  private others: ChoiceState[] | undefined;
 
   constructor(private readonly mode: ReasoningMode) {}
 
@@ -101,7 +105,7 @@ export class StreamReasoningNormalizer {
       const delta = choice.delta;
       if (!delta) continue;
       if (this.normalizeFields(delta)) changed = true;
-      const state = (this.states[choice.index] ??= { phase: Phase.Start, held: '' });
+      const state = this.stateOf(choice.index);
       if (state.phase !== Phase.Content && this.normalizeContent(delta, state)) changed = true;
       if (choice.finish_reason != null && state.held !== '') {
         this.flush(delta, state);
@@ -109,6 +113,12 @@ export class StreamReasoningNormalizer {
       }
     }
     return changed;
+  }
+
+  private stateOf(index: number): ChoiceState {
+    // Anything but a positive index (0, or a malformed one) is the first choice.
+    if (!(index > 0)) return (this.first ??= { phase: Phase.Start, held: '' });
+    return ((this.others ??= [])[index - 1] ??= { phase: Phase.Start, held: '' });
   }
 
   private normalizeFields(delta: ChatCompletionDelta): boolean {
