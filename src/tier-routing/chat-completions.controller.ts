@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { assertModelAllowed, confineRoute, mayUseTier } from '../auth';
+import { confineRoute, mayUseTier } from '../auth';
 import { asGatewayException } from '../common/errors';
 import { clientAbortSignal } from '../common/http';
 import { ChatCompletionRequestDto } from '../common/openai';
@@ -19,6 +19,7 @@ import {
 } from '../tools';
 import { ChatCompletionsService } from './chat-completions.service';
 import { estimatePromptTokens } from './context-fit';
+import { admitAndServe } from './inference-admission';
 import { ModelCatalogService } from './model-catalog.service';
 import { setRouteHeaders } from './route-headers';
 import { TierRouterService, type RouteDecision } from './tier-router.service';
@@ -49,25 +50,21 @@ export class ChatCompletionsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const signal = clientAbortSignal(reply.raw);
-    // The key's permissions (403), then its limits (429, one atomic step), before routing.
-    const caller = this.limits.callerOf(request);
-    const requested = body.model ?? this.catalog.defaultModel;
-    const target = this.catalog.resolve(body.model);
-    assertModelAllowed(caller.policy, requested, target.kind === 'auto' ? 'auto' : target.tier);
-    const admission = await this.limits.admit(request, reply, {
-      endpoint: 'chat',
-      requestedModel: requested,
-      promptTokens: estimatePromptTokens(body.messages, body.tools),
-      maxTokens: body.max_completion_tokens ?? body.max_tokens,
-      choices: body.n,
-      stream: body.stream === true,
-    });
-    try {
-      await this.serve(body, request, reply, signal, admission);
-    } catch (error) {
-      admission.fail(error);
-      throw error;
-    }
+    await admitAndServe(
+      this.limits,
+      this.catalog,
+      request,
+      reply,
+      body.model,
+      {
+        endpoint: 'chat',
+        promptTokens: estimatePromptTokens(body.messages, body.tools),
+        maxTokens: body.max_completion_tokens ?? body.max_tokens,
+        choices: body.n,
+        stream: body.stream === true,
+      },
+      (admission) => this.serve(body, request, reply, signal, admission),
+    );
   }
 
   private async serve(

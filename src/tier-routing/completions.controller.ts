@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { assertModelAllowed, confineRoute } from '../auth';
+import { confineRoute } from '../auth';
 import { asGatewayException } from '../common/errors';
 import { clientAbortSignal } from '../common/http';
 import { CompletionRequestDto, type CompletionRequest } from '../common/openai';
@@ -11,6 +11,7 @@ import type { GatewayConfig } from '../config';
 import { estimateInputTokens, LimitsService, type Admission } from '../limits';
 import { callTimeouts } from '../providers';
 import type { UsageLike } from '../telemetry';
+import { admitAndServe } from './inference-admission';
 import { ModelCatalogService } from './model-catalog.service';
 import { setRouteHeaders } from './route-headers';
 import { toPayloads } from './stream-payloads';
@@ -41,24 +42,21 @@ export class CompletionsController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const signal = clientAbortSignal(reply.raw);
-    const caller = this.limits.callerOf(request);
-    const requested = body.model ?? this.catalog.defaultModel;
-    const target = this.catalog.resolve(body.model);
-    assertModelAllowed(caller.policy, requested, target.kind === 'auto' ? 'auto' : target.tier);
-    const admission = await this.limits.admit(request, reply, {
-      endpoint: 'completions',
-      requestedModel: requested,
-      promptTokens: estimateInputTokens(body.prompt),
-      maxTokens: body.max_tokens,
-      choices: typeof body.n === 'number' ? body.n : undefined,
-      stream: body.stream === true,
-    });
-    try {
-      await this.serve(body, request, reply, signal, admission);
-    } catch (error) {
-      admission.fail(error);
-      throw error;
-    }
+    await admitAndServe(
+      this.limits,
+      this.catalog,
+      request,
+      reply,
+      body.model,
+      {
+        endpoint: 'completions',
+        promptTokens: estimateInputTokens(body.prompt),
+        maxTokens: body.max_tokens,
+        choices: typeof body.n === 'number' ? body.n : undefined,
+        stream: body.stream === true,
+      },
+      (admission) => this.serve(body, request, reply, signal, admission),
+    );
   }
 
   private async serve(
