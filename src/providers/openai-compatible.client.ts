@@ -154,21 +154,13 @@ export class OpenAiCompatibleClient implements ChatUpstream {
       if (!call.start()) return;
       // undici's own headers timeout ticks in half-seconds; time to first byte is ours, precise.
       call.arm(options.ttfbMs ?? options.timeoutMs, 'ttfb');
-      try {
-        this.pool.dispatch(
-          {
-            method: 'POST',
-            path: this.basePath + path,
-            headers: this.headerList(this.jsonHeaderList, options),
-            body: JSON.stringify(body),
-            headersTimeout: 0,
-            bodyTimeout: options.idleMs ?? options.timeoutMs,
-          },
-          call,
-        );
-      } catch (error) {
-        call.fail(error, true);
-      }
+      this.post(
+        call,
+        path,
+        this.headerList(this.jsonHeaderList, options),
+        body,
+        options.idleMs ?? options.timeoutMs,
+      );
     });
   }
 
@@ -186,27 +178,40 @@ export class OpenAiCompatibleClient implements ChatUpstream {
       if (!call.start()) return undefined;
       // Until the first bytes: the time-to-first-byte budget; then the idle budget per read.
       call.arm(options.ttfbMs ?? options.timeoutMs, 'ttfb');
-      try {
-        this.pool.dispatch(
-          {
-            method: 'POST',
-            path: this.basePath + path,
-            headers: this.headerList(this.streamHeaderList, options),
-            body: JSON.stringify(body),
-            // The stall timer covers the headers too, to the millisecond.
-            headersTimeout: 0,
-            // The stall timer measures silence; undici's would also count our own pauses.
-            bodyTimeout: 0,
-          },
-          call,
-        );
-      } catch (error) {
-        call.fail(error, true);
-      }
+      // The stall timer measures silence; undici's body timeout would also count our own pauses.
+      this.post(call, path, this.headerList(this.streamHeaderList, options), body, 0);
       // Unsubscribing (caller gone, or the consumer is done) aborts the upstream request,
       // unless it has finished already.
       return call;
     });
+  }
+
+  /**
+   * Dispatches `call`'s POST. The headers timeout is off: the call's own stall timer covers time
+   * to first byte to the millisecond (undici's ticks in half-seconds).
+   */
+  private post(
+    call: DispatchCall & Dispatcher.DispatchHandler,
+    path: string,
+    headers: string[],
+    body: object,
+    bodyTimeout: number,
+  ): void {
+    try {
+      this.pool.dispatch(
+        {
+          method: 'POST',
+          path: this.basePath + path,
+          headers,
+          body: JSON.stringify(body),
+          headersTimeout: 0,
+          bodyTimeout,
+        },
+        call,
+      );
+    } catch (error) {
+      call.fail(error, true);
+    }
   }
 
   /** The request headers of one call as a flat list: `base`, the request id, the trace context. */
