@@ -230,12 +230,22 @@ export class RequestTelemetry {
 
   /**
    * Runs `finish` as the request ends, before its metrics and log line are written, so what it
-   * records (the key's accounting) is part of them. One finisher per request. When the request
-   * has ended already (the caller left while it was being admitted), `finish` runs at once.
+   * records (the key's accounting) is part of them; several run in the order given. When the
+   * request has ended already (the caller left while it was being admitted), `finish` runs at once.
    */
   beforeEnd(finish: () => void): void {
-    if (this.ended) finish();
-    else this.finisher = finish;
+    if (this.ended) {
+      finish();
+      return;
+    }
+    const earlier = this.finisher;
+    this.finisher =
+      earlier === undefined
+        ? finish
+        : () => {
+            earlier();
+            finish();
+          };
   }
 
   /** A failure after the first byte, sent in-band: the status stays 200, the request failed. */
