@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Counter } from 'prom-client';
-import { MetricsService } from '../telemetry';
+import { FastCounter, MetricsService } from '../telemetry';
+
 import type { LimitName } from './limits.constants';
 
 /** One finished request, as the counters and the usage log line see it. */
@@ -26,46 +26,46 @@ const LABELS = ['key', 'tier', 'model'] as const;
  */
 @Injectable()
 export class UsageMetrics {
-  private readonly requests: Counter<(typeof LABELS)[number] | 'outcome'>;
-  private readonly promptTokens: Counter<(typeof LABELS)[number]>;
-  private readonly completionTokens: Counter<(typeof LABELS)[number]>;
-  private readonly reasoningTokens: Counter<(typeof LABELS)[number]>;
-  private readonly toolRounds: Counter<(typeof LABELS)[number]>;
-  private readonly errors: Counter<(typeof LABELS)[number] | 'code'>;
+  private readonly requests: FastCounter<(typeof LABELS)[number] | 'outcome'>;
+  private readonly promptTokens: FastCounter<(typeof LABELS)[number]>;
+  private readonly completionTokens: FastCounter<(typeof LABELS)[number]>;
+  private readonly reasoningTokens: FastCounter<(typeof LABELS)[number]>;
+  private readonly toolRounds: FastCounter<(typeof LABELS)[number]>;
+  private readonly errors: FastCounter<(typeof LABELS)[number] | 'code'>;
 
   constructor(private readonly metrics: MetricsService) {
     const registers = [metrics.registry];
-    this.requests = new Counter({
+    this.requests = new FastCounter({
       name: 'tiergate_key_requests_total',
       help: 'Admitted requests per API key name, tier and model, by outcome (ok, error, aborted).',
       labelNames: [...LABELS, 'outcome'],
       registers,
     });
-    this.promptTokens = new Counter({
+    this.promptTokens = new FastCounter({
       name: 'tiergate_key_prompt_tokens_total',
       help: 'Prompt tokens the upstreams reported, per API key name, tier and model.',
       labelNames: LABELS,
       registers,
     });
-    this.completionTokens = new Counter({
+    this.completionTokens = new FastCounter({
       name: 'tiergate_key_completion_tokens_total',
       help: 'Completion tokens (reasoning included) the upstreams reported, per API key name, tier and model.',
       labelNames: LABELS,
       registers,
     });
-    this.reasoningTokens = new Counter({
+    this.reasoningTokens = new FastCounter({
       name: 'tiergate_key_reasoning_tokens_total',
       help: 'Reasoning tokens the upstreams reported, per API key name, tier and model.',
       labelNames: LABELS,
       registers,
     });
-    this.toolRounds = new Counter({
+    this.toolRounds = new FastCounter({
       name: 'tiergate_key_tool_rounds_total',
       help: 'Rounds of server-side tool execution, per API key name, tier and model.',
       labelNames: LABELS,
       registers,
     });
-    this.errors = new Counter({
+    this.errors = new FastCounter({
       name: 'tiergate_key_errors_total',
       help: 'Admitted requests that ended in an error, per API key name, tier, model and error code.',
       labelNames: [...LABELS, 'code'],

@@ -1,5 +1,6 @@
 export { TelemetryModule } from './telemetry.module';
 export { MetricsService, reasonStep, type RateLimitKind } from './metrics.service';
+export { FastCounter, FastGauge, FastHistogram } from './fast-metrics';
 export {
   DEFAULT_TELEMETRY_OPTIONS,
   TELEMETRY_OPTIONS,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { FastCounter, FastGauge, FastHistogram } from './fast-metrics';
 import { Buckets, MetricNames } from './telemetry.constants';
 
 /** Why a caller was refused by its key's limits. */
@@ -11,6 +12,9 @@ export type RateLimitKind = 'rpm' | 'tpm' | 'concurrency' | (string & {});
  * their own instruments here; the request, token, tool and rate-limit instruments live here so
  * every module records into the same series.
  *
+ * The instruments updated on every request are {@link FastCounter}s and friends: prom-client's
+ * text format through the same registry, without prom-client's per-update label hashing.
+ *
  * Label values are bounded by configuration: tiers, public model names and upstream model ids
  * from the catalog, pool and replica names, registered tool names, key names. Nothing a caller
  * types freely becomes a label.
@@ -20,7 +24,7 @@ export class MetricsService {
   readonly registry = new Registry();
 
   /** Routing decisions by tier and deciding step (the reason without its score). */
-  readonly routeDecisions = new Counter({
+  readonly routeDecisions = new FastCounter({
     name: MetricNames.RouteDecisions,
     help: 'Routing decisions by tier and by the step that decided (model, alias, hint, classifier, default, fallback, context).',
     labelNames: ['tier', 'reason'] as const,
@@ -28,7 +32,7 @@ export class MetricsService {
   });
 
   /** Inference requests by operation, tier, public model and HTTP status (499: the caller left). */
-  readonly requests = new Counter({
+  readonly requests = new FastCounter({
     name: MetricNames.Requests,
     help: 'Inference requests (chat, text_completion, embeddings) by tier, requested model and status; 499 when the caller went away first.',
     labelNames: ['operation', 'tier', 'model', 'status'] as const,
@@ -36,7 +40,7 @@ export class MetricsService {
   });
 
   /** Inference requests being answered now, streams included. */
-  readonly requestsInFlight = new Gauge({
+  readonly requestsInFlight = new FastGauge({
     name: MetricNames.RequestsInFlight,
     help: 'Inference requests being answered now (open streams included).',
     labelNames: ['operation'] as const,
@@ -44,7 +48,7 @@ export class MetricsService {
   });
 
   /** Whole requests as the caller sees them: to the last byte of the answer or stream. */
-  readonly serverDuration = new Histogram({
+  readonly serverDuration = new FastHistogram({
     name: MetricNames.ServerRequestDuration,
     help: 'GenAI server request duration (gen_ai.server.request.duration): arrival to the last byte of the answer or stream, in seconds.',
     labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'tier', 'error_type'] as const,
@@ -53,7 +57,7 @@ export class MetricsService {
   });
 
   /** Streams: arrival to the first content delta sent to the caller. */
-  readonly timeToFirstToken = new Histogram({
+  readonly timeToFirstToken = new FastHistogram({
     name: MetricNames.ServerTimeToFirstToken,
     help: 'GenAI time to first token (gen_ai.server.time_to_first_token) of streamed answers: arrival to the first content delta, in seconds.',
     labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'tier'] as const,
@@ -62,7 +66,7 @@ export class MetricsService {
   });
 
   /** Tokens per upstream call, by direction (input, output). */
-  readonly tokenUsage = new Histogram({
+  readonly tokenUsage = new FastHistogram({
     name: MetricNames.ClientTokenUsage,
     help: 'GenAI token usage (gen_ai.client.token.usage) per upstream call, by gen_ai_token_type (input, output) and tier.',
     labelNames: [
@@ -76,7 +80,7 @@ export class MetricsService {
   });
 
   /** Each upstream attempt, retries included, to its last byte. */
-  readonly clientDuration = new Histogram({
+  readonly clientDuration = new FastHistogram({
     name: MetricNames.ClientOperationDuration,
     help: 'GenAI client operation duration (gen_ai.client.operation.duration) per upstream attempt, retries included, in seconds.',
     labelNames: [
@@ -91,7 +95,7 @@ export class MetricsService {
   });
 
   /** Streamed upstream attempts: the request sent to the first content delta received. */
-  readonly clientTimeToFirstChunk = new Histogram({
+  readonly clientTimeToFirstChunk = new FastHistogram({
     name: MetricNames.ClientTimeToFirstChunk,
     help: 'GenAI client time to first chunk (gen_ai.client.operation.time_to_first_chunk) per streamed upstream attempt: to the first content delta, in seconds.',
     labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'pool', 'upstream'] as const,
@@ -99,14 +103,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  readonly toolCalls = new Counter({
+  readonly toolCalls = new FastCounter({
     name: MetricNames.ToolCalls,
     help: 'Server-side tool calls by tool and outcome (ok, invalid_arguments, unknown_tool, failed, timed_out, aborted).',
     labelNames: ['tool', 'outcome'] as const,
     registers: [this.registry],
   });
 
-  readonly toolDuration = new Histogram({
+  readonly toolDuration = new FastHistogram({
     name: MetricNames.ToolCallDuration,
     help: 'Duration of server-side tool calls that ran, in seconds.',
     labelNames: ['tool'] as const,
@@ -118,7 +122,7 @@ export class MetricsService {
    * Requests refused by a key's limits (429). The limits module counts here:
    * `metrics.countRateLimited(keyName, 'rpm')`.
    */
-  readonly rateLimited = new Counter({
+  readonly rateLimited = new FastCounter({
     name: MetricNames.RateLimited,
     help: 'Requests refused with 429 by a per-key limit, by key name and limit (rpm, tpm, concurrency).',
     labelNames: ['key', 'kind'] as const,
