@@ -1,65 +1,18 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ensureBuilt, freePort, MAIN } from '../support/built-gateway';
+import { ensureBuilt, startBuiltGateway, type GatewayProcess } from '../support/built-gateway';
 import { startSimulator, type RunningSimulator } from '../simulator';
 import { authHeaders, chat, TEST_KEY } from './harness';
 
-const main = MAIN;
-
-interface Gateway {
-  url: string;
-  child: ChildProcess;
-  exited: Promise<number | null>;
-  output: () => string;
-}
-
 /** `node dist/main.js`, as the container runs it, with a YAML file for the shutdown timings. */
-async function startGateway(sim: RunningSimulator, shutdown: object): Promise<Gateway> {
-  const port = await freePort();
-  const file = join(mkdtempSync(join(tmpdir(), 'tiergate-shutdown-')), 'gateway.yaml');
-  writeFileSync(
-    file,
-    JSON.stringify({
+function startGateway(sim: RunningSimulator, shutdown: object): Promise<GatewayProcess> {
+  return startBuiltGateway(
+    {
       server: { shutdown },
       pools: { instant: { upstreams: [{ url: sim.url }] } },
       tiers: { instant: { pool: 'instant', model: sim.model } },
-    }),
-  );
-  const child = spawn(process.execPath, [main], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      GATEWAY_CONFIG: file,
-      GATEWAY_API_KEYS: TEST_KEY,
-      LOG_LEVEL: 'warn',
-      OTEL_SDK_DISABLED: 'true',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
+    { GATEWAY_API_KEYS: TEST_KEY },
+    15_000,
   );
-  const url = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 15_000;
-  for (;;) {
-    const ready = await fetch(`${url}/health/ready`).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (ready === 200) break;
-    if (Date.now() > until || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      throw new Error(`the gateway did not become ready:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { url, child, exited, output: () => output };
 }
 
 /** Opens a stream and resolves once its first event has arrived; `rest` reads it to the end. */
@@ -95,7 +48,7 @@ async function openStream(url: string): Promise<{ first: string; rest: Promise<s
 
 describe('graceful shutdown on SIGTERM (SPEC §9, real process)', () => {
   let sim: RunningSimulator;
-  let gateway: Gateway | undefined;
+  let gateway: GatewayProcess | undefined;
 
   beforeAll(async () => {
     // `npm test` must pass on a fresh clone, and after a change to src/ without a rebuild.

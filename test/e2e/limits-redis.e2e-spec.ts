@@ -1,9 +1,5 @@
 import Redis from 'ioredis';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ensureBuilt, freePort, MAIN } from '../support/built-gateway';
+import { ensureBuilt, startBuiltGateway, type GatewayProcess } from '../support/built-gateway';
 import { startSimulator, type RunningSimulator } from '../simulator';
 import { chat, postJson, readSse, withSim } from './harness';
 
@@ -11,27 +7,17 @@ import { chat, postJson, readSse, withSim } from './harness';
 // reported as skipped.
 const REDIS_URL = process.env.REDIS_URL;
 
-const main = MAIN;
-
 const SECRETS = {
   rpm: 'tg-secret-shared-rpm-41d2',
   cc: 'tg-secret-shared-cc-7a0e',
   tpm: 'tg-secret-shared-tpm-c35b',
 };
 
-interface Gateway {
-  url: string;
-  child: ChildProcess;
-  output: () => string;
-}
-
 /** `node dist/main.js`, as the container runs it, sharing Redis with its sibling. */
-async function startGateway(sim: RunningSimulator, prefix: string): Promise<Gateway> {
-  const port = await freePort();
-  const file = join(mkdtempSync(join(tmpdir(), 'tiergate-redis-')), 'gateway.yaml');
-  writeFileSync(
-    file,
-    JSON.stringify({
+function startGateway(sim: RunningSimulator, prefix: string): Promise<GatewayProcess> {
+  // Fail-closed: ready means Redis is reachable too.
+  return startBuiltGateway(
+    {
       auth: {
         keys: [
           { name: 'shared-rpm', key: SECRETS.rpm, limits: { rpm: 10 } },
@@ -42,39 +28,10 @@ async function startGateway(sim: RunningSimulator, prefix: string): Promise<Gate
       pools: { instant: { upstreams: [{ url: sim.url }] } },
       tiers: { instant: { pool: 'instant', model: sim.model } },
       limits: { redis: { key_prefix: prefix, on_error: 'closed' } },
-    }),
-  );
-  const child = spawn(process.execPath, [main], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      GATEWAY_CONFIG: file,
-      REDIS_URL: REDIS_URL as string,
-      LOG_LEVEL: 'warn',
-      OTEL_SDK_DISABLED: 'true',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
-  const url = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 20_000;
-  for (;;) {
-    // Fail-closed: ready means Redis is reachable too.
-    const ready = await fetch(`${url}/health/ready`).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (ready === 200) break;
-    if (Date.now() > until || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      throw new Error(`the gateway did not become ready:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { url, child, output: () => output };
+    { REDIS_URL: REDIS_URL as string },
+    20_000,
+  );
 }
 
 const headersOf = (key: string): Record<string, string> => ({
@@ -87,8 +44,8 @@ const headersOf = (key: string): Record<string, string> => ({
   () => {
     const prefix = `tiergate-e2e:${process.pid}:${Date.now()}:`;
     let sim: RunningSimulator;
-    let a: Gateway;
-    let b: Gateway;
+    let a: GatewayProcess;
+    let b: GatewayProcess;
 
     beforeAll(async () => {
       // `npm test` must pass on a fresh clone, and after a change to src/ without a rebuild.
@@ -120,7 +77,7 @@ const headersOf = (key: string): Record<string, string> => ({
       expect(statuses.filter((s) => s === 200)).toHaveLength(10);
       expect(statuses.filter((s) => s === 429)).toHaveLength(20);
       // Both processes admitted some: the limit is one, not one each.
-      const admittedBy = (gw: Gateway) =>
+      const admittedBy = (gw: GatewayProcess) =>
         results.filter((r, i) => r.status === 200 && (i % 2 === 0 ? a : b) === gw).length;
       expect(admittedBy(a) + admittedBy(b)).toBe(10);
       for (const gateway of [a, b]) {
@@ -136,7 +93,7 @@ const headersOf = (key: string): Record<string, string> => ({
     });
 
     it('holds one concurrency limit across both, freed as streams end', async () => {
-      const slow = (gateway: Gateway) =>
+      const slow = (gateway: GatewayProcess) =>
         fetch(`${gateway.url}/v1/chat/completions`, {
           method: 'POST',
           headers: headersOf(SECRETS.cc),
