@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { authHeaders, startStack, TEST_KEY, type Stack } from './harness';
+import { CHAT_REQUEST_FIELDS } from '../support/chat-request-fields';
 
 /*
  * Property: whatever body reaches POST /v1/chat/completions (random JSON, a valid request with
@@ -13,30 +14,7 @@ const ERROR_STATUSES = new Set([400, 404, 413, 415]);
 const REQUEST_TIMEOUT_MS = 10_000;
 const BODY_LIMIT = 65_536;
 
-const KNOWN_FIELDS = [
-  'model',
-  'messages',
-  'stream',
-  'stream_options',
-  'tools',
-  'tool_choice',
-  'parallel_tool_calls',
-  'response_format',
-  'max_tokens',
-  'max_completion_tokens',
-  'temperature',
-  'top_p',
-  'n',
-  'stop',
-  'seed',
-  'logprobs',
-  'top_logprobs',
-  'presence_penalty',
-  'frequency_penalty',
-  'user',
-  'reasoning_effort',
-  'metadata',
-] as const;
+const KNOWN_FIELDS = CHAT_REQUEST_FIELDS;
 
 const MODELS = ['auto', 'instant', 'thinking', 'sim-instant', 'sim-thinking', 'gpt-5', ''];
 const TOOL_NAMES = ['calculator', 'current_time', 'memory', 'run_javascript', 'not_a_tool'];

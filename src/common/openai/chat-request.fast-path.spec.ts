@@ -3,6 +3,7 @@ import { validateSync } from 'class-validator';
 import fc from 'fast-check';
 import { ChatCompletionRequestDto } from './chat-completion-request.dto';
 import { isPlainValidChatRequest } from './chat-request.fast-path';
+import { CHAT_REQUEST_FIELDS } from '../../../test/support/chat-request-fields';
 
 /** What the DTO (the source of truth) says of a body. */
 function dtoAccepts(body: Record<string, unknown>): boolean {
@@ -69,31 +70,7 @@ const tricky = fc.oneof(
 );
 
 const MESSAGE_FIELDS = ['role', 'content', 'name', 'tool_calls', 'tool_call_id'] as const;
-const FIELDS = [
-  'model',
-  'messages',
-  'stream',
-  'stream_options',
-  'tools',
-  'tool_choice',
-  'parallel_tool_calls',
-  'response_format',
-  'max_tokens',
-  'max_completion_tokens',
-  'temperature',
-  'top_p',
-  'n',
-  'stop',
-  'seed',
-  'logprobs',
-  'top_logprobs',
-  'presence_penalty',
-  'frequency_penalty',
-  'user',
-  'reasoning_effort',
-  'metadata',
-  'top_k',
-] as const;
+const FIELDS = CHAT_REQUEST_FIELDS;
 
 /** One or two fields of `base` replaced by tricky values (or removed). */
 function mutated(
