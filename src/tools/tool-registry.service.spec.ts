@@ -1,4 +1,4 @@
-import { Injectable, Module, Scope, type Type } from '@nestjs/common';
+import { Injectable, Logger, Module, Scope, type Type } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { GatewayTool } from './gateway-tool.decorator';
@@ -119,6 +119,30 @@ describe('ToolRegistry', () => {
     });
     expect(registry.get('echo')?.validate({ q: 'x' })).toBe(true);
     expect(registry.get('echo')?.validate({})).toBe(false);
+  });
+
+  it('names, with the fix, each loaded tool class whose module the application does not import', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const registry = await boot(EchoTool, SwitchedOffTool);
+      // Every other tool of this file is loaded (decorated) but in no imported module.
+      expect(registry.undiscovered()).toEqual([
+        'echo (SecondEchoTool)',
+        'bad schema (BadNameTool)',
+        'typo (TypoSchemaTool)',
+        'wrong_type (WrongTypeTool)',
+        'not_object (NotObjectTool)',
+        'scoped (RequestScopedTool)',
+      ]);
+      expect(warn).toHaveBeenCalledWith(ToolMessages.notRegistered('echo', 'SecondEchoTool'));
+      expect(ToolMessages.notRegistered('echo', 'SecondEchoTool')).toContain(
+        'add that module to the imports of AppModule',
+      );
+      // A switched-off tool was discovered: it is not reported as unregistered.
+      expect(registry.undiscovered().join()).not.toContain('SwitchedOffTool');
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('leaves out a tool that says it is switched off', async () => {

@@ -3,7 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { ToolDefinition } from '../common/openai';
-import { GATEWAY_TOOL } from './gateway-tool.decorator';
+import { declaredGatewayTools, GATEWAY_TOOL } from './gateway-tool.decorator';
 import type { GatewayTool, GatewayToolOptions } from './gateway-tool.interface';
 import { TOOL_NAME_PATTERN } from './tools.constants';
 import { ToolMessages } from './tools.messages';
@@ -37,6 +37,7 @@ export class ToolRegistrationError extends Error {
 export class ToolRegistry implements OnModuleInit {
   private readonly logger = new Logger('Tools');
   private readonly tools = new Map<string, RegisteredTool>();
+  private notRegistered: string[] = [];
 
   constructor(private readonly discovery: DiscoveryService) {}
 
@@ -46,7 +47,8 @@ export class ToolRegistry implements OnModuleInit {
     const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, useDefaults: true });
     const owners = new Map<string, string>();
     const enabled: RegisteredTool[] = [];
-    for (const wrapper of this.discovery.getProviders({ metadataKey: GATEWAY_TOOL.KEY })) {
+    const wrappers = this.discovery.getProviders({ metadataKey: GATEWAY_TOOL.KEY });
+    for (const wrapper of wrappers) {
       const options = this.discovery.getMetadataByDecorator(GATEWAY_TOOL, wrapper);
       if (!options) continue;
       const owner = ownerName(wrapper);
@@ -60,6 +62,15 @@ export class ToolRegistry implements OnModuleInit {
     enabled.sort((a, b) => a.name.localeCompare(b.name));
     for (const tool of enabled) this.tools.set(tool.name, tool);
     this.logger.log(ToolMessages.registered(enabled.map((t) => t.name)));
+    this.warnAboutUndiscovered(wrappers);
+  }
+
+  /**
+   * The decorated classes this process loaded that discovery did not find (their module is not
+   * imported by the application), as `name (ClassName)`. Each was logged as a warning at start-up.
+   */
+  undiscovered(): readonly string[] {
+    return this.notRegistered;
   }
 
   get(name: string): RegisteredTool | undefined {
@@ -94,6 +105,21 @@ export class ToolRegistry implements OnModuleInit {
         },
       };
     });
+  }
+
+  /**
+   * Discovery sees only the providers of imported modules: a tool whose module nobody imports
+   * would silently become the caller's tool. Every decorated class that was loaded but not
+   * discovered is named, with the fix.
+   */
+  private warnAboutUndiscovered(wrappers: readonly InstanceWrapper[]): void {
+    const discovered = new Set<unknown>(wrappers.map((wrapper) => wrapper.metatype));
+    this.notRegistered = [];
+    for (const { type, name } of declaredGatewayTools()) {
+      if (discovered.has(type)) continue;
+      this.notRegistered.push(`${name} (${type.name})`);
+      this.logger.warn(ToolMessages.notRegistered(name, type.name));
+    }
   }
 
   private check(

@@ -21,6 +21,11 @@ export const ToolMessages = {
       ? 'No server-side tools registered.'
       : `Server-side tools: ${names.join(', ')}.`,
   disabled: (name: string): string => `Tool "${name}" is switched off.`,
+  notRegistered: (name: string, owner: string): string =>
+    `Tool "${name}" (${owner}) is decorated with @GatewayTool but is not a provider of any module ` +
+    `the application imports, so it is NOT registered: requests naming "${name}" get it back as ` +
+    `their own tool. List ${owner} in a module's providers and add that module to the imports ` +
+    `of AppModule (src/app.module.ts); see docs/adding-a-tool.md.`,
 
   // Results the model reads, as {"error": "..."}.
   argumentsNotJson: (detail: string): string =>
