@@ -135,7 +135,7 @@ export class ChatCompletionsController {
   }
 
   /**
-   * The server-side tool loop (SPEC §8, ADR 0005), for requests whose `tools` offer a
+   * The server-side tool loop (docs/api.md §8, ADR 0005), for requests whose `tools` offer a
    * registered tool. Streaming: `: tool <name> running` comments open the response while tools
    * run, so an escalation after that is told in-band; failures after the first byte go
    * in-band as well.

@@ -4,7 +4,7 @@ import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type { ModelObject } from '../common/openai';
 import type { AliasConfig, GatewayConfig, TierConfig, TierName } from '../config';
 
-/** What a public model name means (SPEC §4). */
+/** What a public model name means (docs/api.md §4). */
 export type ModelTarget =
   | { kind: 'auto'; alias?: AliasConfig }
   | { kind: 'tier'; tier: TierName; reason: string; alias?: AliasConfig };
