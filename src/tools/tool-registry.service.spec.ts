@@ -145,6 +145,36 @@ describe('ToolRegistry', () => {
     }
   });
 
+  it('warns once per name about a tools entry that gives only a name no registered tool has', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const registry = await boot(EchoTool);
+      warn.mockClear();
+      const offered = [
+        { type: 'function' as const, function: { name: 'echo' } },
+        { type: 'function' as const, function: { name: 'word_count' } },
+        { type: 'function' as const, function: { name: 'mine', parameters: { type: 'object' } } },
+      ];
+      registry.warnAboutUnknownNames(offered);
+      registry.warnAboutUnknownNames(offered);
+      registry.warnAboutUnknownNames(undefined);
+      expect(warn.mock.calls).toEqual([[ToolMessages.unknownNameOnly('word_count', ['echo'])]]);
+      expect(ToolMessages.unknownNameOnly('word_count', ['echo'])).toContain(
+        'its module is not imported by AppModule',
+      );
+      // The names come from callers: a flood of them is logged a bounded number of times.
+      registry.warnAboutUnknownNames(
+        Array.from({ length: 500 }, (_, i) => ({
+          type: 'function' as const,
+          function: { name: `n${i}` },
+        })),
+      );
+      expect(warn.mock.calls.length).toBe(100);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('leaves out a tool that says it is switched off', async () => {
     const registry = await boot(EchoTool, SwitchedOffTool);
     expect(registry.has('switched_off')).toBe(false);

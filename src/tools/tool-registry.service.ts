@@ -8,6 +8,9 @@ import type { GatewayTool, GatewayToolOptions } from './gateway-tool.interface';
 import { TOOL_NAME_PATTERN } from './tools.constants';
 import { ToolMessages } from './tools.messages';
 
+/** How many distinct unknown tool names are logged at most: the names come from callers. */
+const MAX_WARNED_NAMES = 100;
+
 /** A discovered, enabled tool with its compiled argument validator. */
 export interface RegisteredTool {
   readonly name: string;
@@ -38,6 +41,8 @@ export class ToolRegistry implements OnModuleInit {
   private readonly logger = new Logger('Tools');
   private readonly tools = new Map<string, RegisteredTool>();
   private notRegistered: string[] = [];
+  /** Names already warned about by {@link warnAboutUnknownNames}; bounded, callers choose them. */
+  private readonly warnedNames = new Set<string>();
 
   constructor(private readonly discovery: DiscoveryService) {}
 
@@ -84,6 +89,22 @@ export class ToolRegistry implements OnModuleInit {
   /** The registered tools, by name. */
   list(): RegisteredTool[] {
     return [...this.tools.values()];
+  }
+
+  /**
+   * Warns, once per name, about `tools` entries that give only a name (the shorthand for a
+   * registered tool) that no registered tool has: most likely a server-side tool whose module
+   * is not imported, which the model would get as the caller's own tool with no schema.
+   */
+  warnAboutUnknownNames(tools: readonly ToolDefinition[] | undefined): void {
+    if (!tools) return;
+    for (const { function: fn } of tools) {
+      if (fn.description !== undefined || fn.parameters !== undefined) continue;
+      if (this.tools.has(fn.name) || this.warnedNames.has(fn.name)) continue;
+      if (this.warnedNames.size >= MAX_WARNED_NAMES) return;
+      this.warnedNames.add(fn.name);
+      this.logger.warn(ToolMessages.unknownNameOnly(fn.name, [...this.tools.keys()]));
+    }
   }
 
   /**

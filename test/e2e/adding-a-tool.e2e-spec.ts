@@ -1,4 +1,4 @@
-import type { DynamicModule } from '@nestjs/common';
+import { Logger, type DynamicModule } from '@nestjs/common';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from '../../src/app.module';
@@ -95,7 +95,8 @@ describe('docs/adding-a-tool.md, step by step', () => {
       expect(stack.app.get(ToolRegistry).undiscovered()).toEqual(['word_count (WordCountTool)']);
     });
 
-    it('does not run a tool whose module is not imported: the call goes back to the caller', async () => {
+    it('does not run a tool whose module is not imported: the call goes back to the caller, and the log says why', async () => {
+      const warn = jest.spyOn(Logger.prototype, 'warn');
       const res = await postJson(
         `${stack.url}/v1/chat/completions`,
         withSim(
@@ -109,6 +110,10 @@ describe('docs/adding-a-tool.md, step by step', () => {
       expect(res.status).toBe(200);
       expect(res.body.choices[0].finish_reason).toBe('tool_calls');
       expect(res.headers.get('x-gateway-tool-rounds')).toBeNull();
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringContaining('A request offered the tool "word_count" by name only'),
+      );
+      warn.mockRestore();
     });
   });
 });
