@@ -34,7 +34,7 @@ export const KUBE_VERSION = '1.30.0';
 export const RELEASE_NAME = 'tiergate';
 export const RELEASE_NAMESPACE = 'tiergate';
 
-/** What the image and every manifest agree on (SPEC §5, §9). */
+/** What the image and every manifest agree on (docs/api.md §5, §9). */
 export const GATEWAY_CONTRACT = {
   containerName: 'tiergate',
   port: 9000,

@@ -206,7 +206,7 @@ export function checkDockerfile(text: string): string[] {
       problems.push(`line ${instruction.line}: EXPOSE ${GATEWAY_CONTRACT.port} expected`);
     }
     if (keyword === 'STOPSIGNAL' && args !== 'SIGTERM') {
-      problems.push(`line ${instruction.line}: STOPSIGNAL must be SIGTERM (SPEC §9)`);
+      problems.push(`line ${instruction.line}: STOPSIGNAL must be SIGTERM (docs/api.md §9)`);
     }
     if (keyword === 'HEALTHCHECK' && !/^(NONE|CMD \[)/.test(args)) {
       problems.push(`line ${instruction.line}: HEALTHCHECK must use the exec form CMD [...]`);

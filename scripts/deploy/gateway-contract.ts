@@ -12,7 +12,7 @@ import { type K8sObject, type RenderedObject } from './manifests';
 /**
  * What every rendering of the gateway (the chart with any values, deploy/k8s) must keep,
  * beyond schema validity: the image's start command runs unchanged, the probes and ports of
- * SPEC §5, the hardening, a termination grace that covers SPEC §9's drain, selectors that
+ * docs/api.md §5, the hardening, a termination grace that covers docs/api.md §9's drain, selectors that
  * select the pods, and a configuration file that the gateway itself accepts.
  */
 

@@ -12,7 +12,7 @@ declare module 'fastify' {
   }
 }
 
-/** `Authorization: Bearer <key>` on every route not marked {@link Public} (SPEC §6: 401). */
+/** `Authorization: Bearer <key>` on every route not marked {@link Public} (docs/api.md §6: 401). */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(

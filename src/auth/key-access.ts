@@ -3,7 +3,7 @@ import type { AccessTier, TierName } from '../config';
 import type { KeyPolicy } from './api-key.service';
 
 /*
- * What a key may ask for (SPEC §6: 403 `permission_error` / `model_not_allowed`). Pure functions
+ * What a key may ask for (docs/api.md §6: 403 `permission_error` / `model_not_allowed`). Pure functions
  * of a policy, so controllers ask one question each and the rules read as a table in the spec.
  */
 

@@ -9,7 +9,7 @@ import type {
   TruncatePolicy,
 } from './gateway-config.interface';
 
-/** Values used when neither the environment nor the YAML file says otherwise (SPEC §3). */
+/** Values used when neither the environment nor the YAML file says otherwise (docs/api.md §3). */
 export const CONFIG_DEFAULTS = {
   port: 9000,
   host: '0.0.0.0',
@@ -85,7 +85,7 @@ export const BALANCING_POLICIES: readonly BalancingPolicy[] = [
   'load-aware',
 ];
 
-/** Model names with a fixed meaning (SPEC §4) that an alias may not take over. */
+/** Model names with a fixed meaning (docs/api.md §4) that an alias may not take over. */
 export const RESERVED_MODEL_NAMES: readonly string[] = ['auto', 'instant', 'thinking'];
 
 /** Upper bounds that only catch typos (an extra zero), not policy. */

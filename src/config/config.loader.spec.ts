@@ -73,7 +73,7 @@ tiers:
 
 describe('loadGatewayConfig', () => {
   describe('environment only', () => {
-    it('builds the whole configuration with defaults from the SPEC §3 variables', () => {
+    it('builds the whole configuration with defaults from the docs/api.md §3 variables', () => {
       const config = loadGatewayConfig(CHAT_ENV);
       const expected: GatewayConfig = {
         server: {

@@ -22,7 +22,7 @@ export class GatewayConfigModule {
       imports: [
         ConfigModule.forRoot({
           isGlobal: true,
-          // The environment and the YAML file are the only sources (SPEC §3); no `.env` file.
+          // The environment and the YAML file are the only sources (docs/api.md §3); no `.env` file.
           ignoreEnvFile: true,
           // `get()` answers from the validated object only; otherwise a key the object lacks
           // (such as `embeddings`) would fall back to a same-named process.env variable.

@@ -37,7 +37,7 @@ export const ENV_POOLS: readonly EnvPool[] = [
 ];
 
 /**
- * Applies the environment (SPEC §3) on top of the camelCased YAML tree, in place: environment
+ * Applies the environment (docs/api.md §3) on top of the camelCased YAML tree, in place: environment
  * beats YAML. Scalars are checked here, named by their variable (`PORT: must be …`), and not
  * applied when bad, so the schema does not report them a second time. Values whose checks need
  * the merged tree (URLs, pool references, key formats) are recorded in `sources`, so that later

@@ -27,7 +27,7 @@ export interface CorsConfig {
   allowedOrigins: string[];
 }
 
-/** SPEC §9: what happens between SIGTERM and exit. */
+/** docs/api.md §9: what happens between SIGTERM and exit. */
 export interface ShutdownConfig {
   /** After SIGTERM, readiness is 503 but connections are still accepted this long (ms). */
   drainDelayMs: number;
@@ -270,7 +270,7 @@ export interface MemoryToolConfig {
   maxNotes: number;
 }
 
-/** Server-side tools run by the gateway inside `/v1/chat/completions` (SPEC §8). */
+/** Server-side tools run by the gateway inside `/v1/chat/completions` (docs/api.md §8). */
 export interface ToolsConfig {
   /** Rounds of tool execution before the model is asked once more with `tool_choice: none`. */
   maxRounds: number;

@@ -1,6 +1,6 @@
 import { readOtelSettings } from './otel-env';
 
-describe('readOtelSettings (SPEC §3: OTEL_*)', () => {
+describe('readOtelSettings (docs/api.md §3: OTEL_*)', () => {
   it.each([
     ['nothing set: no exporter, content not captured', {}, false, false, false],
     [

@@ -1,7 +1,7 @@
 import type { EnvSource } from './env-expand';
 
 /**
- * The few OpenTelemetry switches the gateway reads itself (SPEC §3: `OTEL_*` are the SDK's
+ * The few OpenTelemetry switches the gateway reads itself (docs/api.md §3: `OTEL_*` are the SDK's
  * standard variables; the SDK reads the rest, such as `OTEL_SERVICE_NAME`,
  * `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_TRACES_SAMPLER`, on its own). They are read before the
  * validated configuration exists, because the SDK must start before Nest, http and undici load.

@@ -19,7 +19,7 @@ export type OtelMode = 'disabled' | 'propagate-only' | 'exporting';
  * - No exporter configured: no SDK (spans would be recorded for nobody), only the W3C
  *   propagator, so a caller's `traceparent` still reaches the upstreams and the log lines.
  * - An exporter configured (`OTEL_EXPORTER_OTLP_ENDPOINT`, …): `@opentelemetry/sdk-node` with
- *   the exporter, propagators, sampler and limits its `OTEL_*` variables say (SPEC §3: SDK
+ *   the exporter, propagators, sampler and limits its `OTEL_*` variables say (docs/api.md §3: SDK
  *   defaults, so every request is traced unless `OTEL_TRACES_SAMPLER` says otherwise; the Helm
  *   chart sets `parentbased_traceidratio` at 0.1, see docs/observability.md), the resource `service.name=tiergate` (`OTEL_SERVICE_NAME` /
  *   `OTEL_RESOURCE_ATTRIBUTES` override it), version and instance, and the `http` and `undici`

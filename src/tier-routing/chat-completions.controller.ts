@@ -14,6 +14,7 @@ import {
   ESCALATION_REASON,
   TOOL_ROUNDS_HEADER,
   ToolLoopService,
+  ToolRegistry,
   type ToolLoopHooks,
   type ToolLoopRequest,
 } from '../tools';
@@ -34,6 +35,7 @@ export class ChatCompletionsController {
     private readonly router: TierRouterService,
     private readonly chat: ChatCompletionsService,
     private readonly tools: ToolLoopService,
+    private readonly registry: ToolRegistry,
     private readonly limits: LimitsService,
     private readonly catalog: ModelCatalogService,
     config: ConfigService<GatewayConfig, true>,
@@ -102,6 +104,7 @@ export class ChatCompletionsController {
       upstreamModel: route.config.model,
       stream: body.stream === true,
     });
+    this.registry.warnAboutUnknownNames(body.tools);
     if (this.tools.applies(body, policy.allowedTools)) {
       await this.createWithTools(body, route, request, reply, signal, admission);
       return;
@@ -135,7 +138,7 @@ export class ChatCompletionsController {
   }
 
   /**
-   * The server-side tool loop (SPEC §8, ADR 0005), for requests whose `tools` offer a
+   * The server-side tool loop (docs/api.md §8, ADR 0005), for requests whose `tools` offer a
    * registered tool. Streaming: `: tool <name> running` comments open the response while tools
    * run, so an escalation after that is told in-band; failures after the first byte go
    * in-band as well.

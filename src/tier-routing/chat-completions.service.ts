@@ -51,7 +51,7 @@ export class ChatCompletionsService {
 
   /**
    * The stream of `data:` payloads (chunk JSON) for the caller. The gateway always asks the
-   * upstream for usage, and drops the usage chunk when the caller did not ask for it (SPEC §7).
+   * upstream for usage, and drops the usage chunk when the caller did not ask for it (docs/api.md §7).
    */
   stream(body: ChatCompletionRequest, route: RouteDecision, ctx: CallContext): Observable<string> {
     const callerWantsUsage = body.stream_options?.include_usage === true;

@@ -2,7 +2,11 @@ import { ConfigService } from '@nestjs/config';
 import { GatewayException } from '../common/errors';
 import { ModelCatalogService } from './model-catalog.service';
 
-function catalog(defaultModel = 'auto', withThinking = true): ModelCatalogService {
+function catalog(
+  defaultModel = 'auto',
+  withThinking = true,
+  embeddingsModel?: string,
+): ModelCatalogService {
   const tier = (name: string, model: string) => ({
     name,
     pool: name,
@@ -21,6 +25,9 @@ function catalog(defaultModel = 'auto', withThinking = true): ModelCatalogServic
         'o3-mini': { tier: 'thinking', truncate: 'none' },
       },
       routing: { defaultModel },
+      ...(embeddingsModel
+        ? { embeddings: { pool: 'embeddings', model: embeddingsModel, timeouts: {} } }
+        : {}),
     }) as never,
   );
 }
@@ -65,5 +72,35 @@ describe('ModelCatalogService', () => {
     expect(ids).toContain('instant');
     expect(ids).not.toContain('thinking');
     expect(ids).not.toContain('Qwen/QwQ-32B');
+  });
+
+  it('lists instant, thinking, auto, the aliases, the pool model ids and the embeddings names', () => {
+    expect(
+      catalog('auto', true, 'BAAI/bge-m3')
+        .list()
+        .map((m) => [m.id, m.tier]),
+    ).toEqual([
+      ['auto', 'auto'],
+      ['instant', 'instant'],
+      ['thinking', 'thinking'],
+      ['gpt-4o-mini', 'instant'],
+      ['o3-mini', 'thinking'],
+      ['Qwen/Qwen2.5-7B', 'instant'],
+      ['Qwen/QwQ-32B', 'thinking'],
+      ['embeddings', 'embeddings'],
+      ['BAAI/bge-m3', 'embeddings'],
+    ]);
+  });
+
+  it('describes the embeddings names, which a chat request may not use', () => {
+    const withEmbeddings = catalog('auto', true, 'BAAI/bge-m3');
+    expect(withEmbeddings.describe('embeddings')).toMatchObject({
+      id: 'embeddings',
+      tier: 'embeddings',
+    });
+    expect(withEmbeddings.describe('BAAI/bge-m3')).toMatchObject({ tier: 'embeddings' });
+    expect(() => withEmbeddings.resolve('embeddings')).toThrow(GatewayException);
+    expect(withEmbeddings.names()).not.toContain('embeddings');
+    expect(() => catalog().describe('embeddings')).toThrow(GatewayException);
   });
 });

@@ -4,7 +4,7 @@ import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type { ModelObject } from '../common/openai';
 import type { AliasConfig, GatewayConfig, TierConfig, TierName } from '../config';
 
-/** What a public model name means (SPEC §4). */
+/** What a public model name means (docs/api.md §4). */
 export type ModelTarget =
   | { kind: 'auto'; alias?: AliasConfig }
   | { kind: 'tier'; tier: TierName; reason: string; alias?: AliasConfig };
@@ -13,11 +13,14 @@ const AUTO: ModelTarget = { kind: 'auto' };
 
 /**
  * The model catalog: `instant`, `thinking`, `auto`, the aliases and each pool's own model id,
- * resolved through one map built at boot.
+ * resolved through one map built at boot. The embeddings pool's names (`embeddings` and its
+ * model id) are listed and described too, but name no chat tier.
  */
 @Injectable()
 export class ModelCatalogService {
   private readonly targets = new Map<string, ModelTarget>();
+  /** `embeddings` and the embeddings pool's model id, when that pool is configured. */
+  private readonly embeddingNames: string[] = [];
   /** The model of a request that names none (`routing.default_model`). */
   readonly defaultModel: string;
   private readonly created = Math.floor(Date.now() / 1000);
@@ -40,6 +43,12 @@ export class ModelCatalogService {
       if (model && !this.targets.has(model))
         this.targets.set(model, { kind: 'tier', tier, reason: `model:${model}` });
     }
+    const embeddings = config.get('embeddings', { infer: true });
+    if (embeddings) {
+      for (const name of new Set(['embeddings', embeddings.model])) {
+        if (!this.targets.has(name)) this.embeddingNames.push(name);
+      }
+    }
   }
 
   /** The target of a request's `model`; no model means the configured default. 404 when unknown. */
@@ -58,25 +67,40 @@ export class ModelCatalogService {
     return target;
   }
 
+  /** The names a chat request may give. */
   names(): string[] {
     return [...this.targets.keys()];
+  }
+
+  /** Every name `GET /v1/models` lists: the chat names, then the embeddings pool's. */
+  listedNames(): string[] {
+    return [...this.targets.keys(), ...this.embeddingNames];
   }
 
   has(name: string): boolean {
     return this.targets.has(name);
   }
 
-  /** `GET /v1/models` entries, in the order of {@link names}. */
+  /** `GET /v1/models` entries, in the order of {@link listedNames}. */
   list(): ModelObject[] {
-    return this.names().map((id) => this.describe(id));
+    return this.listedNames().map((id) => this.describe(id));
   }
 
   describe(id: string): ModelObject {
     const target = this.targets.get(id);
+    if (!target && this.embeddingNames.includes(id)) {
+      return {
+        id,
+        object: 'model',
+        created: this.created,
+        owned_by: 'tiergate',
+        tier: 'embeddings',
+      };
+    }
     if (!target) {
       throw new GatewayException(
         ErrorCode.ModelNotFound,
-        ErrorMessages.modelNotFound(id, this.names()),
+        ErrorMessages.modelNotFound(id, this.listedNames()),
         {
           param: 'model',
         },

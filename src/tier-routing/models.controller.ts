@@ -4,12 +4,14 @@ import type { FastifyRequest } from 'fastify';
 import { assertModelAllowed, isModelAllowed, type KeyPolicy } from '../auth';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type { ModelList, ModelObject } from '../common/openai';
+import type { AccessTier } from '../config';
 import { LimitsService } from '../limits';
 import { ModelCatalogService } from './model-catalog.service';
 
 /**
- * `GET /v1/models`: the public names of SPEC §4 in OpenAI's list format, as far as the
- * caller's key may use them (`allowed_tiers`, `allowed_models`).
+ * `GET /v1/models`: the public names of docs/api.md §4 in OpenAI's list format (`instant`,
+ * `thinking`, `auto`, the aliases, the pools' model ids, and `embeddings` with the embeddings
+ * pool's model id), as far as the caller's key may use them (`allowed_tiers`, `allowed_models`).
  */
 @ApiTags('models')
 @ApiBearerAuth()
@@ -21,7 +23,9 @@ export class ModelsController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List the models: instant, thinking, auto, aliases and pool model ids' })
+  @ApiOperation({
+    summary: 'List the models: instant, thinking, auto, aliases, pool model ids and embeddings',
+  })
   list(@Req() request: FastifyRequest): ModelList {
     const policy = this.limits.callerOf(request).policy;
     return {
@@ -41,7 +45,7 @@ export class ModelsController {
       // A malformed escape (`%E0%A4%A`) names no model; it must not become a 500.
       throw new GatewayException(
         ErrorCode.ModelNotFound,
-        ErrorMessages.modelNotFound(id, this.catalog.names()),
+        ErrorMessages.modelNotFound(id, this.catalog.listedNames()),
         { param: 'model' },
       );
     }
@@ -51,9 +55,9 @@ export class ModelsController {
   }
 }
 
-function tierOf(model: ModelObject): 'instant' | 'thinking' | 'auto' {
+function tierOf(model: ModelObject): AccessTier | 'auto' {
   const tier = (model as { tier?: unknown }).tier;
-  return tier === 'instant' || tier === 'thinking' ? tier : 'auto';
+  return tier === 'instant' || tier === 'thinking' || tier === 'embeddings' ? tier : 'auto';
 }
 
 function allowed(policy: KeyPolicy, model: ModelObject): boolean {

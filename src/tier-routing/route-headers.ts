@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { RouteDecision } from './tier-router.service';
 
-/** SPEC §4's route headers, on every chat answer, streaming or not. */
+/** docs/api.md §4's route headers, on every chat answer, streaming or not. */
 export function setRouteHeaders(
   reply: FastifyReply,
   route: Pick<RouteDecision, 'tier' | 'reason' | 'truncated'>,

@@ -1,5 +1,5 @@
 /**
- * The contract of a server-side tool (SPEC §8). A tool is a singleton Nest provider marked with
+ * The contract of a server-side tool (docs/api.md §8). A tool is a singleton Nest provider marked with
  * {@link GatewayTool} (the decorator) that implements this interface; the registry finds it at
  * start-up, compiles its parameters schema once, and the tool loop calls `execute` with
  * arguments that already passed that schema.

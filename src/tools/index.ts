@@ -1,6 +1,12 @@
 export { ToolsModule } from './tools.module';
-export { GatewayTool, GATEWAY_TOOL } from './gateway-tool.decorator';
-export type { GatewayToolOptions, ToolContext, ToolResult } from './gateway-tool.interface';
+// What a tool needs comes from ./public-api, which cannot import the module (tools import that file).
+export {
+  GatewayTool,
+  type GatewayToolOptions,
+  type ToolContext,
+  type ToolResult,
+} from './public-api';
+export { GATEWAY_TOOL } from './gateway-tool.decorator';
 export { ToolRegistry, ToolRegistrationError, type RegisteredTool } from './tool-registry.service';
 export { ToolExecutor, type ToolCallOutcome, type ToolCallStatus } from './tool-executor.service';
 export { ToolLoopService } from './tool-loop.service';

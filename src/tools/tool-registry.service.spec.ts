@@ -1,4 +1,4 @@
-import { Injectable, Module, Scope, type Type } from '@nestjs/common';
+import { Injectable, Logger, Module, Scope, type Type } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
 import { GatewayTool } from './gateway-tool.decorator';
@@ -119,6 +119,60 @@ describe('ToolRegistry', () => {
     });
     expect(registry.get('echo')?.validate({ q: 'x' })).toBe(true);
     expect(registry.get('echo')?.validate({})).toBe(false);
+  });
+
+  it('names, with the fix, each loaded tool class whose module the application does not import', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const registry = await boot(EchoTool, SwitchedOffTool);
+      // Every other tool of this file is loaded (decorated) but in no imported module.
+      expect(registry.undiscovered()).toEqual([
+        'echo (SecondEchoTool)',
+        'bad schema (BadNameTool)',
+        'typo (TypoSchemaTool)',
+        'wrong_type (WrongTypeTool)',
+        'not_object (NotObjectTool)',
+        'scoped (RequestScopedTool)',
+      ]);
+      expect(warn).toHaveBeenCalledWith(ToolMessages.notRegistered('echo', 'SecondEchoTool'));
+      expect(ToolMessages.notRegistered('echo', 'SecondEchoTool')).toContain(
+        'add that module to the imports of AppModule',
+      );
+      // A switched-off tool was discovered: it is not reported as unregistered.
+      expect(registry.undiscovered().join()).not.toContain('SwitchedOffTool');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('warns once per name about a tools entry that gives only a name no registered tool has', async () => {
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      const registry = await boot(EchoTool);
+      warn.mockClear();
+      const offered = [
+        { type: 'function' as const, function: { name: 'echo' } },
+        { type: 'function' as const, function: { name: 'word_count' } },
+        { type: 'function' as const, function: { name: 'mine', parameters: { type: 'object' } } },
+      ];
+      registry.warnAboutUnknownNames(offered);
+      registry.warnAboutUnknownNames(offered);
+      registry.warnAboutUnknownNames(undefined);
+      expect(warn.mock.calls).toEqual([[ToolMessages.unknownNameOnly('word_count', ['echo'])]]);
+      expect(ToolMessages.unknownNameOnly('word_count', ['echo'])).toContain(
+        'its module is not imported by AppModule',
+      );
+      // The names come from callers: a flood of them is logged a bounded number of times.
+      registry.warnAboutUnknownNames(
+        Array.from({ length: 500 }, (_, i) => ({
+          type: 'function' as const,
+          function: { name: `n${i}` },
+        })),
+      );
+      expect(warn.mock.calls.length).toBe(100);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('leaves out a tool that says it is switched off', async () => {

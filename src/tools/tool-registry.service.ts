@@ -3,10 +3,13 @@ import { DiscoveryService } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import Ajv, { type ValidateFunction } from 'ajv';
 import type { ToolDefinition } from '../common/openai';
-import { GATEWAY_TOOL } from './gateway-tool.decorator';
+import { declaredGatewayTools, GATEWAY_TOOL } from './gateway-tool.decorator';
 import type { GatewayTool, GatewayToolOptions } from './gateway-tool.interface';
 import { TOOL_NAME_PATTERN } from './tools.constants';
 import { ToolMessages } from './tools.messages';
+
+/** How many distinct unknown tool names are logged at most: the names come from callers. */
+const MAX_WARNED_NAMES = 100;
 
 /** A discovered, enabled tool with its compiled argument validator. */
 export interface RegisteredTool {
@@ -37,6 +40,9 @@ export class ToolRegistrationError extends Error {
 export class ToolRegistry implements OnModuleInit {
   private readonly logger = new Logger('Tools');
   private readonly tools = new Map<string, RegisteredTool>();
+  private notRegistered: string[] = [];
+  /** Names already warned about by {@link warnAboutUnknownNames}; bounded, callers choose them. */
+  private readonly warnedNames = new Set<string>();
 
   constructor(private readonly discovery: DiscoveryService) {}
 
@@ -46,7 +52,8 @@ export class ToolRegistry implements OnModuleInit {
     const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, useDefaults: true });
     const owners = new Map<string, string>();
     const enabled: RegisteredTool[] = [];
-    for (const wrapper of this.discovery.getProviders({ metadataKey: GATEWAY_TOOL.KEY })) {
+    const wrappers = this.discovery.getProviders({ metadataKey: GATEWAY_TOOL.KEY });
+    for (const wrapper of wrappers) {
       const options = this.discovery.getMetadataByDecorator(GATEWAY_TOOL, wrapper);
       if (!options) continue;
       const owner = ownerName(wrapper);
@@ -60,6 +67,15 @@ export class ToolRegistry implements OnModuleInit {
     enabled.sort((a, b) => a.name.localeCompare(b.name));
     for (const tool of enabled) this.tools.set(tool.name, tool);
     this.logger.log(ToolMessages.registered(enabled.map((t) => t.name)));
+    this.warnAboutUndiscovered(wrappers);
+  }
+
+  /**
+   * The decorated classes this process loaded that discovery did not find (their module is not
+   * imported by the application), as `name (ClassName)`. Each was logged as a warning at start-up.
+   */
+  undiscovered(): readonly string[] {
+    return this.notRegistered;
   }
 
   get(name: string): RegisteredTool | undefined {
@@ -73,6 +89,22 @@ export class ToolRegistry implements OnModuleInit {
   /** The registered tools, by name. */
   list(): RegisteredTool[] {
     return [...this.tools.values()];
+  }
+
+  /**
+   * Warns, once per name, about `tools` entries that give only a name (the shorthand for a
+   * registered tool) that no registered tool has: most likely a server-side tool whose module
+   * is not imported, which the model would get as the caller's own tool with no schema.
+   */
+  warnAboutUnknownNames(tools: readonly ToolDefinition[] | undefined): void {
+    if (!tools) return;
+    for (const { function: fn } of tools) {
+      if (fn.description !== undefined || fn.parameters !== undefined) continue;
+      if (this.tools.has(fn.name) || this.warnedNames.has(fn.name)) continue;
+      if (this.warnedNames.size >= MAX_WARNED_NAMES) return;
+      this.warnedNames.add(fn.name);
+      this.logger.warn(ToolMessages.unknownNameOnly(fn.name, [...this.tools.keys()]));
+    }
   }
 
   /**
@@ -94,6 +126,21 @@ export class ToolRegistry implements OnModuleInit {
         },
       };
     });
+  }
+
+  /**
+   * Discovery sees only the providers of imported modules: a tool whose module nobody imports
+   * would silently become the caller's tool. Every decorated class that was loaded but not
+   * discovered is named, with the fix.
+   */
+  private warnAboutUndiscovered(wrappers: readonly InstanceWrapper[]): void {
+    const discovered = new Set<unknown>(wrappers.map((wrapper) => wrapper.metatype));
+    this.notRegistered = [];
+    for (const { type, name } of declaredGatewayTools()) {
+      if (discovered.has(type)) continue;
+      this.notRegistered.push(`${name} (${type.name})`);
+      this.logger.warn(ToolMessages.notRegistered(name, type.name));
+    }
   }
 
   private check(

@@ -11,7 +11,7 @@ export interface ToolList {
   data: ToolDefinition[];
 }
 
-/** `GET /v1/tools`: the registered server-side tools the caller's key may use (SPEC §5). */
+/** `GET /v1/tools`: the registered server-side tools the caller's key may use (docs/api.md §5). */
 @ApiTags('tools')
 @ApiBearerAuth()
 @Controller('v1/tools')

@@ -21,6 +21,16 @@ export const ToolMessages = {
       ? 'No server-side tools registered.'
       : `Server-side tools: ${names.join(', ')}.`,
   disabled: (name: string): string => `Tool "${name}" is switched off.`,
+  unknownNameOnly: (name: string, registered: readonly string[]): string =>
+    `A request offered the tool "${name}" by name only, but the gateway runs no tool of that name ` +
+    `(registered: ${registered.join(', ') || 'none'}): it goes to the model as the caller's own ` +
+    `tool, with no description or parameters. If "${name}" is a server-side tool, it is switched ` +
+    `off, or its module is not imported by AppModule (docs/adding-a-tool.md). Logged once per name.`,
+  notRegistered: (name: string, owner: string): string =>
+    `Tool "${name}" (${owner}) is decorated with @GatewayTool but is not a provider of any module ` +
+    `the application imports, so it is NOT registered: requests naming "${name}" get it back as ` +
+    `their own tool. List ${owner} in a module's providers and add that module to the imports ` +
+    `of AppModule (src/app.module.ts); see docs/adding-a-tool.md.`,
 
   // Results the model reads, as {"error": "..."}.
   argumentsNotJson: (detail: string): string =>

@@ -7,7 +7,7 @@ import { ToolRegistry } from './tool-registry.service';
 import { ToolsController } from './tools.controller';
 
 /**
- * Server-side tools (SPEC §8): the registry that discovers `@GatewayTool` providers anywhere in
+ * Server-side tools (docs/api.md §8): the registry that discovers `@GatewayTool` providers anywhere in
  * the application, the executor, the tool loop the chat front runs, `GET /v1/tools`, and the
  * built-in tools.
  */

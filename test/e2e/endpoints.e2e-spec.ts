@@ -39,17 +39,26 @@ describe('models, embeddings, legacy completions, health and docs (SPEC §5)', (
   it('GET /v1/models lists instant, thinking, auto, the aliases and the pool model ids', async () => {
     const models = await stack.client.models.list();
     const ids = models.data.map((m) => m.id);
-    expect(ids).toEqual(
-      expect.arrayContaining([
-        'instant',
-        'thinking',
-        'auto',
-        'gpt-4o-mini',
-        'sim-instant',
-        'sim-thinking',
-      ]),
-    );
+    expect(ids).toEqual([
+      'auto',
+      'instant',
+      'thinking',
+      'gpt-4o-mini',
+      'sim-instant',
+      'sim-thinking',
+      'embeddings',
+      'sim-embed',
+    ]);
     for (const model of models.data) expect(model.object).toBe('model');
+  });
+
+  it('GET /v1/models/{id} describes the embeddings names, which embeddings requests accept', async () => {
+    for (const id of ['embeddings', 'sim-embed']) {
+      const model = await stack.client.models.retrieve(id);
+      expect(model).toMatchObject({ id, object: 'model', tier: 'embeddings' });
+      const result = await stack.client.embeddings.create({ model: id, input: 'a' });
+      expect(result.data).toHaveLength(1);
+    }
   });
 
   it('GET /v1/models/{id} describes one model, ids with slashes included, and 404s unknown ones', async () => {

@@ -1,5 +1,5 @@
 /**
- * The closed set of errors the gateway answers with (SPEC §6). Adding a code without mapping it
+ * The closed set of errors the gateway answers with (docs/api.md §6). Adding a code without mapping it
  * in {@link describeErrorCode} stops the build: the `switch` is exhaustive.
  */
 export enum ErrorCode {

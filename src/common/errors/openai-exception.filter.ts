@@ -14,7 +14,7 @@ interface FastifyLikeError {
 
 /**
  * The one place that renders errors: everything thrown (ours, Nest's, Fastify's parser and
- * router errors) leaves as the OpenAI envelope of SPEC §6. Streams that already sent their
+ * router errors) leaves as the OpenAI envelope of docs/api.md §6. Streams that already sent their
  * first byte render the same envelope in-band (see the chat front); this filter only sees
  * replies that have not been hijacked.
  */

@@ -9,7 +9,7 @@ export interface SseReplyOptions {
    * writer's heartbeat times it (its own `heartbeatMs`, which callers set to the same value).
    */
   heartbeatMs: number;
-  /** The in-band error event for a failure after the first byte (SPEC §7). */
+  /** The in-band error event for a failure after the first byte (docs/api.md §7). */
   renderError(error: unknown): OpenAiErrorBody;
 }
 

@@ -125,7 +125,7 @@ function flushPendingHead(writer: SseResponseWriter): void {
 }
 
 /**
- * Writes an OpenAI-style `text/event-stream` answer (SPEC §7) onto a raw Node response: Fastify's
+ * Writes an OpenAI-style `text/event-stream` answer (docs/api.md §7) onto a raw Node response: Fastify's
  * `reply.raw` after `reply.hijack()`. Each frame is one `write()`; its return value closes the
  * {@link gate} until `drain`. Frames written in one tick (those of one upstream read) leave in one
  * socket write: Node corks the socket until the next tick, and {@link open} leaves the headers to
@@ -265,7 +265,7 @@ export class SseResponseWriter implements HeartbeatMember {
     this.write(DONE_FRAME);
   }
 
-  /** Writes an error envelope in-band (`data: {"error":{…}}`); SPEC §7 sends no `[DONE]` after it. */
+  /** Writes an error envelope in-band (`data: {"error":{…}}`); docs/api.md §7 sends no `[DONE]` after it. */
   writeError(body: unknown): void {
     // `JSON.stringify(undefined)` is undefined: still a frame, never a throw mid-stream.
     this.writeData(JSON.stringify(body) ?? 'null');

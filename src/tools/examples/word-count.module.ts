@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { WordCountTool } from './word-count.tool';
 
-/** Any feature module can hold tools: listing the class is the whole registration. */
+/** A module of its own; AppModule imports it (step 2), and that registers the tool. */
 @Module({ providers: [WordCountTool] })
 export class WordCountModule {}

@@ -1,4 +1,4 @@
-import { GatewayTool, type ToolContext, type ToolResult } from '..';
+import { GatewayTool, type ToolContext, type ToolResult } from '../public-api';
 
 export interface WordCountArgs {
   text: string;

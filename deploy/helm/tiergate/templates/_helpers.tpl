@@ -62,7 +62,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{/*
-The variables the gateway reads from a Secret (SPEC §3), in the order they are rendered.
+The variables the gateway reads from a Secret (docs/api.md §3), in the order they are rendered.
 */}}
 {{- define "tiergate.secretNames" -}}
 {{- $names := list "GATEWAY_API_KEYS" "UPSTREAM_API_KEY" "INSTANT_API_KEY" "THINKING_API_KEY" "EMBEDDINGS_API_KEY" "REDIS_URL" }}
@@ -97,7 +97,7 @@ nothing is given, and then no Secret is rendered.
 {{- end }}
 
 {{/*
-SPEC §9 timings from config.server.shutdown (defaults as in src/config/config.constants.ts),
+docs/api.md §9 timings from config.server.shutdown (defaults as in src/config/config.constants.ts),
 and the terminationGracePeriodSeconds that covers them.
 */}}
 {{- define "tiergate.shutdown" -}}
