@@ -17,7 +17,6 @@ export const CONFIG_DEFAULTS = {
   logLevel: 'info' as LogLevel,
   authMode: 'required' as AuthMode,
   requestTimeoutMs: 300_000,
-  maxConnections: 64,
   connectTimeoutMs: 5_000,
   balancing: 'least-outstanding' as BalancingPolicy,
   queueSize: 1_024,

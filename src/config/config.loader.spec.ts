@@ -37,7 +37,7 @@ const line = (path: string, message: string): ConfigIssue => ({ path, message })
 /** What a pool gets for balancing, health checks, retries and protection when nothing is set. */
 const POOL_RESILIENCE_DEFAULTS = {
   balancing: 'least-outstanding',
-  maxConcurrency: 64,
+  maxConcurrency: Number.POSITIVE_INFINITY,
   queueSize: 1024,
   healthCheck: {
     enabled: true,
@@ -91,7 +91,8 @@ describe('loadGatewayConfig', () => {
             upstreams: [
               { url: 'http://127.0.0.1:8001/v1', weight: 1, tls: { rejectUnauthorized: true } },
             ],
-            maxConnections: 64,
+            // No bound by default: the model server queues what it cannot run yet (issue 12).
+            maxConnections: undefined,
             connectTimeoutMs: 5000,
             ...POOL_RESILIENCE_DEFAULTS,
           },
@@ -100,7 +101,8 @@ describe('loadGatewayConfig', () => {
             upstreams: [
               { url: 'http://127.0.0.1:8002/v1', weight: 1, tls: { rejectUnauthorized: true } },
             ],
-            maxConnections: 64,
+            // No bound by default: the model server queues what it cannot run yet (issue 12).
+            maxConnections: undefined,
             connectTimeoutMs: 5000,
             ...POOL_RESILIENCE_DEFAULTS,
           },

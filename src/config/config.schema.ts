@@ -386,8 +386,13 @@ export class PoolSchema {
   @ListOf(() => UpstreamSchema)
   upstreams!: UpstreamSchema[];
 
+  /**
+   * Unset means no bound: a model server admits and queues requests itself (vLLM runs 256
+   * sequences and queues the rest), so a default cap here would only turn its queue into 503s.
+   */
+  @IsOptional()
   @IntegerField(1, CONFIG_LIMITS.maxConnections)
-  maxConnections: number = CONFIG_DEFAULTS.maxConnections;
+  maxConnections?: number;
 
   @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
   connectTimeoutMs: number = CONFIG_DEFAULTS.connectTimeoutMs;
@@ -395,7 +400,7 @@ export class PoolSchema {
   @OneOf(BALANCING_POLICIES)
   balancing: BalancingPolicy = CONFIG_DEFAULTS.balancing;
 
-  /** Unset means `max_connections`, applied after validation. */
+  /** Unset means `max_connections` (and no bound when that is unset), applied after validation. */
   @IsOptional()
   @IntegerField(1, CONFIG_LIMITS.maxConnections)
   maxConcurrency?: number;

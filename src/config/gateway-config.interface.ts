@@ -51,13 +51,16 @@ export interface UpstreamConfig {
 export interface PoolConfig {
   name: string;
   upstreams: UpstreamConfig[];
-  /** Upper bound of keep-alive connections per upstream origin. */
-  maxConnections: number;
+  /** Upper bound of connections per upstream origin; undefined means none (undici's default). */
+  maxConnections: number | undefined;
   /** Connect timeout towards each upstream. */
   connectTimeoutMs: number;
   /** How a replica is picked for each attempt. */
   balancing: BalancingPolicy;
-  /** Requests in flight per replica (vLLM's `max_num_seqs`); at most `maxConnections`. */
+  /**
+   * Requests in flight per replica (vLLM's `max_num_seqs`); at most `maxConnections`. Infinity
+   * when neither is configured: the replica's own queue decides.
+   */
   maxConcurrency: number;
   /** Requests that may wait for a free replica; beyond it they are shed (503 `overloaded`). */
   queueSize: number;
