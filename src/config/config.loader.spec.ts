@@ -46,6 +46,7 @@ const POOL_RESILIENCE_DEFAULTS = {
     timeoutMs: 2000,
     healthyThreshold: 2,
     unhealthyThreshold: 3,
+    verifyIntervalMs: 30000,
   },
   outlier: { consecutiveFailures: 5, ejectionMs: 30000, maxEjectionMs: 300000 },
   retries: { maxAttempts: 3, backoffBaseMs: 25, backoffMaxMs: 1000, maxRetryAfterMs: 10000 },

@@ -332,6 +332,9 @@ export class HealthCheckSchema {
 
   @IntegerField(1, CONFIG_LIMITS.maxThreshold)
   unhealthyThreshold: number = CONFIG_DEFAULTS.unhealthyThreshold;
+
+  @IntegerField(0, CONFIG_LIMITS.maxTimeoutMs)
+  verifyIntervalMs: number = CONFIG_DEFAULTS.verifyIntervalMs;
 }
 
 export class OutlierSchema {

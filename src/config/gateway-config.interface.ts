@@ -89,6 +89,12 @@ export interface HealthCheckConfig {
   healthyThreshold: number;
   /** Consecutive failures that make a healthy replica unhealthy. */
   unhealthyThreshold: number;
+  /**
+   * How often each replica's `<base>/models` is read with the pool's key, to take out of
+   * rotation a replica that rejects the key or lacks the configured model id; also at start-up.
+   * 0 turns it off.
+   */
+  verifyIntervalMs: number;
 }
 
 /** Passive outlier ejection: a circuit per replica, opened by consecutive failures. */
