@@ -444,7 +444,7 @@ pools:
     balancing: load-aware
     max_concurrency: 8
     queue_size: 0
-    health_check: { enabled: false, path: /v1/models, interval_ms: 100, timeout_ms: 50, healthy_threshold: 1, unhealthy_threshold: 4 }
+    health_check: { enabled: false, path: /v1/models, interval_ms: 100, timeout_ms: 50, healthy_threshold: 1, unhealthy_threshold: 4, verify_interval_ms: 0 }
     outlier: { consecutive_failures: 2, ejection_ms: 500, max_ejection_ms: 4000 }
     retries: { max_attempts: 1, backoff_base_ms: 0, backoff_max_ms: 10, max_retry_after_ms: 0 }
     load_aware: { metrics_path: /prometheus/metrics, scrape_interval_ms: 250 }
@@ -510,6 +510,7 @@ streaming: { heartbeat_ms: 5000 }
           timeoutMs: 50,
           healthyThreshold: 1,
           unhealthyThreshold: 4,
+          verifyIntervalMs: 0,
         },
         outlier: { consecutiveFailures: 2, ejectionMs: 500, maxEjectionMs: 4000 },
         retries: { maxAttempts: 1, backoffBaseMs: 0, backoffMaxMs: 10, maxRetryAfterMs: 0 },
