@@ -1,11 +1,15 @@
 import * as http from 'node:http';
-import { authHeaders, chat, startStack, type Stack } from './harness';
+import { startSimulator, type RunningSimulator } from '../simulator';
+import { ensureBuilt, startBuiltGateway, type GatewayProcess } from '../support/built-gateway';
+import { authHeaders, chat, TEST_KEY } from './harness';
 
 /*
- * Issue 12, "defaults that fit model servers": on the default configuration (no pool keys at
- * all), 1,000 concurrent streams to one replica all open, and every upstream request is
- * aborted when its caller leaves. A model server admits and queues requests itself; a
- * per-replica cap in the gateway (the old `max_connections: 64`) turned its queue into 503s.
+ * Issue 12, "defaults that fit model servers": on the default configuration (no pool keys but
+ * the upstream list), 1,000 concurrent streams to one replica all open, and every upstream
+ * request is aborted when its caller leaves. A model server admits and queues requests itself;
+ * a per-replica cap in the gateway (the old `max_connections: 64`) turned its queue into 503s.
+ * The gateway runs as its own process (`node dist/main.js`), as in production; callers and the
+ * replica share this one.
  */
 
 const STREAMS = 1_000;
@@ -47,24 +51,32 @@ async function until(what: string, predicate: () => boolean, timeoutMs: number):
 }
 
 describe('open streams on the default configuration (issue 12)', () => {
-  let stack: Stack | undefined;
+  let sim: RunningSimulator | undefined;
+  let gateway: GatewayProcess | undefined;
   const agent = new http.Agent({ keepAlive: false, maxSockets: Number.POSITIVE_INFINITY });
 
+  beforeAll(() => ensureBuilt(), 180_000);
   afterAll(async () => {
     agent.destroy();
-    await stack?.close();
+    gateway?.child.kill('SIGKILL');
+    await sim?.close();
   });
 
   it(`${STREAMS} concurrent streams to one replica all open, and all are aborted upstream when their callers leave`, async () => {
-    // An endless, slow answer: every stream stays open until its caller leaves. One token every
-    // 5 s keeps tokens flowing without making this one process (callers, gateway and replica on
-    // shared cores) spend the opening phase forwarding them; the bench's separate processes
-    // measure the same with a token a second.
-    stack = await startStack({
-      instant: { behavior: { tokens: 100_000, tokenIntervalMs: 5_000, ttftMs: 0 } },
+    // An endless, slow answer: every stream stays open until its caller leaves.
+    sim = await startSimulator({
+      model: 'sim-instant',
+      behavior: { tokens: 100_000, tokenIntervalMs: 1_000, ttftMs: 0 },
     });
-    expect(stack.config.pools.instant.maxConnections).toBeUndefined();
-    const url = new URL(stack.url);
+    gateway = await startBuiltGateway(
+      {
+        pools: { instant: { upstreams: [{ url: sim.url }] } },
+        tiers: { instant: { pool: 'instant', model: sim.model } },
+      },
+      { GATEWAY_API_KEYS: TEST_KEY },
+      15_000,
+    );
+    const url = new URL(gateway.url);
     const body = JSON.stringify(chat('hi', { model: 'instant', stream: true }));
     const started = Date.now();
     const callers: Caller[] = [];
@@ -73,7 +85,6 @@ describe('open streams on the default configuration (issue 12)', () => {
       // Let the event loop breathe so the listen backlog is not flooded in one burst.
       if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
     }
-    const sim = stack.instant;
     try {
       await until(
         'every stream to have its first byte',
