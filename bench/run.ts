@@ -184,7 +184,7 @@ async function main(): Promise<number> {
     instant: SimulatorProcess,
     thinking: SimulatorProcess,
   ): Record<string, string> => ({
-    GATEWAY_CONFIG: join(root, 'bench', 'gateway.bench.yaml'),
+    // No configuration file: the gateway is measured on its defaults (issue 12).
     INSTANT_UPSTREAMS: instant.url,
     INSTANT_MODEL: instant.model,
     THINKING_UPSTREAMS: thinking.url,
@@ -460,7 +460,7 @@ async function main(): Promise<number> {
       processes:
         'simulator (instant), simulator (thinking), gateway and this load generator: separate processes on the same cores',
       simulator: FAST_ANSWER,
-      gatewayConfig: 'bench/gateway.bench.yaml + env (LOG_LEVEL=warn)',
+      gatewayConfig: 'defaults + env (no GATEWAY_CONFIG; LOG_LEVEL=warn)',
       directBody: chatBody(SIM_INSTANT_MODEL, false),
       gatewayBody: chatBody(GATEWAY_MODEL, false),
       plan: { ...plan, batch: BATCH, connections: CONNECTIONS, streams: STREAMS },

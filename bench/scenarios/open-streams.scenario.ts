@@ -43,6 +43,9 @@ export interface OpenStreamsResult {
   /** RSS a moment after every caller left. */
   rssAfterCloseKiB: number;
   callersWithFirstByte: number;
+  /** From the first stream opened to each caller's first byte: the median and the slowest. */
+  firstByteMsP50: number;
+  firstByteMsMax: number;
   upstreamInFlightPeak: number;
   /** Time until every stream was open upstream and had its first byte at the caller. */
   openMs: number;
@@ -56,6 +59,8 @@ export interface OpenStreamsResult {
 interface Caller {
   req: http.ClientRequest;
   firstByte: boolean;
+  /** `process.hrtime.bigint()` at the first body byte. */
+  firstByteAt?: bigint;
   status?: number;
 }
 
@@ -110,6 +115,9 @@ export async function runOpenStreams(options: OpenStreamsOptions): Promise<OpenS
     }
     const openMs = Number(process.hrtime.bigint() - opened) / 1e6;
     const callersWithFirstByte = callers.filter((c) => c.firstByte).length;
+    const firstBytes = callers.map((c) =>
+      c.firstByteAt === undefined ? Number.POSITIVE_INFINITY : Number(c.firstByteAt - opened) / 1e6,
+    );
 
     await sleep(2000);
     const rssOpenKiB = await sampleRss(gateway.handle, 7, 300);
@@ -140,6 +148,8 @@ export async function runOpenStreams(options: OpenStreamsOptions): Promise<OpenS
       kibPerStreamFromFresh: (rssOpenKiB - rssFreshKiB) / options.streams,
       rssAfterCloseKiB,
       callersWithFirstByte,
+      firstByteMsP50: median(firstBytes),
+      firstByteMsMax: Math.max(...firstBytes),
       upstreamInFlightPeak: peak,
       openMs,
       upstreamAborted: stats.aborted,
@@ -184,6 +194,7 @@ function openStream(target: URL, agent: http.Agent, body: string): Caller {
     caller.status = res.statusCode;
     res.on('error', () => undefined);
     res.on('data', () => {
+      if (!caller.firstByte) caller.firstByteAt = process.hrtime.bigint();
       caller.firstByte = true;
     });
   });

@@ -18,7 +18,6 @@
  *   console.log(formatTelemetryCost(result));
  */
 import * as http from 'node:http';
-import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { runOpenStreams, type OpenStreamsResult } from './open-streams.scenario';
 import {
@@ -209,7 +208,6 @@ export async function runTelemetryCost(
     thinking: await spawnSimulator(root, 'telemetry-thinking', SIM_THINKING_MODEL),
   };
   const env = (mode: TelemetryMode): Record<string, string> => ({
-    GATEWAY_CONFIG: join(root, 'bench', 'gateway.bench.yaml'),
     INSTANT_UPSTREAMS: sims.instant.url,
     INSTANT_MODEL: sims.instant.model,
     THINKING_UPSTREAMS: sims.thinking.url,

@@ -73,6 +73,14 @@ export function checkTargets(r: ScenarioResults): TargetCheck[] {
       r.d.kibPerStream <= 40,
     );
     check(
+      'd.open',
+      "every stream's first byte, on the default configuration",
+      '≤ 10000 ms',
+      r.d.firstByteMsMax,
+      'ms',
+      r.d.firstByteMsMax <= 10_000,
+    );
+    check(
       'd.aborted',
       'upstream requests aborted when callers leave',
       `= ${r.d.streams}`,
@@ -247,6 +255,15 @@ export function formatTable(r: ScenarioResults, checks: TargetCheck[]): string {
       '',
       '',
       '',
+    ]);
+    rows.push([
+      '',
+      '1st byte ms p50/max',
+      '',
+      `${fmt(d.firstByteMsP50, 0)}/${fmt(d.firstByteMsMax, 0)}`,
+      '',
+      '≤ 10000',
+      verdict(checks, 'd.open'),
     ]);
     rows.push([
       '',

@@ -17,7 +17,6 @@ export const CONFIG_DEFAULTS = {
   logLevel: 'info' as LogLevel,
   authMode: 'required' as AuthMode,
   requestTimeoutMs: 300_000,
-  maxConnections: 64,
   connectTimeoutMs: 5_000,
   balancing: 'least-outstanding' as BalancingPolicy,
   queueSize: 1_024,
@@ -26,6 +25,8 @@ export const CONFIG_DEFAULTS = {
   healthCheckTimeoutMs: 2_000,
   healthyThreshold: 2,
   unhealthyThreshold: 3,
+  /** `/v1/models` (key and model ids) is read at start-up and this often: slower than liveness. */
+  verifyIntervalMs: 30_000,
   outlierConsecutiveFailures: 5,
   outlierEjectionMs: 30_000,
   outlierMaxEjectionMs: 300_000,

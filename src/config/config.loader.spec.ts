@@ -37,7 +37,7 @@ const line = (path: string, message: string): ConfigIssue => ({ path, message })
 /** What a pool gets for balancing, health checks, retries and protection when nothing is set. */
 const POOL_RESILIENCE_DEFAULTS = {
   balancing: 'least-outstanding',
-  maxConcurrency: 64,
+  maxConcurrency: Number.POSITIVE_INFINITY,
   queueSize: 1024,
   healthCheck: {
     enabled: true,
@@ -46,6 +46,7 @@ const POOL_RESILIENCE_DEFAULTS = {
     timeoutMs: 2000,
     healthyThreshold: 2,
     unhealthyThreshold: 3,
+    verifyIntervalMs: 30000,
   },
   outlier: { consecutiveFailures: 5, ejectionMs: 30000, maxEjectionMs: 300000 },
   retries: { maxAttempts: 3, backoffBaseMs: 25, backoffMaxMs: 1000, maxRetryAfterMs: 10000 },
@@ -91,7 +92,8 @@ describe('loadGatewayConfig', () => {
             upstreams: [
               { url: 'http://127.0.0.1:8001/v1', weight: 1, tls: { rejectUnauthorized: true } },
             ],
-            maxConnections: 64,
+            // No bound by default: the model server queues what it cannot run yet (issue 12).
+            maxConnections: undefined,
             connectTimeoutMs: 5000,
             ...POOL_RESILIENCE_DEFAULTS,
           },
@@ -100,7 +102,8 @@ describe('loadGatewayConfig', () => {
             upstreams: [
               { url: 'http://127.0.0.1:8002/v1', weight: 1, tls: { rejectUnauthorized: true } },
             ],
-            maxConnections: 64,
+            // No bound by default: the model server queues what it cannot run yet (issue 12).
+            maxConnections: undefined,
             connectTimeoutMs: 5000,
             ...POOL_RESILIENCE_DEFAULTS,
           },
@@ -441,7 +444,7 @@ pools:
     balancing: load-aware
     max_concurrency: 8
     queue_size: 0
-    health_check: { enabled: false, path: /v1/models, interval_ms: 100, timeout_ms: 50, healthy_threshold: 1, unhealthy_threshold: 4 }
+    health_check: { enabled: false, path: /v1/models, interval_ms: 100, timeout_ms: 50, healthy_threshold: 1, unhealthy_threshold: 4, verify_interval_ms: 0 }
     outlier: { consecutive_failures: 2, ejection_ms: 500, max_ejection_ms: 4000 }
     retries: { max_attempts: 1, backoff_base_ms: 0, backoff_max_ms: 10, max_retry_after_ms: 0 }
     load_aware: { metrics_path: /prometheus/metrics, scrape_interval_ms: 250 }
@@ -507,6 +510,7 @@ streaming: { heartbeat_ms: 5000 }
           timeoutMs: 50,
           healthyThreshold: 1,
           unhealthyThreshold: 4,
+          verifyIntervalMs: 0,
         },
         outlier: { consecutiveFailures: 2, ejectionMs: 500, maxEjectionMs: 4000 },
         retries: { maxAttempts: 1, backoffBaseMs: 0, backoffMaxMs: 10, maxRetryAfterMs: 0 },

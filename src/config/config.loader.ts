@@ -106,7 +106,7 @@ function toGatewayConfig(schema: GatewayConfigSchema, requestTimeoutMs: number):
       maxConnections: pool.maxConnections,
       connectTimeoutMs: pool.connectTimeoutMs,
       balancing: pool.balancing,
-      maxConcurrency: pool.maxConcurrency ?? pool.maxConnections,
+      maxConcurrency: pool.maxConcurrency ?? pool.maxConnections ?? Number.POSITIVE_INFINITY,
       queueSize: pool.queueSize,
       healthCheck: { ...pool.healthCheck },
       outlier: { ...pool.outlier },

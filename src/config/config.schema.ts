@@ -332,6 +332,9 @@ export class HealthCheckSchema {
 
   @IntegerField(1, CONFIG_LIMITS.maxThreshold)
   unhealthyThreshold: number = CONFIG_DEFAULTS.unhealthyThreshold;
+
+  @IntegerField(0, CONFIG_LIMITS.maxTimeoutMs)
+  verifyIntervalMs: number = CONFIG_DEFAULTS.verifyIntervalMs;
 }
 
 export class OutlierSchema {
@@ -386,8 +389,13 @@ export class PoolSchema {
   @ListOf(() => UpstreamSchema)
   upstreams!: UpstreamSchema[];
 
+  /**
+   * Unset means no bound: a model server admits and queues requests itself (vLLM runs 256
+   * sequences and queues the rest), so a default cap here would only turn its queue into 503s.
+   */
+  @IsOptional()
   @IntegerField(1, CONFIG_LIMITS.maxConnections)
-  maxConnections: number = CONFIG_DEFAULTS.maxConnections;
+  maxConnections?: number;
 
   @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
   connectTimeoutMs: number = CONFIG_DEFAULTS.connectTimeoutMs;
@@ -395,7 +403,7 @@ export class PoolSchema {
   @OneOf(BALANCING_POLICIES)
   balancing: BalancingPolicy = CONFIG_DEFAULTS.balancing;
 
-  /** Unset means `max_connections`, applied after validation. */
+  /** Unset means `max_connections` (and no bound when that is unset), applied after validation. */
   @IsOptional()
   @IntegerField(1, CONFIG_LIMITS.maxConnections)
   maxConcurrency?: number;

@@ -51,13 +51,16 @@ export interface UpstreamConfig {
 export interface PoolConfig {
   name: string;
   upstreams: UpstreamConfig[];
-  /** Upper bound of keep-alive connections per upstream origin. */
-  maxConnections: number;
+  /** Upper bound of connections per upstream origin; undefined means none (undici's default). */
+  maxConnections: number | undefined;
   /** Connect timeout towards each upstream. */
   connectTimeoutMs: number;
   /** How a replica is picked for each attempt. */
   balancing: BalancingPolicy;
-  /** Requests in flight per replica (vLLM's `max_num_seqs`); at most `maxConnections`. */
+  /**
+   * Requests in flight per replica (vLLM's `max_num_seqs`); at most `maxConnections`. Infinity
+   * when neither is configured: the replica's own queue decides.
+   */
   maxConcurrency: number;
   /** Requests that may wait for a free replica; beyond it they are shed (503 `overloaded`). */
   queueSize: number;
@@ -86,6 +89,12 @@ export interface HealthCheckConfig {
   healthyThreshold: number;
   /** Consecutive failures that make a healthy replica unhealthy. */
   unhealthyThreshold: number;
+  /**
+   * How often each replica's `<base>/models` is read with the pool's key, to take out of
+   * rotation a replica that rejects the key or lacks the configured model id; also at start-up.
+   * 0 turns it off.
+   */
+  verifyIntervalMs: number;
 }
 
 /** Passive outlier ejection: a circuit per replica, opened by consecutive failures. */

@@ -1,15 +1,13 @@
-import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  HealthCheckService,
-  type HealthCheckResult,
-  type HealthIndicatorResult,
-} from '@nestjs/terminus';
+import type { HealthCheckResult, HealthIndicatorResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../auth';
 import { LimitsHealthIndicator } from '../limits';
 import { UpstreamsHealthIndicator } from '../providers';
+import { TiersHealthIndicator } from '../tier-routing';
 import { LifecycleService } from './lifecycle.service';
+import { healthVerdict } from './health-verdict';
 
 /** `/health`'s status: Terminus' `ok` / `error`, plus SPEC §5's `degraded`. */
 export type GatewayHealthStatus = HealthCheckResult['status'] | 'degraded';
@@ -19,19 +17,25 @@ export type GatewayHealthResult = Omit<HealthCheckResult, 'status'> & {
 };
 
 /**
- * SPEC §5's health endpoints, in Terminus format; open to probes without a key. Readiness is
- * the server's own state plus one indicator per pool that serves a chat tier; `/health` adds
- * the other pools (embeddings) and says `degraded` when some upstream is not healthy while
- * every tier is still served. With Redis-backed rate limits, a `redis` entry joins them: it
- * fails readiness only in fail-closed mode, and otherwise makes `/health` say `degraded`.
+ * SPEC §5's health endpoints, in Terminus format; open to probes without a key. Both carry the
+ * same details: the server (listening, draining), each chat tier (`tier:<name>`: served by its
+ * own pool, by fallback, by ejected replicas, or not), each pool (`pool:<name>`, with every
+ * upstream's state, why it does not serve and how it is balanced) and, with Redis-backed rate
+ * limits, `redis`.
+ *
+ * Readiness is 200 while this pod can serve chat: listening, not draining, and at least one
+ * configured chat tier served (by its own pool or by fallback). One dead pool does not take
+ * every pod out of its Service. A fail-closed Redis that is down also fails it (every request
+ * would get 503). `/health` says `degraded` when something is wrong but chat is served, and
+ * `error` (503) exactly when readiness fails; see {@link healthVerdict}.
  */
 @ApiTags('health')
 @Public()
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
     private readonly lifecycle: LifecycleService,
+    private readonly tiers: TiersHealthIndicator,
     private readonly upstreams: UpstreamsHealthIndicator,
     private readonly limits: LimitsHealthIndicator,
   ) {}
@@ -45,60 +49,56 @@ export class HealthController {
   @Get('ready')
   @ApiOperation({
     summary:
-      'Readiness: 200 when listening, not draining and every chat tier has a healthy upstream',
+      'Readiness: 200 while listening, not draining and at least one chat tier is served (by its own pool or by fallback)',
   })
   async ready(@Res() reply: FastifyReply): Promise<void> {
-    const pools = this.upstreams.check();
-    const limits = this.limits.check();
-    const { status, result } = await this.evaluate([
-      ...pools.filter((pool) => pool.critical),
-      ...(limits?.critical ? [limits] : []),
-    ]);
-    await send(reply, status, result);
+    const { ready, body } = this.evaluate();
+    await send(reply, ready ? 200 : 503, { ...body, status: ready ? 'ok' : 'error' });
   }
 
   @Get()
   @ApiOperation({
-    summary: 'The same details for every pool; status ok, degraded (some upstream down) or error',
+    summary:
+      'The same details per tier and upstream; status ok, degraded (an upstream or a tier is down, a tier served only by fallback, credentials rejected) or error (503: nothing can be served)',
   })
   async details(@Res() reply: FastifyReply): Promise<void> {
-    const pools = this.upstreams.check();
-    const limits = this.limits.check();
-    const { status, result } = await this.evaluate([
-      ...pools.filter((pool) => pool.critical),
-      ...(limits?.critical ? [limits] : []),
-    ]);
-    const body: GatewayHealthResult = { ...result, details: { ...result.details } };
-    let degraded = pools.some((pool) => pool.degraded);
-    // Pools that serve no chat tier (embeddings) and fail-open Redis never fail the check,
-    // but do show.
-    for (const pool of [...pools, ...(limits ? [limits] : [])]) {
-      if (pool.critical) continue;
-      const entry = pool.result[pool.key];
-      body.details[pool.key] = entry;
-      if (entry.status === 'up') body.info = { ...body.info, [pool.key]: entry };
-      else {
-        body.error = { ...body.error, [pool.key]: entry };
-        degraded = true;
-      }
-    }
-    if (status === 200 && degraded) body.status = 'degraded';
-    await send(reply, status, body);
+    const { ready, body } = this.evaluate();
+    await send(reply, ready ? 200 : 503, body);
   }
 
-  private async evaluate(
-    pools: readonly { result: HealthIndicatorResult }[],
-  ): Promise<{ status: number; result: HealthCheckResult }> {
-    try {
-      const result = await this.health.check([
-        () => this.lifecycle.check(),
-        ...pools.map((pool) => () => pool.result),
-      ]);
-      return { status: 200, result };
-    } catch (error) {
-      if (!(error instanceof ServiceUnavailableException)) throw error;
-      return { status: 503, result: error.getResponse() as HealthCheckResult };
+  private evaluate(): { ready: boolean; body: GatewayHealthResult } {
+    const server = this.lifecycle.check();
+    const tiers = this.tiers.check();
+    const pools = this.upstreams.check();
+    const limits = this.limits.check();
+    const verdict = healthVerdict({
+      server: server.server.status === 'up',
+      tiers: tiers.map((tier) => tier.service),
+      pools: pools.map((pool) => ({
+        up: pool.result[pool.key].status === 'up',
+        degraded: pool.degraded,
+        credentialsRejected: pool.credentialsRejected,
+      })),
+      redis:
+        limits === undefined
+          ? undefined
+          : { up: limits.result[limits.key].status === 'up', critical: limits.critical },
+    });
+    const body: GatewayHealthResult = { status: verdict, info: {}, error: {}, details: {} };
+    const results: HealthIndicatorResult[] = [
+      server,
+      ...tiers.map((tier) => tier.result),
+      ...pools.map((pool) => pool.result),
+      ...(limits ? [limits.result] : []),
+    ];
+    for (const result of results) {
+      for (const [key, entry] of Object.entries(result)) {
+        body.details[key] = entry;
+        if (entry.status === 'up') body.info![key] = entry;
+        else body.error![key] = entry;
+      }
     }
+    return { ready: verdict !== 'error', body };
   }
 }
 

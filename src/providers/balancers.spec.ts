@@ -1,5 +1,6 @@
 import type { HealthCheckConfig, OutlierConfig } from '../config';
 import {
+  effectiveBalancing,
   LeastOutstandingBalancer,
   LoadAwareBalancer,
   RoundRobinBalancer,
@@ -134,5 +135,84 @@ describe('prefix affinity', () => {
     const home = ring.pick(key, all, 7)!;
     home.inFlight = 4;
     expect(ring.pick(key, all, 7)).not.toBe(home);
+  });
+});
+
+describe('effective balancing, as /health reports it', () => {
+  const NOW = 10_000;
+  const sample = (at: number) => ({ running: 1, waiting: 0, kvUsage: 0, at, localInFlight: 0 });
+  type Setup = (a: Replica, b: Replica) => void;
+  const cases: {
+    name: string;
+    configured: 'load-aware' | 'least-outstanding' | 'round-robin';
+    setup: Setup;
+    expected: Record<string, unknown>;
+  }[] = [
+    {
+      name: 'another policy is what it says',
+      configured: 'round-robin',
+      setup: () => undefined,
+      expected: { configured: 'round-robin', effective: 'round-robin' },
+    },
+    {
+      name: 'load-aware with fresh llama.cpp figures from every replica',
+      configured: 'load-aware',
+      setup: (a, b) => {
+        a.load = sample(NOW - 500);
+        b.load = sample(NOW - 100);
+        a.loadMetricsServer = 'llamacpp';
+      },
+      expected: { configured: 'load-aware', effective: 'load-aware', metrics: 'llamacpp' },
+    },
+    {
+      name: 'a replica whose /metrics has none of the gauges says why',
+      configured: 'load-aware',
+      setup: (a, b) => {
+        a.loadMetricsProblem = 'answers GET /metrics with HTTP 501';
+        b.load = sample(NOW);
+      },
+      expected: {
+        configured: 'load-aware',
+        effective: 'least-outstanding',
+        reason: 'answers GET /metrics with HTTP 501',
+      },
+    },
+    {
+      name: 'before the first scrape',
+      configured: 'load-aware',
+      setup: () => undefined,
+      expected: { effective: 'least-outstanding', reason: 'no load metrics scraped yet' },
+    },
+    {
+      name: 'a stale sample',
+      configured: 'load-aware',
+      setup: (a, b) => {
+        a.load = sample(NOW - 5_000);
+        b.load = sample(NOW);
+      },
+      expected: {
+        effective: 'least-outstanding',
+        reason: 'load metrics stale (last scraped 5000 ms ago)',
+      },
+    },
+    {
+      name: 'fresh itself, but a peer has none: the whole pick falls back',
+      configured: 'load-aware',
+      setup: (a) => {
+        a.load = sample(NOW);
+        a.loadMetricsServer = 'sglang';
+      },
+      expected: {
+        effective: 'least-outstanding',
+        reason: 'no fresh load metrics from http://r1/v1',
+        metrics: 'sglang',
+      },
+    },
+  ];
+
+  it.each(cases)('$name', ({ configured, setup, expected }) => {
+    const [a, b] = replicas([1, 1]);
+    setup(a, b);
+    expect(effectiveBalancing(configured, a, [a, b], 3_000, NOW)).toMatchObject(expected);
   });
 });

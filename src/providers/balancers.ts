@@ -113,6 +113,54 @@ export function loadScore(replica: Replica): number {
   return (queued * (1 + load.kvUsage)) / replica.weight;
 }
 
+/** How a replica is really balanced, for `/health`: `load-aware` needs figures from every one. */
+export interface EffectiveBalancing {
+  configured: BalancingPolicy;
+  effective: BalancingPolicy;
+  /** Why effective differs from configured. */
+  reason?: string;
+  /** Whose load gauges are read (`load-aware` only). */
+  metrics?: string;
+}
+
+/**
+ * What {@link LoadAwareBalancer} does with `replica` now: it scores replicas only when every
+ * candidate has a fresh sample, and otherwise picks as least-outstanding. `peers` are the
+ * pool's replicas that may be candidates (serving ones).
+ */
+export function effectiveBalancing(
+  configured: BalancingPolicy,
+  replica: Replica,
+  peers: readonly Replica[],
+  staleAfterMs: number,
+  now: number,
+): EffectiveBalancing {
+  if (configured !== 'load-aware') return { configured, effective: configured };
+  const fallback = (reason: string): EffectiveBalancing => ({
+    configured,
+    effective: 'least-outstanding',
+    reason,
+  });
+  const fresh = (r: Replica) => r.load !== undefined && now - r.load.at <= staleAfterMs;
+  if (!fresh(replica)) {
+    if (replica.loadMetricsProblem !== undefined) return fallback(replica.loadMetricsProblem);
+    return fallback(
+      replica.load === undefined
+        ? 'no load metrics scraped yet'
+        : `load metrics stale (last scraped ${now - replica.load.at} ms ago)`,
+    );
+  }
+  const metrics = replica.loadMetricsServer;
+  const lacking = peers.filter((peer) => peer !== replica && !fresh(peer));
+  if (lacking.length > 0) {
+    return {
+      ...fallback(`no fresh load metrics from ${lacking.map((peer) => peer.label).join(', ')}`),
+      ...(metrics === undefined ? {} : { metrics }),
+    };
+  }
+  return { configured, effective: 'load-aware', ...(metrics === undefined ? {} : { metrics }) };
+}
+
 export function createBalancer(
   policy: BalancingPolicy,
   loadAware: LoadAwareConfig,

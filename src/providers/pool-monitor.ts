@@ -1,18 +1,38 @@
 import type { PoolConfig } from '../config';
-import { parseLoadMetrics } from './load-metrics';
+import { LOAD_GAUGE_NAMES, parseLoadMetrics, type LoadMetricsServer } from './load-metrics';
+import { verifyModels } from './model-verification';
+import { ProvidersMessages } from './providers.messages';
 import type { Replica } from './replica';
-import type { ReplicaProber } from './replica-probe';
+import type { ProbeResult, ReplicaProber } from './replica-probe';
+
+/** What the monitor tells its pool besides replica state (which the replica reports itself). */
+export interface PoolMonitorHooks {
+  /**
+   * A replica's load figures appeared (`problem` undefined, `server` says whose names) or went
+   * missing although it answered (`problem` says why), or the reason changed.
+   */
+  loadMetricsChanged?(
+    replica: Replica,
+    problem: string | undefined,
+    server: LoadMetricsServer | undefined,
+  ): void;
+}
 
 /**
- * The timers of one pool: active health checks (a GET that never runs a model) and, for
- * `load-aware` balancing, metric scrapes. At most one check and one scrape per replica are in
- * flight; timers are `unref()`ed and stopped at shutdown.
+ * The timers of one pool: active health checks (a GET that never runs a model), the slower
+ * verification of each replica's `/v1/models` with the pool's key (credentials and the model
+ * ids the pool is configured for) and, for `load-aware` balancing, metric scrapes. At most one
+ * probe of each kind per replica is in flight; timers are `unref()`ed and stopped at shutdown.
  */
 export class PoolMonitor {
   private checkTimer: NodeJS.Timeout | undefined;
   private scrapeTimer: NodeJS.Timeout | undefined;
+  private verifyTimer: NodeJS.Timeout | undefined;
   private readonly checking = new Set<Replica>();
   private readonly scraping = new Set<Replica>();
+  private readonly verifying = new Set<Replica>();
+  /** `<base>/models` of each replica, the base being its URL's path (`/v1`). */
+  private readonly modelsPaths: readonly string[];
   private stopped = false;
 
   constructor(
@@ -20,7 +40,14 @@ export class PoolMonitor {
     private readonly probes: readonly ReplicaProber[],
     private readonly config: PoolConfig,
     private readonly now: () => number,
-  ) {}
+    /** The model ids requests to this pool name (its tiers' and embeddings' `model`). */
+    private readonly expectedModels: readonly string[] = [],
+    private readonly hooks: PoolMonitorHooks = {},
+  ) {
+    this.modelsPaths = config.upstreams.map(
+      (upstream) => `${new URL(upstream.url).pathname.replace(/\/+$/, '')}/models`,
+    );
+  }
 
   start(): void {
     const { healthCheck, balancing, loadAware } = this.config;
@@ -29,6 +56,11 @@ export class PoolMonitor {
     this.checkTimer = setInterval(() => this.checkAll(), healthCheck.intervalMs);
     this.checkTimer.unref();
     this.checkAll();
+    if (healthCheck.verifyIntervalMs > 0) {
+      this.verifyTimer = setInterval(() => this.verifyAll(), healthCheck.verifyIntervalMs);
+      this.verifyTimer.unref();
+      this.verifyAll();
+    }
     if (balancing === 'load-aware') {
       this.scrapeTimer = setInterval(() => this.scrapeAll(), loadAware.scrapeIntervalMs);
       this.scrapeTimer.unref();
@@ -40,6 +72,7 @@ export class PoolMonitor {
     this.stopped = true;
     clearInterval(this.checkTimer);
     clearInterval(this.scrapeTimer);
+    clearInterval(this.verifyTimer);
   }
 
   /** One round of checks now (also what the timer runs). */
@@ -57,26 +90,73 @@ export class PoolMonitor {
     });
   }
 
-  scrapeAll(): void {
+  /**
+   * One round of `/v1/models` verifications now: a replica that rejects the pool's key or
+   * lacks a configured model id leaves rotation until one passes (see {@link verifyModels}).
+   */
+  verifyAll(): Promise<void> {
+    const { timeoutMs } = this.config.healthCheck;
+    const rounds = this.replicas.map(async (replica, i) => {
+      if (this.verifying.has(replica)) return;
+      this.verifying.add(replica);
+      const path = this.modelsPaths[i];
+      const result = await this.probes[i].get(path, timeoutMs, true);
+      this.verifying.delete(replica);
+      if (this.stopped) return;
+      const verdict = verifyModels(result, this.expectedModels, path);
+      if (verdict === 'inconclusive') return;
+      replica.recordVerification(verdict === 'verified' ? undefined : verdict.refusal, this.now());
+    });
+    return Promise.all(rounds).then(() => undefined);
+  }
+
+  scrapeAll(): Promise<void> {
     const { metricsPath, scrapeIntervalMs } = this.config.loadAware;
     const timeoutMs = Math.min(this.config.healthCheck.timeoutMs, scrapeIntervalMs);
-    this.replicas.forEach((replica, i) => {
+    const rounds = this.replicas.map(async (replica, i) => {
       if (this.scraping.has(replica)) return;
       this.scraping.add(replica);
-      void this.probes[i].get(metricsPath, timeoutMs, true).then((result) => {
-        this.scraping.delete(replica);
-        if (this.stopped || !result.ok || result.body === undefined) return;
-        const load = parseLoadMetrics(result.body);
-        // A server that reports neither figure gives nothing to compare: its sample goes stale.
-        if (load.running === undefined && load.waiting === undefined) return;
-        replica.load = {
-          running: load.running ?? 0,
-          waiting: load.waiting ?? 0,
-          kvUsage: load.kvUsage ?? 0,
-          at: this.now(),
-          localInFlight: replica.inFlight,
-        };
-      });
+      const result = await this.probes[i].get(metricsPath, timeoutMs, true);
+      this.scraping.delete(replica);
+      if (!this.stopped) this.recordScrape(replica, result);
     });
+    return Promise.all(rounds).then(() => undefined);
+  }
+
+  private recordScrape(replica: Replica, result: ProbeResult): void {
+    const { metricsPath } = this.config.loadAware;
+    // No answer at all: the replica is down or slow, which the health check reports; the
+    // last sample simply goes stale.
+    if (result.status === undefined) return;
+    if (!result.ok || result.body === undefined) {
+      this.loadProblem(replica, ProvidersMessages.metricsUnavailable(metricsPath, result.status));
+      return;
+    }
+    const load = parseLoadMetrics(result.body);
+    // A server that reports neither figure gives nothing to compare: its sample goes stale.
+    if (load.running === undefined && load.waiting === undefined) {
+      this.loadProblem(replica, ProvidersMessages.noLoadGauges(metricsPath, LOAD_GAUGE_NAMES));
+      return;
+    }
+    replica.load = {
+      running: load.running ?? 0,
+      waiting: load.waiting ?? 0,
+      kvUsage: load.kvUsage ?? 0,
+      at: this.now(),
+      localInFlight: replica.inFlight,
+    };
+    if (replica.loadMetricsProblem !== undefined || replica.loadMetricsServer !== load.server) {
+      replica.loadMetricsProblem = undefined;
+      replica.loadMetricsServer = load.server;
+      this.hooks.loadMetricsChanged?.(replica, undefined, load.server);
+    }
+  }
+
+  private loadProblem(replica: Replica, problem: string): void {
+    replica.load = undefined;
+    replica.loadMetricsServer = undefined;
+    if (replica.loadMetricsProblem === problem) return;
+    replica.loadMetricsProblem = problem;
+    this.hooks.loadMetricsChanged?.(replica, problem, undefined);
   }
 }

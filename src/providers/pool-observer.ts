@@ -16,4 +16,14 @@ export interface PoolObserver {
   retried(pool: string, kind: FailureKind): void;
   /** A request was refused with 503 `overloaded`. */
   shed(pool: string, reason: ShedReason): void;
+  /**
+   * `load-aware` balancing: a replica's load figures appeared (`problem` undefined) or are
+   * missing although it answered (`problem` says why).
+   */
+  loadMetricsChanged?(
+    pool: string,
+    replica: Replica,
+    problem: string | undefined,
+    server: string | undefined,
+  ): void;
 }

@@ -9,6 +9,7 @@ const healthCheck: HealthCheckConfig = {
   timeoutMs: 100,
   healthyThreshold: 2,
   unhealthyThreshold: 3,
+  verifyIntervalMs: 0,
 };
 
 function replica(): { r: Replica; log: string[] } {

@@ -1,4 +1,5 @@
 import type { HealthCheckConfig, OutlierConfig } from '../config';
+import type { LoadMetricsServer } from './load-metrics';
 import type { ChatUpstream } from './upstream.interface';
 
 /**
@@ -7,7 +8,7 @@ import type { ChatUpstream } from './upstream.interface';
  * | state       | how it gets there                                       | gets traffic            |
  * | ----------- | ------------------------------------------------------- | ----------------------- |
  * | `healthy`   | start-up; enough active checks passed; a trial succeeded | yes                     |
- * | `unhealthy` | `unhealthy_threshold` active checks failed in a row      | no                      |
+ * | `unhealthy` | `unhealthy_threshold` active checks failed in a row, or its `/v1/models` refuses the gateway's key or lacks the configured model | no |
  * | `ejected`   | `consecutive_failures` requests failed in a row (circuit open) | only when nothing else is healthy |
  * | `half-open` | the ejection time elapsed                                | one trial request at a time |
  *
@@ -29,7 +30,17 @@ export interface ReplicaTransport extends ChatUpstream {
   destroy(): Promise<void>;
 }
 
-/** Load figures scraped from a replica's `/metrics` (vLLM or TGI names). */
+/**
+ * Why a replica that answers must not get traffic, from the verification of its `/v1/models`:
+ * it rejects the gateway's credentials, or does not serve a model id the pool is configured for.
+ */
+export interface Refusal {
+  kind: 'credentials' | 'model';
+  /** For operators: what was asked and what came back, nothing secret. */
+  reason: string;
+}
+
+/** Load figures scraped from a replica's `/metrics` (see `load-metrics.ts` for the names). */
 export interface LoadSample {
   running: number;
   waiting: number;
@@ -69,6 +80,12 @@ export class Replica {
   checked = false;
   /** Why the last active check failed, for the health details. */
   lastCheckError: string | undefined;
+  /** Whose load gauges the last scrape read (`load-aware` balancing). */
+  loadMetricsServer: LoadMetricsServer | undefined;
+  /** Why the replica's answer to the last scrape gave no load figures. */
+  loadMetricsProblem: string | undefined;
+  /** When `/v1/models` last confirmed the gateway's key and model ids (ms since epoch). */
+  verifiedAt: number | undefined;
   consecutiveFailures = 0;
 
   private up = true;
@@ -77,6 +94,7 @@ export class Replica {
   private ejections = 0;
   private ejectedUntil = 0;
   private trialInFlight = false;
+  private refusal: Refusal | undefined;
 
   constructor(
     readonly index: number,
@@ -89,19 +107,27 @@ export class Replica {
   ) {}
 
   get state(): ReplicaState {
-    if (!this.up) return 'unhealthy';
+    if (!this.up || this.refusal !== undefined) return 'unhealthy';
     if (this.circuit === 'open') return 'ejected';
     return this.circuit === 'half-open' ? 'half-open' : 'healthy';
   }
 
-  /** Not known to be down by the active checks: may take traffic when nothing better exists. */
+  /**
+   * Not known to be down by the active checks, nor to refuse the gateway's key or model: may
+   * take traffic when nothing better exists.
+   */
   get serving(): boolean {
-    return this.up;
+    return this.up && this.refusal === undefined;
+  }
+
+  /** Why it answers but must not get traffic, when it must not. */
+  get refused(): Refusal | undefined {
+    return this.refusal;
   }
 
   /** May take a request now: healthy, or half-open with no trial running. */
   selectable(now: number): boolean {
-    if (!this.up) return false;
+    if (!this.up || this.refusal !== undefined) return false;
     if (this.circuit === 'open') {
       if (now < this.ejectedUntil) return false;
       this.change('ejection time elapsed', () => (this.circuit = 'half-open'));
@@ -172,6 +198,19 @@ export class Replica {
     }
   }
 
+  /**
+   * The verdict of a `/v1/models` verification: a refusal takes the replica out of rotation
+   * until a later verification passes; undefined clears it.
+   */
+  recordVerification(refusal: Refusal | undefined, now: number): void {
+    if (refusal === undefined) this.verifiedAt = now;
+    const before = this.refusal;
+    if (before?.kind === refusal?.kind && before?.reason === refusal?.reason) return;
+    this.change(refusal?.reason ?? `${before?.kind ?? 'verification'} check passed`, () => {
+      this.refusal = refusal;
+    });
+  }
+
   /** Details for `/health`: what an operator needs to see, nothing secret. */
   describe(now: number): Record<string, unknown> {
     const details: Record<string, unknown> = {
@@ -180,6 +219,13 @@ export class Replica {
       inFlight: this.inFlight,
       checked: this.checked,
     };
+    if (this.refusal !== undefined) {
+      details.serving = false;
+      details.notServing = { ...this.refusal };
+    } else if (this.verifiedAt !== undefined) {
+      // `/v1/models` accepted the gateway's key and lists every configured model id.
+      details.verified = true;
+    }
     if (this.lastCheckError !== undefined) details.lastCheckError = this.lastCheckError;
     if (this.consecutiveFailures > 0) details.consecutiveFailures = this.consecutiveFailures;
     if (this.circuit === 'open') details.ejectedForMs = Math.max(0, this.ejectedUntil - now);

@@ -94,6 +94,19 @@ export class UpstreamMetrics implements PoolObserver {
     else this.logger.warn(line);
   }
 
+  loadMetricsChanged(
+    pool: string,
+    replica: Replica,
+    problem: string | undefined,
+    server: string | undefined,
+  ): void {
+    if (problem !== undefined) {
+      this.logger.warn(ProvidersMessages.loadMetricsMissing(pool, replica.label, problem));
+    } else if (server !== undefined) {
+      this.logger.log(ProvidersMessages.loadMetricsFound(pool, replica.label, server));
+    }
+  }
+
   retried(pool: string, kind: FailureKind): void {
     this.retries.inc({ pool, reason: kind });
   }

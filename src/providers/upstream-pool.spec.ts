@@ -124,6 +124,7 @@ function poolConfig(replicas: number, over: Partial<PoolConfig> = {}): PoolConfi
       timeoutMs: 100,
       healthyThreshold: 1,
       unhealthyThreshold: 1,
+      verifyIntervalMs: 0,
     },
     outlier: { consecutiveFailures: 3, ejectionMs: 1000, maxEjectionMs: 8000 },
     retries: { maxAttempts: 3, backoffBaseMs: 0, backoffMaxMs: 0, maxRetryAfterMs: 10_000 },
@@ -454,6 +455,7 @@ describe('UpstreamPool', () => {
           timeoutMs: 5,
           healthyThreshold: 2,
           unhealthyThreshold: 2,
+          verifyIntervalMs: 0,
         },
       });
       const { pool, transports, probes, events } = harness(config);

@@ -61,6 +61,8 @@ export interface UpstreamPoolOptions {
   /** Seams for unit specs; production uses the undici client and probe. */
   createTransport?: (upstream: UpstreamConfig, config: PoolConfig) => ReplicaTransport;
   createProbe?: (upstream: UpstreamConfig, config: PoolConfig) => ReplicaProber;
+  /** The model ids requests to this pool name, verified against each replica's `/v1/models`. */
+  expectedModels?: readonly string[];
   random?: () => number;
   now?: () => number;
 }
@@ -119,7 +121,17 @@ export class UpstreamPool implements ChatUpstream {
         ),
     );
     this.probes = config.upstreams.map((upstream) => createProbe(upstream, config));
-    this.monitor = new PoolMonitor(this.replicas, this.probes, config, this.now);
+    this.monitor = new PoolMonitor(
+      this.replicas,
+      this.probes,
+      config,
+      this.now,
+      options.expectedModels,
+      {
+        loadMetricsChanged: (replica, problem, server) =>
+          this.observer?.loadMetricsChanged?.(this.name, replica, problem, server),
+      },
+    );
     this.balancer = createBalancer(config.balancing, config.loadAware, this.random);
     this.ring = config.prefixAffinity.enabled
       ? new PrefixAffinityRing(this.replicas, config.prefixAffinity.loadFactor)

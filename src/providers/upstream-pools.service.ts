@@ -7,7 +7,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig } from '../config';
+import type { EmbeddingsConfig, GatewayConfig, TierConfig } from '../config';
 import { MetricsService, TELEMETRY_OPTIONS, type TelemetryOptions } from '../telemetry';
 import { AttemptTelemetry } from './attempt-telemetry';
 import { ProvidersMessages } from './providers.messages';
@@ -35,8 +35,19 @@ export class UpstreamPoolsService implements OnApplicationBootstrap, OnApplicati
       captureContent: telemetry?.captureContent ?? false,
     });
     const pools = config.get('pools', { infer: true });
+    const expected = expectedModels(
+      config.get('tiers', { infer: true }),
+      config.get('embeddings', { infer: true }),
+    );
     for (const name of Object.keys(pools)) {
-      this.pools.set(name, new UpstreamPool(pools[name], { observer, attempts }));
+      this.pools.set(
+        name,
+        new UpstreamPool(pools[name], {
+          observer,
+          attempts,
+          expectedModels: expected.get(name) ?? [],
+        }),
+      );
     }
   }
 
@@ -62,4 +73,23 @@ export class UpstreamPoolsService implements OnApplicationBootstrap, OnApplicati
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(this.all().map((pool) => pool.close()));
   }
+}
+
+/** Pool name → the model ids requests to it carry (its tiers' and the embeddings' `model`). */
+function expectedModels(
+  tiers: GatewayConfig['tiers'],
+  embeddings: EmbeddingsConfig | undefined,
+): Map<string, string[]> {
+  const byPool = new Map<string, string[]>();
+  const users: (TierConfig | EmbeddingsConfig | undefined)[] = [
+    ...Object.values(tiers),
+    embeddings,
+  ];
+  for (const user of users) {
+    if (user === undefined) continue;
+    const models = byPool.get(user.pool) ?? [];
+    if (!models.includes(user.model)) models.push(user.model);
+    byPool.set(user.pool, models);
+  }
+  return byPool;
 }

@@ -2,6 +2,8 @@ export { TierRoutingModule } from './tier-routing.module';
 export { ModelCatalogService } from './model-catalog.service';
 export { TierRouterService } from './tier-router.service';
 export type { RouteDecision, RouteRequest } from './tier-router.service';
+export { TiersHealthIndicator, type TierHealth } from './tiers.health';
+export type { TierService } from './tier-availability';
 export type {
   ClassificationInput,
   TierClassifier,

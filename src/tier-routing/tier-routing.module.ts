@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
 import type { GatewayConfig } from '../config';
 import { LimitsModule } from '../limits';
 import { ProvidersModule, UpstreamPoolsService } from '../providers';
@@ -14,10 +15,12 @@ import { ModelCatalogModule } from './model-catalog.module';
 import { ModelCatalogService } from './model-catalog.service';
 import { ModelsController } from './models.controller';
 import { TierRouterService } from './tier-router.service';
+import { TiersHealthIndicator } from './tiers.health';
 
 /** Model catalog, tier classification and the OpenAI-compatible `/v1` front. */
 @Module({
   imports: [
+    TerminusModule,
     ProvidersModule,
     ToolsModule,
     LimitsModule,
@@ -41,7 +44,7 @@ import { TierRouterService } from './tier-router.service';
     EmbeddingsController,
     ModelsController,
   ],
-  providers: [TierRouterService, ChatCompletionsService],
-  exports: [ModelCatalogModule, TierRouterService],
+  providers: [TierRouterService, ChatCompletionsService, TiersHealthIndicator],
+  exports: [ModelCatalogModule, TierRouterService, TiersHealthIndicator],
 })
 export class TierRoutingModule {}

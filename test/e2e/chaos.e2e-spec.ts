@@ -315,11 +315,11 @@ describe('chaos: replicas die, stall, fail and come back (real sockets)', () => 
     expect(received).toBe(1);
   });
 
-  it('all replicas of a tier down: 503 tier_unavailable, readiness 503, /health error', async () => {
+  it('all replicas of a tier down, no fallback: 503 tier_unavailable; the pod stays ready (the other tier serves), /health degraded', async () => {
     stack = await startChaos({ tier: { instant: { fallback: false } } });
     for (const sim of stack.sims.instant) sim.kill();
-    await waitFor('readiness to turn 503', async () => {
-      return (await health(stack!.url, '/health/ready')).status === 503;
+    await waitFor('the instant pool to be down', async () => {
+      return (await health(stack!.url)).body.details['pool:instant'].status === 'down';
     });
     const res = await postJson(
       `${stack.url}/v1/chat/completions`,
@@ -327,15 +327,18 @@ describe('chaos: replicas die, stall, fail and come back (real sockets)', () => 
     );
     expect(res.status).toBe(503);
     expectErrorEnvelope(res.body, 'api_error', 'tier_unavailable');
+    // SPEC §5 (amended): one dead pool must not take every gateway pod out of its Service.
     const ready = await health(stack.url, '/health/ready');
-    expect(ready.body.status).toBe('error');
+    expect(ready.status).toBe(200);
+    expect(ready.body.status).toBe('ok');
     expect(ready.body.error['pool:instant'].upstreams.map((u: any) => u.state)).toEqual([
       'unhealthy',
       'unhealthy',
     ]);
+    expect(ready.body.error['tier:instant'].served).toBe('none');
     const details = await health(stack.url);
-    expect(details.status).toBe(503);
-    expect(details.body.status).toBe('error');
+    expect(details.status).toBe(200);
+    expect(details.body.status).toBe('degraded');
     // The other tier still answers.
     const thinking = await postJson(
       `${stack.url}/v1/chat/completions`,

@@ -626,6 +626,38 @@ describe('simulator', () => {
       );
     });
 
+    it('exposes llama.cpp or SGLang load gauges instead, or none (501) like llama-server without --metrics', async () => {
+      sim.configure({ metrics: 'llamacpp', maxRunning: 1, tokens: 1000, tokenIntervalMs: 50 });
+      const controller = new AbortController();
+      const streams = [0, 1, 2].map(() =>
+        xfetch(sim.origin + '/v1/chat/completions', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            model: MODEL,
+            messages: [{ role: 'user', content: 'hi' }],
+            stream: true,
+          }),
+          signal: controller.signal,
+        }).catch(() => undefined),
+      );
+      await sim.waitFor((s) => s.inFlight === 3);
+      const llama = await (await xfetch(sim.origin + '/metrics')).text();
+      expect(llama).toContain('llamacpp:requests_processing 1\n');
+      expect(llama).toContain('llamacpp:requests_deferred 2\n');
+      expect(llama).not.toContain('vllm:');
+      sim.configure({ metrics: 'sglang' });
+      const sglang = await (await xfetch(sim.origin + '/metrics')).text();
+      expect(sglang).toContain(`sglang:num_running_reqs{model_name="${MODEL}"} 1.0`);
+      expect(sglang).toContain(`sglang:num_queue_reqs{model_name="${MODEL}"} 2.0`);
+      expect(sglang).toContain('sglang:token_usage{');
+      controller.abort();
+      await Promise.all(streams);
+      await sim.waitFor((s) => s.inFlight === 0);
+      sim.configure({ metrics: 'none' });
+      expect((await xfetch(sim.origin + '/metrics')).status).toBe(501);
+    });
+
     it('offers the controls over HTTP', async () => {
       const cfg = await (
         await post('/_sim/config', { tokens: 2, reasoning: 'reasoning_content' })

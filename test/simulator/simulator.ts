@@ -31,6 +31,8 @@ import {
 
 export type SimMode = 'normal' | 'hang' | 'garbage' | 'cut' | 'corrupt' | 'ndjson';
 export type SimReasoning = 'none' | 'reasoning_content' | 'reasoning' | 'think-tags';
+/** Whose load gauges `GET /metrics` shows; `none` answers 501 like `llama-server` without `--metrics`. */
+export type SimMetrics = 'vllm' | 'llamacpp' | 'sglang' | 'none';
 
 export interface SimBehavior {
   /** Delay before response headers (every inference response, errors included). */
@@ -59,6 +61,13 @@ export interface SimBehavior {
   embeddingDims: number;
   /** Max model length (prompt tokens beyond it → vLLM's 400); also `max_model_len` in /v1/models. */
   contextWindow: number;
+  /** Whose load gauges `/metrics` shows (running, waiting, KV-cache use). */
+  metrics: SimMetrics;
+  /**
+   * Requests counted as running in `/metrics`; the rest of those in flight count as waiting
+   * (vLLM's `max_num_seqs`, llama-server's `-np` slots). Metrics only: nothing really waits.
+   */
+  maxRunning: number;
 }
 
 export interface SimulatorOptions {
@@ -153,10 +162,13 @@ export const DEFAULT_BEHAVIOR: Readonly<SimBehavior> = Object.freeze({
   healthStatus: 200,
   embeddingDims: 8,
   contextWindow: 32768,
+  metrics: 'vllm',
+  maxRunning: 256,
 });
 
 const MODES: readonly string[] = ['normal', 'hang', 'garbage', 'cut', 'corrupt', 'ndjson'];
 const REASONINGS: readonly string[] = ['none', 'reasoning_content', 'reasoning', 'think-tags'];
+const METRICS: readonly string[] = ['vllm', 'llamacpp', 'sglang', 'none'];
 const NUMBER_KEYS = [
   'latencyMs',
   'ttftMs',
@@ -171,6 +183,7 @@ const NUMBER_KEYS = [
   'healthStatus',
   'embeddingDims',
   'contextWindow',
+  'maxRunning',
 ] as const;
 const OPTIONAL_KEYS = new Set<string>(['retryAfterSeconds', 'sseCommentEvery']);
 
@@ -194,6 +207,8 @@ export function pickBehavior(input: unknown): Partial<SimBehavior> {
       out.mode = value;
     } else if (key === 'reasoning' && typeof value === 'string' && REASONINGS.includes(value)) {
       out.reasoning = value;
+    } else if (key === 'metrics' && typeof value === 'string' && METRICS.includes(value)) {
+      out.metrics = value;
     } else if (key === 'splitWrites' && typeof value === 'boolean') {
       out.splitWrites = value;
     }
@@ -252,8 +267,6 @@ const isObj = (v: unknown): v is Json => !!v && typeof v === 'object' && !Array.
 
 /** KV-cache "slots" used to derive vllm:kv_cache_usage_perc from the in-flight count. */
 const KV_SLOTS = 64;
-/** vLLM's default max_num_seqs: beyond it requests are "waiting". */
-const MAX_RUNNING = 256;
 
 const GARBAGE_HTML =
   '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head>' +
@@ -602,6 +615,14 @@ class Simulator {
         return void res.end();
       case '/metrics':
         if (method !== 'GET') return notAllowed(res);
+        if (this.behavior.metrics === 'none') {
+          // llama-server without --metrics.
+          return sendRaw(
+            res,
+            501,
+            '{"error":{"code":501,"message":"This server does not support metrics endpoint. Start it with `--metrics`","type":"not_supported_error"}}',
+          );
+        }
         return sendRaw(res, 200, this.metricsText(), 'text/plain; version=0.0.4; charset=utf-8');
       case '/version':
         return method === 'GET' ? sendRaw(res, 200, '{"version":"0.0.0-sim"}') : notAllowed(res);
@@ -1262,14 +1283,39 @@ class Simulator {
 
   private metricsText(): string {
     const label = `model_name=${JSON.stringify(this.model)}`;
-    const running = Math.min(this.inFlight, MAX_RUNNING);
-    const waiting = Math.max(0, this.inFlight - MAX_RUNNING);
+    const maxRunning = this.behavior.maxRunning;
+    const running = Math.min(this.inFlight, maxRunning);
+    const waiting = Math.max(0, this.inFlight - maxRunning);
     const kv = Math.min(1, running / KV_SLOTS);
     const lines: string[] = [];
     const metric = (name: string, type: string, help: string, rows: [string, number][]): void => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-      for (const [labels, v] of rows) lines.push(`${name}{${labels}} ${promNum(v)}`);
+      // llama-server prints C++ doubles (`4`), the Python servers floats (`4.0`).
+      for (const [labels, v] of rows) {
+        lines.push(labels === '' ? `${name} ${v}` : `${name}{${labels}} ${promNum(v)}`);
+      }
     };
+    if (this.behavior.metrics === 'llamacpp') {
+      // llama-server --metrics: no labels, integer gauges, no KV-cache gauge in current builds.
+      metric('llamacpp:prompt_tokens_total', 'counter', 'Number of prompt tokens processed.', [
+        ['', this.promptTokensTotal],
+      ]);
+      metric('llamacpp:requests_processing', 'gauge', 'Number of requests processing', [
+        ['', running],
+      ]);
+      metric('llamacpp:requests_deferred', 'gauge', 'Number of requests deferred', [['', waiting]]);
+      return lines.join('\n') + '\n';
+    }
+    if (this.behavior.metrics === 'sglang') {
+      metric('sglang:num_running_reqs', 'gauge', 'The number of running requests.', [
+        [label, running],
+      ]);
+      metric('sglang:num_queue_reqs', 'gauge', 'The number of requests in the waiting queue.', [
+        [label, waiting],
+      ]);
+      metric('sglang:token_usage', 'gauge', 'The token usage', [[label, kv]]);
+      return lines.join('\n') + '\n';
+    }
     metric('vllm:num_requests_running', 'gauge', 'Number of requests in model execution batches.', [
       [label, running],
     ]);
