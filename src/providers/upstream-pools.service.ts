@@ -7,7 +7,8 @@ import {
   Optional,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig } from '../config';
+import { installSecrets } from '../common/secrets';
+import { configuredSecrets, type GatewayConfig } from '../config';
 import { MetricsService, TELEMETRY_OPTIONS, type TelemetryOptions } from '../telemetry';
 import { AttemptTelemetry } from './attempt-telemetry';
 import { ProvidersMessages } from './providers.messages';
@@ -35,6 +36,15 @@ export class UpstreamPoolsService implements OnApplicationBootstrap, OnApplicati
       captureContent: telemetry?.captureContent ?? false,
     });
     const pools = config.get('pools', { infer: true });
+    // Once, at boot: every message relayed from an upstream or a tool is scrubbed of these.
+    installSecrets(
+      configuredSecrets({
+        pools,
+        auth: config.get('auth', { infer: true }),
+        redis: config.get('redis', { infer: true }),
+        tools: config.get('tools', { infer: true }),
+      }),
+    );
     for (const name of Object.keys(pools)) {
       this.pools.set(name, new UpstreamPool(pools[name], { observer, attempts }));
     }

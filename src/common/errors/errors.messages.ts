@@ -33,6 +33,8 @@ export const ErrorMessages = {
     'Please reduce the length of the messages or the completion.',
   tierUnavailable: (tier: string) => `The ${tier} tier has no upstream to serve this request.`,
   upstreamStatus: (status: number) => `The upstream model server failed (HTTP ${status}).`,
+  upstreamStatusSaid: (status: number, said: string) =>
+    `The upstream model server failed (HTTP ${status}): ${said}`,
   upstreamUnreachable: () => 'The upstream model server could not be reached.',
   upstreamMalformed: (what: string) =>
     `The upstream model server answered something that is not the OpenAI format (${what}).`,
