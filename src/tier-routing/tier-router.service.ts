@@ -136,7 +136,9 @@ export class TierRouterService {
         }
       }
       if (!pool.serving) {
-        throw new GatewayException(ErrorCode.TierUnavailable, ErrorMessages.tierUnavailable(tier));
+        throw new GatewayException(ErrorCode.TierUnavailable, ErrorMessages.tierUnavailable(tier), {
+          headers: { 'retry-after': String(pool.retryAfterSeconds) },
+        });
       }
     } else if (auto && config.spill && other && pool.saturated) {
       const otherPool = this.pools.get(other.pool);
