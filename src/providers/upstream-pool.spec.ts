@@ -109,6 +109,8 @@ function poolConfig(replicas: number, over: Partial<PoolConfig> = {}): PoolConfi
     name: 'p',
     maxConnections: 64,
     connectTimeoutMs: 1000,
+    maxResponseBytes: 1024 * 1024,
+    maxStreamLineBytes: 64 * 1024,
     upstreams: Array.from({ length: replicas }, (_, i) => ({
       url: `http://10.0.0.${i + 1}:8000/v1`,
       weight: 1,

@@ -39,6 +39,10 @@ export const ErrorMessages = {
   upstreamMalformed: (what: string) =>
     `The upstream model server answered something that is not the OpenAI format (${what}).`,
   upstreamStreamBroken: (what: string) => `The upstream stream broke off (${what}).`,
+  upstreamTooLarge: (limit: number) =>
+    `The upstream model server's answer exceeds the gateway's limit of ${limit} bytes.`,
+  upstreamLineTooLarge: (limit: number) =>
+    `The upstream stream sent an event larger than the gateway's limit of ${limit} bytes.`,
   upstreamTimeout: (ms: number) => `The upstream model server did not answer within ${ms} ms.`,
   upstreamStalled: (ms: number) =>
     `The upstream stream stalled: nothing arrived from the model server for ${ms} ms.`,
