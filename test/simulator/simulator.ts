@@ -24,6 +24,7 @@ import {
   charsToTokens,
   toolCallId,
 } from './wire';
+import { llamaCppFault, llamaCppParseError } from './llamacpp';
 
 // =============================================================================================
 // Public API
@@ -31,6 +32,8 @@ import {
 
 export type SimMode = 'normal' | 'hang' | 'garbage' | 'cut' | 'corrupt' | 'ndjson';
 export type SimReasoning = 'none' | 'reasoning_content' | 'reasoning' | 'think-tags';
+/** Whose answers to invalid requests: vLLM's 400s, or llama-server's 500s and bodies. */
+export type SimFlavor = 'vllm' | 'llamacpp';
 
 export interface SimBehavior {
   /** Delay before response headers (every inference response, errors included). */
@@ -59,6 +62,14 @@ export interface SimBehavior {
   embeddingDims: number;
   /** Max model length (prompt tokens beyond it → vLLM's 400); also `max_model_len` in /v1/models. */
   contextWindow: number;
+  /**
+   * `llamacpp`: invalid requests get llama-server's answers (HTTP 500 for malformed JSON, tool-call
+   * arguments that are not JSON, an `image_url` part, a tool without `function`, an embeddings
+   * input over `batchTokens`; 400 `exceed_context_size_error` past the context window).
+   */
+  flavor: SimFlavor;
+  /** `llamacpp`: the physical batch; a longer embeddings input gets its 500. */
+  batchTokens: number;
 }
 
 export interface SimulatorOptions {
@@ -153,6 +164,8 @@ export const DEFAULT_BEHAVIOR: Readonly<SimBehavior> = Object.freeze({
   healthStatus: 200,
   embeddingDims: 8,
   contextWindow: 32768,
+  flavor: 'vllm',
+  batchTokens: 512,
 });
 
 const MODES: readonly string[] = ['normal', 'hang', 'garbage', 'cut', 'corrupt', 'ndjson'];
@@ -171,6 +184,7 @@ const NUMBER_KEYS = [
   'healthStatus',
   'embeddingDims',
   'contextWindow',
+  'batchTokens',
 ] as const;
 const OPTIONAL_KEYS = new Set<string>(['retryAfterSeconds', 'sseCommentEvery']);
 
@@ -194,6 +208,8 @@ export function pickBehavior(input: unknown): Partial<SimBehavior> {
       out.mode = value;
     } else if (key === 'reasoning' && typeof value === 'string' && REASONINGS.includes(value)) {
       out.reasoning = value;
+    } else if (key === 'flavor' && (value === 'vllm' || value === 'llamacpp')) {
+      out.flavor = value;
     } else if (key === 'splitWrites' && typeof value === 'boolean') {
       out.splitWrites = value;
     }
@@ -229,6 +245,8 @@ interface Script {
   toolRounds: number;
   status?: number;
   errorMessage?: string;
+  /** The scripted error's message repeats the request's `Authorization` header (a leaky server). */
+  echoAuthorization: boolean;
 }
 
 interface Generation {
@@ -728,6 +746,10 @@ class Simulator {
       rec.body = body;
     }
     if (kind === null) return ex.reply(401, '{"error":"Unauthorized"}', 'application/json');
+    if (parseError !== undefined && this.behavior.flavor === 'llamacpp') {
+      const fault = llamaCppParseError(raw.toString('utf8'));
+      return ex.json(fault.status, fault.body);
+    }
     if (parseError !== undefined) {
       return ex.json(
         400,
@@ -761,7 +783,8 @@ class Simulator {
         ? { 'retry-after': String(b.retryAfterSeconds) }
         : undefined;
     if (script.status !== undefined) {
-      const msg = script.errorMessage ?? `Simulated error ${script.status}`;
+      let msg = script.errorMessage ?? `Simulated error ${script.status}`;
+      if (script.echoAuthorization) msg += ` (Authorization: ${String(rec.headers.authorization)})`;
       return ex.json(script.status, errorBody(script.status, msg), retry);
     }
     if (b.failRate > 0 && Math.random() < b.failRate) {
@@ -770,6 +793,11 @@ class Simulator {
         errorBody(b.failStatus, `Simulated failure (${this.name}): status ${b.failStatus}`),
         retry,
       );
+    }
+
+    if (b.flavor === 'llamacpp') {
+      const fault = llamaCppFault(kind, body, b.contextWindow, b.batchTokens);
+      if (fault !== undefined) return ex.json(fault.status, fault.body);
     }
 
     // vLLM validation
@@ -824,7 +852,12 @@ class Simulator {
   }
 
   private script(x: unknown): Script {
-    const s: Script = { b: this.behavior, toolArgsChunk: 16, toolRounds: 1 };
+    const s: Script = {
+      b: this.behavior,
+      toolArgsChunk: 16,
+      toolRounds: 1,
+      echoAuthorization: false,
+    };
     if (!isObj(x)) return s;
     const over = pickBehavior(x);
     if (Object.keys(over).length > 0) s.b = { ...this.behavior, ...over };
@@ -847,6 +880,7 @@ class Simulator {
     if (typeof x.status === 'number' && x.status >= 100 && x.status <= 599) s.status = x.status;
     const msg = x.error_message ?? x.errorMessage;
     if (typeof msg === 'string') s.errorMessage = msg;
+    if ((x.echo_authorization ?? x.echoAuthorization) === true) s.echoAuthorization = true;
     return s;
   }
 
