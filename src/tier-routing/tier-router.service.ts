@@ -223,6 +223,27 @@ export class TierRouterService {
     return decision;
   }
 
+  /**
+   * Fallback at call time (ADR 0006 amendment): the routed tier's pool turned out to have no
+   * replica left (its only replica refused the connection, say) before anything reached the
+   * caller. The other tier's decision when the tier's `fallback` allows it, the other tier can
+   * serve and `allowed` accepts it; otherwise undefined, and the caller gets the pool's 503.
+   */
+  fallbackAfter(
+    route: RouteDecision,
+    error: unknown,
+    allowed: (tier: TierName) => boolean,
+  ): RouteDecision | undefined {
+    if (!(error instanceof GatewayException) || error.code !== ErrorCode.TierUnavailable) {
+      return undefined;
+    }
+    const other = OTHER[route.tier];
+    if (!route.config.fallback || route.pool.available || !allowed(other)) return undefined;
+    const config = this.catalog.tiers[other];
+    if (!config || !this.pools.get(config.pool).available) return undefined;
+    return this.routeTo(other, `fallback:${route.tier}->${other}`);
+  }
+
   private decide(tier: TierName, reason: string, score?: number): RouteDecision {
     const config = this.catalog.tiers[tier];
     if (!config)
