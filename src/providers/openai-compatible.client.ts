@@ -132,7 +132,13 @@ export class OpenAiCompatibleClient implements ChatUpstream {
         headers: this.headersFor(options),
         signal: call.signal,
       });
-      const raw = await res.body.text();
+      const failed = res.statusCode >= 300;
+      const raw = await readCapped(
+        res.body,
+        failed ? MAX_ERROR_BODY_BYTES : this.limits.maxResponseBytes,
+        failed,
+        this.origin,
+      );
       if (res.statusCode >= 300) throw upstreamStatusError(res.statusCode, raw, this.origin);
       return parseModelList(raw, this.origin);
     } catch (error) {
@@ -288,6 +294,28 @@ function tooLarge(origin: string, limit: number, stream: boolean): GatewayExcept
     stream ? ErrorMessages.upstreamLineTooLarge(limit) : ErrorMessages.upstreamTooLarge(limit),
     { upstream: { origin } },
   );
+}
+
+/**
+ * A `listModels` body, read up to `limit` bytes: past it the body is dropped and the call fails
+ * with 502 (an error body is cut there instead, its start is enough for the message).
+ */
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+  truncate: boolean,
+  origin: string,
+): Promise<string> {
+  const text = new BodyText();
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (text.size + chunk.length > limit) {
+      body.destroy();
+      if (truncate) break;
+      throw tooLarge(origin, limit, false);
+    }
+    text.push(chunk);
+  }
+  return text.text();
 }
 
 interface CallState {
