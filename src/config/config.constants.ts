@@ -18,6 +18,10 @@ export const CONFIG_DEFAULTS = {
   authMode: 'required' as AuthMode,
   requestTimeoutMs: 300_000,
   connectTimeoutMs: 5_000,
+  /** A JSON answer larger than this is refused (502): tens of MiB fit a big embeddings batch. */
+  maxResponseBytes: 64 * 1024 * 1024,
+  /** One streamed line (one SSE event's data, one NDJSON line) larger than this is refused. */
+  maxStreamLineBytes: 1024 * 1024,
   balancing: 'least-outstanding' as BalancingPolicy,
   queueSize: 1_024,
   healthCheckPath: '/health',
@@ -94,6 +98,8 @@ export const CONFIG_LIMITS = {
   maxPort: 65_535,
   maxTimeoutMs: 24 * 60 * 60 * 1000,
   maxBodyLimitBytes: 1024 * 1024 * 1024,
+  /** V8's longest string is about 512 MiB: an answer must stay below it to be decoded at all. */
+  maxResponseBytes: 256 * 1024 * 1024,
   maxConnections: 65_536,
   maxQueueSize: 1_000_000,
   maxThreshold: 100,

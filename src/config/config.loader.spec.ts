@@ -95,6 +95,8 @@ describe('loadGatewayConfig', () => {
             // No bound by default: the model server queues what it cannot run yet (issue 12).
             maxConnections: undefined,
             connectTimeoutMs: 5000,
+            maxResponseBytes: 64 * 1024 * 1024,
+            maxStreamLineBytes: 1024 * 1024,
             ...POOL_RESILIENCE_DEFAULTS,
           },
           thinking: {
@@ -105,6 +107,8 @@ describe('loadGatewayConfig', () => {
             // No bound by default: the model server queues what it cannot run yet (issue 12).
             maxConnections: undefined,
             connectTimeoutMs: 5000,
+            maxResponseBytes: 64 * 1024 * 1024,
+            maxStreamLineBytes: 1024 * 1024,
             ...POOL_RESILIENCE_DEFAULTS,
           },
         },
@@ -441,6 +445,8 @@ pools:
   instant-vllm:
     max_connections: 16
     connect_timeout_ms: 1000
+    max_response_bytes: 2048
+    max_stream_line_bytes: 1024
     balancing: load-aware
     max_concurrency: 8
     queue_size: 0
@@ -500,6 +506,8 @@ streaming: { heartbeat_ms: 5000 }
         name: 'instant-vllm',
         maxConnections: 16,
         connectTimeoutMs: 1000,
+        maxResponseBytes: 2048,
+        maxStreamLineBytes: 1024,
         balancing: 'load-aware',
         maxConcurrency: 8,
         queueSize: 0,

@@ -105,6 +105,8 @@ function toGatewayConfig(schema: GatewayConfigSchema, requestTimeoutMs: number):
       upstreams: pool.upstreams.map((upstream) => toUpstream(upstream, pool.apiKey)),
       maxConnections: pool.maxConnections,
       connectTimeoutMs: pool.connectTimeoutMs,
+      maxResponseBytes: pool.maxResponseBytes,
+      maxStreamLineBytes: pool.maxStreamLineBytes,
       balancing: pool.balancing,
       maxConcurrency: pool.maxConcurrency ?? pool.maxConnections ?? Number.POSITIVE_INFINITY,
       queueSize: pool.queueSize,

@@ -400,6 +400,12 @@ export class PoolSchema {
   @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
   connectTimeoutMs: number = CONFIG_DEFAULTS.connectTimeoutMs;
 
+  @IntegerField(1024, CONFIG_LIMITS.maxResponseBytes)
+  maxResponseBytes: number = CONFIG_DEFAULTS.maxResponseBytes;
+
+  @IntegerField(1024, CONFIG_LIMITS.maxResponseBytes)
+  maxStreamLineBytes: number = CONFIG_DEFAULTS.maxStreamLineBytes;
+
   @OneOf(BALANCING_POLICIES)
   balancing: BalancingPolicy = CONFIG_DEFAULTS.balancing;
 

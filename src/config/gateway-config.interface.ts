@@ -55,6 +55,10 @@ export interface PoolConfig {
   maxConnections: number | undefined;
   /** Connect timeout towards each upstream. */
   connectTimeoutMs: number;
+  /** A non-streamed answer (or error body) larger than this fails with 502 `upstream_error`. */
+  maxResponseBytes: number;
+  /** One streamed line or SSE event larger than this fails the stream (502 `upstream_error`). */
+  maxStreamLineBytes: number;
   /** How a replica is picked for each attempt. */
   balancing: BalancingPolicy;
   /**

@@ -6,3 +6,4 @@ export { CONFIG_DEFAULTS } from './config.constants';
 export type { EnvSource } from './env-expand';
 export { readOtelSettings, type OtelSettings } from './otel-env';
 export * from './gateway-config.interface';
+export { configuredSecrets } from './configured-secrets';

@@ -149,6 +149,11 @@ export class BodyText {
   private rest: Buffer[] | undefined;
   private length = 0;
 
+  /** Bytes collected so far. */
+  get size(): number {
+    return this.length;
+  }
+
   push(chunk: Buffer): void {
     if (this.first === undefined) this.first = chunk;
     else if (this.rest === undefined) this.rest = [this.first, chunk];

@@ -14,8 +14,13 @@ import type {
   EmbeddingResponse,
   ModelList,
 } from '../common/openai/chat.types';
-import { UpstreamStreamDecoder, type UpstreamStreamHandlers } from '../common/sse';
+import {
+  LineTooLongError,
+  UpstreamStreamDecoder,
+  type UpstreamStreamHandlers,
+} from '../common/sse';
 import type { PoolConfig, UpstreamConfig } from '../config';
+import { CONFIG_DEFAULTS } from '../config/config.constants';
 import {
   malformed,
   parseChatCompletion,
@@ -48,11 +53,18 @@ export class OpenAiCompatibleClient implements ChatUpstream {
   /** The same headers as a flat `[name, value, …]` list, per `accept`, for undici's dispatch. */
   private readonly jsonHeaderList: readonly string[];
   private readonly streamHeaderList: readonly string[];
+  /** The largest answer read, and the largest streamed event (issue 13: answers are bounded). */
+  private readonly limits: AnswerLimits;
 
   constructor(
     readonly upstream: UpstreamConfig,
-    pool: Pick<PoolConfig, 'maxConnections' | 'connectTimeoutMs'>,
+    pool: Pick<PoolConfig, 'maxConnections' | 'connectTimeoutMs'> &
+      Partial<Pick<PoolConfig, 'maxResponseBytes' | 'maxStreamLineBytes'>>,
   ) {
+    this.limits = {
+      maxResponseBytes: pool.maxResponseBytes ?? CONFIG_DEFAULTS.maxResponseBytes,
+      maxStreamLineBytes: pool.maxStreamLineBytes ?? CONFIG_DEFAULTS.maxStreamLineBytes,
+    };
     const url = new URL(upstream.url);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
@@ -120,7 +132,13 @@ export class OpenAiCompatibleClient implements ChatUpstream {
         headers: this.headersFor(options),
         signal: call.signal,
       });
-      const raw = await res.body.text();
+      const failed = res.statusCode >= 300;
+      const raw = await readCapped(
+        res.body,
+        failed ? MAX_ERROR_BODY_BYTES : this.limits.maxResponseBytes,
+        failed,
+        this.origin,
+      );
       if (res.statusCode >= 300) throw upstreamStatusError(res.statusCode, raw, this.origin);
       return parseModelList(raw, this.origin);
     } catch (error) {
@@ -150,7 +168,7 @@ export class OpenAiCompatibleClient implements ChatUpstream {
     parse: (raw: string) => T,
   ): Promise<UpstreamJson<T>> {
     return new Promise<UpstreamJson<T>>((resolve, reject) => {
-      const call = new JsonCall(this.origin, options, parse, resolve, reject);
+      const call = new JsonCall(this.origin, options, this.limits, parse, resolve, reject);
       if (!call.start()) return;
       // undici's own headers timeout ticks in half-seconds; time to first byte is ours, precise.
       call.arm(options.ttfbMs ?? options.timeoutMs, 'ttfb');
@@ -174,7 +192,7 @@ export class OpenAiCompatibleClient implements ChatUpstream {
     options: UpstreamCallOptions,
   ): Observable<UpstreamChunk<T>> {
     return new Observable<UpstreamChunk<T>>((subscriber) => {
-      const call = new StreamCall<T>(this.origin, options, subscriber);
+      const call = new StreamCall<T>(this.origin, options, this.limits, subscriber);
       if (!call.start()) return undefined;
       // Until the first bytes: the time-to-first-byte budget; then the idle budget per read.
       call.arm(options.ttfbMs ?? options.timeoutMs, 'ttfb');
@@ -260,6 +278,44 @@ export class OpenAiCompatibleClient implements ChatUpstream {
     else options.signal.addEventListener('abort', onCallerAbort, { once: true });
     return state;
   }
+}
+
+interface AnswerLimits {
+  maxResponseBytes: number;
+  maxStreamLineBytes: number;
+}
+
+/** Of an error answer, only this much is kept (for its message); the rest is read and dropped. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+function tooLarge(origin: string, limit: number, stream: boolean): GatewayException {
+  return new GatewayException(
+    ErrorCode.UpstreamError,
+    stream ? ErrorMessages.upstreamLineTooLarge(limit) : ErrorMessages.upstreamTooLarge(limit),
+    { upstream: { origin } },
+  );
+}
+
+/**
+ * A `listModels` body, read up to `limit` bytes: past it the body is dropped and the call fails
+ * with 502 (an error body is cut there instead, its start is enough for the message).
+ */
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  limit: number,
+  truncate: boolean,
+  origin: string,
+): Promise<string> {
+  const text = new BodyText();
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (text.size + chunk.length > limit) {
+      body.destroy();
+      if (truncate) break;
+      throw tooLarge(origin, limit, false);
+    }
+    text.push(chunk);
+  }
+  return text.text();
 }
 
 interface CallState {
@@ -358,6 +414,7 @@ class JsonCall<T> extends DispatchCall implements Dispatcher.DispatchHandler {
   constructor(
     private readonly origin: string,
     options: UpstreamCallOptions,
+    private readonly limits: AnswerLimits,
     private readonly parse: (raw: string) => T,
     private readonly resolve: (answer: UpstreamJson<T>) => void,
     private readonly reject: (error: unknown) => void,
@@ -378,13 +435,32 @@ class JsonCall<T> extends DispatchCall implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (!this.settled) this.body.push(chunk);
+    if (this.settled) return;
+    const body = this.body;
+    if (this.status >= 300) {
+      // An error answer: its message is all we want of it.
+      if (body.size < MAX_ERROR_BODY_BYTES) body.push(chunk);
+      return;
+    }
+    if (body.size + chunk.length > this.limits.maxResponseBytes) {
+      // Over the cap: the upstream request is aborted, the caller gets a 502 now.
+      this.fail(tooLarge(this.origin, this.limits.maxResponseBytes, false), true);
+      return;
+    }
+    body.push(chunk);
   }
 
   onResponseEnd(): void {
     if (this.settled) return;
+    let raw: string;
+    try {
+      raw = this.body.text();
+    } catch (error) {
+      // Nothing may leave the call unsettled (a string too long to decode included).
+      this.fail(error, false);
+      return;
+    }
     this.settle();
-    const raw = this.body.text();
     if (this.status >= 300) {
       this.reject(upstreamStatusError(this.status, raw, this.origin, this.retryAfter));
       return;
@@ -437,6 +513,7 @@ class StreamCall<T extends { choices: unknown[] }>
   constructor(
     private readonly origin: string,
     options: UpstreamCallOptions,
+    private readonly limits: AnswerLimits,
     private readonly subscriber: Subscriber<UpstreamChunk<T>>,
   ) {
     super(options);
@@ -509,13 +586,13 @@ class StreamCall<T extends { choices: unknown[] }>
       this.fail(malformed(`a stream of content-type ${contentType}`, this.origin), true);
       return;
     }
-    this.decoder = new UpstreamStreamDecoder(contentType, this);
+    this.decoder = new UpstreamStreamDecoder(contentType, this, this.limits.maxStreamLineBytes);
   }
 
   private responseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.settled) return;
     if (this.errorBody !== undefined) {
-      this.errorBody.push(chunk);
+      if (this.errorBody.size < MAX_ERROR_BODY_BYTES) this.errorBody.push(chunk);
       return;
     }
     const decoder = this.decoder;
@@ -526,7 +603,13 @@ class StreamCall<T extends { choices: unknown[] }>
     } else {
       this.refresh();
     }
-    decoder.feed(chunk);
+    try {
+      decoder.feed(chunk);
+    } catch (error) {
+      if (!(error instanceof LineTooLongError)) throw error;
+      this.fail(tooLarge(this.origin, error.limit, true), true);
+      return;
+    }
     if (this.failure !== undefined) {
       this.fail(this.failure, true);
       return;

@@ -1,4 +1,5 @@
 import { ErrorCode, GatewayException } from '../common/errors';
+import { installSecrets } from '../common/secrets';
 import {
   parseChatCompletion,
   parseStreamChunk,
@@ -134,6 +135,77 @@ describe('openai-wire mapper', () => {
       type: 'api_error',
       code: 'upstream_error',
     });
+  });
+
+  it.each<[string, number, string, string]>([
+    [
+      'llama.cpp 400 exceed_context_size_error',
+      400,
+      '{"error":{"code":400,"message":"request (3000 tokens) exceeds the available context size (2048 tokens), try increasing it","type":"exceed_context_size_error","n_prompt_tokens":3000,"n_ctx":2048}}',
+      'request (3000 tokens) exceeds the available context size (2048 tokens), try increasing it',
+    ],
+    [
+      'TGI 422 validation error',
+      422,
+      '{"error":"Input validation error: `inputs` tokens + `max_new_tokens` must be <= 2048. Given: 2000 `inputs` tokens and 100 `max_new_tokens`","error_type":"validation"}',
+      'Input validation error: `inputs` tokens + `max_new_tokens` must be <= 2048. Given: 2000 `inputs` tokens and 100 `max_new_tokens`',
+    ],
+    [
+      'vLLM 400',
+      400,
+      '{"error":{"message":"This model\'s maximum context length is 4096 tokens. However, you requested 5000 tokens.","type":"BadRequestError","param":null,"code":400}}',
+      "This model's maximum context length is 4096 tokens. However, you requested 5000 tokens.",
+    ],
+  ])(
+    'a context overflow (%s) is a 400 context_length_exceeded with the detail',
+    (_what, status, body, message) => {
+      const error = upstreamStatusError(status, body, origin);
+      expect(error.status).toBe(400);
+      expect(error.toBody()).toEqual({
+        error: {
+          message,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'context_length_exceeded',
+        },
+      });
+    },
+  );
+
+  it.each([
+    'Failed to parse tool call arguments as JSON: [json.exception.parse_error.101] parse error',
+    'image input is not supported - hint: if this is unexpected, you may need to provide the mmproj',
+    'input (3000 tokens) is too large to process. increase the physical batch size (current batch size: 512)',
+  ])('a llama.cpp 500 that says the input is invalid is the caller’s 400: %s', (message) => {
+    const body = JSON.stringify({ error: { code: 500, message, type: 'server_error' } });
+    const error = upstreamStatusError(500, body, origin);
+    expect(error.status).toBe(400);
+    expect(error.code).toBe(ErrorCode.InvalidValue);
+    expect(error.toBody().error).toMatchObject({ message, type: 'invalid_request_error' });
+    expect(error.options.upstream?.status).toBe(500);
+  });
+
+  it('any other 5xx is a 502 that carries the upstream’s own message', () => {
+    const body =
+      '{"error":{"code":500,"message":"CUDA error: out of memory","type":"server_error"}}';
+    expect(upstreamStatusError(500, body, origin).toBody().error).toEqual({
+      message: 'The upstream model server failed (HTTP 500): CUDA error: out of memory',
+      type: 'api_error',
+      param: null,
+      code: 'upstream_error',
+    });
+  });
+
+  it('relayed messages are scrubbed of configured secrets', () => {
+    installSecrets(['sk-upstream-echoed-9876']);
+    for (const status of [400, 500]) {
+      const body = JSON.stringify({
+        error: { message: "bad header 'Authorization: Bearer sk-upstream-echoed-9876'" },
+      });
+      const error = upstreamStatusError(status, body, origin);
+      expect(error.message).not.toContain('sk-upstream-echoed-9876');
+      expect(error.message).toContain("Bearer [redacted]'");
+    }
   });
 
   it('parses both vLLM error body shapes', () => {

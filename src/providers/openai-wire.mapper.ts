@@ -5,6 +5,8 @@ import type {
   EmbeddingResponse,
   ModelList,
 } from '../common/openai/chat.types';
+import { scrubSecrets } from '../common/secrets';
+import { isContextOverflow, isInvalidInput } from './upstream-error-wording';
 
 /**
  * Mapping between upstream wire JSON and typed values; no transport here. Everything an upstream
@@ -116,13 +118,19 @@ function fromOllamaChunk(value: Json): ChatCompletionChunk {
   return chunk;
 }
 
-/** The OpenAI `code` of a context-length failure, whichever server phrased it. */
-const CONTEXT_LENGTH = /maximum context length|context length|context window|too many tokens/i;
+/** The most of an upstream's own message a caller is shown. */
+const MAX_RELAYED_MESSAGE = 1000;
 
 /**
- * An upstream's non-2xx answer → the exception the caller sees. Its own 4xx pass through with
- * status and message (SPEC §6); credential failures are the gateway's problem, not the
- * caller's, so they become 502; 5xx become 502 `upstream_error`.
+ * An upstream's non-2xx answer → the exception the caller sees (SPEC §6). Messages relayed
+ * from the upstream are scrubbed of configured secrets first.
+ *
+ * - 401/403/407: the upstream refused the gateway's credentials: the gateway's problem, 502.
+ * - A context overflow in any server's wording (vLLM and llama.cpp 400, TGI 422): 400
+ *   `context_length_exceeded` with the upstream's detail.
+ * - Another 4xx passes through with its status and message; so does a 5xx whose message says
+ *   the request is invalid (llama.cpp answers several invalid inputs with 500), as a 400.
+ * - Any other 5xx is a 502 `upstream_error` that carries the upstream's own message.
  */
 export function upstreamStatusError(
   status: number,
@@ -140,36 +148,62 @@ export function upstreamStatusError(
       },
     );
   }
+  const parsed = parseUpstreamErrorBody(bodyText);
+  const said = parsed.message === undefined ? undefined : relayed(parsed.message);
+  const param = parsed.param ? scrubSecrets(parsed.param) : null;
+  if (
+    said !== undefined &&
+    status <= 500 &&
+    status !== 429 &&
+    isContextOverflow(said, parsed.type ?? parsed.code)
+  ) {
+    return new GatewayException(ErrorCode.ContextLengthExceeded, said, { param, upstream });
+  }
   if (status >= 400 && status < 500) {
-    const parsed = parseUpstreamErrorBody(bodyText);
-    const message = parsed.message ?? ErrorMessages.upstreamStatus(status);
+    const message = said ?? ErrorMessages.upstreamStatus(status);
     const code =
       status === 429
         ? ErrorCode.RateLimitExceeded
         : status === 404
           ? ErrorCode.ModelNotFound
           : ErrorCode.InvalidValue;
-    const wireCode =
-      parsed.code ??
-      (status === 400 && CONTEXT_LENGTH.test(message) ? 'context_length_exceeded' : null);
     return new GatewayException(code, message, {
       status,
       type: status === 429 ? 'rate_limit_error' : 'invalid_request_error',
-      wireCode: status === 429 ? 'rate_limit_exceeded' : wireCode,
-      param: parsed.param,
+      wireCode: status === 429 ? 'rate_limit_exceeded' : (parsed.code ?? null),
+      param,
       headers: retryAfter ? { 'retry-after': retryAfter } : undefined,
       upstream,
     });
   }
-  return new GatewayException(ErrorCode.UpstreamError, ErrorMessages.upstreamStatus(status), {
-    upstream,
-    headers: status === 503 && retryAfter ? { 'retry-after': retryAfter } : undefined,
-  });
+  if (said !== undefined && status === 500 && isInvalidInput(said)) {
+    return new GatewayException(ErrorCode.InvalidValue, said, { param, upstream });
+  }
+  return new GatewayException(
+    ErrorCode.UpstreamError,
+    said === undefined
+      ? ErrorMessages.upstreamStatus(status)
+      : ErrorMessages.upstreamStatusSaid(status, said),
+    {
+      upstream,
+      headers: status === 503 && retryAfter ? { 'retry-after': retryAfter } : undefined,
+    },
+  );
+}
+
+/** An upstream's message as a caller may read it: no secret, bounded. */
+function relayed(message: string): string {
+  const scrubbed = scrubSecrets(message).trim();
+  return scrubbed.length > MAX_RELAYED_MESSAGE
+    ? `${scrubbed.slice(0, MAX_RELAYED_MESSAGE)}…`
+    : scrubbed;
 }
 
 interface UpstreamErrorFields {
   message?: string;
   code?: string | null;
+  /** The error's `type` (llama.cpp names a context overflow by it). */
+  type?: string;
   param?: string | null;
 }
 
@@ -196,6 +230,7 @@ export function parseUpstreamErrorBody(bodyText: string): UpstreamErrorFields {
     message,
     // vLLM puts the numeric status in `code`; OpenAI's `code` is a string or null.
     code: typeof inner.code === 'string' ? inner.code : undefined,
+    type: typeof inner.type === 'string' ? inner.type : undefined,
     param: typeof inner.param === 'string' ? inner.param : null,
   };
 }

@@ -83,3 +83,35 @@ describe('Replica state', () => {
     expect(r.state).toBe('ejected');
   });
 });
+
+describe('Replica: a refused connection', () => {
+  it('takes the replica out at once; active checks bring it back after healthy_threshold passes', () => {
+    const { r, log } = replica();
+    r.recordDown(0, 'refused');
+    expect(r.state).toBe('unhealthy');
+    expect(r.serving).toBe(false);
+    r.recordCheck(true);
+    expect(r.state).toBe('unhealthy');
+    r.recordCheck(true);
+    expect(r.state).toBe('healthy');
+    expect(log).toEqual(['healthy->unhealthy', 'unhealthy->healthy']);
+  });
+
+  it('without active checks, opens the circuit at once for the ejection time', () => {
+    const log: string[] = [];
+    const r = new Replica(
+      0,
+      'http://a/v1',
+      1,
+      {} as ReplicaTransport,
+      { outlier, healthCheck: { ...healthCheck, enabled: false } },
+      (_r, from: ReplicaState, to: ReplicaState) => log.push(`${from}->${to}`),
+    );
+    r.recordDown(1000, 'refused');
+    expect(r.state).toBe('ejected');
+    expect(r.availableAt(1000)).toBe(1100);
+    expect(r.selectable(1050)).toBe(false);
+    expect(r.selectable(1100)).toBe(true);
+    expect(log).toEqual(['healthy->ejected', 'ejected->half-open']);
+  });
+});

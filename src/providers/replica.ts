@@ -183,6 +183,35 @@ export class Replica {
     });
   }
 
+  /**
+   * Nothing listens at the replica (its connection was refused): out of rotation at once, not
+   * after `consecutive_failures` requests. With active checks it is `unhealthy` until they pass
+   * `healthy_threshold` times; without them its circuit opens as for an ejection.
+   */
+  recordDown(now: number, why: string): void {
+    this.consecutiveFailures++;
+    const { enabled, unhealthyThreshold } = this.policy.healthCheck;
+    if (enabled) {
+      this.checkStreak = Math.min(this.checkStreak, -unhealthyThreshold);
+      if (!this.up) return;
+      this.change(`${why}: the replica is down`, () => (this.up = false));
+      return;
+    }
+    if (this.circuit === 'open') return;
+    this.change(`${why}: the replica is down`, () => {
+      this.ejections++;
+      const { ejectionMs, maxEjectionMs } = this.policy.outlier;
+      this.ejectedUntil = now + Math.min(maxEjectionMs, ejectionMs * 2 ** (this.ejections - 1));
+      this.circuit = 'open';
+    });
+  }
+
+  /** When the replica may be tried again at the earliest (0 when it may now). */
+  availableAt(now: number): number {
+    if (this.circuit === 'open' && now < this.ejectedUntil) return this.ejectedUntil;
+    return 0;
+  }
+
   /** One active check's verdict. */
   recordCheck(ok: boolean, error?: string): void {
     this.checked = true;

@@ -3,6 +3,7 @@ import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 /** Why an attempt failed, in the few classes that retries and metrics care about. */
 export type FailureKind =
   | 'connection'
+  | 'refused'
   | 'timeout'
   | 'rate_limited'
   | 'unavailable'
@@ -11,12 +12,21 @@ export type FailureKind =
   | 'rejected'
   | 'client_error';
 
+/**
+ * What a failure says of the replica that answered it:
+ * - `failed`: counts towards its ejection (a timeout, a broken stream, a 502/503/504);
+ * - `down`: nothing listens there (connection refused): out of rotation at once;
+ * - `suspect`: a 500 may be the request's or the replica's; it counts only once shown not to
+ *   follow the request (see {@link judgeSuspect});
+ * - `neutral`: says nothing of the replica's health (the caller's own error, a 429, a 401).
+ */
+export type ReplicaVerdict = 'failed' | 'down' | 'suspect' | 'neutral';
+
 export interface FailureVerdict {
   kind: FailureKind;
-  /** Another replica (or the same one later) may answer. */
-  retryable: boolean;
-  /** What it says of the replica: `failed` counts towards ejection, `ok` resets the count. */
-  replica: 'failed' | 'ok' | 'neutral';
+  /** `any`: another attempt, on any replica; `elsewhere`: only on another replica; `none`. */
+  retry: 'any' | 'elsewhere' | 'none';
+  replica: ReplicaVerdict;
   /** The upstream's `Retry-After`, in ms. */
   retryAfterMs?: number;
 }
@@ -25,10 +35,19 @@ const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 
 /**
  * What an upstream failure means for retries and for the replica's circuit (ADR 0006):
- * connection errors, timeouts, 429, 502/503/504 and malformed or broken answers are retried;
- * another 5xx is the replica's failure but retrying it would most likely fail again; an
- * upstream 4xx is the caller's problem and proves the replica works. Anything that is not a
- * {@link GatewayException} (a caller abort) is no verdict at all.
+ *
+ * | failure                                   | retry       | replica   |
+ * | ----------------------------------------- | ----------- | --------- |
+ * | connection refused                        | elsewhere   | down      |
+ * | other connection error, timeout           | any         | failed    |
+ * | malformed or broken answer                | any         | failed    |
+ * | 502, 503, 504                             | any         | failed    |
+ * | 429                                       | any         | neutral   |
+ * | another 5xx (a 500)                       | elsewhere   | suspect   |
+ * | 401, 403, 407 (the gateway's credentials) | none        | neutral   |
+ * | the caller's 4xx, an invalid-input 500    | none        | neutral   |
+ *
+ * Anything that is not a {@link GatewayException} (a caller abort) is no verdict at all.
  */
 export function classifyFailure(error: unknown, now = Date.now()): FailureVerdict | undefined {
   if (!(error instanceof GatewayException)) return undefined;
@@ -36,29 +55,63 @@ export function classifyFailure(error: unknown, now = Date.now()): FailureVerdic
   const retryAfterMs = parseRetryAfter(error.headers?.['retry-after'], now);
   switch (error.code) {
     case ErrorCode.UpstreamTimeout:
-      return { kind: 'timeout', retryable: true, replica: 'failed' };
+      return { kind: 'timeout', retry: 'any', replica: 'failed' };
     case ErrorCode.RateLimitExceeded:
       // A busy replica is not a broken one: it sits out its Retry-After, its circuit stays as is.
       return status === 429
-        ? { kind: 'rate_limited', retryable: true, replica: 'neutral', retryAfterMs }
-        : { kind: 'client_error', retryable: false, replica: 'ok' };
+        ? { kind: 'rate_limited', retry: 'any', replica: 'neutral', retryAfterMs }
+        : { kind: 'client_error', retry: 'none', replica: 'neutral' };
     case ErrorCode.UpstreamError:
       if (status === undefined) {
-        const connection = error.message === ErrorMessages.upstreamUnreachable();
-        return { kind: connection ? 'connection' : 'broken', retryable: true, replica: 'failed' };
+        if (error.message !== ErrorMessages.upstreamUnreachable()) {
+          return { kind: 'broken', retry: 'any', replica: 'failed' };
+        }
+        return isRefused(error.options.cause)
+          ? { kind: 'refused', retry: 'elsewhere', replica: 'down' }
+          : { kind: 'connection', retry: 'any', replica: 'failed' };
       }
       if (RETRYABLE_STATUSES.has(status)) {
-        return { kind: 'unavailable', retryable: true, replica: 'failed', retryAfterMs };
+        return { kind: 'unavailable', retry: 'any', replica: 'failed', retryAfterMs };
       }
       if (status === 401 || status === 403 || status === 407) {
-        return { kind: 'rejected', retryable: false, replica: 'neutral' };
+        return { kind: 'rejected', retry: 'none', replica: 'neutral' };
       }
-      return { kind: 'server_error', retryable: false, replica: 'failed' };
+      return { kind: 'server_error', retry: 'elsewhere', replica: 'suspect' };
     default:
+      // The caller's own error (an upstream 4xx, or a 500 that says the input is invalid):
+      // it would fail the same way anywhere, and says nothing of the replica (SPEC §6).
       return error.options.upstream
-        ? { kind: 'client_error', retryable: false, replica: 'ok' }
+        ? { kind: 'client_error', retry: 'none', replica: 'neutral' }
         : undefined;
   }
+}
+
+/** What becomes of a replica's suspect failure (a 500), given what happened next. */
+export type SuspectJudgement = 'count' | 'forgive' | 'probe';
+
+/**
+ * A 500 counts against its replica only when it does not follow the request (SPEC §6):
+ *
+ * - the request then succeeded on another replica: the replica's fault, `count`;
+ * - it failed the same way there, or as the caller's error: the request's fault, `forgive`;
+ * - nothing else was tried, or the other attempt failed for its own reasons: the replica's
+ *   own health probe decides, `probe` (counted only when the probe fails too).
+ */
+export function judgeSuspect(next: FailureKind | 'succeeded' | 'none'): SuspectJudgement {
+  switch (next) {
+    case 'succeeded':
+      return 'count';
+    case 'server_error':
+    case 'client_error':
+      return 'forgive';
+    default:
+      return 'probe';
+  }
+}
+
+/** The connection was refused: nothing listens at the replica's address. */
+function isRefused(cause: unknown): boolean {
+  return (cause as { code?: unknown } | null | undefined)?.code === 'ECONNREFUSED';
 }
 
 /**

@@ -31,7 +31,7 @@ import { PoolMonitor } from './pool-monitor';
 import { fnv1a, prefixKeyOf, PrefixAffinityRing } from './prefix-affinity';
 import { Replica, type ReplicaState, type ReplicaTransport } from './replica';
 import { ReplicaProbe, type ReplicaProber } from './replica-probe';
-import { backoffDelay, classifyFailure } from './retry-policy';
+import { backoffDelay, classifyFailure, judgeSuspect, type FailureKind } from './retry-policy';
 import type {
   ChatUpstream,
   UpstreamCallOptions,
@@ -45,6 +45,22 @@ const SHED_RETRY_AFTER_S = 1;
 
 /** `select()`'s answer when no replica serves at all (every one is down). */
 const NO_REPLICA = Symbol('no replica');
+
+/**
+ * One request's failed attempts as its pool judges them (SPEC §6): a 500 waits for the next
+ * attempt to say whether it followed the request. Allocated at the first failure only.
+ */
+interface FaultLedger {
+  /** The replica whose 500 is not judged yet. */
+  suspect: Replica | undefined;
+  /** 500s in this request: the first is retried once elsewhere, the second is not. */
+  serverErrors: number;
+  /** The request has failed the same way on two replicas: its 500s are its own. */
+  followsRequest: boolean;
+}
+
+/** After a failed attempt: wait this long and try again, or end with this error. */
+type RetryPlan = number | { error: unknown };
 
 /** One attempt's hold on a replica: counted in flight until released, exactly once. */
 interface Lease {
@@ -94,6 +110,9 @@ export class UpstreamPool implements ChatUpstream {
   private readonly candidates: Replica[] = [];
   private epoch = 0;
   private drainScheduled = false;
+  private closed = false;
+  /** Replicas whose suspect 500 a health probe is confirming now (one probe each at a time). */
+  private readonly confirming = new Set<Replica>();
   /** What this pool's streams use of it: one object per pool, not closures per stream. */
   private readonly host: StreamHost;
 
@@ -142,8 +161,10 @@ export class UpstreamPool implements ChatUpstream {
       now: this.now,
       acquire: (avoid, key, options, deadline) => this.acquire(avoid, key, options, deadline),
       release: (lease) => this.release(lease),
-      afterFailure: (lease, error, attempt, deadline, signal) =>
-        this.afterFailure(lease, error, attempt, deadline, signal),
+      afterFailure: (lease, error, attempt, deadline, signal, ledger) =>
+        this.afterFailure(lease, error, attempt, deadline, signal, ledger),
+      succeeded: (replica, ledger) => this.succeeded(replica, ledger),
+      gaveUp: (ledger) => this.settleSuspect(ledger, 'none', undefined),
       attemptOptions: (options, deadline, traceContext) =>
         this.attemptOptions(options, deadline, traceContext),
     };
@@ -173,6 +194,22 @@ export class UpstreamPool implements ChatUpstream {
     return this.queue.size;
   }
 
+  /**
+   * What a caller refused for want of a replica is told to wait (`Retry-After`, whole
+   * seconds): until the first ejection ends, or, when the active checks have taken every
+   * replica out, the checks it takes to bring one back.
+   */
+  get retryAfterSeconds(): number {
+    const now = this.now();
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const replica of this.replicas) {
+      if (replica.serving) soonest = Math.min(soonest, Math.max(now, replica.availableAt(now)));
+    }
+    const { intervalMs, healthyThreshold } = this.config.healthCheck;
+    const ms = Number.isFinite(soonest) ? soonest - now : intervalMs * healthyThreshold;
+    return Math.max(1, Math.ceil(ms / 1000));
+  }
+
   /** Starts the active health checks (and metric scrapes for `load-aware`). */
   start(): void {
     this.monitor.start();
@@ -184,8 +221,9 @@ export class UpstreamPool implements ChatUpstream {
    * `graceMs` it is aborted rather than allowed to hold the process open.
    */
   async close(graceMs = 1000): Promise<void> {
+    this.closed = true;
     this.monitor.stop();
-    this.queue.rejectAll(noHealthyUpstream);
+    this.queue.rejectAll(() => noHealthyUpstream(this.retryAfterSeconds));
     await Promise.all([
       ...this.replicas.map((replica) => closeWithin(replica.transport, graceMs)),
       ...this.probes.map((probe) => probe.close()),
@@ -268,12 +306,14 @@ export class UpstreamPool implements ChatUpstream {
     const parent = options.traceContext ?? context.active();
     let tried: Replica[] | undefined;
     let lastError: unknown;
+    let ledger: FaultLedger | undefined;
     for (let attempt = 1; ; attempt++) {
       let lease: Lease;
       try {
         const acquired = this.acquire(tried, tried ? undefined : affinityKey, options, deadline);
         lease = acquired instanceof Promise ? await acquired : acquired;
       } catch (error) {
+        if (ledger !== undefined) this.settleSuspect(ledger, 'none', undefined);
         // On a retry, what the upstream did says more than "no slot for the retry".
         throw lastError ?? error;
       }
@@ -288,16 +328,24 @@ export class UpstreamPool implements ChatUpstream {
         );
       } catch (error) {
         traced?.failed(error, options.signal.aborted);
-        const delay = this.afterFailure(lease, error, attempt, deadline, options.signal);
+        ledger ??= { suspect: undefined, serverErrors: 0, followsRequest: false };
+        const plan = this.afterFailure(lease, error, attempt, deadline, options.signal, ledger);
         this.release(lease);
-        if (delay === undefined) throw error;
+        if (typeof plan !== 'number') throw plan.error;
         (tried ??= []).push(lease.replica);
         lastError = error;
-        if (delay > 0) await sleep(delay, options.signal);
+        if (plan > 0) {
+          try {
+            await sleep(plan, options.signal);
+          } catch (reason) {
+            this.settleSuspect(ledger, 'none', undefined);
+            throw reason;
+          }
+        }
         continue;
       }
       traced?.succeeded(value);
-      lease.replica.recordSuccess();
+      this.succeeded(lease.replica, ledger);
       this.release(lease);
       return value;
     }
@@ -325,7 +373,9 @@ export class UpstreamPool implements ChatUpstream {
 
   /**
    * Records what a failed attempt says of its replica and decides whether to retry: the wait
-   * before the next attempt, or undefined to give up with this error.
+   * before the next attempt, or the error to end with. A refused connection is never retried
+   * on the same replica, and a pool left with no replica answers 503 `tier_unavailable` with
+   * `Retry-After` rather than the connection error. A 500 is retried once, on another replica.
    */
   private afterFailure(
     lease: Lease,
@@ -333,27 +383,102 @@ export class UpstreamPool implements ChatUpstream {
     attempt: number,
     deadline: number,
     signal: AbortSignal,
-  ): number | undefined {
-    if (signal.aborted) return undefined;
-    const now = this.now();
-    const verdict = classifyFailure(error, now);
-    if (verdict === undefined) return undefined;
+    ledger: FaultLedger,
+  ): RetryPlan {
     const replica = lease.replica;
-    if (verdict.replica === 'failed') replica.recordFailure(now, verdict.kind);
-    else if (verdict.replica === 'ok') replica.recordSuccess();
+    const now = this.now();
+    const verdict = signal.aborted ? undefined : classifyFailure(error, now);
+    this.settleSuspect(ledger, verdict?.kind ?? 'none', replica);
+    if (verdict === undefined) return { error };
+    switch (verdict.replica) {
+      case 'failed':
+        replica.recordFailure(now, verdict.kind);
+        break;
+      case 'down':
+        replica.recordDown(now, verdict.kind);
+        break;
+      case 'suspect':
+        ledger.serverErrors++;
+        if (!ledger.followsRequest) ledger.suspect = replica;
+        break;
+      case 'neutral':
+        break;
+    }
     if (verdict.retryAfterMs !== undefined) replica.cooldownUntil = now + verdict.retryAfterMs;
+    const plan = this.retryPlan(verdict.retry, replica, attempt, deadline, ledger, now);
+    if (plan !== undefined) {
+      this.observer?.retried(this.name, verdict.kind);
+      return plan;
+    }
+    this.settleSuspect(ledger, 'none', undefined);
+    if (verdict.kind === 'refused' && !this.available) {
+      return { error: noHealthyUpstream(this.retryAfterSeconds) };
+    }
+    return { error };
+  }
+
+  /** The wait before the next attempt, or undefined when there is none to make. */
+  private retryPlan(
+    retry: 'any' | 'elsewhere' | 'none',
+    replica: Replica,
+    attempt: number,
+    deadline: number,
+    ledger: FaultLedger,
+    now: number,
+  ): number | undefined {
     const { maxAttempts, backoffBaseMs, backoffMaxMs, maxRetryAfterMs } = this.config.retries;
-    if (!verdict.retryable || attempt >= maxAttempts) return undefined;
-    let delay = backoffDelay(attempt, backoffBaseMs, backoffMaxMs, this.random);
-    if (!this.hasAlternative(replica, now)) {
+    if (retry === 'none' || attempt >= maxAttempts || ledger.serverErrors > 1) return undefined;
+    const alternative = this.hasAlternative(replica, now);
+    if (retry === 'elsewhere' && !alternative) return undefined;
+    // Another replica answers a refused connection or a 500 at once: no backoff.
+    let delay =
+      retry === 'elsewhere' ? 0 : backoffDelay(attempt, backoffBaseMs, backoffMaxMs, this.random);
+    if (!alternative) {
       // Only the same replica can take the retry: honour its Retry-After, within reason.
       const wait = replica.cooldownUntil - now;
       if (wait > maxRetryAfterMs) return undefined;
       delay = Math.max(delay, wait);
     }
-    if (now + delay >= deadline) return undefined;
-    this.observer?.retried(this.name, verdict.kind);
-    return delay;
+    return now + delay >= deadline ? undefined : delay;
+  }
+
+  /** An attempt succeeded: its replica is fine, and a 500 elsewhere was that replica's fault. */
+  private succeeded(replica: Replica, ledger: FaultLedger | undefined): void {
+    replica.recordSuccess();
+    if (ledger !== undefined) this.settleSuspect(ledger, 'succeeded', replica);
+  }
+
+  /**
+   * Judges the request's pending 500 (if any) by what came next (see {@link judgeSuspect}):
+   * `next` is the following attempt's outcome on `on`, or `none` when there is no other attempt.
+   */
+  private settleSuspect(
+    ledger: FaultLedger,
+    next: FailureKind | 'succeeded' | 'none',
+    on: Replica | undefined,
+  ): void {
+    const suspect = ledger.suspect;
+    if (suspect === undefined) return;
+    ledger.suspect = undefined;
+    // The same replica again proves nothing either way.
+    const judgement = on === suspect ? 'probe' : judgeSuspect(next);
+    if (judgement === 'count') suspect.recordFailure(this.now(), 'server_error');
+    else if (judgement === 'forgive') ledger.followsRequest = true;
+    else this.confirm(suspect);
+  }
+
+  /**
+   * A replica's 500 that nothing else explains: its own health probe, now, decides whether it
+   * counts (a replica that answers its probe is serving; the request was at fault).
+   */
+  private confirm(replica: Replica): void {
+    if (this.closed || this.confirming.has(replica)) return;
+    this.confirming.add(replica);
+    const { path, timeoutMs } = this.config.healthCheck;
+    void this.probes[replica.index].get(path, timeoutMs, false).then((result) => {
+      this.confirming.delete(replica);
+      if (!result.ok && !this.closed) replica.recordFailure(this.now(), 'server_error');
+    });
   }
 
   private attemptOptions(
@@ -385,10 +510,10 @@ export class UpstreamPool implements ChatUpstream {
     // First come, first served: nobody overtakes a request that is already waiting.
     if (this.queue.size === 0) {
       const replica = this.select(avoid, affinityKey);
-      if (replica === NO_REPLICA) throw noHealthyUpstream();
+      if (replica === NO_REPLICA) throw noHealthyUpstream(this.retryAfterSeconds);
       if (replica !== undefined) return this.lease(replica);
     } else if (!this.serving) {
-      throw noHealthyUpstream();
+      throw noHealthyUpstream(this.retryAfterSeconds);
     }
     if (this.queue.size >= this.config.queueSize) {
       this.observer?.shed(this.name, 'queue_full');
@@ -510,7 +635,7 @@ export class UpstreamPool implements ChatUpstream {
       }
       return replica === undefined ? undefined : this.lease(replica);
     });
-    if (none) this.queue.rejectAll(noHealthyUpstream);
+    if (none) this.queue.rejectAll(() => noHealthyUpstream(this.retryAfterSeconds));
   }
 
   private onStateChange(replica: Replica, from: ReplicaState, to: ReplicaState, why: string): void {
@@ -565,7 +690,10 @@ interface StreamHost {
     attempt: number,
     deadline: number,
     signal: AbortSignal,
-  ): number | undefined;
+    ledger: FaultLedger,
+  ): RetryPlan;
+  succeeded(replica: Replica, ledger: FaultLedger | undefined): void;
+  gaveUp(ledger: FaultLedger): void;
   attemptOptions(
     options: UpstreamCallOptions,
     deadline: number,
@@ -587,6 +715,7 @@ class PooledStream<T extends { choices: unknown[] }>
   private attempt = 0;
   private tried: Replica[] | undefined;
   private lastError: unknown;
+  private ledger: FaultLedger | undefined;
   /** The running attempt's lease, its trace and its subscription. */
   private lease: Lease | undefined;
   private trace: AttemptTrace | undefined;
@@ -622,6 +751,7 @@ class PooledStream<T extends { choices: unknown[] }>
         this.deadline,
       );
     } catch (error) {
+      this.giveUp();
       this.fail(this.lastError ?? error);
       return;
     }
@@ -629,6 +759,7 @@ class PooledStream<T extends { choices: unknown[] }>
       acquired.then(
         (lease) => this.run(lease),
         (error: unknown) => {
+          this.giveUp();
           if (!this.finished) this.fail(this.lastError ?? error);
         },
       );
@@ -650,7 +781,7 @@ class PooledStream<T extends { choices: unknown[] }>
     }
     this.committed = true;
     trace.firstContent();
-    (this.lease as Lease).replica.recordSuccess();
+    this.host.succeeded((this.lease as Lease).replica, this.ledger);
     this.flushHeld();
     this.subscriber.next(item);
   }
@@ -666,19 +797,22 @@ class PooledStream<T extends { choices: unknown[] }>
       // The caller has content already: this one goes to it in-band (SPEC §7).
       const verdict = signal.aborted ? undefined : classifyFailure(error);
       if (verdict?.replica === 'failed') lease.replica.recordFailure(host.now(), verdict.kind);
+      else if (verdict?.replica === 'down') lease.replica.recordDown(host.now(), verdict.kind);
       host.release(lease);
       this.fail(error);
       return;
     }
-    const delay = host.afterFailure(lease, error, this.attempt, this.deadline, signal);
+    const ledger = (this.ledger ??= { suspect: undefined, serverErrors: 0, followsRequest: false });
+    const plan = host.afterFailure(lease, error, this.attempt, this.deadline, signal, ledger);
     host.release(lease);
-    if (delay === undefined || this.finished) {
-      this.fail(error);
+    if (typeof plan !== 'number' || this.finished) {
+      this.giveUp();
+      this.fail(typeof plan === 'number' ? error : plan.error);
       return;
     }
     (this.tried ??= []).push(lease.replica);
     this.lastError = error;
-    this.retryTimer = setTimeout(() => this.start(), delay);
+    this.retryTimer = setTimeout(() => this.start(), plan);
   }
 
   complete(): void {
@@ -686,7 +820,7 @@ class PooledStream<T extends { choices: unknown[] }>
     if (lease === undefined) return;
     this.lease = undefined;
     (this.trace as AttemptTrace).end();
-    if (!this.committed) lease.replica.recordSuccess();
+    if (!this.committed) this.host.succeeded(lease.replica, this.ledger);
     this.host.release(lease);
     this.flushHeld();
     this.finished = true;
@@ -697,6 +831,7 @@ class PooledStream<T extends { choices: unknown[] }>
   unsubscribe(): void {
     this.finished = true;
     clearTimeout(this.retryTimer);
+    this.giveUp();
     this.inner?.unsubscribe();
     this.trace?.end(this.options.signal.aborted);
     const lease = this.lease;
@@ -734,6 +869,11 @@ class PooledStream<T extends { choices: unknown[] }>
     this.subscriber.error(error);
   }
 
+  /** No further attempt: a pending 500 is judged without one. */
+  private giveUp(): void {
+    if (this.ledger !== undefined) this.host.gaveUp(this.ledger);
+  }
+
   private flushHeld(): void {
     const held = this.held;
     if (held === undefined) return;
@@ -756,8 +896,10 @@ function overloaded(): GatewayException {
   });
 }
 
-function noHealthyUpstream(): GatewayException {
-  return new GatewayException(ErrorCode.TierUnavailable, ErrorMessages.noHealthyUpstream());
+function noHealthyUpstream(retryAfterSeconds: number): GatewayException {
+  return new GatewayException(ErrorCode.TierUnavailable, ErrorMessages.noHealthyUpstream(), {
+    headers: { 'retry-after': String(retryAfterSeconds) },
+  });
 }
 
 /** The upstream URL as a label: no user-info, no query. */

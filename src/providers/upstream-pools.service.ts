@@ -7,7 +7,13 @@ import {
   Optional,
 } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { EmbeddingsConfig, GatewayConfig, TierConfig } from '../config';
+import { installSecrets } from '../common/secrets';
+import {
+  configuredSecrets,
+  type EmbeddingsConfig,
+  type GatewayConfig,
+  type TierConfig,
+} from '../config';
 import { MetricsService, TELEMETRY_OPTIONS, type TelemetryOptions } from '../telemetry';
 import { AttemptTelemetry } from './attempt-telemetry';
 import { ProvidersMessages } from './providers.messages';
@@ -38,6 +44,15 @@ export class UpstreamPoolsService implements OnApplicationBootstrap, OnApplicati
     const expected = expectedModels(
       config.get('tiers', { infer: true }),
       config.get('embeddings', { infer: true }),
+    );
+    // Once, at boot: every message relayed from an upstream or a tool is scrubbed of these.
+    installSecrets(
+      configuredSecrets({
+        pools,
+        auth: config.get('auth', { infer: true }),
+        redis: config.get('redis', { infer: true }),
+        tools: config.get('tools', { infer: true }),
+      }),
     );
     for (const name of Object.keys(pools)) {
       this.pools.set(

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { catchError, throwError } from 'rxjs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { confineRoute, mayUseTier } from '../auth';
@@ -109,15 +110,31 @@ export class ChatCompletionsController {
       await this.createWithTools(body, route, request, reply, signal, admission);
       return;
     }
+    // The routed pool may find it has no replica left only when called (its only replica
+    // refused the connection): before anything reached the caller, the other tier takes it.
+    const fallback = (error: unknown): RouteDecision | undefined => {
+      const moved = this.router.fallbackAfter(route, error, (tier) => mayUseTier(policy, tier));
+      if (moved === undefined) return undefined;
+      admission.routed(moved.tier, moved.config.model);
+      setRouteHeaders(reply, moved);
+      telemetry?.rerouted(moved.tier, moved.reason);
+      return moved;
+    };
     if (body.stream === true) {
       const writer = new SseResponseWriter(reply.raw, { heartbeatMs: this.heartbeatMs });
-      const payloads = this.chat.stream(body, route, {
+      const ctx = {
         signal,
         requestId: request.id,
         gate: writer.gate,
         telemetry,
-        onUsage: (usage) => admission.addUsage(usage),
-      });
+        onUsage: (usage: unknown) => admission.addUsage(usage),
+      };
+      const payloads = this.chat.stream(body, route, ctx).pipe(
+        catchError((error: unknown) => {
+          const moved = fallback(error);
+          return moved ? this.chat.stream(body, moved, ctx) : throwError(() => error);
+        }),
+      );
       await replyWithSse(reply, writer, payloads, {
         heartbeatMs: this.heartbeatMs,
         renderError: (error) => {
@@ -128,11 +145,16 @@ export class ChatCompletionsController {
       });
       return;
     }
-    const payload = await this.chat.complete(body, route, {
+    const ctx = {
       signal,
       requestId: request.id,
       telemetry,
-      onUsage: (usage) => admission.addUsage(usage),
+      onUsage: (usage: unknown) => admission.addUsage(usage),
+    };
+    const payload = await this.chat.complete(body, route, ctx).catch((error: unknown) => {
+      const moved = fallback(error);
+      if (moved === undefined) throw error;
+      return this.chat.complete(body, moved, ctx);
     });
     await reply.type('application/json; charset=utf-8').send(payload);
   }

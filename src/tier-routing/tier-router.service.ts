@@ -136,7 +136,9 @@ export class TierRouterService {
         }
       }
       if (!pool.serving) {
-        throw new GatewayException(ErrorCode.TierUnavailable, ErrorMessages.tierUnavailable(tier));
+        throw new GatewayException(ErrorCode.TierUnavailable, ErrorMessages.tierUnavailable(tier), {
+          headers: { 'retry-after': String(pool.retryAfterSeconds) },
+        });
       }
     } else if (auto && config.spill && other && pool.saturated) {
       const otherPool = this.pools.get(other.pool);
@@ -219,6 +221,27 @@ export class TierRouterService {
     const decision = this.decide(tier, reason);
     this.metrics.countDecision(decision.tier, decision.reason);
     return decision;
+  }
+
+  /**
+   * Fallback at call time (ADR 0006 amendment): the routed tier's pool turned out to have no
+   * replica left (its only replica refused the connection, say) before anything reached the
+   * caller. The other tier's decision when the tier's `fallback` allows it, the other tier can
+   * serve and `allowed` accepts it; otherwise undefined, and the caller gets the pool's 503.
+   */
+  fallbackAfter(
+    route: RouteDecision,
+    error: unknown,
+    allowed: (tier: TierName) => boolean,
+  ): RouteDecision | undefined {
+    if (!(error instanceof GatewayException) || error.code !== ErrorCode.TierUnavailable) {
+      return undefined;
+    }
+    const other = OTHER[route.tier];
+    if (!route.config.fallback || route.pool.available || !allowed(other)) return undefined;
+    const config = this.catalog.tiers[other];
+    if (!config || !this.pools.get(config.pool).available) return undefined;
+    return this.routeTo(other, `fallback:${route.tier}->${other}`);
   }
 
   private decide(tier: TierName, reason: string, score?: number): RouteDecision {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SpanStatusCode, context as otelContext, trace, type Context } from '@opentelemetry/api';
 import type { ToolCall } from '../common/openai';
+import { scrubSecrets } from '../common/secrets';
 import type { GatewayConfig } from '../config';
 import {
   GenAi,
@@ -204,7 +205,7 @@ export class ToolExecutor {
         error instanceof Error && error.message !== ''
           ? error.message
           : ToolMessages.failed(registered.name);
-      return done('failed', errorResult(message));
+      return done('failed', errorResult(scrubSecrets(message)));
     } finally {
       clearTimeout(timer);
       context.signal.removeEventListener('abort', onRequestAbort);

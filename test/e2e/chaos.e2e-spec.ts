@@ -196,7 +196,7 @@ describe('chaos: replicas die, stall, fail and come back (real sockets)', () => 
     expect(body.status).toBe('degraded');
     expect(body.details['pool:instant'].status).toBe('up');
     expect(await metricsText(stack.url)).toMatch(
-      /tiergate_upstream_retries_total\{pool="instant",reason="(connection|broken)"\} [1-9]/,
+      /tiergate_upstream_retries_total\{pool="instant",reason="(connection|refused|broken)"\} [1-9]/,
     );
   });
 

@@ -24,6 +24,7 @@ import {
   charsToTokens,
   toolCallId,
 } from './wire';
+import { llamaCppFault, llamaCppParseError } from './llamacpp';
 
 // =============================================================================================
 // Public API
@@ -33,6 +34,8 @@ export type SimMode = 'normal' | 'hang' | 'garbage' | 'cut' | 'corrupt' | 'ndjso
 export type SimReasoning = 'none' | 'reasoning_content' | 'reasoning' | 'think-tags';
 /** Whose load gauges `GET /metrics` shows; `none` answers 501 like `llama-server` without `--metrics`. */
 export type SimMetrics = 'vllm' | 'llamacpp' | 'sglang' | 'none';
+/** Whose answers to invalid requests: vLLM's 400s, or llama-server's 500s and bodies. */
+export type SimFlavor = 'vllm' | 'llamacpp';
 
 export interface SimBehavior {
   /** Delay before response headers (every inference response, errors included). */
@@ -68,6 +71,14 @@ export interface SimBehavior {
    * (vLLM's `max_num_seqs`, llama-server's `-np` slots). Metrics only: nothing really waits.
    */
   maxRunning: number;
+  /**
+   * `llamacpp`: invalid requests get llama-server's answers (HTTP 500 for malformed JSON, tool-call
+   * arguments that are not JSON, an `image_url` part, a tool without `function`, an embeddings
+   * input over `batchTokens`; 400 `exceed_context_size_error` past the context window).
+   */
+  flavor: SimFlavor;
+  /** `llamacpp`: the physical batch; a longer embeddings input gets its 500. */
+  batchTokens: number;
 }
 
 export interface SimulatorOptions {
@@ -164,6 +175,8 @@ export const DEFAULT_BEHAVIOR: Readonly<SimBehavior> = Object.freeze({
   contextWindow: 32768,
   metrics: 'vllm',
   maxRunning: 256,
+  flavor: 'vllm',
+  batchTokens: 512,
 });
 
 const MODES: readonly string[] = ['normal', 'hang', 'garbage', 'cut', 'corrupt', 'ndjson'];
@@ -184,6 +197,7 @@ const NUMBER_KEYS = [
   'embeddingDims',
   'contextWindow',
   'maxRunning',
+  'batchTokens',
 ] as const;
 const OPTIONAL_KEYS = new Set<string>(['retryAfterSeconds', 'sseCommentEvery']);
 
@@ -209,6 +223,8 @@ export function pickBehavior(input: unknown): Partial<SimBehavior> {
       out.reasoning = value;
     } else if (key === 'metrics' && typeof value === 'string' && METRICS.includes(value)) {
       out.metrics = value;
+    } else if (key === 'flavor' && (value === 'vllm' || value === 'llamacpp')) {
+      out.flavor = value;
     } else if (key === 'splitWrites' && typeof value === 'boolean') {
       out.splitWrites = value;
     }
@@ -244,6 +260,8 @@ interface Script {
   toolRounds: number;
   status?: number;
   errorMessage?: string;
+  /** The scripted error's message repeats the request's `Authorization` header (a leaky server). */
+  echoAuthorization: boolean;
 }
 
 interface Generation {
@@ -749,6 +767,10 @@ class Simulator {
       rec.body = body;
     }
     if (kind === null) return ex.reply(401, '{"error":"Unauthorized"}', 'application/json');
+    if (parseError !== undefined && this.behavior.flavor === 'llamacpp') {
+      const fault = llamaCppParseError(raw.toString('utf8'));
+      return ex.json(fault.status, fault.body);
+    }
     if (parseError !== undefined) {
       return ex.json(
         400,
@@ -782,7 +804,8 @@ class Simulator {
         ? { 'retry-after': String(b.retryAfterSeconds) }
         : undefined;
     if (script.status !== undefined) {
-      const msg = script.errorMessage ?? `Simulated error ${script.status}`;
+      let msg = script.errorMessage ?? `Simulated error ${script.status}`;
+      if (script.echoAuthorization) msg += ` (Authorization: ${String(rec.headers.authorization)})`;
       return ex.json(script.status, errorBody(script.status, msg), retry);
     }
     if (b.failRate > 0 && Math.random() < b.failRate) {
@@ -791,6 +814,11 @@ class Simulator {
         errorBody(b.failStatus, `Simulated failure (${this.name}): status ${b.failStatus}`),
         retry,
       );
+    }
+
+    if (b.flavor === 'llamacpp') {
+      const fault = llamaCppFault(kind, body, b.contextWindow, b.batchTokens);
+      if (fault !== undefined) return ex.json(fault.status, fault.body);
     }
 
     // vLLM validation
@@ -845,7 +873,12 @@ class Simulator {
   }
 
   private script(x: unknown): Script {
-    const s: Script = { b: this.behavior, toolArgsChunk: 16, toolRounds: 1 };
+    const s: Script = {
+      b: this.behavior,
+      toolArgsChunk: 16,
+      toolRounds: 1,
+      echoAuthorization: false,
+    };
     if (!isObj(x)) return s;
     const over = pickBehavior(x);
     if (Object.keys(over).length > 0) s.b = { ...this.behavior, ...over };
@@ -868,6 +901,7 @@ class Simulator {
     if (typeof x.status === 'number' && x.status >= 100 && x.status <= 599) s.status = x.status;
     const msg = x.error_message ?? x.errorMessage;
     if (typeof msg === 'string') s.errorMessage = msg;
+    if ((x.echo_authorization ?? x.echoAuthorization) === true) s.echoAuthorization = true;
     return s;
   }
 

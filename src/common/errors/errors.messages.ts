@@ -33,10 +33,16 @@ export const ErrorMessages = {
     'Please reduce the length of the messages or the completion.',
   tierUnavailable: (tier: string) => `The ${tier} tier has no upstream to serve this request.`,
   upstreamStatus: (status: number) => `The upstream model server failed (HTTP ${status}).`,
+  upstreamStatusSaid: (status: number, said: string) =>
+    `The upstream model server failed (HTTP ${status}): ${said}`,
   upstreamUnreachable: () => 'The upstream model server could not be reached.',
   upstreamMalformed: (what: string) =>
     `The upstream model server answered something that is not the OpenAI format (${what}).`,
   upstreamStreamBroken: (what: string) => `The upstream stream broke off (${what}).`,
+  upstreamTooLarge: (limit: number) =>
+    `The upstream model server's answer exceeds the gateway's limit of ${limit} bytes.`,
+  upstreamLineTooLarge: (limit: number) =>
+    `The upstream stream sent an event larger than the gateway's limit of ${limit} bytes.`,
   upstreamTimeout: (ms: number) => `The upstream model server did not answer within ${ms} ms.`,
   upstreamStalled: (ms: number) =>
     `The upstream stream stalled: nothing arrived from the model server for ${ms} ms.`,

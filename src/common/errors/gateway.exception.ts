@@ -19,7 +19,8 @@ export interface GatewayExceptionOptions {
 
 /**
  * The one exception the gateway throws on purpose. Its message is written for the caller (it
- * must never contain a key or an upstream's raw body); everything diagnostic lives beside it.
+ * must never contain a key or an upstream's raw body; an upstream's own error message may be
+ * relayed, scrubbed of secrets); everything diagnostic lives beside it.
  */
 export class GatewayException extends Error {
   readonly status: number;

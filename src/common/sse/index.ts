@@ -1,3 +1,4 @@
+export { LineTooLongError } from './line-splitter';
 export { SseParser, type SseEventHandler } from './sse-parser';
 export {
   UpstreamStreamDecoder,

@@ -11,6 +11,17 @@ const INITIAL_CAPACITY = 1024;
  */
 const RETAINED_CAPACITY = 64 * 1024;
 
+/**
+ * A line (or an SSE event) longer than the splitter's limit: thrown from `feed`, so an upstream
+ * cannot grow one line without bound.
+ */
+export class LineTooLongError extends Error {
+  constructor(readonly limit: number) {
+    super(`A line exceeds ${limit} bytes`);
+    this.name = 'LineTooLongError';
+  }
+}
+
 /** Views any `Uint8Array` as a `Buffer` without copying (for `indexOf` and `toString` ranges). */
 export function asBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk)
@@ -33,6 +44,9 @@ export abstract class LineSplitter {
   private skipLineFeed = false;
   /** BOM bytes matched (and held back) at the start of the stream; -1 once past the start. */
   private bomMatched = 0;
+
+  /** @param maxLineBytes the longest line accepted; a longer one throws {@link LineTooLongError}. */
+  constructor(protected readonly maxLineBytes = Number.POSITIVE_INFINITY) {}
 
   /** Handles the line `buf[start, end)` (terminator excluded). The range is only valid during the call. */
   protected abstract onLine(buf: Buffer, start: number, end: number): void;
@@ -89,6 +103,7 @@ export abstract class LineSplitter {
         this.onLine(this.pending, 0, lineLength);
         if (this.pending.length > RETAINED_CAPACITY) this.pending = NO_BYTES;
       } else {
+        if (eol - pos > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
         this.onLine(buf, pos, eol);
       }
 
@@ -123,6 +138,7 @@ export abstract class LineSplitter {
 
   private append(src: Buffer, start: number, end: number): void {
     const needed = this.pendingLength + (end - start);
+    if (needed > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
     if (needed > this.pending.length) {
       let capacity = Math.max(this.pending.length * 2, INITIAL_CAPACITY);
       while (capacity < needed) capacity *= 2;

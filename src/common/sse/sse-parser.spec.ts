@@ -1,3 +1,4 @@
+import { LineTooLongError } from './line-splitter';
 import { SseParser } from './sse-parser';
 
 type Dispatched = [data: string, event: string | undefined];
@@ -245,5 +246,28 @@ describe('SseParser', () => {
       expect(events).toEqual(['a']);
       expect(parser.hasPendingData).toBe(false);
     });
+  });
+});
+
+describe('SseParser: the event size limit', () => {
+  it.each<[string, string[]]>([
+    ['one line in one chunk', ['data: ' + 'x'.repeat(200) + '\n']],
+    ['one line across chunks', ['data: ' + 'x'.repeat(60), 'x'.repeat(60), 'x'.repeat(90)]],
+    [
+      'many data lines in one event',
+      Array.from({ length: 20 }, () => 'data: ' + 'x'.repeat(20) + '\n'),
+    ],
+  ])('throws LineTooLongError past it: %s', (_what, chunks) => {
+    const parser = new SseParser(() => undefined, 128);
+    expect(() => chunks.forEach((chunk) => parser.feed(Buffer.from(chunk)))).toThrow(
+      LineTooLongError,
+    );
+  });
+
+  it('passes events within it, however many', () => {
+    const events: string[] = [];
+    const parser = new SseParser((data) => events.push(data), 128);
+    for (let i = 0; i < 100; i++) parser.feed(Buffer.from(`data: ${'x'.repeat(100)}\n\n`));
+    expect(events).toHaveLength(100);
   });
 });

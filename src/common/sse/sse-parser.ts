@@ -1,4 +1,4 @@
-import { LineSplitter } from './line-splitter';
+import { LineSplitter, LineTooLongError } from './line-splitter';
 
 const COLON = 0x3a;
 const SPACE = 0x20;
@@ -37,8 +37,12 @@ export class SseParser extends LineSplitter {
   private ended = false;
   private pendingAtEnd = false;
 
-  constructor(private readonly onEvent: SseEventHandler) {
-    super();
+  /** @param maxEventBytes the longest line, and the most data one event may gather. */
+  constructor(
+    private readonly onEvent: SseEventHandler,
+    maxEventBytes?: number,
+  ) {
+    super(maxEventBytes);
   }
 
   /** Parses `chunk`, dispatching every event its blank lines complete. Ignored after {@link end}. */
@@ -88,6 +92,9 @@ export class SseParser extends LineSplitter {
         if (valueStart < 0) return;
         const value = decode(buf, valueStart, end);
         if (this.hasData) {
+          if (this.data.length + value.length >= this.maxLineBytes) {
+            throw new LineTooLongError(this.maxLineBytes);
+          }
           this.data += '\n' + value;
         } else {
           this.data = value;

@@ -56,9 +56,14 @@ export class UpstreamStreamDecoder {
   private isTruncated = false;
   private ended = false;
 
+  /**
+   * @param maxLineBytes the longest NDJSON line or SSE event accepted: a longer one makes
+   *   {@link feed} throw `LineTooLongError`.
+   */
   constructor(
     contentType: string | undefined,
     private readonly handlers: UpstreamStreamHandlers,
+    private readonly maxLineBytes?: number,
   ) {
     if (contentType !== undefined && NDJSON_MEDIA_TYPES.has(mediaType(contentType))) {
       this.select('ndjson');
@@ -119,8 +124,11 @@ export class UpstreamStreamDecoder {
 
   private select(framing: UpstreamFraming): void {
     this.selected = framing;
-    if (framing === 'sse') this.sse = new SseParser((data) => this.onSseData(data));
-    else this.ndjson = new NdjsonLineReader((json) => this.onPayload(json));
+    if (framing === 'sse') {
+      this.sse = new SseParser((data) => this.onSseData(data), this.maxLineBytes);
+    } else {
+      this.ndjson = new NdjsonLineReader((json) => this.onPayload(json), this.maxLineBytes);
+    }
   }
 
   private route(chunk: Uint8Array): void {
@@ -151,8 +159,11 @@ export class UpstreamStreamDecoder {
 
 /** One JSON document per line; blank lines skipped. */
 class NdjsonLineReader extends LineSplitter {
-  constructor(private readonly onPayload: (json: string) => void) {
-    super();
+  constructor(
+    private readonly onPayload: (json: string) => void,
+    maxLineBytes?: number,
+  ) {
+    super(maxLineBytes);
   }
 
   feed(chunk: Uint8Array): void {

@@ -1,0 +1,1 @@
+export { REDACTED, SecretScrubber, installSecrets, scrubSecrets } from './secret-scrubber';
