@@ -172,13 +172,14 @@ const QUESTIONS = CONTENT_FEATURES.indexOf('questions');
 
 /**
  * Whether the latest turn continues the earlier ones: a short turn after earlier user turns,
- * unless it is only an acknowledgement.
+ * unless it only acknowledges the answer (thanks, greetings, no question) or marks a change of
+ * topic ("Unrelated: …", "By the way, …"), after which the new request is judged on its own.
  */
 export function isFollowUp(view: ConversationView, latest: TextFeatures): boolean {
+  if (view.prior.length === 0 || view.latestLength > FEATURE_LIMITS.followUpChars) return false;
+  if (latest.cues[GROUP_INDEX.topicSwitch] > 0) return false;
   const acknowledgement = latest.cues[GROUP_INDEX.greeting] > 0 && latest.values[QUESTIONS] === 0;
-  return (
-    view.prior.length > 0 && view.latestLength <= FEATURE_LIMITS.followUpChars && !acknowledgement
-  );
+  return !acknowledgement;
 }
 
 /**

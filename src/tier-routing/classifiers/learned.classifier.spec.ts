@@ -24,8 +24,8 @@ describe('the committed learned model', () => {
     expect(COMMITTED_LEARNED_MODEL.featureSpec.version).toBe(FEATURE_SPEC_VERSION);
     expect(COMMITTED_LEARNED_MODEL.training).toEqual(
       expect.objectContaining({
-        file: 'data/tiering/dev.jsonl',
-        examples: 601,
+        file: 'data/tiering/train.jsonl',
+        examples: expect.any(Number) as unknown,
         options: expect.any(Object),
       }),
     );

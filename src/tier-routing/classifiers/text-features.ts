@@ -16,7 +16,7 @@ import { scanText } from './text-scanner';
  * Changing anything here changes what the learned model sees: bump
  * {@link FEATURE_SPEC_VERSION} and retrain (`npm run train:classifier`).
  */
-export const FEATURE_SPEC_VERSION = 'tiergate-features/1';
+export const FEATURE_SPEC_VERSION = 'tiergate-features/2';
 
 export const FEATURE_LIMITS = {
   latestHead: 1024,
@@ -78,7 +78,7 @@ export const CONTENT_FEATURES = [
 export type ContentFeature = (typeof CONTENT_FEATURES)[number];
 
 /** Lexicon groups that are read by other features, not given one of their own. */
-const UNSCORED_GROUPS: readonly CueGroup[] = ['numberWord'];
+const UNSCORED_GROUPS: readonly CueGroup[] = ['numberWord', 'topicSwitch'];
 
 /** `codeTask` → `cue_code_task`. */
 export function cueFeatureName(group: CueGroup): string {
