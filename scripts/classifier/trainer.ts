@@ -160,11 +160,19 @@ export function featurise(rows: readonly LabeledPrompt[]): Featurised[] {
 }
 
 /** Fold of each row for grouped k-fold: every row of a family lands in the same fold. */
-export function groupFolds(rows: readonly LabeledPrompt[], k: number, seed: number): number[] {
-  const families = shuffled([...new Set(rows.map((r) => r.family))].sort(), prng(seed));
-  const fold = new Map(families.map((f, i) => [f, i % k]));
-  return rows.map((r) => fold.get(r.family) ?? 0);
+export function groupFolds(
+  rows: readonly LabeledPrompt[],
+  k: number,
+  seed: number,
+  groupOf: (r: LabeledPrompt) => string = (r) => r.family,
+): number[] {
+  const groups = shuffled([...new Set(rows.map(groupOf))].sort(), prng(seed));
+  const fold = new Map(groups.map((f, i) => [f, i % k]));
+  return rows.map((r) => fold.get(groupOf(r)) ?? 0);
 }
+
+/** The family's idea across languages: `proof/fr/0` → `proof`. */
+export const familyIdea = (r: LabeledPrompt): string => r.family.split('/')[0];
 
 /** Fits the model on `data` and returns the artifact (weights rounded to 6 decimals). */
 export function trainLearned(

@@ -18,6 +18,7 @@ import { HANDWRITTEN } from './handwritten';
 import { INSTANT_SHORT_FAMILIES } from './instant-families';
 import { LONG_FAMILIES } from './long-families';
 import { MORE_FAMILIES } from './more-families';
+import { WORLD_FAMILIES } from './world-families';
 import { THINKING_CODE_FAMILIES } from './thinking-code-families';
 import { THINKING_MATH_FAMILIES } from './thinking-families';
 
@@ -27,6 +28,7 @@ export const FAMILIES: readonly Family[] = [
   ...INSTANT_SHORT_FAMILIES,
   ...LONG_FAMILIES,
   ...MORE_FAMILIES,
+  ...WORLD_FAMILIES,
 ];
 
 /** Single-turn rows of every family, duplicates removed. */

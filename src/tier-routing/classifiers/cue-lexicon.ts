@@ -95,7 +95,7 @@ export const CUE_GROUPS = {
     'hi | hello | hey | thanks | thank you | cheers | got it | good morning | good evening | ' +
       'how are | bonjour | salut | merci | hola | gracias | hallo | danke | ciao | grazie | ' +
       'olá | oi | obrigado | valeu | привет | спасибо | merhaba | teşekkürler | xin chào | ' +
-      'cảm ơn | مرحبا | شكرا | شكرًا | नमस्ते | धन्यवाद | 你好 | 谢谢',
+      'cảm ơn | مرحبا | شكرا | شكرًا | नमस्ते | धन्यवाद | 你好 | 谢谢 | ありが | こんに',
   ),
   /** Transformations of given text: translate, rewrite, summarise, format. */
   rewrite: p(
@@ -145,7 +145,7 @@ export const CUE_GROUPS = {
       'autre chose | rien à voir | au fait | andere frage | anderes thema | übrigens | ' +
       'outra coisa | mudando de assunto | un’altra cosa | cambiando argomento | ' +
       'другой вопрос | кстати | 换个 | 另外 | başka bir | bu arada | câu hỏi khác | ' +
-      'nhân tiện | سؤال آخر | بالمناسبة | एक और | वैसे',
+      'nhân tiện | سؤال آخر | بالمناسبة | एक और | वैसे | 話は変 | 別の質',
   ),
 };
 export type CueGroup = keyof typeof CUE_GROUPS;
