@@ -78,6 +78,24 @@ describe('LearnedClassifier', () => {
     expect(learned.classify(ask(prompt))?.tier).toBe(tier);
   });
 
+  const hardTurn = [
+    {
+      role: 'user' as const,
+      content: 'Prove that there are infinitely many primes of the form 4k + 3.',
+    },
+    { role: 'assistant' as const, content: 'Suppose there are finitely many…' },
+  ];
+  it.each<[string, string, 'instant' | 'thinking']>([
+    ['a topic switch', 'Great, thanks! Unrelated: what year did Python 3 come out?', 'instant'],
+    ['a topic switch in French', 'Merci ! Au fait, quelle est la capitale du Canada ?', 'instant'],
+    ['an acknowledgement', 'Perfect, thank you.', 'instant'],
+    ['a genuine follow-up', 'Why does that last step work?', 'thinking'],
+    ['a follow-up asking for a variant', 'And for primes of the form 6k + 5?', 'thinking'],
+  ])('after a hard turn, %s → %s', (_name, content, tier) => {
+    const verdict = learned.classify({ messages: [...hardTurn, { role: 'user', content }] });
+    expect(verdict?.tier ?? 'instant').toBe(tier);
+  });
+
   it('reports `classifier:learned:<score>` with two decimals and its strongest contributors', () => {
     const verdict = learned.classify(ask('Prove that there are infinitely many primes.'));
     expect(verdict?.reason).toMatch(/^classifier:learned:\d\.\d\d$/);
