@@ -34,6 +34,7 @@ import {
   quietNestLogs,
   routingConfig,
 } from './cli';
+import { guessLanguage } from './language';
 import {
   adversarialAccuracy,
   f4,
@@ -263,7 +264,10 @@ function main(): void {
   );
   console.log('');
 
-  const dev = readJsonl(devFile).filter((r) => r.label !== undefined);
+  // The dev file has no language field: a rough guess names its per-language rows.
+  const dev = readJsonl(devFile)
+    .filter((r) => r.label !== undefined)
+    .map((r) => (r.lang === 'unknown' ? { ...r, lang: guessLanguage(r.prompt) } : r));
   const devScored = scoreWith(rows, dev, routing, options);
   const devResult = section(
     `dev set ${devFile} (${dev.length} rows; evaluation only, never trained on)`,
