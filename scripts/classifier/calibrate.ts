@@ -17,6 +17,7 @@ import { SemanticClassifier } from '../../src/tier-routing/classifiers/semantic.
 import type { ClassificationInput } from '../../src/tier-routing/classifiers/tier-classifier.interface';
 import {
   DEFAULT_DATA_FILE,
+  DEV_FILE,
   args,
   configOf,
   num,
@@ -27,7 +28,15 @@ import {
   describeSteps,
 } from './cli';
 import type { RoutingConfig } from '../../src/config/gateway-config.interface';
-import { readJsonl, type LabeledPrompt } from './trainer';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  inputOf,
+  prng,
+  readJsonl,
+  shuffled,
+  type LabeledPrompt,
+} from './trainer';
+import { groupedCv, scoreWith } from './eval';
 
 export interface Calibration {
   threshold: number;
@@ -50,10 +59,6 @@ export function thresholdForShare(probabilities: readonly number[], share: numbe
   else threshold = (sorted[k - 1] + sorted[k]) / 2;
   const at = sorted.filter((p) => p >= threshold).length;
   return { threshold, share: at / n, prompts: n };
-}
-
-function inputOf(row: LabeledPrompt): ClassificationInput {
-  return { messages: row.messages ?? [{ role: 'user', content: row.prompt }] };
 }
 
 /** The cascade as deployed, at a threshold. */
@@ -113,6 +118,8 @@ function main(): void {
     classifiers: 'string',
     'min-confidence': 'string',
     json: 'boolean',
+    committed: 'boolean',
+    dev: 'string',
   });
   if (opts['thinking-share'] === undefined) {
     throw new Error(
@@ -125,6 +132,10 @@ function main(): void {
   if (which !== 'learned' && which !== 'rules')
     throw new Error(`--classifier must be learned or rules (got ${which})`);
   const rows = readJsonl(file);
+  if (!opts.committed && rows.every((r) => r.label !== undefined)) {
+    heldOut(rows, share, (opts.dev as string | undefined) ?? DEV_FILE, opts.json === true);
+    return;
+  }
 
   const classifiers = parseClassifiers(opts.classifiers) ?? routingConfig().classifiers;
   if (classifiers.includes('semantic'))
@@ -193,6 +204,78 @@ function main(): void {
   console.log('');
   console.log(`routing:\n  thinking_threshold: ${cascadeThreshold}`);
   if (opts.json) console.log(JSON.stringify(result));
+}
+
+/** Share, accuracy and per-tier recall of thresholding `p` at `t`. */
+function at(rows: readonly LabeledPrompt[], p: readonly number[], t: number) {
+  let sent = 0;
+  let correct = 0;
+  let thinking = 0;
+  let thinkingHit = 0;
+  rows.forEach((r, i) => {
+    const tier = p[i] >= t ? 'thinking' : 'instant';
+    if (tier === 'thinking') sent++;
+    if (tier === r.label) correct++;
+    if (r.label === 'thinking') {
+      thinking++;
+      if (tier === 'thinking') thinkingHit++;
+    }
+  });
+  const n = rows.length;
+  return { n, share: sent / n, accuracy: correct / n, recallThinking: thinkingHit / thinking };
+}
+
+/**
+ * The honest calibration of a labelled training file: out-of-fold P(thinking) (folds grouped by
+ * template family), the threshold fitted on half of the families, and checked on the other half
+ * and on the dev set, neither of which it saw.
+ */
+function heldOut(
+  rows: readonly LabeledPrompt[],
+  share: number,
+  devFile: string,
+  json: boolean,
+): void {
+  const routing = routingConfig();
+  const seed = DEFAULT_TRAIN_OPTIONS.seed;
+  const oof = groupedCv(rows, 5, seed, routing, DEFAULT_TRAIN_OPTIONS).probability;
+  const families = shuffled([...new Set(rows.map((r) => r.family))].sort(), prng(seed + 1));
+  const fitSet = new Set(families.slice(0, Math.ceil(families.length / 2)));
+  const idx = rows.map((_, i) => i);
+  const fit = idx.filter((i) => fitSet.has(rows[i].family));
+  const check = idx.filter((i) => !fitSet.has(rows[i].family));
+  const calibration = thresholdForShare(
+    fit.map((i) => oof[i]),
+    share,
+  );
+  const threshold = Math.round(calibration.threshold * 10000) / 10000;
+  const onFit = at(
+    fit.map((i) => rows[i]),
+    fit.map((i) => oof[i]),
+    threshold,
+  );
+  const onCheck = at(
+    check.map((i) => rows[i]),
+    check.map((i) => oof[i]),
+    threshold,
+  );
+  const dev = readJsonl(devFile).filter((r) => r.label !== undefined);
+  const devP = scoreWith(rows, dev, routing, DEFAULT_TRAIN_OPTIONS).probability;
+  const onDev = at(dev, devP, threshold);
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+  const line = (name: string, x: ReturnType<typeof at>): string =>
+    `  ${name.padEnd(34)} n ${String(x.n).padStart(4)}  thinking share ${pct(x.share).padStart(6)}  ` +
+    `accuracy ${x.accuracy.toFixed(4)}  recall thinking ${x.recallThinking.toFixed(3)}`;
+  console.log(
+    `target thinking share ${pct(share)}; learned P(thinking), out-of-fold (grouped 5-fold)`,
+  );
+  console.log(`  threshold fitted on ${fit.length} rows of ${fitSet.size} families: ${threshold}`);
+  console.log(line('fitted on (out-of-fold)', onFit));
+  console.log(line('checked on other families (unseen)', onCheck));
+  console.log(line(`checked on ${devFile} (unseen)`, onDev));
+  console.log('');
+  console.log(`routing:\n  thinking_threshold: ${threshold}`);
+  if (json) console.log(JSON.stringify({ share, threshold, onFit, onCheck, onDev }));
 }
 
 if (require.main === module) {

@@ -9,7 +9,8 @@ import type {
   RoutingConfig,
 } from '../../src/config/gateway-config.interface';
 
-export const DEFAULT_DATA_FILE = 'data/tiering/dev.jsonl';
+export const DEFAULT_DATA_FILE = 'data/tiering/train.jsonl';
+export const DEV_FILE = 'data/tiering/dev.jsonl';
 export const MODEL_DIR = 'src/tier-routing/classifiers/model';
 export const MODEL_FILE = `${MODEL_DIR}/learned-tier-model.v1.json`;
 export const EXEMPLARS_FILE = `${MODEL_DIR}/semantic-exemplars.v1.json`;

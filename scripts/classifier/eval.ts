@@ -1,207 +1,181 @@
 /**
- * `npm run eval:classifier -- --file data/tiering/dev.jsonl [--cv 5] [--threshold 0.5]
- *   [--classifiers learned,rules] [--min-confidence 0.6] [--errors] [--json]
- *   [--lambda 0.001] [--dense-lambda 0.01] [--min-df 5] [--seed n]`
+ * `npm run eval:classifier [-- --file data/tiering/train.jsonl] [--dev data/tiering/dev.jsonl]
+ *   [--folds 5] [--threshold 0.5] [--classifiers learned,rules] [--min-confidence 0.6]
+ *   [--errors] [--json] [--seed n] [--lambda …] [--dense-lambda …] [--min-df …]`
  *
- * Accuracy, precision/recall per tier, confusion matrix, per-kind accuracy and per-decision time
- * (p50/p99) of the rules, the learned model and the cascade as configured, over a labeled JSONL
- * file; with `--cv k`, k-fold cross-validation (stratified, seeded) of the learned model and of
- * the cascade built on each fold's model, which is the honest figure when the file is the
- * training file.
+ * Honest figures only: nothing is scored by a model that saw it.
+ * 1. Grouped k-fold over the training file: every template (`family`) sits in one fold, so a
+ *    fold's model has seen none of the templates it is scored on; then the same grouped by the
+ *    family's idea across languages (`proof/fr/0` and `proof/de/1` together), which is stricter:
+ *    a translated template cannot help its original.
+ * 2. Leave-one-language-out: for every language with 20 rows or more, a model trained on the
+ *    other languages only.
+ * 3. The dev set, scored by a model trained on the whole training file (the dev set is never
+ *    trained on; the evaluation refuses a committed model whose training file is the dev set).
+ * Each prints accuracy, per-tier precision and recall, the confusion matrix, accuracy per kind
+ * and per language, and a reliability table of P(thinking).
  */
-import { performance } from 'node:perf_hooks';
 import type { RoutingConfig, TierName } from '../../src/config/gateway-config.interface';
 import { CascadeClassifier } from '../../src/tier-routing/classifiers/cascade.classifier';
 import { analyseConversation } from '../../src/tier-routing/classifiers/features';
-import {
-  LearnedClassifier,
-  COMMITTED_LEARNED_MODEL,
-} from '../../src/tier-routing/classifiers/learned.classifier';
+import { LearnedClassifier } from '../../src/tier-routing/classifiers/learned.classifier';
 import type { LearnedModelArtifact } from '../../src/tier-routing/classifiers/learned-model';
 import { RulesClassifier } from '../../src/tier-routing/classifiers/rules.classifier';
 import { SemanticClassifier } from '../../src/tier-routing/classifiers/semantic.classifier';
-import type {
-  ClassificationInput,
-  TierClassifier,
-} from '../../src/tier-routing/classifiers/tier-classifier.interface';
 import {
   DEFAULT_DATA_FILE,
+  DEV_FILE,
   args,
   configOf,
+  describeSteps,
   num,
   parseClassifiers,
-  quantile,
-  routingConfig,
-  table,
-  quietNestLogs,
   parseMinConfidence,
-  describeSteps,
+  quietNestLogs,
+  routingConfig,
 } from './cli';
+import { guessLanguage } from './language';
+import {
+  adversarialAccuracy,
+  f4,
+  groupTable,
+  kindOrder,
+  metricsOf,
+  reliability,
+  report,
+  type Metrics,
+} from './metrics';
 import {
   DEFAULT_TRAIN_OPTIONS,
+  familyIdea,
   featurise,
+  groupFolds,
+  inputOf,
   readJsonl,
-  sha256File,
-  stratifiedFolds,
   trainLearned,
   type LabeledPrompt,
   type TrainOptions,
 } from './trainer';
 
-const TIERS: readonly TierName[] = ['instant', 'thinking'];
-const TIMING_ROUNDS = 5;
+export const TARGETS = { overall: 0.95, adversarial: 0.9, perLanguage: 0.9, minLanguageRows: 20 };
 
-export interface Metrics {
-  n: number;
-  accuracy: number;
-  precision: Record<TierName, number>;
-  recall: Record<TierName, number>;
-  /** confusion[actual][predicted] */
-  confusion: Record<TierName, Record<TierName, number>>;
-  perKind: Record<string, { n: number; correct: number }>;
-  /** How many decisions each step made (`learned`, `rules`, `default`, …). */
-  byStep: Record<string, number>;
+interface Scored {
+  /** P(thinking) of the learned step, before abstention. */
+  probability: number[];
+  learned: TierName[];
+  cascade: TierName[];
+  steps: string[];
 }
 
-export function metricsOf(
-  rows: readonly LabeledPrompt[],
-  predicted: readonly TierName[],
-  steps?: readonly string[],
-): Metrics {
-  const confusion = { instant: { instant: 0, thinking: 0 }, thinking: { instant: 0, thinking: 0 } };
-  const perKind: Metrics['perKind'] = {};
-  const byStep: Record<string, number> = {};
-  let correct = 0;
-  rows.forEach((r, i) => {
-    const actual = r.label as TierName;
-    confusion[actual][predicted[i]]++;
-    const ok = actual === predicted[i];
-    if (ok) correct++;
-    const k = (perKind[r.kind] ??= { n: 0, correct: 0 });
-    k.n++;
-    if (ok) k.correct++;
-    if (steps) byStep[steps[i]] = (byStep[steps[i]] ?? 0) + 1;
-  });
-  const precision = {} as Record<TierName, number>;
-  const recall = {} as Record<TierName, number>;
-  for (const t of TIERS) {
-    const predictedT = confusion.instant[t] + confusion.thinking[t];
-    const actualT = confusion[t].instant + confusion[t].thinking;
-    precision[t] = predictedT ? confusion[t][t] / predictedT : 0;
-    recall[t] = actualT ? confusion[t][t] / actualT : 0;
-  }
-  return {
-    n: rows.length,
-    accuracy: correct / rows.length,
-    precision,
-    recall,
-    confusion,
-    perKind,
-    byStep,
-  };
-}
-
-const f3 = (x: number): string => x.toFixed(3);
-const f4 = (x: number): string => x.toFixed(4);
-
-export function report(title: string, m: Metrics): string {
-  const lines = [`${title}: accuracy ${f4(m.accuracy)} (${Math.round(m.accuracy * m.n)}/${m.n})`];
-  lines.push(
-    table(
-      ['tier', 'precision', 'recall', 'support'],
-      TIERS.map((t) => [
-        t,
-        f3(m.precision[t]),
-        f3(m.recall[t]),
-        m.confusion[t].instant + m.confusion[t].thinking,
-      ]),
-    ),
-  );
-  lines.push('');
-  lines.push(
-    table(
-      ['actual \\ predicted', 'instant', 'thinking'],
-      TIERS.map((t) => [t, m.confusion[t].instant, m.confusion[t].thinking]),
-    ),
-  );
-  if (Object.keys(m.byStep).length > 0) {
-    lines.push('');
-    lines.push(
-      `decided by: ${Object.entries(m.byStep)
-        .map(([s, n]) => `${s} ${n}`)
-        .join(', ')}`,
-    );
-  }
-  return lines.join('\n');
-}
-
-function inputOf(row: LabeledPrompt): ClassificationInput {
-  return { messages: row.messages ?? [{ role: 'user', content: row.prompt }] };
-}
-
-function stepOf(reason: string): string {
-  const parts = reason.split(':');
-  return parts[0] === 'classifier' ? parts[1] : parts[0];
-}
-
-interface Classifiers {
-  rules: RulesClassifier;
-  learned: LearnedClassifier;
-  cascade: CascadeClassifier;
-}
-
-function build(routing: RoutingConfig, artifact: LearnedModelArtifact): Classifiers {
+function build(routing: RoutingConfig, artifact: LearnedModelArtifact) {
   const config = configOf(routing);
   const rules = new RulesClassifier(config);
   const learned = new LearnedClassifier(config, artifact);
-  const semantic = new SemanticClassifier(config);
-  const cascade = new CascadeClassifier(config, rules, learned, semantic);
-  return { rules, learned, cascade };
+  const cascade = new CascadeClassifier(config, rules, learned, new SemanticClassifier(config));
+  return { learned, cascade };
 }
 
-/** The tier each classifier gives at the threshold, without abstention (a pure scorer's view). */
-function predictAll(c: Classifiers, rows: readonly LabeledPrompt[], threshold: number) {
-  const pure = (cl: RulesClassifier | LearnedClassifier, r: LabeledPrompt): TierName =>
-    probability(cl, r) >= threshold ? 'thinking' : 'instant';
-  const cascade = rows.map((r) => c.cascade.classify(inputOf(r)));
-  if (cascade.some((v) => v instanceof Promise))
-    throw new Error('the evaluation runs synchronous steps only');
-  const verdicts = cascade as Exclude<(typeof cascade)[number], Promise<unknown>>[];
-  return {
-    rules: rows.map((r) => pure(c.rules, r)),
-    learned: rows.map((r) => pure(c.learned, r)),
-    cascade: verdicts.map((v) => v.tier),
-    cascadeSteps: verdicts.map((v) => stepOf(v.reason)),
-  };
-}
-
-/** P(thinking) of a scoring classifier for a row, before any abstention. */
-function probability(cl: RulesClassifier | LearnedClassifier, r: LabeledPrompt): number {
-  return cl.score(analyseConversation(inputOf(r), cl.ngramWeights)).probability;
-}
-
-/** Per-decision wall time of `classify`, in microseconds, over several rounds after a warm-up. */
-export function timeDecisions(
-  classifier: TierClassifier,
-  inputs: readonly ClassificationInput[],
-  rounds = TIMING_ROUNDS,
-): number[] {
-  for (const input of inputs) classifier.classify(input);
-  const samples: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    for (const input of inputs) {
-      const t0 = performance.now();
-      classifier.classify(input);
-      samples.push((performance.now() - t0) * 1000);
-    }
+/** Scores `rows` with a model trained on `train`. */
+export function scoreWith(
+  train: readonly LabeledPrompt[],
+  rows: readonly LabeledPrompt[],
+  routing: RoutingConfig,
+  options: TrainOptions,
+): Scored {
+  const c = build(routing, trainLearned(featurise(train), options));
+  const out: Scored = { probability: [], learned: [], cascade: [], steps: [] };
+  for (const r of rows) {
+    const input = inputOf(r);
+    const p = c.learned.score(analyseConversation(input, c.learned.ngramWeights)).probability;
+    out.probability.push(p);
+    out.learned.push(p >= routing.thinkingThreshold ? 'thinking' : 'instant');
+    const v = c.cascade.classify(input);
+    if (v instanceof Promise) throw new Error('the evaluation runs synchronous steps only');
+    out.cascade.push(v.tier);
+    const parts = v.reason.split(':');
+    out.steps.push(parts[0] === 'classifier' ? parts[1] : parts[0]);
   }
-  return samples.sort((a, b) => a - b);
+  return out;
+}
+
+/** Out-of-fold scores of every row, folds grouped by template family. */
+export function groupedCv(
+  rows: readonly LabeledPrompt[],
+  k: number,
+  seed: number,
+  routing: RoutingConfig,
+  options: TrainOptions,
+  groupOf?: (r: LabeledPrompt) => string,
+): Scored {
+  const folds = groupFolds(rows, k, seed, groupOf);
+  const out: Scored = { probability: [], learned: [], cascade: [], steps: [] };
+  for (let f = 0; f < k; f++) {
+    const test = rows.map((_, i) => i).filter((i) => folds[i] === f);
+    const s = scoreWith(
+      rows.filter((_, i) => folds[i] !== f),
+      test.map((i) => rows[i]),
+      routing,
+      options,
+    );
+    test.forEach((i, j) => {
+      out.probability[i] = s.probability[j];
+      out.learned[i] = s.learned[j];
+      out.cascade[i] = s.cascade[j];
+      out.steps[i] = s.steps[j];
+    });
+  }
+  return out;
+}
+
+function section(title: string, rows: readonly LabeledPrompt[], s: Scored, errors: boolean) {
+  const learned = metricsOf(rows, s.learned);
+  const cascade = metricsOf(rows, s.cascade, s.steps);
+  const labels = rows.map((r) => r.label as TierName);
+  console.log(`=== ${title} ===`);
+  console.log(report('learned alone (threshold, no abstention)', learned));
+  console.log('');
+  console.log(report('cascade as deployed', cascade));
+  const adv = adversarialAccuracy(cascade);
+  console.log(`cascade on adversarial kinds (hard-*): ${f4(adv.accuracy)} over ${adv.n} rows`);
+  console.log('');
+  console.log('cascade accuracy per kind:');
+  console.log(groupTable(cascade.perKind, kindOrder));
+  console.log('');
+  console.log('cascade accuracy per language:');
+  console.log(groupTable(cascade.perLang));
+  console.log('');
+  console.log('reliability of the learned P(thinking):');
+  console.log(reliability(s.probability, labels));
+  console.log('');
+  if (errors) {
+    console.log('misclassified by the cascade:');
+    rows.forEach((r, i) => {
+      if (s.cascade[i] === r.label) return;
+      const text = r.prompt.replace(/\s+/g, ' ').slice(0, 110);
+      console.log(`  ${r.id} [${r.kind}/${r.lang}] ${r.label} -> ${s.cascade[i]}: ${text}`);
+    });
+    console.log('');
+  }
+  return { learned, cascade, adversarial: adv };
+}
+
+function targetsMet(m: Metrics, adversarial: { accuracy: number }): string[] {
+  const misses: string[] = [];
+  if (m.accuracy < TARGETS.overall) misses.push(`overall ${f4(m.accuracy)} < ${TARGETS.overall}`);
+  if (adversarial.accuracy < TARGETS.adversarial)
+    misses.push(`adversarial ${f4(adversarial.accuracy)} < ${TARGETS.adversarial}`);
+  for (const [lang, x] of Object.entries(m.perLang)) {
+    if (x.n >= TARGETS.minLanguageRows && x.correct / x.n < TARGETS.perLanguage)
+      misses.push(`${lang} ${f4(x.correct / x.n)} < ${TARGETS.perLanguage}`);
+  }
+  return misses;
 }
 
 function main(): void {
   const opts = args({
     file: 'string',
-    cv: 'string',
+    dev: 'string',
+    folds: 'string',
     threshold: 'string',
     classifiers: 'string',
     'min-confidence': 'string',
@@ -213,6 +187,7 @@ function main(): void {
     'min-df': 'string',
   });
   const file = (opts.file as string | undefined) ?? DEFAULT_DATA_FILE;
+  const devFile = (opts.dev as string | undefined) ?? DEV_FILE;
   const rows = readJsonl(file).filter((r) => r.label !== undefined);
   if (rows.length === 0) throw new Error(`${file} has no labeled rows`);
   const defaults = routingConfig();
@@ -223,182 +198,100 @@ function main(): void {
     steps: parseMinConfidence(opts['min-confidence'], classifiers),
   });
   const seed = num(opts.seed, DEFAULT_TRAIN_OPTIONS.seed);
-  const sha = sha256File(file);
-  const inSample = COMMITTED_LEARNED_MODEL.training.sha256 === sha;
-  const out: Record<string, unknown> = { file, rows: rows.length, sha256: sha, routing };
-
-  console.log(`file: ${file} (${rows.length} labeled rows, sha256 ${sha.slice(0, 12)}…)`);
+  const k = num(opts.folds, 5);
+  const options: TrainOptions = {
+    ...DEFAULT_TRAIN_OPTIONS,
+    lambda: num(opts.lambda, DEFAULT_TRAIN_OPTIONS.lambda),
+    denseLambda: num(opts['dense-lambda'], DEFAULT_TRAIN_OPTIONS.denseLambda),
+    minDf: num(opts['min-df'], DEFAULT_TRAIN_OPTIONS.minDf),
+    seed,
+  };
+  const errors = opts.errors === true;
+  console.log(
+    `training file: ${file} (${rows.length} labeled rows, ${new Set(rows.map((r) => r.family)).size} families)`,
+  );
   console.log(
     `cascade: hint -> ${routing.classifiers.join(' -> ')} -> default(${routing.defaultTier}); ` +
       `thinking threshold ${routing.thinkingThreshold}; min confidence ${describeSteps(routing.classifiers, routing.steps)}`,
   );
-  if (inSample)
-    console.log(
-      'note: the committed learned model was trained on this file; its figures below are in-sample (see --cv).',
-    );
   console.log('');
+  const out: Record<string, unknown> = { file, routing, targets: TARGETS };
 
-  const committed = build(routing, COMMITTED_LEARNED_MODEL);
-  const p = predictAll(committed, rows, routing.thinkingThreshold);
-  const metrics = {
-    rules: metricsOf(rows, p.rules),
-    learned: metricsOf(rows, p.learned),
-    cascade: metricsOf(rows, p.cascade, p.cascadeSteps),
-  };
-  console.log(report('rules (threshold only, no abstention)', metrics.rules));
-  console.log('');
-  console.log(report(`learned (committed model${inSample ? ', IN-SAMPLE' : ''})`, metrics.learned));
-  console.log('');
+  const cv = groupedCv(rows, k, seed, routing, options);
+  const cvResult = section(
+    `${k}-fold cross-validation grouped by template family (out-of-fold)`,
+    rows,
+    cv,
+    errors,
+  );
+
+  const strict = groupedCv(rows, k, seed, routing, options, familyIdea);
+  const strictCascade = metricsOf(rows, strict.cascade);
+  const strictAdv = adversarialAccuracy(strictCascade);
   console.log(
-    report(
-      `cascade (${routing.classifiers.join(' -> ')})${inSample ? ' IN-SAMPLE' : ''}`,
-      metrics.cascade,
-    ),
+    `=== ${k}-fold cross-validation grouped by family idea (every language of a family held out together) ===`,
   );
-  console.log('');
-
-  const inputs = rows.map(inputOf);
-  const times = timeDecisions(committed.cascade, inputs);
-  const short = timeDecisions(
-    committed.cascade,
-    inputs.filter((_, i) => rows[i].prompt.length <= 4096),
-  );
-  const timing = {
-    p50_us: quantile(times, 0.5),
-    p99_us: quantile(times, 0.99),
-    max_us: times[times.length - 1],
-    upTo4k_p50_us: quantile(short, 0.5),
-    upTo4k_p99_us: quantile(short, 0.99),
-    samples: times.length,
-  };
   console.log(
-    `decision time (cascade.classify, ${TIMING_ROUNDS} rounds over the file): p50 ${timing.p50_us.toFixed(1)} µs, ` +
-      `p99 ${timing.p99_us.toFixed(1)} µs, max ${timing.max_us.toFixed(1)} µs; prompts <= 4k chars: ` +
-      `p50 ${timing.upTo4k_p50_us.toFixed(1)} µs, p99 ${timing.upTo4k_p99_us.toFixed(1)} µs`,
+    `learned ${f4(metricsOf(rows, strict.learned).accuracy)}, cascade ${f4(strictCascade.accuracy)}, ` +
+      `cascade on adversarial kinds ${f4(strictAdv.accuracy)}`,
   );
+  console.log('cascade accuracy per language:');
+  console.log(groupTable(strictCascade.perLang));
   console.log('');
-  Object.assign(out, { inSample, metrics, timing });
 
-  const k = num(opts.cv, 0);
-  let cv: ReturnType<typeof crossValidate> | undefined;
-  if (k >= 2) {
-    const options = {
-      ...DEFAULT_TRAIN_OPTIONS,
-      lambda: num(opts.lambda, DEFAULT_TRAIN_OPTIONS.lambda),
-      denseLambda: num(opts['dense-lambda'], DEFAULT_TRAIN_OPTIONS.denseLambda),
-      minDf: num(opts['min-df'], DEFAULT_TRAIN_OPTIONS.minDf),
-    };
-    cv = crossValidate(rows, k, seed, routing, options);
-    console.log(
-      `${k}-fold cross-validation (stratified by label, seed ${seed}; a new model per fold):`,
+  const langs = [...new Set(rows.map((r) => r.lang))].sort();
+  const lolo: (string | number)[][] = [];
+  for (const lang of langs) {
+    const test = rows.filter((r) => r.lang === lang);
+    if (test.length < TARGETS.minLanguageRows) continue;
+    const s = scoreWith(
+      rows.filter((r) => r.lang !== lang),
+      test,
+      routing,
+      options,
     );
-    console.log(
-      `  learned accuracy per fold: ${cv.foldAccuracy.map(f4).join(', ')}; mean ${f4(cv.mean)} ± ${f4(cv.sd)} (sd)`,
-    );
-    console.log('');
-    console.log(report('learned, out-of-fold', cv.learned));
-    console.log('');
-    console.log(report(`cascade (${routing.classifiers.join(' -> ')}), out-of-fold`, cv.cascade));
-    console.log('');
-    Object.assign(out, { cv: { k, seed, ...cv } });
-    if (opts.errors) printErrors('cascade, out-of-fold', rows, cv.cascadePredicted);
-  } else if (opts.errors) {
-    printErrors('cascade', rows, p.cascade);
+    const m = metricsOf(test, s.cascade);
+    lolo.push([lang, test.length, f4(metricsOf(test, s.learned).accuracy), f4(m.accuracy)]);
   }
-
-  const kinds = Object.keys(metrics.cascade.perKind).sort(
-    (a, b) => Number(a.startsWith('hard-')) - Number(b.startsWith('hard-')) || a.localeCompare(b),
-  );
-  const acc = (m: Metrics, kind: string): string => {
-    const x = m.perKind[kind];
-    return x ? `${x.correct}/${x.n}` : '-';
-  };
-  const header = [
-    'kind',
-    'n',
-    'rules',
-    `learned${inSample ? '*' : ''}`,
-    `cascade${inSample ? '*' : ''}`,
-  ];
-  if (cv) header.push('learned cv', 'cascade cv');
-  console.log(`per-kind accuracy${inSample ? ' (* in-sample)' : ''}:`);
+  console.log('=== leave-one-language-out (a model that never saw the language) ===');
   console.log(
-    table(
-      header,
-      kinds.map((kind) => {
-        const row = [
-          kind,
-          metrics.cascade.perKind[kind].n,
-          acc(metrics.rules, kind),
-          acc(metrics.learned, kind),
-          acc(metrics.cascade, kind),
-        ];
-        if (cv) row.push(acc(cv.learned, kind), acc(cv.cascade, kind));
-        return row;
-      }),
-    ),
+    lolo
+      .map(
+        (r) =>
+          `${String(r[0]).padEnd(4)} n ${String(r[1]).padStart(4)}  learned ${r[2]}  cascade ${r[3]}`,
+      )
+      .join('\n'),
   );
-  if (opts.json) console.log(`\n${JSON.stringify(out)}`);
-}
+  console.log('');
 
-/** The misclassified rows, for error analysis (`--errors`). */
-function printErrors(
-  title: string,
-  rows: readonly LabeledPrompt[],
-  predicted: readonly TierName[],
-): void {
-  console.log(`misclassified (${title}):`);
-  rows.forEach((r, i) => {
-    if (predicted[i] === r.label) return;
-    const text = r.prompt.replace(/\s+/g, ' ').slice(0, 100);
-    console.log(`  ${r.id} [${r.kind}] ${r.label} -> ${predicted[i]}: ${text}`);
+  // The dev file has no language field: a rough guess names its per-language rows.
+  const dev = readJsonl(devFile)
+    .filter((r) => r.label !== undefined)
+    .map((r) => (r.lang === 'unknown' ? { ...r, lang: guessLanguage(r.prompt) } : r));
+  const devScored = scoreWith(rows, dev, routing, options);
+  const devResult = section(
+    `dev set ${devFile} (${dev.length} rows; evaluation only, never trained on)`,
+    dev,
+    devScored,
+    errors,
+  );
+
+  const misses = targetsMet(cvResult.cascade, cvResult.adversarial);
+  console.log(
+    `targets on held-out data (grouped CV): ${misses.length === 0 ? 'all met' : `missed: ${misses.join('; ')}`}`,
+  );
+  console.log(
+    `dev set (held out, other authors and sources): cascade ${f4(devResult.cascade.accuracy)}, ` +
+      `adversarial ${f4(devResult.adversarial.accuracy)}`,
+  );
+  Object.assign(out, {
+    cv: { k, seed, ...cvResult },
+    cvByFamilyIdea: { learned: metricsOf(rows, strict.learned), cascade: strictCascade },
+    leaveOneLanguageOut: lolo,
+    dev: devResult,
+    misses,
   });
-  console.log('');
-}
-
-function crossValidate(
-  rows: readonly LabeledPrompt[],
-  k: number,
-  seed: number,
-  routing: RoutingConfig,
-  options: TrainOptions,
-) {
-  const folds = stratifiedFolds(rows, k, seed);
-  const data = featurise(rows);
-  const learned: TierName[] = new Array<TierName>(rows.length);
-  const cascade: TierName[] = new Array<TierName>(rows.length);
-  const steps: string[] = new Array<string>(rows.length);
-  const foldAccuracy: number[] = [];
-  for (let f = 0; f < k; f++) {
-    const artifact = trainLearned(
-      data.filter((_, i) => folds[i] !== f),
-      { ...options, seed },
-    );
-    const c = build(routing, artifact);
-    let correct = 0;
-    let n = 0;
-    rows.forEach((r, i) => {
-      if (folds[i] !== f) return;
-      learned[i] = probability(c.learned, r) >= routing.thinkingThreshold ? 'thinking' : 'instant';
-      const v = c.cascade.classify(inputOf(r));
-      if (v instanceof Promise) throw new Error('the evaluation runs synchronous steps only');
-      cascade[i] = v.tier;
-      steps[i] = stepOf(v.reason);
-      n++;
-      if (learned[i] === r.label) correct++;
-    });
-    foldAccuracy.push(correct / n);
-  }
-  const mean = foldAccuracy.reduce((s, x) => s + x, 0) / k;
-  const sd = Math.sqrt(foldAccuracy.reduce((s, x) => s + (x - mean) ** 2, 0) / (k - 1));
-  return {
-    foldAccuracy,
-    mean,
-    sd,
-    learned: metricsOf(rows, learned),
-    cascade: metricsOf(rows, cascade, steps),
-    cascadePredicted: cascade,
-  };
+  if (opts.json) console.log(`\n${JSON.stringify(out)}`);
 }
 
 if (require.main === module) {

@@ -10,9 +10,11 @@ import type { ChatMessage } from '../../src/common/openai/chat.types';
 import type { TierName } from '../../src/config/gateway-config.interface';
 import {
   CONTENT_FEATURES,
+  analyseConversation,
   analyseText,
   type TextFeatures,
 } from '../../src/tier-routing/classifiers/features';
+import type { ClassificationInput } from '../../src/tier-routing/classifiers/tier-classifier.interface';
 import {
   LEARNED_MODEL_FORMAT,
   currentFeatureSpec,
@@ -25,8 +27,22 @@ export interface LabeledPrompt {
   prompt: string;
   /** When the file gives a conversation instead of a single prompt. */
   messages?: ChatMessage[];
+  /** Tools declared with the conversation (only their number is read). */
+  tools?: ClassificationInput['tools'];
   label?: TierName;
   kind: string;
+  /** Language code, when the file gives one (the corpus does; `unknown` otherwise). */
+  lang: string;
+  /** The template or source a row came from: held-out evaluation keeps a family together. */
+  family: string;
+}
+
+/** The request a row stands for: its conversation (or its prompt as one user turn), its tools. */
+export function inputOf(row: LabeledPrompt): ClassificationInput {
+  return {
+    messages: row.messages ?? [{ role: 'user', content: row.prompt }],
+    ...(row.tools ? { tools: row.tools } : {}),
+  };
 }
 
 /** Reads a JSONL file of `{prompt | messages, label?, kind?, id?}` rows. */
@@ -51,6 +67,9 @@ export function readJsonl(file: string): LabeledPrompt[] {
       messages,
       label,
       kind: typeof row.kind === 'string' ? row.kind : 'unknown',
+      lang: typeof row.lang === 'string' ? row.lang : 'unknown',
+      family: typeof row.family === 'string' ? row.family : `row-${i + 1}`,
+      ...(Array.isArray(row.tools) ? { tools: row.tools as LabeledPrompt['tools'] } : {}),
     });
   });
   return rows;
@@ -120,15 +139,40 @@ export interface Featurised {
   y: number;
 }
 
+/**
+ * The latest user turn's features of each labelled row, the examples of the turn model. A
+ * follow-up ("why?", "and for n = 7?") is left out: its label comes from the turns it follows
+ * (the conversation's carry-over applies it at decision time), not from its own words.
+ */
 export function featurise(rows: readonly LabeledPrompt[]): Featurised[] {
-  return rows
-    .filter((r) => r.label !== undefined)
-    .map((row) => ({
+  const out: Featurised[] = [];
+  for (const row of rows) {
+    if (row.label === undefined) continue;
+    const analysis = analyseConversation(inputOf(row));
+    if (analysis.followUp) continue;
+    out.push({
       row,
-      features: analyseText(row.prompt),
+      features: analyseText(analysis.view.latest, { length: analysis.view.latestLength }),
       y: row.label === 'thinking' ? 1 : -1,
-    }));
+    });
+  }
+  return out;
 }
+
+/** Fold of each row for grouped k-fold: every row of a family lands in the same fold. */
+export function groupFolds(
+  rows: readonly LabeledPrompt[],
+  k: number,
+  seed: number,
+  groupOf: (r: LabeledPrompt) => string = (r) => r.family,
+): number[] {
+  const groups = shuffled([...new Set(rows.map(groupOf))].sort(), prng(seed));
+  const fold = new Map(groups.map((f, i) => [f, i % k]));
+  return rows.map((r) => fold.get(groupOf(r)) ?? 0);
+}
+
+/** The family's idea across languages: `proof/fr/0` → `proof`. */
+export const familyIdea = (r: LabeledPrompt): string => r.family.split('/')[0];
 
 /** Fits the model on `data` and returns the artifact (weights rounded to 6 decimals). */
 export function trainLearned(

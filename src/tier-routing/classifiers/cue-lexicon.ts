@@ -1,619 +1,152 @@
 /**
- * Cue words of the rule features, grouped by what they say about the task (the label definition
- * of `data/tiering/README.md`): cues of multi-step work (proofs, maths, code, debugging, design,
- * constraints, logic) and cues of a direct answer (greetings, rewriting, extraction, lookups,
- * casual writing). Each entry is one or two words; it is tokenised and folded exactly like the
- * prompt, so `Show that` and `show  that` both hit `show that`.
+ * Cue words of the rule features, grouped by the linguistic idea each group encodes (the label
+ * definition of `data/tiering/README.md`). Each entry is one to three tokens, tokenised and
+ * folded exactly like a prompt, so `Show that` and `show  that` both hit `show that`.
  *
- * The lists name kinds of task, not items of any data set: a phrase belongs here only when it
- * would mark the same kind of task in any prompt. Common non-English forms are included where
- * they are single words; the language-independent features (digits, operators, structure) carry
- * the rest.
+ * What belongs here: closed-class words and set phrases that carry the idea in any prompt of
+ * the language (question words for quantities, verbs of proving, discourse markers of a topic
+ * change), and the core vocabulary of a domain. What does not: wording of a benchmark's
+ * template or of a single evaluation prompt. `lexicon.spec.ts` fails when an entry occurs in a
+ * dev-set prompt but in no prompt of the training corpus, so an entry can only earn its place
+ * from data the model is trained on. Non-English forms are single words or short phrases; the
+ * language-independent features (digits, operators, structure) and the n-grams carry the rest.
  */
-export const CUE_GROUPS = {
-  /** Proofs and demonstrations. */
-  proof: [
-    'verify that',
-    'there exist',
-    'there exists',
-    'prove',
-    'proof',
-    'show that',
-    'prove that',
-    'demonstrate that',
-    'disprove',
-    'irrational',
-    'infinitely many',
-    'lemma',
-    'theorem',
-    'induction',
-    'contradiction',
-    'demuestra',
-    'demostrar',
-    'démontrer',
-    'démontrez',
-    'prouve',
-    'prouver',
-    'beweise',
-    'beweisen',
-    'докажи',
-    'докажите',
-    'доказать',
-    'dimostra',
-    'dimostrare',
-    'prove que',
-    'demonstre',
-    'kanıtla',
-    'chứng',
-    '证明',
-    '証明',
-  ],
-  /** Requests to reason out loud, step by step. */
-  stepwise: [
-    'explain your',
-    'your explanation',
-    'show the',
-    'mostre as',
-    'step by',
-    'by step',
-    'step-by-step',
-    'your reasoning',
-    'show your',
-    'reasoning',
-    'justify',
-    'explain why',
-    'work out',
-    'think through',
-    'derive',
-    'raisonnement',
-    'razonamiento',
-    'begründe',
-    'объясни',
-    'mostre',
-    'justifica',
-    'explique',
-  ],
-  /** Mathematical concepts: what competition maths and number puzzles are made of. */
-  math: [
-    'last digit',
-    'trailing',
-    'divisors',
-    'factors',
-    'prime',
-    'primes',
-    'modulo',
-    'congruence',
-    'gcd',
-    'factorial',
-    'perfect square',
-    'angle',
-    'triangle',
-    'perimeter',
-    'radius',
-    'polygon',
-    'diagonal',
-    'how many ways',
-    'all possible',
-    'find all',
-    'subsets',
-    'combinations',
-    'permutations',
-    'system of',
-    'equations',
-    'probability',
-    'remainder',
-    'divisible',
-    'integer',
-    'integers',
-    'equation',
-    'minimum',
-    'maximum',
-    'smallest',
-    'largest',
-    'sum of',
-    'product of',
-    'digits',
-    'expected value',
-    'real numbers',
-    'polynomial',
-    'roots',
-    'sequence',
-    'series',
-    'inequality',
-    'matrix',
-    'derivative',
-    'integral',
-    'limit',
-    'vertices',
-    'coordinates',
-    'ratio of',
-  ],
-  /** Asks whose answer is a computed quantity (in several languages). */
-  ask: [
-    'how many',
-    'how much',
-    'how long',
-    'how far',
-    'calculate',
-    'compute',
-    'solve',
-    'find the',
-    'combien',
-    'cuántos',
-    'cuántas',
-    'cuánto',
-    'quantos',
-    'quantas',
-    'quanto',
-    'quanti',
-    'quante',
-    'wie viele',
-    'wie viel',
-    'сколько',
-    'kaç',
-    'bao nhiêu',
-    'ngapi',
-    'πόσα',
-    'πόσο',
-    'कितने',
-    'कितना',
-    'كم',
-    '多少',
-    '几个',
-    '计算',
-    '計算',
-    '何個',
-    'いくつ',
-    'กี่',
-    'কত',
-    'ఎన్ని',
-  ],
-  /** Quantities and the relations between them, the stuff of multi-step word problems. */
-  quantity: [
-    'each',
-    'per',
-    'total',
-    'twice',
-    'half',
-    'times',
-    'percent',
-    'remaining',
-    'left over',
-    'altogether',
-    'in all',
-    'average',
-    'ratio',
-    'rate',
-    'more than',
-    'less than',
-    'fewer',
-    'cost',
-    'costs',
-    'spent',
-    'earns',
-    'profit',
-    'dozen',
-    'triple',
-    'double',
-    'after',
-  ],
-  /** Asks to produce a program (beyond a lookup: that is what the definition calls code writing). */
-  codeTask: [
-    'implement',
-    'write a function',
-    'a function',
-    'function that',
-    'function to',
-    'write a program',
-    'a program',
-    'program that',
-    'program to',
-    'write code',
-    'write a code',
-    'a code',
-    'code to',
-    'code that',
-    'write a script',
-    'a script',
-    'develop a',
-    'fill in',
-    'the body',
-    'write a sql',
-    'a query',
-    'a class',
-    'data structure',
-    'algorithm',
-    'complete the function',
-    'following python',
-    'this function',
-  ],
-  /** Writing programs and algorithms. */
-  code: [
-    'function',
-    'program',
-    'class',
-    'method',
-    'python',
-    'javascript',
-    'typescript',
-    'java',
-    'rust',
-    'golang',
-    'sql',
-    'query',
-    'script',
-    'complexity',
-    'recursion',
-    'recursive',
-    'binary',
-    'array',
-    'linked list',
-    'tree',
-    'graph',
-    'def',
-    'return',
-    'returns',
-    'lambda',
-  ],
-  /** Something is broken and must be found. */
-  debug: [
-    'how should',
-    'to fix',
-    'why does',
-    "why doesn't",
-    'never',
-    'before',
-    'bug',
-    'bugs',
-    'debug',
-    'fix',
-    'error',
-    'exception',
-    'fails',
-    'failing',
-    'crash',
-    'crashes',
-    'wrong',
-    'incorrect',
-    'traceback',
-    'race condition',
-    'deadlock',
-    'leak',
-    "doesn't work",
-    'not working',
-  ],
-  /** Planning, design and trade-offs. */
-  design: [
-    'design',
-    'architecture',
-    'trade-off',
-    'tradeoff',
-    'trade-offs',
-    'tradeoffs',
-    'compare',
-    'pros and',
-    'versus',
-    'pick one',
-    'which one',
-    'recommend',
-    'strategy',
-    'optimize',
-    'optimise',
-    'schedule',
-    'plan',
-    'scalable',
-    'latency',
-    'throughput',
-    'budget',
-    'vale mais',
-  ],
-  /** Hard constraints a solution must satisfy together. */
-  constraints: [
-    'must',
-    'at most',
-    'at least',
-    'without',
-    'exactly',
-    'no more',
-    'cannot',
-    "can't",
-    'such that',
-    'satisfy',
-    'satisfies',
-    'constraint',
-    'constraints',
-    'requirement',
-    'requirements',
-    'only if',
-    'unless',
-    'ensure',
-    'given that',
-    'distinct',
-    'different',
-    'no two',
-  ],
-  /** Deduction, truth-telling, ordering and state tracking. */
-  logic: [
-    'truth',
-    'lies',
-    'liar',
-    'valid',
-    'invalid',
-    'argument',
-    'premise',
-    'premises',
-    'conclusion',
-    'deduce',
-    'deductively',
-    'implies',
-    'sufficient',
-    'swap',
-    'swapped',
-    'trade',
-    'switch',
-    'arranged',
-    'order',
-    'above',
-    'below',
-    'left of',
-    'right of',
-    'puzzle',
-    'riddle',
-    'who is',
-    'uncertain',
-    'starting point',
-    'turn left',
-    'turn right',
-    'turn around',
-    'logically',
-    'consistent',
-    'statements',
-    'the left',
-    'the right',
-    'leftmost',
-    'rightmost',
-  ],
-  /** Greetings, thanks and small talk. */
-  greeting: [
-    'hi',
-    'hello',
-    'hey',
-    'thanks',
-    'thank you',
-    'good morning',
-    'good evening',
-    'how are',
-    'bonjour',
-    'salut',
-    'hola',
-    'hallo',
-    'ciao',
-    'olá',
-    'привет',
-    'здравствуйте',
-    'merhaba',
-    'xin chào',
-    'habari',
-    'γεια',
-    'नमस्ते',
-    'مرحبا',
-    '你好',
-  ],
-  /** Rewrite, translate, summarise, format: the answer is a transformation of the input. */
-  rewrite: [
-    'rewrite',
-    'rephrase',
-    'paraphrase',
-    'translate',
-    'translation',
-    'summarize',
-    'summarise',
-    'summary',
-    'sum up',
-    'to sum',
-    'tl;dr',
-    'title',
-    'headline',
-    'shorten',
-    'simplify',
-    'proofread',
-    'grammar',
-    'correct',
-    'polish',
-    'tone',
-    'formal',
-    'convert',
-    'format',
-    'rename',
-    'traduce',
-    'traduis',
-    'traduire',
-    'traduza',
-    'traduci',
-    'übersetze',
-    'übersetzen',
-    'переведи',
-    'перевод',
-    'résume',
-    'résumer',
-    'resume',
-    'resumen',
-    'resumir',
-    'zusammenfassung',
-    'zusammen',
-    'перескажи',
-    '翻译',
-    '翻訳',
-    '总结',
-    '要約',
-    '摘要',
-  ],
-  /** Answer from a given text: extraction, reading comprehension, classification. */
-  extract: [
-    'extract',
-    'passage',
-    'article',
-    'text',
-    'paragraph',
-    'document',
-    'according to',
-    'based on',
-    'reference text',
-    'read the',
-    'the passage',
-    'answer the',
-    'mentioned',
-    'identify',
-    'classify',
-    'category',
-    'categories',
-    'sentiment',
-    'positive or',
-    'negative',
-    'list the',
-    'list all',
-    'bullet',
-    'equivalent',
-    'duplicate',
-    'duplicates',
-    'texto',
-    'texte',
-    'lies den',
-    'lee el',
-    'leia',
-    'leggi',
-    'прочитай',
-    'текст',
-    'النص',
-    'اقرأ',
-    'अनुच्छेद',
-    'đoạn',
-    'văn',
-    'metin',
-    'κείμενο',
-    'ข้อ',
-    '阅读',
-    '文章',
-    'following passage',
-    'following text',
-    'following article',
-    'following paragraph',
-    'this paragraph',
-    'this text',
-    'this article',
-  ],
-  /** Lookups and definitions. */
-  lookup: [
-    'what is',
-    'what are',
-    'what does',
-    'who was',
-    'who is',
-    'when did',
-    'when was',
-    'where is',
-    'which is',
-    'define',
-    'definition',
-    'meaning',
-    'mean',
-    'name a',
-    'tell me',
-    'capital of',
-    'qual é',
-    "qu'est-ce",
-    'was ist',
-    'что такое',
-  ],
-  /** Casual creative writing. */
-  creative: [
-    'poem',
-    'story',
-    'email',
-    'letter',
-    'essay',
-    'blog',
-    'post',
-    'review',
-    'describe',
-    'description',
-    'imagine',
-    'diary',
-    'tweet',
-    'slogan',
-    'joke',
-    'song',
-    'lyrics',
-    'speech',
-    'script',
-    'draft',
-    'compose',
-  ],
-  /** Role-play. */
-  roleplay: ['act as', 'pretend', 'role', 'persona', 'you are', 'as if', 'embody', 'character'],
-  /** Open, advice-style questions that a direct answer serves. */
-  open: [
-    'explain',
-    'discuss',
-    'tips',
-    'advice',
-    'suggest',
-    'ideas',
-    'examples',
-    'benefits',
-    'importance',
-    'what if',
-    'how can',
-    'how do',
-    'opinion',
-    'favorite',
-    'favourite',
-  ],
-  /** Fermi estimates. */
-  estimate: ['estimate', 'approximately', 'roughly', 'how many times', 'globally', 'in the world'],
-  /** English number words, counted with the digits as quantities. */
-  numberWord: [
-    'one',
-    'two',
-    'three',
-    'four',
-    'five',
-    'six',
-    'seven',
-    'eight',
-    'nine',
-    'ten',
-    'eleven',
-    'twelve',
-    'fifteen',
-    'twenty',
-    'thirty',
-    'forty',
-    'fifty',
-    'hundred',
-    'thousand',
-    'million',
-    'first',
-    'second',
-    'third',
-    'fourth',
-    'fifth',
-    'half',
-    'halves',
-    'thirds',
-    'quarter',
-    'quarters',
-    'fourths',
-    'one-third',
-    'one-fourth',
-    'two-thirds',
-    'three-fourths',
-    'one-half',
-    'one-quarter',
-    'once',
-    'thrice',
-  ],
-} as const satisfies Record<string, readonly string[]>;
+const p = (list: string): readonly string[] => list.split('|').map((s) => s.trim());
 
+export const CUE_GROUPS = {
+  /** Verbs and nouns of demonstration: the answer is an argument that must hold in general. */
+  proof: p(
+    'prove | proof | prove that | show that | demonstrate that | disprove | rigorous | ' +
+      'rigorously | irrational | infinitely many | lemma | induction | by contradiction | ' +
+      'demuestra | demuestra que | démontre | démontrer | beweise | beweisen | докажите | ' +
+      'докажи | dimostra | prove que | kanıtla | kanıtlayın | chứng minh | أثبت | सिद्ध | 证明 | 証明',
+  ),
+  /** Asks to lay the reasoning out: the request itself calls for intermediate steps. */
+  stepwise: p(
+    'step by step | step-by-step | show your work | walk through | your reasoning | justify | ' +
+      'explain why | work out | derive | paso a paso | étape par étape | schritt für schritt | ' +
+      'passo a passo | пошагово',
+  ),
+  /** Mathematical objects and relations: what number and geometry problems are made of. */
+  math: p(
+    'divisors | divisible | prime | primes | modulo | remainder | gcd | factorial | ' +
+      'perfect square | integer | integers | equation | equations | polynomial | inequality | ' +
+      'triangle | angle | perimeter | radius | polygon | diagonals | probability | ' +
+      'how many ways | find all | subsets | permutations | combinations | expected value | ' +
+      'real numbers | real x | derivative | integral | matrix | sequence | lattice | resto | ' +
+      'reste | остаток | 余数 | 余り | kalan | số dư | باقي | शेषफल | entiers | ganzen',
+  ),
+  /** Question words asking for a computed quantity, across languages. */
+  ask: p(
+    'how many | how much | how long | how far | calculate | compute | solve | ' +
+      'combien | cuántos | cuántas | cuánto | quantos | quantas | quanto | quanti | quante | ' +
+      'wie viele | wie viel | wie lange | сколько | kaç | bao nhiêu | كم | कितने | कितना | ' +
+      '多少 | 几个 | 多久 | 计算 | 何分 | いくら',
+  ),
+  /** Quantities and relations between them: the stuff of multi-step word problems. */
+  quantity: p(
+    'each | per | total | in total | twice | half | times as | percent | remaining | left over | ' +
+      'altogether | average | ratio | rate | more than | less than | fewer | cost | costs | ' +
+      'salary | discount | per minute | per hour | cada | chaque | pièce | ' +
+      'insgesamt | каждый | в минуту | 每 | 一共 | 合計 | 毎分 | tanesi | mỗi',
+  ),
+  /** Asks to produce a program or an algorithm (beyond a lookup: the rule calls it code writing). */
+  codeTask: p(
+    'implement | write a function | a function that | function that | write a program | ' +
+      'write code | write a script | algorithm | data structure | a class | design an algorithm | ' +
+      'refactor | property tests | edge cases | algoritmo | algorithme | algorithmus | алгоритм | ' +
+      'fonction | función | funktion | função | функцию | 函数 | 関数 | fonksiyon | hàm | دالة | फ़ंक्शन',
+  ),
+  /** Programming vocabulary: the request is about code. */
+  code: p(
+    'function | program | class | method | python | javascript | typescript | java | rust | ' +
+      'golang | sql | query | script | complexity | recursion | recursive | array | ' +
+      'linked list | tree | graph | cache | tests | async | thread | threads | def | return | ' +
+      'lambda | const',
+  ),
+  /** Something is broken: symptoms, failures and the wish to find a cause. */
+  debug: p(
+    'bug | bugs | debug | fix | error | exception | fails | failing | fail | crash | crashes | ' +
+      'wrong result | incorrect | traceback | race condition | deadlock | leak | ' +
+      "doesn't work | not working | why does | root cause | cause | " +
+      'problema | problème | fehler | ошибка | 问题 | 原因 | neden',
+  ),
+  /** Planning and design under trade-offs: several options weighed against each other. */
+  design: p(
+    'design | architect | architecture | trade-off | tradeoff | trade-offs | tradeoffs | ' +
+      'compare | versus | recommend | strategy | optimize | optimise | scalable | latency | ' +
+      'throughput | budget | failure modes | schedule | plan | diseñarías | concevrais | ' +
+      'entwirf | projetaria | progetteresti | спроектировал | 设计 | 設計 | tasarlanır',
+  ),
+  /** Conditions a solution must satisfy together. */
+  constraints: p(
+    'must | at most | at least | without | exactly | no more | cannot | such that | ' +
+      'satisfy | constraint | constraints | requirement | requirements | only if | unless | ' +
+      'ensure | never | nobody | no two',
+  ),
+  /** Deduction: truth-telling, ordering and elimination. */
+  logic: p(
+    'truth | lying | lies | liar | deduce | implies | puzzle | riddle | who tells | ' +
+      'right after | order | which is larger | weighings | counterfeit | rule out | ' +
+      'mentira | lügt | лжёт | 推理',
+  ),
+  /** Greetings, thanks and acknowledgements: social turns that need no work. */
+  greeting: p(
+    'hi | hello | hey | thanks | thank you | cheers | got it | good morning | good evening | ' +
+      'how are | bonjour | salut | merci | hola | gracias | hallo | danke | ciao | grazie | ' +
+      'olá | oi | obrigado | valeu | привет | спасибо | merhaba | teşekkürler | xin chào | ' +
+      'cảm ơn | مرحبا | شكرا | شكرًا | नमस्ते | धन्यवाद | 你好 | 谢谢 | ありが | こんに',
+  ),
+  /** Transformations of given text: translate, rewrite, summarise, format. */
+  rewrite: p(
+    'rewrite | rephrase | paraphrase | translate | translation | summarise | summarize | ' +
+      'summary | gist | tl;dr | shorten | simplify | proofread | grammar | polish | formal | ' +
+      'politely | convert | format | reformat | rename | traduce | traduis | traduza | traduci | ' +
+      'übersetze | переведи | çevir | dịch | ترجم | अनुवाद | 翻译 | 翻訳 | resume | résume | ' +
+      'fasse | перескажи | 总结 | reescribe | reformule | formuliere',
+  ),
+  /** Answering from a given text: extraction, listing, classification. */
+  extract: p(
+    'extract | pull out | list the | list all | mentioned | according to | based on | ' +
+      'classify | label each | category | categories | sentiment | tone | positive | negative | ' +
+      'neutral | notes | e-mail | email | thread | extrae | relève | mencionan | mentionnés | ' +
+      'genannt | упоминаются | 提到',
+  ),
+  /** Lookups and definitions: wh-questions about a fact. */
+  lookup: p(
+    'what is | what are | what does | who wrote | who was | who proposed | when did | ' +
+      'when was | where is | which planet | define | definition | meaning | stand for | ' +
+      'capital of | qué es | cuál es | quién | qu’est-ce | quelle est | qui a | was ist | ' +
+      'wer hat | что такое | кто | o que é | qual é | chi ha | 什么是 | 是谁 | とは | nedir | là gì | ما هو | क्या है',
+  ),
+  /** Casual writing: short pieces whose quality is tone, not reasoning. */
+  creative: p(
+    'poem | haiku | limerick | story | tweet | slogan | joke | song | lyrics | birthday | ' +
+      'message | greeting card | out-of-office | poema | poème | gedicht | стихотворение | 诗 | şiir | thơ',
+  ),
+  /** Role-play. */
+  roleplay: p('act as | pretend | role | persona | you are | as if | embody | character'),
+  /** Open, advice-style questions that a direct answer serves. */
+  open: p(
+    'tips | advice | suggest | ideas | benefits | favourite | favorite | consejo | conseils | ' +
+      'tipps | dicas | consiglio | советы | 建议 | önerin | mẹo',
+  ),
+  /** Estimates built from assumptions. */
+  estimate: p('estimate | roughly | approximately | assumptions'),
+  /** English number words, counted with the digits as quantities. */
+  numberWord: p(
+    'one | two | three | four | five | six | seven | eight | nine | ten | eleven | twelve | ' +
+      'twenty | hundred | thousand | million | half | third | quarter | twice | thrice',
+  ),
+  /** Discourse markers of a topic change: what follows is a new request, not a follow-up. */
+  topicSwitch: p(
+    'unrelated | different question | by the way | changing the subject | new topic | ' +
+      'something else | another question | otra cosa | cambiando de tema | por cierto | ' +
+      'autre chose | rien à voir | au fait | andere frage | anderes thema | übrigens | ' +
+      'outra coisa | mudando de assunto | un’altra cosa | cambiando argomento | ' +
+      'другой вопрос | кстати | 换个 | 另外 | başka bir | bu arada | câu hỏi khác | ' +
+      'nhân tiện | سؤال آخر | بالمناسبة | एक और | वैसे | 話は変 | 別の質',
+  ),
+};
 export type CueGroup = keyof typeof CUE_GROUPS;
 export const CUE_GROUP_NAMES = Object.keys(CUE_GROUPS) as CueGroup[];

@@ -35,7 +35,7 @@ const PASSAGE =
 describe('analyseText: rule features', () => {
   it.each<[string, ContentFeature, 'present' | 'absent']>([
     ['Prove that there are infinitely many primes.', 'cue_proof', 'present'],
-    ['Démontrez que la somme des angles est 180 degrés.', 'cue_proof', 'present'],
+    ['Démontre que la somme des angles est 180 degrés.', 'cue_proof', 'present'],
     ['请证明这个结论。', 'cue_proof', 'present'],
     ['Explain your reasoning step by step.', 'cue_stepwise', 'present'],
     ['Find the remainder when 2^100 is divided by 7.', 'cue_math', 'present'],
@@ -60,7 +60,7 @@ describe('analyseText: rule features', () => {
     ['Translate into German: good night.', 'cue_rewrite', 'present'],
     ['Übersetze ins Englische: Guten Morgen.', 'cue_rewrite', 'present'],
     ['Summarize the following article in one sentence.', 'cue_rewrite', 'present'],
-    ['Read the passage and answer the question.', 'cue_extract', 'present'],
+    ['Extract every date mentioned in the notes.', 'cue_extract', 'present'],
     ['What is the capital of Australia?', 'cue_lookup', 'present'],
     ['Write a poem about autumn.', 'cue_creative', 'present'],
     ['Act as a travel guide.', 'cue_roleplay', 'present'],
@@ -214,6 +214,33 @@ describe('analyseConversation', () => {
     ['a first turn', false, [user('why?')]],
     ['a long new task', false, [user('hi'), assistant('hello'), user('x'.repeat(400))]],
     ['thanks at the end', false, [user('Prove it.'), assistant('…'), user('Thanks!')]],
+    [
+      'a topic switch after a hard turn',
+      false,
+      [
+        user('Prove that there are infinitely many primes.'),
+        assistant('…'),
+        user('Great, thanks! Unrelated: what year did Python 3 come out?'),
+      ],
+    ],
+    [
+      'a topic switch in Spanish',
+      false,
+      [
+        user('Demuestra que √2 es irracional.'),
+        assistant('…'),
+        user('Por cierto, ¿qué hora es en Tokio?'),
+      ],
+    ],
+    [
+      'a genuine follow-up with thanks and a question',
+      true,
+      [
+        user('Prove that √2 is irrational.'),
+        assistant('…'),
+        user('Thanks! And why does that imply √8 is irrational?'),
+      ],
+    ],
   ])('follow-up: %s → %s', (_name, followUp, messages) => {
     expect(analyseConversation({ messages }).followUp).toBe(followUp);
   });
@@ -252,7 +279,7 @@ describe('analyseConversation', () => {
 
 describe('the cue lexicon', () => {
   it('has one feature per group, in order, and every phrase is one to three tokens', () => {
-    const groups = CUE_GROUP_NAMES.filter((g) => g !== 'numberWord');
+    const groups = CUE_GROUP_NAMES.filter((g) => g !== 'numberWord' && g !== 'topicSwitch');
     expect(CONTENT_FEATURES.filter((f) => f.startsWith('cue_'))).toEqual(
       groups.map(cueFeatureName),
     );

@@ -24,8 +24,8 @@ describe('the committed learned model', () => {
     expect(COMMITTED_LEARNED_MODEL.featureSpec.version).toBe(FEATURE_SPEC_VERSION);
     expect(COMMITTED_LEARNED_MODEL.training).toEqual(
       expect.objectContaining({
-        file: 'data/tiering/dev.jsonl',
-        examples: 601,
+        file: 'data/tiering/train.jsonl',
+        examples: expect.any(Number) as unknown,
         options: expect.any(Object),
       }),
     );
@@ -76,6 +76,24 @@ describe('LearnedClassifier', () => {
     ],
   ])('%j → %s', (prompt, tier) => {
     expect(learned.classify(ask(prompt))?.tier).toBe(tier);
+  });
+
+  const hardTurn = [
+    {
+      role: 'user' as const,
+      content: 'Prove that there are infinitely many primes of the form 4k + 3.',
+    },
+    { role: 'assistant' as const, content: 'Suppose there are finitely many…' },
+  ];
+  it.each<[string, string, 'instant' | 'thinking']>([
+    ['a topic switch', 'Great, thanks! Unrelated: what year did Python 3 come out?', 'instant'],
+    ['a topic switch in French', 'Merci ! Au fait, quelle est la capitale du Canada ?', 'instant'],
+    ['an acknowledgement', 'Perfect, thank you.', 'instant'],
+    ['a genuine follow-up', 'Why does that last step work?', 'thinking'],
+    ['a follow-up asking for a variant', 'And for primes of the form 6k + 5?', 'thinking'],
+  ])('after a hard turn, %s → %s', (_name, content, tier) => {
+    const verdict = learned.classify({ messages: [...hardTurn, { role: 'user', content }] });
+    expect(verdict?.tier ?? 'instant').toBe(tier);
   });
 
   it('reports `classifier:learned:<score>` with two decimals and its strongest contributors', () => {

@@ -1,0 +1,231 @@
+import { CUE_GROUP_NAMES, type CueGroup } from './cue-lexicon';
+import { GROUP_INDEX } from './cue-table';
+import { EMPTY_VECTOR, ScanBuffers, dotSparse, type SparseVector } from './scan-buffers';
+import { scanText } from './text-scanner';
+
+/**
+ * Text → features, shared by every scoring classifier and by the offline tools.
+ *
+ * Work is bounded whatever the request's size: a text is examined through its first
+ * {@link FEATURE_LIMITS.latestHead} and last {@link FEATURE_LIMITS.latestTail} characters (a
+ * 1 MB prompt costs what a 1.5 KB prompt costs; its full length is still a feature). Each text is
+ * read in one linear pass over its characters with table lookups and integer hashing
+ * ({@link scanText}): no regular expressions, no per-token strings. The task is stated at the
+ * start or the end of a long prompt; the middle is material.
+ *
+ * Changing anything here changes what the learned model sees: bump
+ * {@link FEATURE_SPEC_VERSION} and retrain (`npm run train:classifier`).
+ */
+export const FEATURE_SPEC_VERSION = 'tiergate-features/2';
+
+export const FEATURE_LIMITS = {
+  latestHead: 1024,
+  latestTail: 512,
+  contextChars: 2048,
+  priorTurns: 3,
+  messagesScanned: 64,
+  /** Content parts of one message read at most (a part can be large; each is capped anyway). */
+  partsScanned: 256,
+  /** A latest turn this short, after earlier user turns, is a follow-up. */
+  followUpChars: 160,
+  /** Blocks (blank-line separated) tracked per text; later blocks merge into the last one. */
+  blocks: 64,
+} as const;
+
+/** Rule features of one text, in a fixed order (the learned model's dense inputs). */
+export const CONTENT_FEATURES = [
+  'length',
+  'short_prompt',
+  'long_prompt',
+  'passage',
+  'lines',
+  'sentences',
+  'questions',
+  'numbers',
+  'few_numbers',
+  'number_density',
+  'numeric_question',
+  'operators',
+  'latex',
+  'nesting',
+  'code',
+  'code_symbols',
+  'code_spec',
+  'code_spec_short',
+  'code_examples',
+  'code_question',
+  'cue_proof',
+  'cue_stepwise',
+  'cue_math',
+  'cue_ask',
+  'cue_quantity',
+  'cue_code_task',
+  'cue_code',
+  'cue_debug',
+  'cue_design',
+  'cue_constraints',
+  'cue_logic',
+  'cue_greeting',
+  'cue_rewrite',
+  'cue_extract',
+  'cue_lookup',
+  'cue_creative',
+  'cue_roleplay',
+  'cue_open',
+  'cue_estimate',
+  'nonlatin',
+] as const;
+export type ContentFeature = (typeof CONTENT_FEATURES)[number];
+
+/** Lexicon groups that are read by other features, not given one of their own. */
+const UNSCORED_GROUPS: readonly CueGroup[] = ['numberWord', 'topicSwitch'];
+
+/** `codeTask` → `cue_code_task`. */
+export function cueFeatureName(group: CueGroup): string {
+  return `cue_${group.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}`;
+}
+
+const SCORED_GROUPS = CUE_GROUP_NAMES.filter((g) => !UNSCORED_GROUPS.includes(g));
+// The cue features follow the lexicon's groups, in order; a mismatch is a programming error.
+{
+  const expected = SCORED_GROUPS.map(cueFeatureName);
+  const actual = CONTENT_FEATURES.filter((f) => f.startsWith('cue_'));
+  if (expected.join() !== actual.join())
+    throw new Error('CONTENT_FEATURES and CUE_GROUPS disagree');
+}
+
+/** Weights of the hashed n-grams, one table per group (the learned model's). */
+export interface NgramWeights {
+  words: Float32Array;
+  chars: Float32Array;
+}
+
+export interface TextFeatures {
+  /** Characters of the whole text (the part examined may be shorter). */
+  length: number;
+  /** Values of {@link CONTENT_FEATURES}, each roughly in 0..1. */
+  values: Float64Array;
+  /** Word unigrams and bigrams (numbers folded to one token): sublinear tf, L2-normalised. */
+  words: SparseVector;
+  /** Character trigrams (digits folded to `0`, whitespace collapsed): tf / √(trigrams). */
+  chars: SparseVector;
+  /** Raw cue hits per group, outside quoted passages. */
+  cues: Int32Array;
+  /** The n-gram groups' dot products with the weights given to {@link analyseText}. */
+  ngramScore?: { weights: NgramWeights; words: number; chars: number };
+}
+
+export interface AnalyseOptions {
+  /** Characters of the whole text when `text` is already a capped excerpt. */
+  length?: number;
+  /** Build the n-gram vectors (training, explanations); the default. */
+  ngrams?: boolean;
+  /**
+   * Score the n-grams against these weights during the scan, without building vectors: the
+   * serving path. The result is the same dot product as over the vectors.
+   */
+  weights?: NgramWeights;
+  /** Records each n-gram bucket's text, for explanations (slow path only). */
+  trace?: Map<number, string>;
+}
+
+/** The examined part of a long text: its head and its tail, joined by a blank line. */
+export function capText(text: string, head: number, tail = 0): string {
+  // `+ 2`: an excerpt made by this function is not cut again.
+  if (text.length <= head + tail + (tail > 0 ? 2 : 0)) return text;
+  return tail > 0
+    ? `${text.slice(0, head)}\n\n${text.slice(text.length - tail)}`
+    : text.slice(0, head);
+}
+
+export const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
+/** Saturating count: 0, 0.5, 0.67, 0.75… so that repetition weighs less than presence. */
+export const sat = (x: number, k = 1): number => x / (x + k);
+
+/** The scanner's scratch space, shared by every call (classification is synchronous). */
+const BUFFERS = new ScanBuffers(
+  FEATURE_LIMITS.latestHead + FEATURE_LIMITS.latestTail + 8,
+  FEATURE_LIMITS.blocks,
+);
+
+/**
+ * Rule features and hashed n-grams of one text.
+ *
+ * @example
+ * ```ts
+ * const f = analyseText('Prove that there are infinitely many primes.');
+ * f.values[featureIndex('cue_proof')]; // 0.75 (three proof cues)
+ * ```
+ */
+export function analyseText(input: string, options: AnalyseOptions = {}): TextFeatures {
+  const text = capText(input, FEATURE_LIMITS.latestHead, FEATURE_LIMITS.latestTail);
+  const length = options.length ?? input.length;
+  const n = text.length;
+  const weights = options.weights ?? null;
+  const materialise = options.ngrams !== false && weights === null ? true : options.ngrams === true;
+  const buf = BUFFERS;
+  const st = scanText(text, buf, {
+    materialise,
+    charWeights: weights ? weights.chars : null,
+    trace: options.trace,
+  });
+  const cues = st.cues;
+  let words = EMPTY_VECTOR;
+  let chars = EMPTY_VECTOR;
+  let ngramScore: TextFeatures['ngramScore'];
+  if (materialise) {
+    words = buf.collectWords(st.wordGrams);
+    chars = buf.collectChars(st.charGrams);
+  }
+  if (weights) {
+    const wordDot = materialise
+      ? dotSparse(weights.words, words)
+      : buf.scoreWords(weights.words, st.wordGrams);
+    const charDot = st.charTotal > 0 ? st.charDot / Math.sqrt(st.charTotal) : 0;
+    ngramScore = { weights, words: wordDot, chars: charDot };
+  } else if (!materialise) {
+    buf.clearWords(st.wordGrams);
+  }
+
+  const values = new Float64Array(CONTENT_FEATURES.length);
+  const numbers = st.taskNumbers + cues[GROUP_INDEX.numberWord];
+  const taskChars = Math.max(1, n - st.passageChars);
+  const letters = st.latinLetters + st.otherLetters;
+  const codeSignal = st.fences + st.indentedLines / 3 + (st.docChars > 0 ? 1 : 0);
+  let v = 0;
+  values[v++] = clamp01(Math.log2(1 + length) / 13); // length
+  values[v++] = clamp01((120 - length) / 80); // short_prompt
+  values[v++] = clamp01((Math.log2(1 + length) - 9) / 3); // long_prompt
+  values[v++] = n > 0 ? st.passageChars / n : 0; // passage
+  values[v++] = clamp01(Math.log2(1 + st.lines) / 6); // lines
+  values[v++] = clamp01(Math.log2(1 + st.sentences) / 5); // sentences
+  values[v++] = Math.min(st.taskQuestions, 4) / 4; // questions
+  values[v++] = clamp01((numbers - 2) / 4); // numbers: 3 or more quantities
+  values[v++] = numbers === 1 || numbers === 2 ? 1 : 0; // few_numbers: one operation at most
+  values[v++] = clamp01((numbers / Math.max(1, st.taskTokens)) * 5); // number_density
+  values[v++] = // numeric_question: a question about two or more given quantities
+    numbers >= 2 && (st.taskQuestions > 0 || cues[GROUP_INDEX.ask] > 0) ? 1 : 0;
+  values[v++] = clamp01((st.operators / taskChars) * 25); // operators
+  values[v++] = sat(st.latexCommands + st.dollars / 2, 2); // latex
+  values[v++] = clamp01((st.maxDepth - 1) / 4); // nesting
+  values[v++] = sat(codeSignal); // code
+  values[v++] = clamp01((st.codeSymbols / Math.max(1, n)) * 12); // code_symbols
+  values[v++] = st.docChars > 0 ? clamp01((Math.log2(1 + st.specChars) - 6) / 4) : 0; // code_spec
+  values[v++] = st.docChars > 0 ? clamp01((160 - st.specChars) / 100) : 0; // code_spec_short
+  values[v++] = sat(st.examples); // code_examples
+  values[v++] = // code_question: a question or a complaint about code
+    codeSignal + st.codeSymbols / 10 >= 1 && (st.taskQuestions > 0 || cues[GROUP_INDEX.debug] > 0)
+      ? 1
+      : 0;
+  // An ask to write code counts in full beside code or its vocabulary, half without.
+  const codeContext = cues[GROUP_INDEX.code] > 0 || codeSignal > 0 ? 1 : 0.5;
+  for (const group of SCORED_GROUPS) {
+    const hits = cues[GROUP_INDEX[group]];
+    values[v++] = sat(group === 'codeTask' ? hits * codeContext : hits);
+  }
+  values[v++] = letters > 0 ? st.otherLetters / letters : 0; // nonlatin
+  return { length, values, words, chars, cues, ngramScore };
+}
+
+/** Index of a content feature by name (for tests and explanations). */
+export const featureIndex = (name: ContentFeature): number => CONTENT_FEATURES.indexOf(name);

@@ -1,0 +1,378 @@
+import { GROUP_COUNT } from './cue-table';
+import { TokenState } from './token-state';
+import type { ScanBuffers } from './scan-buffers';
+import {
+  CLASS,
+  DIGIT,
+  FNV_OFFSET,
+  FNV_PRIME,
+  FOLD,
+  HASH_BITS,
+  LATIN,
+  NEWLINE,
+  NUMBER_TOKEN,
+  SEED_CHAR,
+  SEP,
+  SOLO,
+  SPACE,
+  WORD,
+  isJoiner,
+  mix,
+} from './text-tables';
+
+/** What the scan of one text should produce besides its structure and cues. */
+export interface ScanRequest {
+  /** Build the n-gram count vectors (left in the buffers for the caller to collect). */
+  materialise: boolean;
+  /** Sum these character-trigram weights during the scan (the serving path). */
+  charWeights: Float32Array | null;
+  /** Records each n-gram bucket's text, for explanations (slow path only). */
+  trace?: Map<number, string>;
+}
+
+/** What one scan finds in a text: counts over the whole text, or over its task blocks. */
+export class Scan {
+  cues = new Int32Array(GROUP_COUNT);
+  /** Distinct word n-gram and character-trigram buckets touched (left in the buffers). */
+  wordGrams = 0;
+  charGrams = 0;
+  /** Σ weight over character-trigram occurrences, and their number (when weights are given). */
+  charDot = 0;
+  charTotal = 0;
+  lines = 0;
+  indentedLines = 0;
+  operators = 0;
+  latexCommands = 0;
+  dollars = 0;
+  maxDepth = 0;
+  fences = 0;
+  examples = 0;
+  docChars = 0;
+  specChars = 0;
+  latinLetters = 0;
+  otherLetters = 0;
+  codeSymbols = 0;
+  // Over the task blocks (outside quoted passages):
+  passageChars = 0;
+  taskTokens = 0;
+  taskNumbers = 0;
+  taskQuestions = 0;
+  sentences = 0;
+}
+
+/** `>>>`, `Example…` or `For example…` at a line start: the examples of a docstring. */
+function startsExamples(text: string, i: number): boolean {
+  return (
+    text.startsWith('>>>', i) ||
+    text.startsWith('Example', i) ||
+    text.startsWith('example', i) ||
+    text.startsWith('For example', i) ||
+    text.startsWith('for example', i)
+  );
+}
+
+/** Line, block and docstring state of a scan. */
+class LayoutState {
+  blocks = 1;
+  block = 0;
+  blankSinceNewline = false;
+  blockHasContent = false;
+  lineStart = true;
+  indent = 0;
+  depth = 0;
+  inDoc = false;
+  inExamples = false;
+}
+
+/**
+ * One pass over the examined text: structure (blocks separated by blank lines, with numbers,
+ * questions, sentences, code symbols and cue hits counted per block so that a quoted passage
+ * does not speak for the task), word tokens with their cues, and the n-gram counts. The n-gram
+ * counts stay in `buf` for {@link ScanBuffers.collectWords} and friends.
+ */
+export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): Scan {
+  const cls = CLASS;
+  const fold = FOLD;
+  const n = text.length;
+  const { materialise, charWeights, trace } = request;
+  const ngrams = materialise || charWeights !== null;
+  const tok = new TokenState(buf, ngrams, trace);
+  const out = new Scan();
+  const lay = new LayoutState();
+  buf.charDot[0] = 0;
+  buf.startBlock(0, 0);
+  out.lines = n > 0 ? 1 : 0;
+  let h = FNV_OFFSET;
+  let tokenStart = -1;
+  let numberRun = false;
+  let c1 = 0;
+  let c2 = 0;
+  let streamLen = 0;
+
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    const k = cls[c];
+
+    if (ngrams) {
+      // Character stream for trigrams: digits → '0', whitespace runs → one space.
+      const s = k === DIGIT ? 0x30 : k >= SPACE ? 0x20 : fold[c];
+      if (s !== 0x20 || c2 !== 0x20 || streamLen === 0) {
+        if (streamLen >= 2) charTrigram(buf, out, request, c1, c2, s);
+        c1 = c2;
+        c2 = s;
+        streamLen++;
+      }
+    }
+
+    // Words: letters (with digits and inner ' or - after the first letter), numbers, and one
+    // token per character of scripts written without spaces.
+    if (k === WORD) {
+      if (tokenStart < 0) tokenStart = i;
+      h = Math.imul(h ^ fold[c], FNV_PRIME);
+    } else if (k === DIGIT) {
+      if (tokenStart < 0) {
+        tokenStart = i;
+        numberRun = true;
+        // A number starts at a digit not preceded by a letter or by another number's digits.
+        const p = i > 0 ? text.charCodeAt(i - 1) : 0;
+        if (!((p === 0x2e || p === 0x2c) && i > 1 && cls[text.charCodeAt(i - 2)] === DIGIT))
+          buf.blockNumbers[lay.block]++;
+      } else if (!numberRun) {
+        h = Math.imul(h ^ c, FNV_PRIME);
+      }
+    } else {
+      if (tokenStart >= 0) {
+        let ends = true;
+        if (numberRun) {
+          // 1,200 and 3.5 are one number.
+          ends = !(
+            (c === 0x2e || c === 0x2c) &&
+            i + 1 < n &&
+            cls[text.charCodeAt(i + 1)] === DIGIT
+          );
+        } else if (isJoiner(text, i, c)) {
+          h = Math.imul(h ^ fold[c], FNV_PRIME);
+          ends = false;
+        }
+        if (ends) {
+          tok.emit(numberRun ? NUMBER_TOKEN : mix(h), text, tokenStart, i);
+          tokenStart = -1;
+          numberRun = false;
+          h = FNV_OFFSET;
+        }
+      }
+      if (k === SOLO) tok.emit(mix(Math.imul(FNV_OFFSET ^ c, FNV_PRIME)), text, i, i + 1);
+    }
+
+    // Structure.
+    if (k === NEWLINE) {
+      newline(buf, out, lay, tok, i);
+      continue;
+    }
+    if (k === SPACE) {
+      if (lay.lineStart) lay.indent += c === 0x09 ? 4 : 1;
+      continue;
+    }
+    if (lay.lineStart) {
+      if (lay.indent >= 4) out.indentedLines++;
+      lay.lineStart = false;
+      // A docstring's specification ends where its examples begin.
+      if (lay.inDoc && !lay.inExamples && startsExamples(text, i)) lay.inExamples = true;
+    }
+    lay.blankSinceNewline = false;
+    lay.blockHasContent = true;
+    if (lay.inDoc) {
+      out.docChars++;
+      if (!lay.inExamples) out.specChars++;
+    }
+    if (k === WORD) {
+      if (LATIN[c] === 1) out.latinLetters++;
+      else out.otherLetters++;
+    } else if (k === SOLO) {
+      out.otherLetters++;
+    } else if (k === SEP) {
+      separator(text, i, c, buf, out, lay, tok, tokenStart < 0);
+    }
+  }
+  if (tokenStart >= 0) tok.emit(numberRun ? NUMBER_TOKEN : mix(h), text, tokenStart, n);
+  buf.blockStart[lay.blocks] = n;
+  out.wordGrams = tok.wn;
+  out.charDot = buf.charDot[0];
+  summariseBlocks(buf, out, lay.blocks);
+  return out;
+}
+
+/** Counts one character trigram: its bucket, its weight, its trace. */
+function charTrigram(
+  buf: ScanBuffers,
+  out: Scan,
+  request: ScanRequest,
+  c1: number,
+  c2: number,
+  s: number,
+): void {
+  // Multiplicative hashing of the three code units; the top bits are the bucket.
+  const bucket =
+    (Math.imul(c1, 0x9e3779b1) ^
+      Math.imul(c2, 0x85ebca6b) ^
+      Math.imul(s ^ SEED_CHAR, 0xc2b2ae35)) >>>
+    (32 - HASH_BITS);
+  out.charTotal++;
+  if (request.charWeights !== null) buf.charDot[0] += request.charWeights[bucket];
+  if (request.materialise) {
+    if (buf.charCounts[bucket]++ === 0) buf.charTouched[out.charGrams++] = bucket;
+    const trace = request.trace;
+    if (trace && !trace.has(bucket)) trace.set(bucket, `'${String.fromCharCode(c1, c2, s)}'`);
+  }
+}
+
+/** A line break: counts the line, ends the sentence chain, opens a block after a blank line. */
+function newline(buf: ScanBuffers, out: Scan, lay: LayoutState, tok: TokenState, i: number): void {
+  out.lines++;
+  tok.chain = 0;
+  if (lay.blankSinceNewline && lay.blockHasContent && lay.blocks < buf.maxBlocks) {
+    buf.startBlock(lay.blocks, i);
+    lay.block = lay.blocks++;
+    tok.block = lay.block;
+    tok.cueBase = lay.block * GROUP_COUNT;
+    lay.blockHasContent = false;
+  }
+  lay.blankSinceNewline = true;
+  lay.lineStart = true;
+  lay.indent = 0;
+}
+
+/** Punctuation and symbols: operators, LaTeX, nesting, code symbols, fences, sentence ends. */
+function separator(
+  text: string,
+  i: number,
+  c: number,
+  buf: ScanBuffers,
+  out: Scan,
+  lay: LayoutState,
+  tok: TokenState,
+  betweenTokens: boolean,
+): void {
+  const n = text.length;
+  const b = lay.block;
+  switch (c) {
+    case 0x2b: // +
+    case 0x2a: // *
+    case 0x2f: // /
+    case 0x3d: // =
+    case 0x5e: // ^
+    case 0x25: // %
+    case 0xd7: // ×
+    case 0xf7: // ÷
+    case 0x2212: // −
+    case 0x2264: // ≤
+    case 0x2265: // ≥
+      out.operators++;
+      if (c === 0x3d || c === 0x2a) buf.blockCodeSymbols[b]++;
+      break;
+    case 0x2d: // - before a digit is a minus sign
+      if (i + 1 < n && CLASS[text.charCodeAt(i + 1)] === DIGIT) out.operators++;
+      break;
+    case 0x3c: // <
+    case 0x3e: // >
+      out.operators++;
+      if (c === 0x3e && text.startsWith('>>', i + 1)) out.examples++;
+      break;
+    case 0x5c: // \command
+      if (i + 1 < n && CLASS[text.charCodeAt(i + 1)] === WORD) out.latexCommands++;
+      break;
+    case 0x24: // $
+      out.dollars++;
+      break;
+    case 0x28: // (
+    case 0x5b: // [
+    case 0x7b: // {
+      out.codeSymbols++;
+      buf.blockCodeSymbols[b]++;
+      if (++lay.depth > out.maxDepth) out.maxDepth = lay.depth;
+      break;
+    case 0x29:
+    case 0x5d:
+    case 0x7d:
+      out.codeSymbols++;
+      buf.blockCodeSymbols[b]++;
+      if (lay.depth > 0) lay.depth--;
+      break;
+    case 0x3b: // ;
+    case 0x5f: // _
+      out.codeSymbols++;
+      buf.blockCodeSymbols[b]++;
+      break;
+    case 0x60: // ```
+      if (text.startsWith('```', i) && (i === 0 || text.charCodeAt(i - 1) !== 0x60)) {
+        out.fences++;
+        buf.blockFence[b] = 1;
+      }
+      break;
+    case 0x22: // """
+    case 0x27: // '''
+      if (
+        i + 2 < n &&
+        text.charCodeAt(i + 1) === c &&
+        text.charCodeAt(i + 2) === c &&
+        text.charCodeAt(i - 1) !== c
+      ) {
+        lay.inDoc = !lay.inDoc;
+        lay.inExamples = false;
+      }
+      break;
+    case 0x3f: // ?
+    case 0xff1f: // ？
+    case 0x061f: // ؟
+      buf.blockQuestions[b]++;
+      buf.blockSentences[b]++;
+      tok.chain = 0;
+      break;
+    case 0x2e: // .
+    case 0x21: // !
+      if (i + 1 >= n || CLASS[text.charCodeAt(i + 1)] >= SPACE) buf.blockSentences[b]++;
+      if (betweenTokens) tok.chain = 0;
+      break;
+    case 0x3002: // 。
+    case 0xff01: // ！
+      buf.blockSentences[b]++;
+      tok.chain = 0;
+      break;
+  }
+}
+
+/**
+ * A passage is a long prose block (not code) beside a shorter instruction or question; the
+ * task counts (numbers, questions, tokens, sentences, cues) sum the other blocks.
+ */
+function summariseBlocks(buf: ScanBuffers, out: Scan, blocks: number): void {
+  const start = buf.blockStart;
+  let shortest = -1;
+  let proseBlocks = 0;
+  for (let j = 0; j < blocks; j++) {
+    const len = start[j + 1] - start[j];
+    const prose =
+      blocks > 1 && len >= 300 && buf.blockFence[j] === 0 && buf.blockCodeSymbols[j] < len * 0.04;
+    buf.blockPassage[j] = prose ? 1 : 0;
+    if (prose) {
+      proseBlocks++;
+      out.passageChars += len;
+      if (shortest < 0 || len < start[shortest + 1] - start[shortest]) shortest = j;
+    }
+  }
+  if (proseBlocks === blocks && shortest >= 0) {
+    // Every block is long prose: the shortest one is taken as the task.
+    buf.blockPassage[shortest] = 0;
+    out.passageChars -= start[shortest + 1] - start[shortest];
+  }
+  const cues = out.cues;
+  for (let j = 0; j < blocks; j++) {
+    if (buf.blockPassage[j] === 1) continue;
+    out.taskNumbers += buf.blockNumbers[j];
+    out.taskQuestions += buf.blockQuestions[j];
+    out.taskTokens += buf.blockTokens[j];
+    out.sentences += buf.blockSentences[j];
+    for (let g = 0, base = j * GROUP_COUNT; g < GROUP_COUNT; g++)
+      cues[g] += buf.blockCues[base + g];
+  }
+}
