@@ -19,6 +19,7 @@ export const CONFIG_DEFAULTS = {
   requestTimeoutMs: 300_000,
   maxConnections: 64,
   connectTimeoutMs: 5_000,
+  streaming: true,
   balancing: 'least-outstanding' as BalancingPolicy,
   queueSize: 1_024,
   healthCheckPath: '/health',

@@ -36,6 +36,7 @@ const line = (path: string, message: string): ConfigIssue => ({ path, message })
 
 /** What a pool gets for balancing, health checks, retries and protection when nothing is set. */
 const POOL_RESILIENCE_DEFAULTS = {
+  streaming: true,
   balancing: 'least-outstanding',
   maxConcurrency: 64,
   queueSize: 1024,
@@ -438,6 +439,7 @@ pools:
   instant-vllm:
     max_connections: 16
     connect_timeout_ms: 1000
+    streaming: false
     balancing: load-aware
     max_concurrency: 8
     queue_size: 0
@@ -497,6 +499,7 @@ streaming: { heartbeat_ms: 5000 }
         name: 'instant-vllm',
         maxConnections: 16,
         connectTimeoutMs: 1000,
+        streaming: false,
         balancing: 'load-aware',
         maxConcurrency: 8,
         queueSize: 0,

@@ -105,6 +105,7 @@ function toGatewayConfig(schema: GatewayConfigSchema, requestTimeoutMs: number):
       upstreams: pool.upstreams.map((upstream) => toUpstream(upstream, pool.apiKey)),
       maxConnections: pool.maxConnections,
       connectTimeoutMs: pool.connectTimeoutMs,
+      streaming: pool.streaming,
       balancing: pool.balancing,
       maxConcurrency: pool.maxConcurrency ?? pool.maxConnections,
       queueSize: pool.queueSize,

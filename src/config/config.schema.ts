@@ -392,6 +392,10 @@ export class PoolSchema {
   @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
   connectTimeoutMs: number = CONFIG_DEFAULTS.connectTimeoutMs;
 
+  /** false: streamed requests are sent as non-streamed calls and streamed from the answer. */
+  @BooleanField()
+  streaming: boolean = CONFIG_DEFAULTS.streaming;
+
   @OneOf(BALANCING_POLICIES)
   balancing: BalancingPolicy = CONFIG_DEFAULTS.balancing;
 

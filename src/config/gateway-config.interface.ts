@@ -55,6 +55,11 @@ export interface PoolConfig {
   maxConnections: number;
   /** Connect timeout towards each upstream. */
   connectTimeoutMs: number;
+  /**
+   * Whether streamed requests are streamed from the upstream. False: one non-streamed call,
+   * whose answer the gateway streams to the caller (servers or proxies that cannot stream).
+   */
+  streaming: boolean;
   /** How a replica is picked for each attempt. */
   balancing: BalancingPolicy;
   /** Requests in flight per replica (vLLM's `max_num_seqs`); at most `maxConnections`. */

@@ -9,6 +9,8 @@ export const ProvidersMessages = {
     to: ReplicaState,
     reason: string,
   ) => `Upstream ${upstream} of pool ${pool}: ${from} -> ${to} (${reason})`,
+  streamingRefused: (upstream: string) =>
+    `Upstream ${upstream} refused to stream: streamed requests to it are answered from non-streamed calls; set \`streaming: false\` on its pool to skip the refused attempt`,
   poolsStarted: (pools: number, replicas: number) =>
     `Watching ${replicas} upstream replica${replicas === 1 ? '' : 's'} in ${pools} pool${pools === 1 ? '' : 's'}`,
 } as const;

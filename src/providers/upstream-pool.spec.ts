@@ -109,6 +109,7 @@ function poolConfig(replicas: number, over: Partial<PoolConfig> = {}): PoolConfi
     name: 'p',
     maxConnections: 64,
     connectTimeoutMs: 1000,
+    streaming: true,
     upstreams: Array.from({ length: replicas }, (_, i) => ({
       url: `http://10.0.0.${i + 1}:8000/v1`,
       weight: 1,
