@@ -304,6 +304,29 @@ describe('a pool configured with streaming: false (issue 12)', () => {
     expect(stack.instant.requests().map((r) => r.stream)).toEqual([false]);
   });
 
+  it('streams legacy completions from a whole answer too', async () => {
+    const res = await fetch(`${stack.url}/v1/completions`, {
+      method: 'POST',
+      headers: authHeaders(),
+      body: JSON.stringify({ model: 'instant', prompt: 'Say hi', stream: true, max_tokens: 3 }),
+    });
+    const { data } = await readSse(res);
+    expect(res.status).toBe(200);
+    expect(data[data.length - 1]).toBe('[DONE]');
+    const chunks = data.slice(0, -1).map((d) => JSON.parse(d));
+    expect(chunks.map((c) => c.choices[0].text).join('')).toBe(
+      (
+        await postJson(`${stack.url}/v1/completions`, {
+          model: 'instant',
+          prompt: 'Say hi',
+          max_tokens: 3,
+        })
+      ).body.choices[0].text,
+    );
+    expect(chunks[chunks.length - 1].choices[0].finish_reason).toBe('length');
+    expect(stack.instant.requests().map((r) => r.stream)).toEqual([false, false]);
+  });
+
   it('leaves the other pool streaming', async () => {
     await streamRaw(stack, chat('hi', { model: 'thinking' }));
     expect(stack.thinking.requests().map((r) => r.stream)).toEqual([true]);
