@@ -10,6 +10,10 @@ import { authHeaders, chat, postJson, readSse, startStack, withSim, type Stack }
  * or an upstream that does not stream still gives the caller a well-formed stream.
  */
 
+// The calculator runs in a worker thread whose first start is slow on a loaded machine; the
+// e2e project's testTimeout is not applied when both projects run in one jest call.
+jest.setTimeout(30_000);
+
 const LLAMA = { wire: 'llamacpp' };
 /** Longer than `max_tokens: 30` allows (≈ 120 characters): the call is cut mid-arguments. */
 const LONG_ARGS = JSON.stringify({ expression: '1*7', note: 'n'.repeat(150) });
