@@ -22,6 +22,7 @@ export const CONFIG_DEFAULTS = {
   maxResponseBytes: 64 * 1024 * 1024,
   /** One streamed line (one SSE event's data, one NDJSON line) larger than this is refused. */
   maxStreamLineBytes: 1024 * 1024,
+  streaming: true,
   balancing: 'least-outstanding' as BalancingPolicy,
   queueSize: 1_024,
   healthCheckPath: '/health',

@@ -36,6 +36,7 @@ const line = (path: string, message: string): ConfigIssue => ({ path, message })
 
 /** What a pool gets for balancing, health checks, retries and protection when nothing is set. */
 const POOL_RESILIENCE_DEFAULTS = {
+  streaming: true,
   balancing: 'least-outstanding',
   maxConcurrency: Number.POSITIVE_INFINITY,
   queueSize: 1024,
@@ -447,6 +448,7 @@ pools:
     connect_timeout_ms: 1000
     max_response_bytes: 2048
     max_stream_line_bytes: 1024
+    streaming: false
     balancing: load-aware
     max_concurrency: 8
     queue_size: 0
@@ -508,6 +510,7 @@ streaming: { heartbeat_ms: 5000 }
         connectTimeoutMs: 1000,
         maxResponseBytes: 2048,
         maxStreamLineBytes: 1024,
+        streaming: false,
         balancing: 'load-aware',
         maxConcurrency: 8,
         queueSize: 0,

@@ -107,6 +107,7 @@ function toGatewayConfig(schema: GatewayConfigSchema, requestTimeoutMs: number):
       connectTimeoutMs: pool.connectTimeoutMs,
       maxResponseBytes: pool.maxResponseBytes,
       maxStreamLineBytes: pool.maxStreamLineBytes,
+      streaming: pool.streaming,
       balancing: pool.balancing,
       maxConcurrency: pool.maxConcurrency ?? pool.maxConnections ?? Number.POSITIVE_INFINITY,
       queueSize: pool.queueSize,

@@ -405,6 +405,9 @@ export class PoolSchema {
 
   @IntegerField(1024, CONFIG_LIMITS.maxResponseBytes)
   maxStreamLineBytes: number = CONFIG_DEFAULTS.maxStreamLineBytes;
+  /** false: streamed requests are sent as non-streamed calls and streamed from the answer. */
+  @BooleanField()
+  streaming: boolean = CONFIG_DEFAULTS.streaming;
 
   @OneOf(BALANCING_POLICIES)
   balancing: BalancingPolicy = CONFIG_DEFAULTS.balancing;

@@ -59,6 +59,11 @@ export interface PoolConfig {
   maxResponseBytes: number;
   /** One streamed line or SSE event larger than this fails the stream (502 `upstream_error`). */
   maxStreamLineBytes: number;
+  /**
+   * Whether streamed requests are streamed from the upstream. False: one non-streamed call,
+   * whose answer the gateway streams to the caller (servers or proxies that cannot stream).
+   */
+  streaming: boolean;
   /** How a replica is picked for each attempt. */
   balancing: BalancingPolicy;
   /**

@@ -1,4 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
+import { Logger } from '@nestjs/common';
 import { propagation } from '@opentelemetry/api';
 import { Observable, type Subscriber } from 'rxjs';
 import { Pool, errors as undiciErrors, type Dispatcher } from 'undici';
@@ -31,6 +32,14 @@ import {
   upstreamStatusError,
 } from './openai-wire.mapper';
 import { BodyText, DispatchCall, headerListSetter, type TimedOut } from './dispatch-call';
+import { ProvidersMessages } from './providers.messages';
+import {
+  chatCompletionAsChunks,
+  completionAsChunks,
+  fallBackWhenRefused,
+  streamFromAnswer,
+  withoutStreaming,
+} from './stream-fallback';
 import type {
   ChatUpstream,
   FlowGate,
@@ -38,6 +47,8 @@ import type {
   UpstreamChunk,
   UpstreamJson,
 } from './upstream.interface';
+
+const logger = new Logger('Upstreams');
 
 /**
  * One OpenAI-compatible model server, reached through an undici keep-alive pool bounded to
@@ -55,16 +66,20 @@ export class OpenAiCompatibleClient implements ChatUpstream {
   private readonly streamHeaderList: readonly string[];
   /** The largest answer read, and the largest streamed event (issue 13: answers are bounded). */
   private readonly limits: AnswerLimits;
+  /** The pool's `streaming`: false asks for whole answers and streams them itself. */
+  private readonly streaming: boolean;
+  private streamingRefused = false;
 
   constructor(
     readonly upstream: UpstreamConfig,
     pool: Pick<PoolConfig, 'maxConnections' | 'connectTimeoutMs'> &
-      Partial<Pick<PoolConfig, 'maxResponseBytes' | 'maxStreamLineBytes'>>,
+      Partial<Pick<PoolConfig, 'maxResponseBytes' | 'maxStreamLineBytes' | 'streaming'>>,
   ) {
     this.limits = {
       maxResponseBytes: pool.maxResponseBytes ?? CONFIG_DEFAULTS.maxResponseBytes,
       maxStreamLineBytes: pool.maxStreamLineBytes ?? CONFIG_DEFAULTS.maxStreamLineBytes,
     };
+    this.streaming = pool.streaming ?? true;
     const url = new URL(upstream.url);
     this.origin = url.origin;
     this.basePath = url.pathname.replace(/\/+$/, '');
@@ -95,11 +110,26 @@ export class OpenAiCompatibleClient implements ChatUpstream {
     );
   }
 
+  /**
+   * Streams, unless the pool says `streaming: false` or the upstream refuses to (issue 12):
+   * then one non-streamed call, whose answer becomes the chunks (see `stream-fallback.ts`).
+   */
   chatStream(
     body: ChatCompletionRequest,
     options: UpstreamCallOptions,
   ): Observable<UpstreamChunk<ChatCompletionChunk>> {
-    return this.postStream<ChatCompletionChunk>('/chat/completions', body, options);
+    const whole = (): Observable<UpstreamChunk<ChatCompletionChunk>> =>
+      streamFromAnswer(
+        (signal) => this.chat(withoutStreaming(body), { ...options, signal }),
+        options.signal,
+        (answer) => chatCompletionAsChunks(answer, body.stream_options?.include_usage === true),
+      );
+    if (!this.streaming) return whole();
+    return fallBackWhenRefused(
+      this.postStream<ChatCompletionChunk>('/chat/completions', body, options),
+      whole,
+      () => this.refusedStreaming(),
+    );
   }
 
   completions(
@@ -113,7 +143,21 @@ export class OpenAiCompatibleClient implements ChatUpstream {
     body: CompletionRequest,
     options: UpstreamCallOptions,
   ): Observable<UpstreamChunk<CompletionChunk>> {
-    return this.postStream<CompletionChunk>('/completions', body, options);
+    const whole = (): Observable<UpstreamChunk<CompletionChunk>> =>
+      streamFromAnswer(
+        (signal) =>
+          this.completions(withoutStreaming(body), { ...options, signal }) as Promise<
+            UpstreamJson<Record<string, unknown>>
+          >,
+        options.signal,
+        (answer) => completionAsChunks(answer, body.stream_options?.include_usage === true),
+      );
+    if (!this.streaming) return whole();
+    return fallBackWhenRefused(
+      this.postStream<CompletionChunk>('/completions', body, options),
+      whole,
+      () => this.refusedStreaming(),
+    );
   }
 
   embeddings(
@@ -150,6 +194,13 @@ export class OpenAiCompatibleClient implements ChatUpstream {
 
   async close(): Promise<void> {
     await this.pool.close();
+  }
+
+  /** The first refusal is logged: a pool of such servers is better set to `streaming: false`. */
+  private refusedStreaming(): void {
+    if (this.streamingRefused) return;
+    this.streamingRefused = true;
+    logger.warn(ProvidersMessages.streamingRefused(this.origin));
   }
 
   /** Drops open connections at once (shutdown after the grace period). */

@@ -31,6 +31,8 @@ export const ProvidersMessages = {
     `exposes none of the load gauges the gateway reads at ${path} (${names.join(', ')})`,
   metricsUnavailable: (path: string, status: number) =>
     `answers GET ${path} with HTTP ${status} (llama-server needs --metrics, SGLang --enable-metrics)`,
+  streamingRefused: (upstream: string) =>
+    `Upstream ${upstream} refused to stream: streamed requests to it are answered from non-streamed calls; set \`streaming: false\` on its pool to skip the refused attempt`,
   poolsStarted: (pools: number, replicas: number) =>
     `Watching ${replicas} upstream replica${replicas === 1 ? '' : 's'} in ${pools} pool${pools === 1 ? '' : 's'}`,
 } as const;

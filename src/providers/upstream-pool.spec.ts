@@ -111,6 +111,7 @@ function poolConfig(replicas: number, over: Partial<PoolConfig> = {}): PoolConfi
     connectTimeoutMs: 1000,
     maxResponseBytes: 1024 * 1024,
     maxStreamLineBytes: 64 * 1024,
+    streaming: true,
     upstreams: Array.from({ length: replicas }, (_, i) => ({
       url: `http://10.0.0.${i + 1}:8000/v1`,
       weight: 1,

@@ -99,8 +99,9 @@ export class ChatCompletionsService {
         const answer = await route.pool.chat(upstreamBody, options(signal));
         telemetry?.addUsage(answer.value.usage, route.tier, route.config.model);
         ctx.onUsage?.(answer.value.usage);
-        normalizeCompletion(answer.value, route.config.reasoning);
-        return answer.value;
+        return normalizeCompletion(answer.value, route.config.reasoning)
+          ? { raw: JSON.stringify(answer.value), value: answer.value }
+          : answer;
       },
       stream: (body, signal) => {
         const normalizer = new StreamReasoningNormalizer(route.config.reasoning);
@@ -111,13 +112,13 @@ export class ChatCompletionsService {
           stream_options: { ...body.stream_options, include_usage: true },
         };
         return route.pool.chatStream(upstreamBody, { ...options(signal), gate: ctx.gate }).pipe(
-          map(({ chunk }) => {
+          map((received) => {
+            const chunk = received.chunk;
             if (chunk.usage) {
               telemetry?.addUsage(chunk.usage, route.tier, route.config.model);
               ctx.onUsage?.(chunk.usage);
             }
-            normalizer.apply(chunk);
-            return chunk;
+            return normalizer.apply(chunk) ? { raw: JSON.stringify(chunk), chunk } : received;
           }),
         );
       },

@@ -1,4 +1,5 @@
 import { Observable, type Observer, type Subscriber } from 'rxjs';
+import { carryStreamFields, finishesChoice } from '../common/openai';
 import type { UpstreamChunk } from '../providers';
 
 /** What the request's telemetry wants to know of a stream as it passes. */
@@ -16,8 +17,10 @@ export interface ChunkRewriter<T> {
 
 /**
  * Upstream chunks → the `data:` payloads the caller receives. The usage-only chunk
- * (`choices: []`) is dropped unless the caller asked for it; `rewrite` may change a chunk in
- * place and says so, and only then is it serialised again. One hand-written operator rather
+ * (`choices: []`) is dropped unless the caller asked for it; what else it carries (llama.cpp's
+ * `timings`) is moved onto the finish chunk before it, which is therefore held until the next
+ * chunk or the end (it is serialised again only when a field was moved). `rewrite` may change a
+ * chunk in place and says so, and only then is it serialised again. One hand-written operator rather
  * than a `filter` + `map` chain: this runs once per token, and one object per stream stands for
  * the operator's state and callbacks (an open stream holds it for as long as it lasts).
  */
@@ -37,6 +40,11 @@ class PayloadSink<T extends { choices: unknown[]; usage?: unknown }> implements 
 > {
   /** `observer.first` is still to be called. */
   private first: boolean;
+  /**
+   * The caller did not ask for usage: the last finish chunk, until we know whether a usage
+   * chunk follows whose other fields it must take.
+   */
+  private held: { raw: string; chunk: T } | undefined;
 
   constructor(
     private readonly subscriber: Subscriber<string>,
@@ -50,23 +58,54 @@ class PayloadSink<T extends { choices: unknown[]; usage?: unknown }> implements 
   next({ raw, chunk }: UpstreamChunk<T>): void {
     const observer = this.observer;
     if (chunk.usage && observer?.usage) observer.usage(chunk);
-    if (chunk.choices.length === 0 && !this.callerWantsUsage) return;
-    if (this.first) {
-      this.first = false;
-      observer?.first?.();
+    if (!this.callerWantsUsage) {
+      const held = this.held;
+      if (chunk.choices.length === 0) {
+        // Dropped; its other fields go to the caller on the finish chunk.
+        if (held !== undefined) {
+          this.held = undefined;
+          this.emit(carryStreamFields(chunk, held.chunk) ? JSON.stringify(held.chunk) : held.raw);
+        }
+        return;
+      }
+      if (held !== undefined) {
+        this.held = undefined;
+        this.emit(held.raw);
+      }
     }
     const rewrite = this.rewrite;
     const changed =
       rewrite !== undefined &&
       (typeof rewrite === 'function' ? rewrite(chunk) : rewrite.apply(chunk));
-    this.subscriber.next(changed ? JSON.stringify(chunk) : raw);
+    const payload = changed ? JSON.stringify(chunk) : raw;
+    if (!this.callerWantsUsage && finishesChoice(chunk)) {
+      this.held = { raw: payload, chunk };
+      return;
+    }
+    this.emit(payload);
   }
 
   error(error: unknown): void {
+    this.flush();
     this.subscriber.error(error);
   }
 
   complete(): void {
+    this.flush();
     this.subscriber.complete();
+  }
+
+  private flush(): void {
+    const held = this.held;
+    this.held = undefined;
+    if (held !== undefined) this.emit(held.raw);
+  }
+
+  private emit(payload: string): void {
+    if (this.first) {
+      this.first = false;
+      this.observer?.first?.();
+    }
+    this.subscriber.next(payload);
   }
 }

@@ -11,6 +11,8 @@ export { ToolRegistry, ToolRegistrationError, type RegisteredTool } from './tool
 export { ToolExecutor, type ToolCallOutcome, type ToolCallStatus } from './tool-executor.service';
 export { ToolLoopService } from './tool-loop.service';
 export type {
+  LoopChunk,
+  LoopCompletion,
   LoopModel,
   ToolLoopAnswer,
   ToolLoopHooks,

@@ -3,6 +3,18 @@ import type { Observable } from 'rxjs';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../common/openai';
 import type { TierName } from '../config';
 
+/** A parsed answer with the exact text it came from (re-serialised only if it was changed). */
+export interface LoopCompletion {
+  raw: string;
+  value: ChatCompletion;
+}
+
+/** A parsed stream chunk with its exact text (re-serialised only if it was changed). */
+export interface LoopChunk {
+  raw: string;
+  chunk: ChatCompletionChunk;
+}
+
 /**
  * One tier as the tool loop sees it: the chat front's own call path (upstream model id,
  * timeouts, reasoning normalisation) bound to a routing decision. The loop never talks to
@@ -12,13 +24,13 @@ export interface LoopModel {
   readonly tier: TierName;
   /** The `x-gateway-route-reason` of this route. */
   readonly reason: string;
-  /** One whole completion, reasoning already normalised. */
-  complete(body: ChatCompletionRequest, signal: AbortSignal): Promise<ChatCompletion>;
+  /** One whole completion, reasoning already normalised; `raw` is its text as the caller may get it. */
+  complete(body: ChatCompletionRequest, signal: AbortSignal): Promise<LoopCompletion>;
   /**
-   * One streamed completion as parsed chunks, reasoning already normalised; the upstream is
-   * always asked for usage. Unsubscribing aborts the upstream request.
+   * One streamed completion as parsed chunks, each with its text, reasoning already normalised;
+   * the upstream is always asked for usage. Unsubscribing aborts the upstream request.
    */
-  stream(body: ChatCompletionRequest, signal: AbortSignal): Observable<ChatCompletionChunk>;
+  stream(body: ChatCompletionRequest, signal: AbortSignal): Observable<LoopChunk>;
 }
 
 /** Progress the chat front may show the caller (SSE comments, route headers). */

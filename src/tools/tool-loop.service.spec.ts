@@ -1,7 +1,7 @@
 import { Logger, Module, type INestApplicationContext } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
-import { firstValueFrom, Observable, toArray } from 'rxjs';
+import { firstValueFrom, map, Observable, toArray } from 'rxjs';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -14,7 +14,7 @@ import type {
 import type { TierName, ToolsConfig } from '../config';
 import { GatewayTool } from './gateway-tool.decorator';
 import type { ToolContext, ToolResult } from './gateway-tool.interface';
-import type { LoopModel, ToolLoopRequest } from './tool-loop.interface';
+import type { LoopChunk, LoopCompletion, LoopModel, ToolLoopRequest } from './tool-loop.interface';
 import { ToolLoopService } from './tool-loop.service';
 import { ToolsModule } from './tools.module';
 import { ToolMessages } from './tools.messages';
@@ -60,6 +60,8 @@ interface Turn {
   content?: string;
   calls?: { name: string; arguments: string; id?: string }[];
   finish?: string;
+  /** Top-level fields the server adds (llama.cpp's `timings`): on the answer, on the last chunk. */
+  extra?: Record<string, unknown>;
 }
 
 const USAGE: Usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
@@ -80,9 +82,9 @@ class ScriptedModel implements LoopModel {
     return this.respond(body, this.requests.length - 1);
   }
 
-  complete(body: ChatCompletionRequest): Promise<ChatCompletion> {
+  complete(body: ChatCompletionRequest): Promise<LoopCompletion> {
     const turn = this.next(body);
-    return Promise.resolve({
+    const value: ChatCompletion = {
       id: `chatcmpl-${this.requests.length}`,
       object: 'chat.completion',
       created: 1,
@@ -103,10 +105,12 @@ class ScriptedModel implements LoopModel {
         },
       ],
       usage: { ...USAGE },
-    });
+      ...turn.extra,
+    };
+    return Promise.resolve({ raw: JSON.stringify(value), value });
   }
 
-  stream(body: ChatCompletionRequest): Observable<ChatCompletionChunk> {
+  stream(body: ChatCompletionRequest): Observable<LoopChunk> {
     const turn = this.next(body);
     const n = this.requests.length;
     const head = {
@@ -150,12 +154,14 @@ class ScriptedModel implements LoopModel {
       }
     });
     chunks.push(chunk({}, turn.finish ?? (turn.calls?.length ? 'tool_calls' : 'stop')));
-    chunks.push({ ...head, choices: [], usage: { ...USAGE } });
-    return new Observable<ChatCompletionChunk>((subscriber) => {
+    chunks.push({ ...head, choices: [], usage: { ...USAGE }, ...turn.extra });
+    return new Observable<LoopChunk>((subscriber) => {
       let i = 0;
       const timer = setInterval(() => {
-        if (i < chunks.length) subscriber.next(chunks[i++]);
-        else {
+        if (i < chunks.length) {
+          const next = chunks[i++];
+          subscriber.next({ raw: JSON.stringify(next), chunk: next });
+        } else {
           clearInterval(timer);
           subscriber.complete();
         }
@@ -163,6 +169,46 @@ class ScriptedModel implements LoopModel {
       return () => clearInterval(timer);
     });
   }
+}
+
+/** The payloads of a stream, as text. */
+const collectRaw = (source: Observable<string>): Promise<string[]> =>
+  firstValueFrom(source.pipe(toArray()));
+
+const collect = (source: Observable<string>) =>
+  collectRaw(source).then((payloads) => payloads.map((p) => JSON.parse(p) as ChatCompletionChunk));
+
+/** Streamed tool calls put back together by index. */
+function reassemble(
+  chunks: ChatCompletionChunk[],
+): { id?: string; name?: string; arguments: string }[] {
+  const calls: { id?: string; name?: string; arguments: string }[] = [];
+  for (const c of chunks) {
+    for (const d of c.choices[0]?.delta.tool_calls ?? []) {
+      const call = (calls[d.index] ??= { arguments: '' });
+      if (d.id) call.id = d.id;
+      if (d.function?.name) call.name = d.function.name;
+      call.arguments += d.function?.arguments ?? '';
+    }
+  }
+  return calls;
+}
+
+/** Records the exact payloads each of `model`'s stream calls sends, in call order. */
+function rawOf(model: ScriptedModel): string[][] {
+  const sent: string[][] = [];
+  const stream = model.stream.bind(model);
+  model.stream = (body) => {
+    const mine: string[] = [];
+    sent.push(mine);
+    return stream(body).pipe(
+      map((received) => {
+        mine.push(received.raw);
+        return received;
+      }),
+    );
+  };
+  return sent;
 }
 
 /** The last message of a request, and whether it is a tool result. */
@@ -596,10 +642,6 @@ describe('ToolLoopService', () => {
   });
 
   describe('streaming', () => {
-    const collect = (source: Observable<string>) =>
-      firstValueFrom(source.pipe(toArray())).then((payloads) =>
-        payloads.map((p) => JSON.parse(p) as ChatCompletionChunk),
-      );
     const text = (chunks: ChatCompletionChunk[]) =>
       chunks.map((c) => c.choices[0]?.delta.content ?? '').join('');
 
@@ -672,22 +714,49 @@ describe('ToolLoopService', () => {
         ],
       }));
       const chunks = await collect(loop.stream(request(model, {}, { stream: true })));
-      const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
-      expect(calls).toEqual([
-        {
-          index: 0,
-          id: 'call_add',
-          type: 'function',
-          function: { name: 'add', arguments: '{"a":1,"b":2}' },
-        },
-        {
-          index: 1,
-          id: 'call_w',
-          type: 'function',
-          function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
-        },
+      expect(reassemble(chunks)).toEqual([
+        { id: 'call_add', name: 'add', arguments: '{"a":1,"b":2}' },
+        { id: 'call_w', name: 'get_weather', arguments: '{"city":"Paris"}' },
       ]);
+      // As the upstream streamed them: one delta per piece, not one gathered delta per call.
+      expect(chunks.filter((c) => c.choices[0]?.delta.tool_calls).length).toBe(1 + 3 + (1 + 4));
       expect(chunks[chunks.length - 1].choices[0].finish_reason).toBe('tool_calls');
+    });
+
+    it('forwards a one-round answer exactly as the upstream sent it; dropped usage leaves its fields on the finish chunk', async () => {
+      const model = new ScriptedModel('instant', 'model:instant', () => ({
+        content: 'hi there',
+        extra: { timings: { predicted_n: 2 } },
+      }));
+      const sent = rawOf(model);
+      const withUsage = await collectRaw(
+        loop.stream(request(model, {}, { stream: true, stream_options: { include_usage: true } })),
+      );
+      expect(withUsage).toEqual(sent[0]);
+      const without = await collectRaw(loop.stream(request(model, {}, { stream: true })));
+      const upstream = sent[1];
+      expect(without.slice(0, -1)).toEqual(upstream.slice(0, -2));
+      const finish = JSON.parse(without[without.length - 1]);
+      expect(finish.choices[0].finish_reason).toBe('stop');
+      expect(finish.timings).toEqual({ predicted_n: 2 });
+      expect(finish.usage).toBeNull();
+    });
+
+    it('keeps the last round’s fields after server-side rounds, under the first round’s id', async () => {
+      const model = new ScriptedModel('instant', 'model:instant', (body) =>
+        lastIsTool(body)
+          ? { content: 'five', extra: { timings: { predicted_n: 1 } } }
+          : { calls: [add(2, 3)] },
+      );
+      const chunks = await collect(
+        loop.stream(request(model, {}, { stream: true, stream_options: { include_usage: true } })),
+      );
+      const last = chunks[chunks.length - 1] as ChatCompletionChunk & { timings?: unknown };
+      expect(last.timings).toEqual({ predicted_n: 1 });
+      expect(last.usage?.total_tokens).toBe(30);
+      expect(new Set(chunks.map((c) => c.id))).toEqual(new Set(['chatcmpl-1']));
+      // One role announcement: the second round's opening chunk is not forwarded.
+      expect(chunks.filter((c) => c.choices[0]?.delta.role).length).toBe(1);
     });
 
     it('aborts the running tool when the subscriber leaves', async () => {
@@ -717,6 +786,106 @@ describe('ToolLoopService', () => {
       await expect(collect(loop.stream(request(failing, {}, { stream: true })))).rejects.toThrow(
         'upstream broke',
       );
+    });
+  });
+
+  describe('a turn cut off, and finish reasons (issue 12)', () => {
+    /** `max_tokens` ran out in the middle of a call's arguments. */
+    const cutOff = (name: string): Turn => ({
+      content: 'Let me compute',
+      calls: [{ name, arguments: '{"a":1,' }],
+      finish: 'length',
+    });
+
+    it.each<[string, string]>([
+      ['a registered tool', 'add'],
+      ['the caller’s own tool', 'get_weather'],
+    ])(
+      'non-streaming, a call to %s: one model call, the answer as the upstream sent it',
+      async (_name, tool) => {
+        const model = new ScriptedModel('instant', 'model:instant', () => cutOff(tool));
+        const sent: string[] = [];
+        const complete = model.complete.bind(model);
+        model.complete = (body) => complete(body).then((answer) => (sent.push(answer.raw), answer));
+        const answer = await loop.complete(request(model));
+        expect(model.requests).toHaveLength(1);
+        expect(answer.rounds).toBe(0);
+        expect(answer.body).toBe(sent[0]);
+        expect(JSON.parse(answer.body).choices[0].finish_reason).toBe('length');
+      },
+    );
+
+    it.each<[string, string]>([
+      ['a registered tool', 'add'],
+      ['the caller’s own tool', 'get_weather'],
+    ])(
+      'streaming, a call to %s: one model call, what was generated, finish_reason length',
+      async (_name, tool) => {
+        const model = new ScriptedModel('instant', 'model:instant', () => cutOff(tool));
+        const sent = rawOf(model);
+        const payloads = await collectRaw(loop.stream(request(model, {}, { stream: true })));
+        expect(model.requests).toHaveLength(1);
+        // Every chunk but the dropped usage chunk, byte for byte.
+        expect(payloads).toEqual(sent[0].slice(0, -1));
+        const chunks = payloads.map((p) => JSON.parse(p) as ChatCompletionChunk);
+        expect(reassemble(chunks)).toEqual([{ id: 'call_1_0', name: tool, arguments: '{"a":1,' }]);
+        expect(chunks[chunks.length - 1].choices[0].finish_reason).toBe('length');
+      },
+    );
+
+    it.each<[string, Turn, string]>([
+      [
+        'stop with a call to the caller’s tool',
+        { calls: [{ name: 'get_weather', arguments: '{}' }], finish: 'stop' },
+        'stop',
+      ],
+      ['tool_calls without any call', { content: 'done', finish: 'tool_calls' }, 'tool_calls'],
+      ['content_filter', { content: 'I can', finish: 'content_filter' }, 'content_filter'],
+      ['length with text only', { content: 'I can', finish: 'length' }, 'length'],
+    ])('keeps the upstream’s finish_reason: %s', async (_name, turn, expected) => {
+      const model = new ScriptedModel('instant', 'model:instant', () => turn);
+      const answer = await loop.complete(request(model));
+      expect(JSON.parse(answer.body).choices[0].finish_reason).toBe(expected);
+      const chunks = await collect(loop.stream(request(model, {}, { stream: true })));
+      expect(chunks[chunks.length - 1].choices[0].finish_reason).toBe(expected);
+    });
+
+    it.each<[string, string]>([
+      ['not JSON', '{"a":1,"b"'],
+      ['JSON but not an object', '[1,2]'],
+    ])(
+      'sends a call whose arguments are %s upstream with {} and its error result',
+      async (_name, args) => {
+        const model = new ScriptedModel('instant', 'model:instant', (body) =>
+          lastIsTool(body) ? { content: 'sorry' } : { calls: [{ name: 'add', arguments: args }] },
+        );
+        await loop.complete(request(model));
+        const [turn, result] = model.requests[1].messages.slice(1);
+        expect(turn.tool_calls?.[0].function.arguments).toBe('{}');
+        expect(JSON.parse(result.content as string).error).toMatch(/arguments/);
+      },
+    );
+
+    it('sends a pending registered call of the caller’s history upstream with {} when its arguments are not JSON', async () => {
+      const model = new ScriptedModel('instant', 'model:instant', () => ({ content: 'ok' }));
+      const assistant: ChatMessage = {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          { id: 'call_add', type: 'function', function: { name: 'add', arguments: '{"a":' } },
+          { id: 'call_w', type: 'function', function: { name: 'get_weather', arguments: '{"c' } },
+        ],
+      };
+      const messages: ChatMessage[] = [
+        { role: 'user', content: 'hi' },
+        assistant,
+        { role: 'tool', tool_call_id: 'call_w', content: 'sunny' },
+      ];
+      await loop.complete(request(model, {}, { messages }));
+      const sentTurn = model.requests[0].messages[1];
+      expect(sentTurn.tool_calls?.map((c) => c.function.arguments)).toEqual(['{}', '{"c']);
+      // The caller's own objects are not changed.
+      expect(assistant.tool_calls?.[0].function.arguments).toBe('{"a":');
     });
   });
 });

@@ -1,55 +1,23 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable } from 'rxjs';
 import { ErrorCode, GatewayException } from '../common/errors';
 import { ClientClosedError } from '../common/http';
-import type {
-  ChatCompletion,
-  ChatCompletionChunk,
-  ChatCompletionChunkChoice,
-  ChatCompletionDelta,
-  ChatCompletionRequest,
-  ChatMessage,
-  ToolCall,
-  ToolChoice,
-  Usage,
-} from '../common/openai';
+import type { ChatCompletionRequest, ChatMessage, ToolCall, ToolChoice } from '../common/openai';
 import type { GatewayConfig, ToolsConfig } from '../config';
-import { newToolCallId, ToolCallAccumulator } from './tool-call.accumulator';
+import type { CallRound, LoopOutcome, Round } from './loop-round';
+import { StreamRounds } from './stream-rounds';
+import { newToolCallId, withUpstreamArguments } from './tool-call.accumulator';
 import { ToolExecutor } from './tool-executor.service';
-import type { LoopModel, ToolLoopAnswer, ToolLoopRequest } from './tool-loop.interface';
+import type {
+  LoopCompletion,
+  LoopModel,
+  ToolLoopAnswer,
+  ToolLoopRequest,
+} from './tool-loop.interface';
 import { ToolRegistry } from './tool-registry.service';
 import { ToolMessages } from './tools.messages';
 import { UsageTotal } from './usage-total';
-
-/** What the loop needs of one model call, streamed or not. */
-interface Round {
-  content: string | null;
-  toolCalls: ToolCall[];
-  finishReason: string | null;
-  usage?: Usage | null;
-  /** Non-streaming rounds: the completion itself, answered as is when it is the last. */
-  completion?: ChatCompletion;
-}
-
-type CallRound = (
-  body: ChatCompletionRequest,
-  model: LoopModel,
-  signal: AbortSignal,
-) => Promise<Round>;
-
-/** How a loop ended: the last round and what the caller is told. */
-interface LoopOutcome {
-  round: Round;
-  /** The `tool_calls` answered to the caller; empty for a text answer. */
-  answerCalls: ToolCall[];
-  finishReason: string;
-  /** Server-side calls of the forced final round were dropped from the answer. */
-  droppedCalls: boolean;
-  usage: Usage | undefined;
-  rounds: number;
-  model: LoopModel;
-}
 
 /**
  * The server-side tool loop of SPEC §8 (semantics in ADR 0005): call the model; run the calls
@@ -95,10 +63,11 @@ export class ToolLoopService {
   }
 
   /**
-   * Runs the loop for a streaming request: the `data:` payloads for the caller. Text of every
-   * round streams as it arrives; tool-call deltas are gathered and never forwarded unless the
-   * turn goes back to the caller; the finish and usage chunks come once, at the end.
-   * Unsubscribing aborts the running tools and the upstream call.
+   * Runs the loop for a streaming request: the `data:` payloads for the caller, the upstream's
+   * chunks as received wherever they can be ({@link StreamRounds}). Text of every round streams
+   * as it arrives; tool-call chunks are held and forwarded only when the turn is answered with
+   * its calls; the finish and usage chunks come once, at the end. Unsubscribing aborts the
+   * running tools and the upstream call.
    */
   stream(request: ToolLoopRequest): Observable<string> {
     return new Observable<string>((subscriber) => {
@@ -140,6 +109,7 @@ export class ToolLoopService {
 class LoopRun {
   private model: LoopModel;
   private rounds = 0;
+  private modelCalls = 0;
   private invalidArguments = 0;
   private escalationTried = false;
   private readonly usage = new UsageTotal();
@@ -185,6 +155,10 @@ class LoopRun {
       else if (call > 0 && isForcing(body.tool_choice)) upstreamBody.tool_choice = 'auto';
       const round = await callRound(upstreamBody, this.model, this.signal);
       this.usage.add(round.usage);
+      this.modelCalls++;
+      // A turn the upstream cut off (issue 12): its calls may be incomplete, so nothing is run
+      // and nothing goes upstream again; the caller gets what was generated, as it stands.
+      if (isCutOff(round.finishReason)) return this.outcome(round, round.toolCalls, false);
       const serverCalls = round.toolCalls.filter((c) => offered.has(c.function.name));
       const handBack = serverCalls.length < round.toolCalls.length;
       if (serverCalls.length === 0 || handBack) {
@@ -194,7 +168,8 @@ class LoopRun {
       messages.push({
         role: 'assistant',
         content: round.content === '' ? null : round.content,
-        tool_calls: serverCalls,
+        // Arguments that are not a JSON object go upstream as `{}`: their error result says why.
+        tool_calls: serverCalls.map(withUpstreamArguments),
       });
       await this.execute(serverCalls, messages, messages.length);
     }
@@ -222,6 +197,12 @@ class LoopRun {
       (c) => offered.has(c.function.name) && !answered.has(c.id),
     );
     if (pending.length === 0) return;
+    // The gateway runs these calls and answers them, so their turn goes upstream as a model
+    // server can read it (a copy: the caller's body is not changed).
+    const calls = messages[turn].tool_calls ?? [];
+    const safe = calls.map((c) => (pending.includes(c) ? withUpstreamArguments(c) : c));
+    if (safe.some((c, i) => c !== calls[i]))
+      messages[turn] = { ...messages[turn], tool_calls: safe };
     let at = turn + 1;
     while (at < messages.length && messages[at].role === 'tool') at++;
     await this.execute(pending, messages, at);
@@ -271,12 +252,14 @@ class LoopRun {
     this.request.hooks?.onEscalated?.(next);
   }
 
+  /**
+   * The upstream's `finish_reason` stands (issue 12); it is filled in when the upstream gave
+   * none, and becomes `stop` only when the calls of the forced final round are dropped (ADR 0005).
+   */
   private outcome(round: Round, answerCalls: ToolCall[], droppedCalls: boolean): LoopOutcome {
-    let finishReason = round.finishReason ?? 'stop';
-    if (answerCalls.length > 0) finishReason = 'tool_calls';
-    else if (droppedCalls || finishReason === 'tool_calls') {
-      finishReason = finishReason === 'length' ? 'length' : 'stop';
-    }
+    const finishReason = droppedCalls
+      ? 'stop'
+      : (round.finishReason ?? (answerCalls.length > 0 ? 'tool_calls' : 'stop'));
     return {
       round,
       answerCalls,
@@ -284,9 +267,17 @@ class LoopRun {
       droppedCalls,
       usage: this.usage.value,
       rounds: this.rounds,
+      modelCalls: this.modelCalls,
       model: this.model,
     };
   }
+}
+
+/** Finish reasons of a turn the upstream stopped before it was complete. */
+const CUT_OFF = new Set(['length', 'content_filter']);
+
+function isCutOff(finishReason: string | null): boolean {
+  return finishReason !== null && CUT_OFF.has(finishReason);
 }
 
 function isForcing(choice: ToolChoice | undefined): boolean {
@@ -303,191 +294,60 @@ function assertOneChoice(body: ChatCompletionRequest): void {
 }
 
 /** Every call gets an id (tool messages refer to it) and the `function` type. */
-function normalizeCalls(calls: readonly ToolCall[] | undefined): ToolCall[] {
-  if (!calls) return [];
-  return calls.map((c) => ({
-    ...c,
-    id: typeof c.id === 'string' && c.id !== '' ? c.id : newToolCallId(),
-    type: 'function',
-  }));
+function normalizeCalls(calls: readonly ToolCall[] | undefined): {
+  calls: ToolCall[];
+  completed: boolean;
+} {
+  let completed = false;
+  const normalized = (calls ?? []).map((c) => {
+    if (typeof c.id === 'string' && c.id !== '' && c.type === 'function') return c;
+    completed = true;
+    return {
+      ...c,
+      id: typeof c.id === 'string' && c.id !== '' ? c.id : newToolCallId(),
+      type: 'function' as const,
+    };
+  });
+  return { calls: normalized, completed };
 }
 
 const completeRound: CallRound = async (body, model, signal) => {
   const completion = await model.complete(body, signal);
-  const choice = completion.choices[0];
+  const choice = completion.value.choices[0];
   const message = choice?.message;
+  const { calls, completed } = normalizeCalls(message?.tool_calls);
   return {
     content: typeof message?.content === 'string' ? message.content : null,
-    toolCalls: normalizeCalls(message?.tool_calls),
+    toolCalls: calls,
+    callsCompleted: completed,
     finishReason: choice?.finish_reason ?? null,
-    usage: completion.usage,
+    usage: completion.value.usage,
     completion,
   };
 };
 
+/** The answer: the last completion as received, serialised again only where it must change. */
 function renderCompletion(outcome: LoopOutcome): string {
-  const completion = outcome.round.completion as ChatCompletion;
-  const choice = completion.choices[0];
+  const { raw, value } = outcome.round.completion as LoopCompletion;
+  const choice = value.choices[0];
+  let changed = false;
   if (choice) {
-    if (outcome.answerCalls.length > 0) choice.message.tool_calls = outcome.answerCalls;
-    else if (outcome.droppedCalls) delete choice.message.tool_calls;
-    choice.finish_reason = outcome.finishReason;
-  }
-  if (outcome.usage) completion.usage = outcome.usage;
-  return JSON.stringify(completion);
-}
-
-/** The fields every chunk the loop writes itself shares with the upstream's chunks. */
-interface ChunkHead {
-  id: string;
-  object: 'chat.completion.chunk';
-  created: number;
-  model: string;
-  system_fingerprint?: unknown;
-}
-
-/**
- * The streaming side of the loop: runs rounds against the upstream stream, forwards text as it
- * arrives, and writes the closing chunks of the answer.
- */
-class StreamRounds {
-  /** One id for the whole answer, the first round's, whatever later rounds are called. */
-  private streamId: string | undefined;
-  private head: ChunkHead | undefined;
-  private roleSent = false;
-
-  constructor(
-    private readonly subscriber: Subscriber<string>,
-    private readonly callerWantsUsage: boolean,
-  ) {}
-
-  readonly call: CallRound = (body, model, signal) =>
-    new Promise<Round>((resolve, reject) => {
-      const calls = new ToolCallAccumulator();
-      let content = '';
-      let finishReason: string | null = null;
-      let usage: Usage | null | undefined;
-      let head: ChunkHead | undefined;
-      const onAbort = (): void => {
-        subscription.unsubscribe();
-        reject(signal.reason);
-      };
-      const subscription = model.stream(body, signal).subscribe({
-        next: (chunk) => {
-          this.streamId ??= chunk.id;
-          head ??= chunkHead(chunk);
-          if (chunk.usage) usage = chunk.usage;
-          const choice = chunk.choices[0];
-          if (!choice) return;
-          const delta = choice.delta ?? {};
-          if (delta.tool_calls && delta.tool_calls.length > 0) calls.add(delta.tool_calls);
-          if (choice.finish_reason) finishReason = choice.finish_reason;
-          if (typeof delta.content === 'string') content += delta.content;
-          this.forwardText(chunk, choice, delta);
-        },
-        error: (error: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-        complete: () => {
-          signal.removeEventListener('abort', onAbort);
-          if (head) this.head = head;
-          resolve({ content, toolCalls: calls.calls(), finishReason, usage });
-        },
-      });
-      if (signal.aborted) onAbort();
-      else if (!subscription.closed) signal.addEventListener('abort', onAbort, { once: true });
-    });
-
-  /** The closing chunks: handed-back calls, the finish reason, the summed usage if asked. */
-  finish(outcome: LoopOutcome): void {
-    const head: ChunkHead = {
-      ...(this.head ?? {
-        id: '',
-        object: 'chat.completion.chunk',
-        created: Math.floor(Date.now() / 1000),
-        model: '',
-      }),
-      id: this.streamId ?? this.head?.id ?? newToolCallId(),
-    };
-    const delta = (extra: ChatCompletionDelta): ChatCompletionDelta => {
-      if (this.roleSent) return extra;
-      this.roleSent = true;
-      return { role: 'assistant', ...extra };
-    };
-    outcome.answerCalls.forEach((call, index) => {
-      this.emit({
-        ...head,
-        choices: [
-          {
-            index: 0,
-            delta: delta({
-              tool_calls: [
-                {
-                  index,
-                  id: call.id,
-                  type: 'function',
-                  function: { name: call.function.name, arguments: call.function.arguments },
-                },
-              ],
-            }),
-            logprobs: null,
-            finish_reason: null,
-          },
-        ],
-      });
-    });
-    this.emit({
-      ...head,
-      choices: [
-        { index: 0, delta: delta({}), logprobs: null, finish_reason: outcome.finishReason },
-      ],
-    });
-    if (this.callerWantsUsage && outcome.usage) {
-      this.emit({ ...head, choices: [], usage: outcome.usage });
+    if (outcome.answerCalls.length > 0 && outcome.round.callsCompleted) {
+      choice.message.tool_calls = outcome.answerCalls;
+      changed = true;
+    } else if (outcome.droppedCalls) {
+      delete choice.message.tool_calls;
+      changed = true;
+    }
+    if (choice.finish_reason !== outcome.finishReason) {
+      choice.finish_reason = outcome.finishReason;
+      changed = true;
     }
   }
-
-  /**
-   * Text (content, reasoning) streams as it comes: the gateway cannot know before a round ends
-   * whether it will call a tool, and holding text back would cost the final answer its
-   * token-by-token delivery. Tool-call deltas and finish reasons are never forwarded here.
-   */
-  private forwardText(
-    chunk: ChatCompletionChunk,
-    choice: ChatCompletionChunkChoice,
-    delta: ChatCompletionDelta,
-  ): void {
-    const text = typeof delta.content === 'string' ? delta.content : '';
-    const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : '';
-    if (text === '' && reasoning === '' && this.roleSent) return;
-    const out: ChatCompletionDelta = {};
-    if (!this.roleSent) {
-      out.role = 'assistant';
-      this.roleSent = true;
-    }
-    if (text !== '' || typeof delta.content === 'string') out.content = text;
-    if (reasoning !== '') out.reasoning_content = reasoning;
-    this.emit({
-      ...chunk,
-      id: this.streamId ?? chunk.id,
-      choices: [{ ...choice, delta: out, finish_reason: null }],
-    });
+  // With one model call, the answer's usage is the total already.
+  if (outcome.modelCalls > 1 && outcome.usage) {
+    value.usage = outcome.usage;
+    changed = true;
   }
-
-  private emit(chunk: object): void {
-    this.subscriber.next(JSON.stringify(chunk));
-  }
-}
-
-function chunkHead(chunk: ChatCompletionChunk): ChunkHead {
-  return {
-    id: chunk.id,
-    object: 'chat.completion.chunk',
-    created: chunk.created,
-    model: chunk.model,
-    ...(chunk.system_fingerprint === undefined
-      ? {}
-      : { system_fingerprint: chunk.system_fingerprint }),
-  };
+  return changed ? JSON.stringify(value) : raw;
 }

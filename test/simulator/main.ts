@@ -34,7 +34,7 @@ export function parseArgs(argv: string[]): SimulatorOptions {
       key = key.slice(0, eq);
     }
     const name = camel(key);
-    const isBool = name === 'splitWrites';
+    const isBool = name === 'splitWrites' || name === 'refuseStream';
     if (value === undefined) {
       const next = argv[i + 1];
       if (isBool && (next === undefined || next.startsWith('--'))) value = 'true';
@@ -60,7 +60,7 @@ export function parseArgs(argv: string[]): SimulatorOptions {
         if (!(name in DEFAULT_BEHAVIOR)) throw new Error(`unknown option --${key}\n${USAGE}`);
         const raw = isBool
           ? value === 'true' || value === '1'
-          : name === 'mode' || name === 'reasoning' || name === 'metrics'
+          : name === 'mode' || name === 'reasoning' || name === 'metrics' || name === 'wire'
             ? value
             : Number(value);
         const picked = pickBehavior({ [name]: raw });

@@ -216,6 +216,60 @@ describe('simulator', () => {
     });
   });
 
+  describe('llama.cpp wire and a server that cannot stream', () => {
+    const llama = (extra: Record<string, unknown>) =>
+      chat({ x_sim: { wire: 'llamacpp', tokens: 2 }, ...extra });
+
+    it.each<[string, boolean, number]>([
+      ['on the usage chunk when usage was asked for', true, -1],
+      ['on the finish chunk otherwise', false, -1],
+    ])('streams a role chunk with content null, and timings %s', async (_name, usage, at) => {
+      const r = await llama({ stream: true, stream_options: { include_usage: usage } });
+      const chunks = jsonChunks(await r.text());
+      expect(chunks[0].choices[0].delta).toEqual({ role: 'assistant', content: null });
+      expect(chunks.filter((c) => c.timings)).toEqual([chunks.at(at)]);
+      expect(chunks.at(at)!.choices.length).toBe(usage ? 0 : 1);
+      expect(
+        chunks.every(
+          (c) => c.system_fingerprint === 'b1-sim' && !('usage' in c && c.usage === null),
+        ),
+      ).toBe(true);
+    });
+
+    it('cuts a tool call mid-arguments at max_tokens, and answers 500 to such a call in the history', async () => {
+      const args = JSON.stringify({ expression: '1*7', note: 'x'.repeat(200) });
+      const r = await llama({
+        max_tokens: 10,
+        x_sim: { wire: 'llamacpp', tool_calls: [{ name: 'calculator', arguments: args }] },
+      });
+      const body = await r.json();
+      expect(body.choices[0].finish_reason).toBe('length');
+      const cut = body.choices[0].message.tool_calls[0].function.arguments;
+      expect(args.startsWith(cut) && cut.length < args.length).toBe(true);
+      expect(body.timings).toMatchObject({ predicted_n: expect.any(Number) });
+      const back = await llama({
+        messages: [
+          ...USER,
+          { role: 'assistant', content: null, tool_calls: body.choices[0].message.tool_calls },
+        ],
+      });
+      expect(back.status).toBe(500);
+      expect((await back.json()).error.message).toMatch(
+        /^Failed to parse tool call arguments as JSON/,
+      );
+    });
+
+    it('refuses stream: true and still answers whole requests', async () => {
+      const refused = await chat({ stream: true, x_sim: { refuse_stream: true } });
+      expect(refused.status).toBe(400);
+      expect((await refused.json()).error.message).toBe(
+        'Streaming is not supported by this server',
+      );
+      const whole = await chat({ x_sim: { refuse_stream: true } });
+      expect(whole.status).toBe(200);
+    });
+  });
+
   describe('streaming', () => {
     it('streams vLLM chunks with include_usage (openai client)', async () => {
       const stream = await client.chat.completions.create({

@@ -36,6 +36,8 @@ export type SimReasoning = 'none' | 'reasoning_content' | 'reasoning' | 'think-t
 export type SimMetrics = 'vllm' | 'llamacpp' | 'sglang' | 'none';
 /** Whose answers to invalid requests: vLLM's 400s, or llama-server's 500s and bodies. */
 export type SimFlavor = 'vllm' | 'llamacpp';
+/** Whose wire format it speaks: vLLM's (default) or llama.cpp's `llama-server`. */
+export type SimWire = 'vllm' | 'llamacpp';
 
 export interface SimBehavior {
   /** Delay before response headers (every inference response, errors included). */
@@ -79,6 +81,15 @@ export interface SimBehavior {
   flavor: SimFlavor;
   /** `llamacpp`: the physical batch; a longer embeddings input gets its 500. */
   batchTokens: number;
+  /**
+   * `llamacpp`: chat answers as llama.cpp's server writes them (role chunk with `content: null`,
+   * `system_fingerprint`, `timings` on the last chunk and on whole answers), `max_tokens` cuts
+   * tool-call arguments (`finish_reason: length`), and HTTP 500 for tool-call arguments in the
+   * history that are not JSON.
+   */
+  wire: SimWire;
+  /** Refuse `stream: true` with 400 "Streaming is not supported" (a server that cannot stream). */
+  refuseStream: boolean;
 }
 
 export interface SimulatorOptions {
@@ -177,11 +188,16 @@ export const DEFAULT_BEHAVIOR: Readonly<SimBehavior> = Object.freeze({
   maxRunning: 256,
   flavor: 'vllm',
   batchTokens: 512,
+  wire: 'vllm',
+  refuseStream: false,
 });
 
 const MODES: readonly string[] = ['normal', 'hang', 'garbage', 'cut', 'corrupt', 'ndjson'];
 const REASONINGS: readonly string[] = ['none', 'reasoning_content', 'reasoning', 'think-tags'];
 const METRICS: readonly string[] = ['vllm', 'llamacpp', 'sglang', 'none'];
+const WIRES: readonly string[] = ['vllm', 'llamacpp'];
+/** llama.cpp's `system_fingerprint` (its build). */
+const LLAMA_FINGERPRINT = 'b1-sim';
 const NUMBER_KEYS = [
   'latencyMs',
   'ttftMs',
@@ -227,6 +243,10 @@ export function pickBehavior(input: unknown): Partial<SimBehavior> {
       out.flavor = value;
     } else if (key === 'splitWrites' && typeof value === 'boolean') {
       out.splitWrites = value;
+    } else if (key === 'wire' && typeof value === 'string' && WIRES.includes(value)) {
+      out.wire = value;
+    } else if (key === 'refuseStream' && typeof value === 'boolean') {
+      out.refuseStream = value;
     }
   }
   return out as Partial<SimBehavior>;
@@ -849,6 +869,33 @@ class Simulator {
     }
 
     const stream = kind !== 'embedding' && body.stream === true;
+    if (stream && b.refuseStream) {
+      return ex.json(
+        400,
+        JSON.stringify({
+          error: {
+            code: 400,
+            message: 'Streaming is not supported by this server',
+            type: 'invalid_request_error',
+          },
+        }),
+      );
+    }
+    if (kind === 'chat' && b.wire === 'llamacpp') {
+      const broken = unparsableToolArguments(body.messages as unknown[]);
+      if (broken !== undefined) {
+        return ex.json(
+          500,
+          JSON.stringify({
+            error: {
+              code: 500,
+              message: `Failed to parse tool call arguments as JSON: ${broken}`,
+              type: 'server_error',
+            },
+          }),
+        );
+      }
+    }
     if (b.mode === 'garbage') return this.garbage(ex, stream);
     if (b.mode === 'cut' && !stream) {
       ex.head(200, { 'content-type': 'application/json', 'content-length': 512 });
@@ -860,14 +907,22 @@ class Simulator {
     ex.promptTokens = gen.promptTokens;
     ex.completionTokens = gen.completionTokens;
     rec.finishReason = gen.finishReason;
+    const llama = kind === 'chat' && b.wire === 'llamacpp';
     if (!stream) {
-      const out = kind === 'chat' ? this.chatBody(gen, b) : this.completionBody(gen);
+      const out =
+        kind === 'chat'
+          ? llama
+            ? this.llamaChatBody(gen)
+            : this.chatBody(gen, b)
+          : this.completionBody(gen);
       return ex.json(200, out);
     }
     const includeUsage = isObj(body.stream_options) && body.stream_options.include_usage === true;
     const events =
       kind === 'chat'
-        ? this.chatEvents(gen, b, script, includeUsage)
+        ? llama
+          ? this.llamaChatEvents(gen, script, includeUsage)
+          : this.chatEvents(gen, b, script, includeUsage)
         : this.completionEvents(gen, includeUsage);
     return this.pump(ex, b, events);
   }
@@ -954,6 +1009,24 @@ class Simulator {
 
     let finishReason: Generation['finishReason'] = toolCalls ? 'tool_calls' : 'stop';
     const cap = requestedMaxTokens(body);
+    if (cap !== undefined && toolCalls && b.wire === 'llamacpp') {
+      // llama.cpp counts the call's text as tokens: max_tokens cuts it mid-arguments.
+      let left = cap * 4 - content.join('').length;
+      const kept: NonNullable<Generation['toolCalls']> = [];
+      for (const call of toolCalls) {
+        if (left <= call.name.length) break;
+        left -= call.name.length;
+        if (call.arguments.length > left) {
+          kept.push({ ...call, arguments: call.arguments.slice(0, left) });
+          finishReason = 'length';
+          break;
+        }
+        left -= call.arguments.length;
+        kept.push(call);
+      }
+      if (kept.length < toolCalls.length) finishReason = 'length';
+      toolCalls = kept.length > 0 ? kept : null;
+    }
     if (cap !== undefined && !toolCalls && reasoning.length + content.length > cap) {
       finishReason = 'length';
       if (reasoning.length >= cap) {
@@ -1024,6 +1097,101 @@ class Simulator {
       prompt_logprobs: null,
       kv_transfer_params: null,
     });
+  }
+
+  /** llama.cpp's `timings` object, derived from the generation. */
+  private timings(gen: Generation): Json {
+    return {
+      prompt_n: gen.promptTokens,
+      prompt_ms: 1.5,
+      predicted_n: gen.completionTokens,
+      predicted_ms: 2.5,
+    };
+  }
+
+  /** A whole chat answer as llama.cpp's server writes it. */
+  private llamaChatBody(gen: Generation): string {
+    const message: Json = { role: 'assistant', content: gen.content.join('') || null };
+    if (gen.toolCalls) {
+      message.tool_calls = gen.toolCalls.map((t) => ({
+        type: 'function',
+        function: { name: t.name, arguments: t.arguments },
+        id: t.id,
+      }));
+    }
+    return JSON.stringify({
+      choices: [{ finish_reason: gen.finishReason, index: 0, message }],
+      created: Math.floor(Date.now() / 1000),
+      model: this.model,
+      system_fingerprint: LLAMA_FINGERPRINT,
+      object: 'chat.completion',
+      usage: {
+        completion_tokens: gen.completionTokens,
+        prompt_tokens: gen.promptTokens,
+        total_tokens: gen.promptTokens + gen.completionTokens,
+      },
+      id: `chatcmpl-${hexId()}`,
+      timings: this.timings(gen),
+    });
+  }
+
+  /**
+   * A chat stream as llama.cpp's server writes it: role chunk with `content: null`, no `usage`
+   * fields on the chunks, and `timings` on the last chunk (the usage chunk when usage was asked
+   * for, else the finish chunk).
+   */
+  private *llamaChatEvents(
+    gen: Generation,
+    script: Script,
+    includeUsage: boolean,
+  ): Generator<StreamEvent> {
+    const id = `chatcmpl-${hexId()}`;
+    const created = Math.floor(Date.now() / 1000);
+    const chunk = (choices: unknown[], extra: Json = {}): string =>
+      JSON.stringify({
+        choices,
+        created,
+        id,
+        model: this.model,
+        system_fingerprint: LLAMA_FINGERPRINT,
+        object: 'chat.completion.chunk',
+        ...extra,
+      });
+    const delta = (d: Json): string => chunk([{ finish_reason: null, index: 0, delta: d }]);
+    yield { json: delta({ role: 'assistant', content: null }), token: false };
+    let first = true;
+    const tok = (d: Json): StreamEvent => {
+      const ev = { json: delta(d), token: !first };
+      first = false;
+      return ev;
+    };
+    for (const p of gen.content) yield tok({ content: p });
+    for (let i = 0; i < (gen.toolCalls ?? []).length; i++) {
+      const t = (gen.toolCalls ?? [])[i];
+      yield tok({
+        tool_calls: [
+          { index: i, id: t.id, type: 'function', function: { name: t.name, arguments: '' } },
+        ],
+      });
+      for (let at = 0; at < t.arguments.length; at += script.toolArgsChunk) {
+        yield tok({
+          tool_calls: [
+            { index: i, function: { arguments: t.arguments.slice(at, at + script.toolArgsChunk) } },
+          ],
+        });
+      }
+    }
+    const timings = { timings: this.timings(gen) };
+    const finish = [{ finish_reason: gen.finishReason, index: 0, delta: {} }];
+    yield { json: chunk(finish, includeUsage ? {} : timings), token: false };
+    if (includeUsage) {
+      const usage = {
+        completion_tokens: gen.completionTokens,
+        prompt_tokens: gen.promptTokens,
+        total_tokens: gen.promptTokens + gen.completionTokens,
+      };
+      yield { json: chunk([], { usage, ...timings }), token: false };
+    }
   }
 
   private completionBody(gen: Generation): string {
@@ -1477,4 +1645,21 @@ function autoToolCalls(body: Json): ScriptedToolCall[] | undefined {
     name = choice.function.name;
   }
   return typeof name === 'string' ? [{ name, arguments: '{}' }] : undefined;
+}
+
+/** The first tool-call `arguments` of an assistant turn that are not JSON (llama.cpp: HTTP 500). */
+function unparsableToolArguments(messages: unknown[]): string | undefined {
+  for (const m of messages) {
+    if (!isObj(m) || m.role !== 'assistant' || !Array.isArray(m.tool_calls)) continue;
+    for (const call of m.tool_calls) {
+      const args = isObj(call) && isObj(call.function) ? call.function.arguments : undefined;
+      if (typeof args !== 'string') continue;
+      try {
+        JSON.parse(args);
+      } catch (error) {
+        return (error as Error).message;
+      }
+    }
+  }
+  return undefined;
 }

@@ -8,3 +8,4 @@ export {
 } from './chat-completion-request.dto';
 export { OpenAiValidationPipe, validationFailure } from './openai-validation.pipe';
 export { checkRequestBounds, deeperThan, type RequestBounds } from './request-bounds';
+export { carryStreamFields, finishesChoice } from './stream-fields';
