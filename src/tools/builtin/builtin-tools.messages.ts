@@ -10,6 +10,8 @@ export const BuiltinToolMessages = {
   scriptOutOfMemory: (mb: number): string =>
     `The script used more than ${mb} MiB of memory and was stopped.`,
   scriptFailed: (): string => 'The sandbox failed to run the script.',
+  sandboxBusy: (ms: number): string =>
+    `Every sandbox was busy for ${ms} ms; make fewer calls at once or try again later.`,
   searchFailed: (status: number): string => `The search service answered HTTP ${status}.`,
   searchUnreachable: (): string => 'The search service could not be reached.',
   searchMalformed: (): string =>

@@ -1,6 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig } from '../../config';
 import { BuiltinToolMessages as M } from './builtin-tools.messages';
+import { SandboxSlots } from '../sandbox/sandbox-slots';
 import { RunJavascriptTool } from './run-javascript.tool';
 
 function sandbox(enabled = true, timeoutMs = 1000, memoryLimitMb = 16): RunJavascriptTool {
@@ -10,7 +11,7 @@ function sandbox(enabled = true, timeoutMs = 1000, memoryLimitMb = 16): RunJavas
       runJavascript: { timeoutMs, memoryLimitMb },
     }),
   } as unknown as ConfigService<GatewayConfig, true>;
-  return new RunJavascriptTool(config);
+  return new RunJavascriptTool(config, new SandboxSlots({ maxWorkers: 2, queueTimeoutMs: 10_000 }));
 }
 
 describe('RunJavascriptTool', () => {

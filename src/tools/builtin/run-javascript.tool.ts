@@ -1,9 +1,11 @@
-import { type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig, RunJavascriptConfig } from '../../config';
 import { GatewayTool } from '../gateway-tool.decorator';
 import type { ToolContext, ToolResult } from '../gateway-tool.interface';
+import { SandboxBusyError, type SandboxSlots } from '../sandbox/sandbox-slots';
 import { SandboxCrashedError, SandboxTimeoutError, WorkerSandbox } from '../sandbox/worker-sandbox';
+import { SANDBOX_SLOTS } from '../tools.constants';
 import { BuiltinToolMessages } from './builtin-tools.messages';
 import {
   quickJsWorkerMain,
@@ -54,21 +56,28 @@ const KILL_GRACE_MS = 250;
 export class RunJavascriptTool implements GatewayTool<RunJavascriptArgs>, OnApplicationShutdown {
   private readonly enabled: boolean;
   private readonly limits: RunJavascriptConfig;
-  private readonly sandbox = new WorkerSandbox<ScriptJob, ScriptOutcome, QuickJsWorkerData>({
-    name: 'run_javascript',
-    main: quickJsWorkerMain,
-    data: { quickjsPath: require.resolve('quickjs-emscripten') },
-    // The QuickJS heap lives in WebAssembly memory, bounded by setMemoryLimit; this bounds the
-    // thread's own JavaScript heap.
-    resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
-    maxIdle: 1,
-    maxJobsPerWorker: 100,
-  });
+  private readonly sandbox: WorkerSandbox<ScriptJob, ScriptOutcome, QuickJsWorkerData>;
 
-  constructor(config: ConfigService<GatewayConfig, true>) {
+  constructor(
+    config: ConfigService<GatewayConfig, true>,
+    @Inject(SANDBOX_SLOTS) slots: SandboxSlots,
+  ) {
     const tools = config.get('tools', { infer: true });
     this.enabled = tools.builtin.runJavascript.enabled;
     this.limits = tools.runJavascript;
+    this.sandbox = new WorkerSandbox(
+      {
+        name: 'run_javascript',
+        main: quickJsWorkerMain,
+        data: { quickjsPath: require.resolve('quickjs-emscripten') },
+        // The QuickJS heap lives in WebAssembly memory, bounded by setMemoryLimit; this bounds
+        // the thread's own JavaScript heap.
+        resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+        maxIdle: 1,
+        maxJobsPerWorker: 100,
+      },
+      slots,
+    );
   }
 
   isEnabled(): boolean {
@@ -92,6 +101,9 @@ export class RunJavascriptTool implements GatewayTool<RunJavascriptArgs>, OnAppl
     } catch (error) {
       if (error instanceof SandboxTimeoutError) {
         throw new Error(BuiltinToolMessages.scriptTooLong(timeoutMs));
+      }
+      if (error instanceof SandboxBusyError) {
+        throw new Error(BuiltinToolMessages.sandboxBusy(error.ms));
       }
       if (error instanceof SandboxCrashedError) {
         throw new Error(
