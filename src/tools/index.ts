@@ -1,6 +1,11 @@
 export { ToolsModule } from './tools.module';
 export { GatewayTool, GATEWAY_TOOL } from './gateway-tool.decorator';
-export type { GatewayToolOptions, ToolContext, ToolResult } from './gateway-tool.interface';
+export type {
+  GatewayToolOptions,
+  ToolAvailability,
+  ToolContext,
+  ToolResult,
+} from './gateway-tool.interface';
 export { ToolRegistry, ToolRegistrationError, type RegisteredTool } from './tool-registry.service';
 export { ToolExecutor, type ToolCallOutcome, type ToolCallStatus } from './tool-executor.service';
 export { ToolLoopService } from './tool-loop.service';

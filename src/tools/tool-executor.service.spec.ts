@@ -25,6 +25,7 @@ function registered(
     tool: { execute },
     validate: ajv.compile(parameters),
     definition: { type: 'function', function: { name, parameters } },
+    listedKeysOnly: false,
   };
 }
 

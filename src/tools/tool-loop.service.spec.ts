@@ -198,7 +198,7 @@ async function loopService(
       ConfigModule.forRoot({
         isGlobal: true,
         ignoreEnvFile: true,
-        load: [() => ({ tools: { ...SETTINGS, ...settings }, redis: {} })],
+        load: [() => ({ tools: { ...SETTINGS, ...settings }, redis: {}, auth: { keys: [] } })],
       }),
       ToolsModule,
       TestToolsModule,

@@ -80,8 +80,7 @@ export class ToolLoopService {
     const tools = body.tools;
     if (!tools || tools.length === 0) return false;
     for (const tool of tools) {
-      const name = tool.function.name;
-      if (this.registry.has(name) && (!allowed || allowed.has(name))) return true;
+      if (this.registry.permits(tool.function.name, allowed)) return true;
     }
     return false;
   }
@@ -164,7 +163,7 @@ class LoopRun {
     const offered = new Set(
       offeredTools
         .map((t) => t.function.name)
-        .filter((name) => this.registry.has(name) && (!allowed || allowed.has(name))),
+        .filter((name) => this.registry.permits(name, allowed)),
     );
     const tools = allowed
       ? offeredTools.map((t) =>

@@ -2,11 +2,12 @@ import { Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig, RunJavascriptConfig } from '../../config';
 import { GatewayTool } from '../gateway-tool.decorator';
-import type { ToolContext, ToolResult } from '../gateway-tool.interface';
+import type { ToolAvailability, ToolContext, ToolResult } from '../gateway-tool.interface';
 import { SandboxBusyError, type SandboxSlots } from '../sandbox/sandbox-slots';
 import { SandboxCrashedError, SandboxTimeoutError, WorkerSandbox } from '../sandbox/worker-sandbox';
 import { SANDBOX_SLOTS } from '../tools.constants';
 import { BuiltinToolMessages } from './builtin-tools.messages';
+import { optInAvailability } from './opt-in-tool';
 import {
   quickJsWorkerMain,
   type QuickJsWorkerData,
@@ -29,7 +30,9 @@ const KILL_GRACE_MS = 250;
 
 /**
  * `run_javascript`: runs a script in a QuickJS (WebAssembly) sandbox inside a worker thread,
- * with memory and time limits and no I/O; console output is captured and returned.
+ * with memory and time limits and no I/O; console output is captured and returned. It runs
+ * code a model (or a caller) wrote, so it is off unless `tools.builtin.run_javascript.enabled`
+ * is true or a key lists it in `allowed_tools`.
  */
 @GatewayTool({
   name: 'run_javascript',
@@ -54,7 +57,7 @@ const KILL_GRACE_MS = 250;
   },
 })
 export class RunJavascriptTool implements GatewayTool<RunJavascriptArgs>, OnApplicationShutdown {
-  private readonly enabled: boolean;
+  private readonly availability: ToolAvailability;
   private readonly limits: RunJavascriptConfig;
   private readonly sandbox: WorkerSandbox<ScriptJob, ScriptOutcome, QuickJsWorkerData>;
 
@@ -63,7 +66,11 @@ export class RunJavascriptTool implements GatewayTool<RunJavascriptArgs>, OnAppl
     @Inject(SANDBOX_SLOTS) slots: SandboxSlots,
   ) {
     const tools = config.get('tools', { infer: true });
-    this.enabled = tools.builtin.runJavascript.enabled;
+    this.availability = optInAvailability(
+      tools.builtin.runJavascript.enabled,
+      'run_javascript',
+      config.get('auth', { infer: true }).keys,
+    );
     this.limits = tools.runJavascript;
     this.sandbox = new WorkerSandbox(
       {
@@ -80,8 +87,8 @@ export class RunJavascriptTool implements GatewayTool<RunJavascriptArgs>, OnAppl
     );
   }
 
-  isEnabled(): boolean {
-    return this.enabled;
+  isEnabled(): ToolAvailability {
+    return this.availability;
   }
 
   async execute({ code }: RunJavascriptArgs, { signal }: ToolContext): Promise<ToolResult> {
