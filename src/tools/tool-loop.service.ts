@@ -16,7 +16,7 @@ import type {
 } from '../common/openai';
 import type { GatewayConfig, ToolsConfig } from '../config';
 import { newToolCallId, ToolCallAccumulator } from './tool-call.accumulator';
-import { ToolExecutor } from './tool-executor.service';
+import { ToolCallBudget, ToolExecutor } from './tool-executor.service';
 import type { LoopModel, ToolLoopAnswer, ToolLoopRequest } from './tool-loop.interface';
 import { ToolRegistry } from './tool-registry.service';
 import { ToolMessages } from './tools.messages';
@@ -142,6 +142,8 @@ class LoopRun {
   private invalidArguments = 0;
   private escalationTried = false;
   private readonly usage = new UsageTotal();
+  /** `tools.max_calls_per_request`, over every round of this request (issue 13). */
+  private readonly budget: ToolCallBudget;
 
   constructor(
     private readonly registry: ToolRegistry,
@@ -151,6 +153,7 @@ class LoopRun {
     private readonly signal: AbortSignal,
   ) {
     this.model = request.model;
+    this.budget = new ToolCallBudget(settings.maxCallsPerRequest);
   }
 
   async run(callRound: CallRound): Promise<LoopOutcome> {
@@ -233,6 +236,7 @@ class LoopRun {
       {
         signal: this.signal,
         requestId: this.request.requestId,
+        budget: this.budget,
         ...(this.request.keyName === undefined ? {} : { keyName: this.request.keyName }),
         ...(this.request.traceContext === undefined
           ? {}
