@@ -16,6 +16,11 @@ export const BuiltinToolMessages = {
   searchUnreachable: (): string => 'The search service could not be reached.',
   searchMalformed: (): string =>
     'The search service answered something that is not search results.',
+  searchTimedOut: (ms: number): string => `The search service did not answer within ${ms} ms.`,
+  searchRedirected: (host: string): string =>
+    `The search service redirected to ${host}, which is not allowed.`,
+  searchTooLarge: (max: number): string =>
+    `The search service answered more than ${max} bytes; the answer was dropped.`,
   noteNotFound: (id: string): string => `There is no note with id "${id}".`,
   noteRequired: (): string => 'remember needs a "note".',
   idRequired: (): string => 'forget needs the "id" of a note (recall lists them).',
