@@ -54,7 +54,8 @@ export class WebSearchTool implements GatewayTool<WebSearchArgs> {
     this.settings = tools.webSearch;
     this.endpoint = tools.webSearch.endpoint;
     this.enabled = tools.builtin.webSearch.enabled && this.endpoint !== undefined;
-    this.redirectHosts = new Set(this.settings.redirectHosts.map((h) => h.toLowerCase()));
+    // Lower-cased by the configuration loader.
+    this.redirectHosts = new Set(this.settings.redirectHosts);
   }
 
   isEnabled(): boolean {
