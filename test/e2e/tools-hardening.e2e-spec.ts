@@ -54,7 +54,7 @@ tools:
 `),
       },
     });
-  });
+  }, 30_000);
   afterAll(() => stack.close());
   beforeEach(() => stack.thinking.reset());
 
@@ -153,7 +153,7 @@ describe('tool calls per round and per request (issue 13), default limits', () =
         GATEWAY_CONFIG: yamlFile('tools: { builtin: { run_javascript: { enabled: true } } }\n'),
       },
     });
-  });
+  }, 30_000);
   afterAll(() => stack.close());
   beforeEach(() => stack.thinking.reset());
 
@@ -225,7 +225,7 @@ describe('tools that run code or keep state are off unless configured (issue 13)
     } finally {
       await stack.close();
     }
-  });
+  }, 30_000);
 
   it('switches a tool on for the keys whose allowed_tools name it, and for them only', async () => {
     const stack = await startStack({
@@ -257,5 +257,5 @@ auth:
     } finally {
       await stack.close();
     }
-  });
+  }, 30_000);
 });

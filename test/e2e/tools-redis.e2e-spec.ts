@@ -68,7 +68,8 @@ function deployment(prefix: string): string {
         memory({ action: 'remember', note }),
       );
       expect(saved.status).toBe(200);
-    });
+      // Four gateways and eight simulators start here.
+    }, 60_000);
     afterAll(async () => {
       const admin = new Redis(REDIS_URL as string);
       const keys = await admin.keys(`${prefix}*`);

@@ -15,6 +15,8 @@ describe('CalculatorTool', () => {
   const run = (expression: string) =>
     tool.execute({ expression }, { signal: new AbortController().signal, requestId: 'test' });
 
+  // The first call loads mathjs into a worker, which takes seconds on a busy machine.
+  beforeAll(() => run('1'), 30_000);
   afterAll(() => tool.onApplicationShutdown());
 
   it.each([
