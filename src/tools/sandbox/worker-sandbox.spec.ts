@@ -194,6 +194,21 @@ describe('WorkerSandbox on a bounded pool', () => {
     await sandbox.close();
   });
 
+  it('holds the slot of a thread stopped while loading until it is gone', async () => {
+    const slots = new SandboxSlots({ maxWorkers: 1, queueTimeoutMs: 10_000 });
+    const sandbox = makeSandbox(slots);
+    const controller = new AbortController();
+    const loading = sandbox.run({ op: 'echo' }, limit(5000, controller.signal));
+    controller.abort(new Error('caller left'));
+    await expect(loading).rejects.toThrow('caller left');
+    expect(slots.running).toBe(1);
+    await expect(sandbox.run({ op: 'echo', value: 5 }, limit())).resolves.toMatchObject({
+      echo: 5,
+    });
+    expect(slots.running).toBe(0);
+    await sandbox.close();
+  });
+
   it('frees the slot of a terminated thread only once the thread is gone', async () => {
     const slots = new SandboxSlots({ maxWorkers: 1, queueTimeoutMs: 10_000 });
     const sandbox = makeSandbox(slots);

@@ -106,9 +106,10 @@ export class WorkerSandbox<TInput, TOutput, TData = unknown> {
   async run(input: TInput, limit: { timeoutMs: number; signal: AbortSignal }): Promise<TOutput> {
     limit.signal.throwIfAborted();
     const release = await this.slots.acquire(limit.signal);
-    let worker: PooledWorker | undefined;
+    // Known from the moment a thread exists, so a thread stopped while loading holds the slot.
+    let worker: PooledWorker | undefined = this.takeIdle();
     try {
-      worker = this.takeIdle() ?? (await this.spawn(limit.signal));
+      worker ??= await this.spawn(limit.signal, (spawned) => (worker = spawned));
       return await this.runOn(worker, input, limit);
     } finally {
       // A thread being stopped still holds its memory: its slot frees once it is gone.
@@ -196,7 +197,7 @@ export class WorkerSandbox<TInput, TOutput, TData = unknown> {
     return worker.stopping;
   }
 
-  private spawn(signal: AbortSignal): Promise<PooledWorker> {
+  private spawn(signal: AbortSignal, born: (worker: PooledWorker) => void): Promise<PooledWorker> {
     const thread = new Worker(this.source, {
       eval: true,
       workerData: this.options.data,
@@ -207,6 +208,7 @@ export class WorkerSandbox<TInput, TOutput, TData = unknown> {
     // Idle or busy, a sandbox thread never keeps the process alive by itself.
     thread.unref();
     const worker: PooledWorker = { thread, jobs: 0, dead: false };
+    born(worker);
     const die = (error: SandboxCrashedError): void => {
       if (worker.dead) return;
       worker.dead = true;
