@@ -74,7 +74,12 @@ export async function createGatewayApp(
   if (pino) app.useLogger(app.get(PinoNestLogger));
   const filter = new OpenAiExceptionFilter(config.server.bodyLimitBytes);
   app.useGlobalFilters(filter);
-  app.useGlobalPipes(new OpenAiValidationPipe(config.limits.request));
+  app.useGlobalPipes(
+    new OpenAiValidationPipe({
+      ...config.limits.request,
+      maxToolCalls: config.tools.maxCallsPerRound,
+    }),
+  );
   // CORS stays off (no headers; a preflight is an unknown route, 404) unless origins are listed.
   const origins = config.server.cors.allowedOrigins;
   if (origins.length > 0) app.enableCors(corsOptions(origins));

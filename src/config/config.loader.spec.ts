@@ -150,17 +150,20 @@ describe('loadGatewayConfig', () => {
         tools: {
           maxRounds: 8,
           timeoutMs: 10000,
+          maxCallsPerRound: 16,
+          maxCallsPerRequest: 64,
+          sandbox: { maxWorkers: 4, queueTimeoutMs: 5000 },
           escalation: { enabled: true, invalidArguments: 2, rounds: 4 },
           builtin: {
             calculator: { enabled: true },
             currentTime: { enabled: true },
-            runJavascript: { enabled: true },
+            runJavascript: { enabled: false },
             webSearch: { enabled: true },
-            memory: { enabled: true },
+            memory: { enabled: false },
           },
           runJavascript: { timeoutMs: 2000, memoryLimitMb: 32 },
-          webSearch: { maxResults: 5 },
-          memory: { maxNotes: 200 },
+          webSearch: { maxResults: 5, timeoutMs: 5000, maxBodyBytes: 1048576, redirectHosts: [] },
+          memory: { maxNotes: 200, keyPrefix: 'tiergate:memory:' },
         },
         redis: {},
         limits: {
@@ -589,9 +592,12 @@ streaming: { heartbeat_ms: 5000 }
           MINIMAL_YAML,
           [
             'tools: { max_rounds: 6, timeout_ms: 500, escalation: { enabled: false, invalid_arguments: 3, rounds: 2 }, ' +
-              'builtin: { calculator: { enabled: false }, web_search: { enabled: "false" } }, ' +
+              'max_calls_per_round: 5, max_calls_per_request: 9, sandbox: { max_workers: 2, queue_timeout_ms: 300 }, ' +
+              'builtin: { calculator: { enabled: false }, web_search: { enabled: "false" }, memory: { enabled: true } }, ' +
               'run_javascript: { timeout_ms: 700, memory_limit_mb: 8 }, ' +
-              'web_search: { endpoint: "https://search.example/search", max_results: 3 }, memory: { max_notes: 7 } }',
+              'web_search: { endpoint: "https://search.example/search", max_results: 3, timeout_ms: 900, ' +
+              'max_body_bytes: 4096, redirect_hosts: [Mirror.Example] }, ' +
+              'memory: { max_notes: 7, key_prefix: "prod-eu:memory:" } }',
             'redis: { url: "${REDIS_URL:-}" }',
           ].join('\n'),
         ),
@@ -600,17 +606,27 @@ streaming: { heartbeat_ms: 5000 }
       expect(config.tools).toEqual({
         maxRounds: 6,
         timeoutMs: 500,
+        maxCallsPerRound: 5,
+        maxCallsPerRequest: 9,
+        sandbox: { maxWorkers: 2, queueTimeoutMs: 300 },
         escalation: { enabled: false, invalidArguments: 3, rounds: 2 },
         builtin: {
           calculator: { enabled: false },
           currentTime: { enabled: true },
-          runJavascript: { enabled: true },
+          // Runs code: off unless switched on.
+          runJavascript: { enabled: false },
           webSearch: { enabled: false },
           memory: { enabled: true },
         },
         runJavascript: { timeoutMs: 700, memoryLimitMb: 8 },
-        webSearch: { endpoint: 'https://search.example/search', maxResults: 3 },
-        memory: { maxNotes: 7 },
+        webSearch: {
+          endpoint: 'https://search.example/search',
+          maxResults: 3,
+          timeoutMs: 900,
+          maxBodyBytes: 4096,
+          redirectHosts: ['mirror.example'],
+        },
+        memory: { maxNotes: 7, keyPrefix: 'prod-eu:memory:' },
       });
       // `${REDIS_URL:-}` with the variable unset means no Redis.
       expect(config.redis).toEqual({});

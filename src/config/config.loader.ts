@@ -180,6 +180,9 @@ function toGatewayConfig(schema: GatewayConfigSchema, requestTimeoutMs: number):
     tools: {
       maxRounds: tools.maxRounds,
       timeoutMs: tools.timeoutMs,
+      maxCallsPerRound: tools.maxCallsPerRound,
+      maxCallsPerRequest: tools.maxCallsPerRequest,
+      sandbox: { ...tools.sandbox },
       escalation: {
         enabled: tools.escalation.enabled,
         invalidArguments: tools.escalation.invalidArguments,
@@ -196,8 +199,11 @@ function toGatewayConfig(schema: GatewayConfigSchema, requestTimeoutMs: number):
       webSearch: {
         ...(tools.webSearch.endpoint === undefined ? {} : { endpoint: tools.webSearch.endpoint }),
         maxResults: tools.webSearch.maxResults,
+        timeoutMs: tools.webSearch.timeoutMs,
+        maxBodyBytes: tools.webSearch.maxBodyBytes,
+        redirectHosts: tools.webSearch.redirectHosts.map((host) => host.toLowerCase()),
       },
-      memory: { maxNotes: tools.memory.maxNotes },
+      memory: { maxNotes: tools.memory.maxNotes, keyPrefix: tools.memory.keyPrefix },
     },
     redis: schema.redis.url === undefined ? {} : { url: schema.redis.url },
     limits: {

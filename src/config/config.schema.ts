@@ -576,6 +576,12 @@ export class ToolSwitchSchema {
   enabled: boolean = true;
 }
 
+/** The switch of a tool that runs code or keeps state: off unless configured (issue 13). */
+export class OptInToolSwitchSchema {
+  @BooleanField()
+  enabled: boolean = false;
+}
+
 export class BuiltinToolsSchema {
   @Section(() => ToolSwitchSchema)
   calculator: ToolSwitchSchema = new ToolSwitchSchema();
@@ -583,14 +589,14 @@ export class BuiltinToolsSchema {
   @Section(() => ToolSwitchSchema)
   currentTime: ToolSwitchSchema = new ToolSwitchSchema();
 
-  @Section(() => ToolSwitchSchema)
-  runJavascript: ToolSwitchSchema = new ToolSwitchSchema();
+  @Section(() => OptInToolSwitchSchema)
+  runJavascript: OptInToolSwitchSchema = new OptInToolSwitchSchema();
 
   @Section(() => ToolSwitchSchema)
   webSearch: ToolSwitchSchema = new ToolSwitchSchema();
 
-  @Section(() => ToolSwitchSchema)
-  memory: ToolSwitchSchema = new ToolSwitchSchema();
+  @Section(() => OptInToolSwitchSchema)
+  memory: OptInToolSwitchSchema = new OptInToolSwitchSchema();
 }
 
 export class ToolEscalationSchema {
@@ -622,11 +628,33 @@ export class WebSearchSchema {
 
   @IntegerField(1, CONFIG_LIMITS.maxSearchResults)
   maxResults: number = CONFIG_DEFAULTS.webSearchMaxResults;
+
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  timeoutMs: number = CONFIG_DEFAULTS.webSearchTimeoutMs;
+
+  @IntegerField(1, CONFIG_LIMITS.maxBodyLimitBytes)
+  maxBodyBytes: number = CONFIG_DEFAULTS.webSearchMaxBodyBytes;
+
+  @IsArray({ message: M.mustBeList() })
+  @IsString({ each: true, message: M.mustBeNonEmptyString() })
+  @IsNotEmpty({ each: true, message: M.mustBeNonEmptyString() })
+  redirectHosts: string[] = [];
 }
 
 export class MemoryToolSchema {
   @IntegerField(1, CONFIG_LIMITS.maxMemoryNotes)
   maxNotes: number = CONFIG_DEFAULTS.memoryMaxNotes;
+
+  @NonEmptyString()
+  keyPrefix: string = CONFIG_DEFAULTS.memoryKeyPrefix;
+}
+
+export class SandboxPoolSchema {
+  @IntegerField(1, CONFIG_LIMITS.maxSandboxWorkers)
+  maxWorkers: number = CONFIG_DEFAULTS.sandboxMaxWorkers;
+
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  queueTimeoutMs: number = CONFIG_DEFAULTS.sandboxQueueTimeoutMs;
 }
 
 export class ToolsSchema {
@@ -635,6 +663,15 @@ export class ToolsSchema {
 
   @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
   timeoutMs: number = CONFIG_DEFAULTS.toolTimeoutMs;
+
+  @IntegerField(1, CONFIG_LIMITS.maxToolCalls)
+  maxCallsPerRound: number = CONFIG_DEFAULTS.toolMaxCallsPerRound;
+
+  @IntegerField(1, CONFIG_LIMITS.maxToolCalls)
+  maxCallsPerRequest: number = CONFIG_DEFAULTS.toolMaxCallsPerRequest;
+
+  @Section(() => SandboxPoolSchema)
+  sandbox: SandboxPoolSchema = new SandboxPoolSchema();
 
   @Section(() => ToolEscalationSchema)
   escalation: ToolEscalationSchema = new ToolEscalationSchema();

@@ -281,11 +281,27 @@ export interface WebSearchConfig {
   endpoint?: string;
   /** Results returned to the model per query. */
   maxResults: number;
+  /** Whole search (connection, redirects, body), in ms. */
+  timeoutMs: number;
+  /** Largest answer read from the search service, in bytes; a larger one is an error. */
+  maxBodyBytes: number;
+  /** Hosts other than the endpoint's that a redirect may lead to; none by default. */
+  redirectHosts: string[];
 }
 
 export interface MemoryToolConfig {
   /** Notes kept per API key; the oldest are dropped beyond it. */
   maxNotes: number;
+  /** Prefix of the memory tool's Redis keys; deployments sharing a Redis each set their own. */
+  keyPrefix: string;
+}
+
+/** The sandbox threads `run_javascript` and `calculator` share (issue 13). */
+export interface SandboxPoolConfig {
+  /** Threads running a job at once, every request and tool together. */
+  maxWorkers: number;
+  /** Longest a call waits for a free thread before it gets a tool error, in ms. */
+  queueTimeoutMs: number;
 }
 
 /** Server-side tools run by the gateway inside `/v1/chat/completions` (docs/api.md §8). */
@@ -294,6 +310,14 @@ export interface ToolsConfig {
   maxRounds: number;
   /** Default time limit of one tool call, in ms (a tool may declare its own). */
   timeoutMs: number;
+  /**
+   * Calls of one assistant turn the gateway runs; a caller's turn with more is a 400, a model's
+   * extra calls get a tool error.
+   */
+  maxCallsPerRound: number;
+  /** Calls run for one request over all its rounds; later ones get a tool error. */
+  maxCallsPerRequest: number;
+  sandbox: SandboxPoolConfig;
   escalation: ToolEscalationConfig;
   builtin: BuiltinToolsConfig;
   runJavascript: RunJavascriptConfig;

@@ -74,6 +74,22 @@ function contract(name: string, make: () => { store: LimitStore; key: () => stri
       expect(after.requests.current).toBe(1);
     });
 
+    it('counts a settled request’s extra upstream calls (tool rounds) against rpm', async () => {
+      const k = key();
+      const admitted = await admit(k, { rpm: 5 }, 0, 'loop');
+      await store.settle({
+        key: k,
+        window: admitted.state.window,
+        tokenDelta: 0,
+        leaseId: 'loop',
+        extraRequests: 3,
+      });
+      expect((await store.peek(k)).requests.current).toBe(4);
+      expect((await admit(k, { rpm: 5 })).admitted).toBe(true);
+      const refused = await admit(k, { rpm: 5 });
+      expect([refused.admitted, refused.refusedBy]).toEqual([false, 'rpm']);
+    });
+
     it('keeps keys apart', async () => {
       const [a, b] = [key(), key()];
       expect((await admit(a, { rpm: 1 })).admitted).toBe(true);

@@ -49,6 +49,11 @@ export interface SettleRequest {
   /** Real tokens minus reserved tokens; negative gives tokens back. */
   tokenDelta: number;
   leaseId: string;
+  /**
+   * Upstream calls the request made beyond the one admitted (its tool rounds, issue 13), added
+   * to its window's request count so they count against `rpm`. Default 0.
+   */
+  extraRequests?: number;
 }
 
 /**

@@ -235,6 +235,8 @@ export class LimitsService {
           window: reservation.window,
           tokenDelta: charged - reservation.tokens,
           leaseId: reservation.leaseId,
+          // Each tool round made one more upstream call: it counts against rpm (issue 13).
+          extraRequests: admission.toolRounds,
         })
         .catch(() => undefined); // the store has logged the outage; the lease expires alone
     }

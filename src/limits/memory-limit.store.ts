@@ -54,8 +54,14 @@ export class MemoryLimitStore implements LimitStore {
     const state = this.keys.get(request.key);
     if (state) {
       state.leases.delete(request.leaseId);
-      if (state.window === request.window) state.tokens[1] += request.tokenDelta;
-      else if (state.window === request.window + 1) state.tokens[0] += request.tokenDelta;
+      const extra = request.extraRequests ?? 0;
+      if (state.window === request.window) {
+        state.tokens[1] += request.tokenDelta;
+        state.requests[1] += extra;
+      } else if (state.window === request.window + 1) {
+        state.tokens[0] += request.tokenDelta;
+        state.requests[0] += extra;
+      }
     }
     return Promise.resolve();
   }

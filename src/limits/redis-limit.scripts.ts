@@ -67,20 +67,24 @@ return { idx, elapsed, r0, r1, t0, t1, inflight }
 `;
 
 /**
- * Replaces a reservation by the real count and frees the lease. ARGV: window index of the
- * reservation, token delta, lease id. A reservation older than the previous minute no longer
+ * Replaces a reservation by the real count, adds the request's extra upstream calls (tool
+ * rounds) to its request count, and frees the lease. ARGV: window index of the reservation,
+ * token delta, lease id, extra requests. A reservation older than the previous minute no longer
  * counts anywhere and is left alone.
  */
 export const SETTLE_SCRIPT = `
 redis.call('ZREM', KEYS[2], ARGV[3])
 local delta = tonumber(ARGV[2])
-if delta ~= 0 then
+local extra = tonumber(ARGV[4]) or 0
+if delta ~= 0 or extra ~= 0 then
   local sidx = tonumber(redis.call('HGET', KEYS[1], 'idx'))
   local ridx = tonumber(ARGV[1])
   if sidx == ridx then
     redis.call('HINCRBY', KEYS[1], 't1', delta)
+    redis.call('HINCRBY', KEYS[1], 'r1', extra)
   elseif sidx == ridx + 1 then
     redis.call('HINCRBY', KEYS[1], 't0', delta)
+    redis.call('HINCRBY', KEYS[1], 'r0', extra)
   end
 end
 return 1

@@ -131,7 +131,7 @@ export class RedisLimitStore implements LimitStore, OnModuleInit, OnApplicationS
   }
 
   async settle(request: SettleRequest): Promise<void> {
-    const { key, window, tokenDelta, leaseId } = request;
+    const { key, window, tokenDelta, leaseId, extraRequests = 0 } = request;
     // Not renewed from now on, whatever happens below: at worst the lease expires on its own.
     const held = this.leases.get(key);
     held?.delete(leaseId);
@@ -143,6 +143,7 @@ export class RedisLimitStore implements LimitStore, OnModuleInit, OnApplicationS
         window,
         Math.round(tokenDelta),
         leaseId,
+        Math.round(extraRequests),
       ),
     );
   }

@@ -105,7 +105,7 @@ export class MetricsService {
 
   readonly toolCalls = new FastCounter({
     name: MetricNames.ToolCalls,
-    help: 'Server-side tool calls by tool and outcome (ok, invalid_arguments, unknown_tool, failed, timed_out, aborted).',
+    help: 'Server-side tool calls by tool and outcome (ok, invalid_arguments, unknown_tool, failed, timed_out, aborted, over_limit).',
     labelNames: ['tool', 'outcome'] as const,
     registers: [this.registry],
   });

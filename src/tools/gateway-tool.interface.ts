@@ -69,7 +69,12 @@ export interface GatewayTool<TArgs = Record<string, unknown>> {
   execute(args: TArgs, context: ToolContext): ToolResult | Promise<ToolResult>;
   /**
    * Optional: `false` keeps the tool out of the registry (switched off in configuration, or
-   * missing what it needs). Asked once, at start-up.
+   * missing what it needs); `'listed-keys'` registers it for the keys whose `allowed_tools`
+   * name it only (a tool that runs code or keeps state, switched on per key). Asked once, at
+   * start-up.
    */
-  isEnabled?(): boolean;
+  isEnabled?(): ToolAvailability;
 }
+
+/** Who a tool is registered for: everyone, nobody, or the keys that list it in `allowed_tools`. */
+export type ToolAvailability = boolean | 'listed-keys';

@@ -3,6 +3,7 @@ export { ToolsModule } from './tools.module';
 export {
   GatewayTool,
   type GatewayToolOptions,
+  type ToolAvailability,
   type ToolContext,
   type ToolResult,
 } from './public-api';

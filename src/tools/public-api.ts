@@ -9,4 +9,9 @@
  * `public-api.spec.ts` keeps it that way.
  */
 export { GatewayTool } from './gateway-tool.decorator';
-export type { GatewayToolOptions, ToolContext, ToolResult } from './gateway-tool.interface';
+export type {
+  GatewayToolOptions,
+  ToolAvailability,
+  ToolContext,
+  ToolResult,
+} from './gateway-tool.interface';

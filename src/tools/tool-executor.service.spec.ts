@@ -2,9 +2,10 @@ import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import Ajv from 'ajv';
 import type { ToolCall } from '../common/openai';
+import { installSecrets } from '../common/secrets';
 import type { GatewayConfig } from '../config';
 import type { GatewayTool, ToolContext } from './gateway-tool.interface';
-import { errorResult, ToolExecutor } from './tool-executor.service';
+import { errorResult, ToolCallBudget, ToolExecutor } from './tool-executor.service';
 import type { RegisteredTool, ToolRegistry } from './tool-registry.service';
 import { MAX_TOOL_RESULT_CHARS } from './tools.constants';
 import { ToolMessages } from './tools.messages';
@@ -25,12 +26,17 @@ function registered(
     tool: { execute },
     validate: ajv.compile(parameters),
     definition: { type: 'function', function: { name, parameters } },
+    listedKeysOnly: false,
   };
 }
 
 function executor(...tools: RegisteredTool[]): ToolExecutor {
+  return limitedExecutor(Number.POSITIVE_INFINITY, ...tools);
+}
+
+function limitedExecutor(maxCallsPerRound: number, ...tools: RegisteredTool[]): ToolExecutor {
   const registry = { get: (name: string) => tools.find((t) => t.name === name) };
-  const config = { get: () => ({ timeoutMs: 200 }) } as unknown as ConfigService<
+  const config = { get: () => ({ timeoutMs: 200, maxCallsPerRound }) } as unknown as ConfigService<
     GatewayConfig,
     true
   >;
@@ -104,6 +110,51 @@ describe('ToolExecutor', () => {
       expect(execute).not.toHaveBeenCalled();
     },
   );
+
+  it.each<[string, number, number | undefined, number, string[]]>([
+    ['a round within both limits', 3, 10, 3, ['ok', 'ok', 'ok']],
+    ['a round beyond max_calls_per_round', 2, undefined, 4, ['ok', 'ok', 'round', 'round']],
+    ['a round beyond the request’s budget', 5, 1, 3, ['ok', 'request', 'request']],
+    ['both: the round cap first, then the budget', 3, 2, 4, ['ok', 'ok', 'request', 'round']],
+    ['a spent budget', 3, 0, 2, ['request', 'request']],
+  ])(
+    'runs only the calls the limits allow: %s',
+    async (_case, perRound, budget, count, expected) => {
+      const execute = jest.fn(() => 'done');
+      const run = limitedExecutor(perRound, registered('t', execute));
+      const calls = Array.from({ length: count }, (_v, i) => call('t', '{}', `call_${i}`));
+      const outcomes = await run.executeAll(calls, {
+        ...context(),
+        ...(budget === undefined ? {} : { budget: new ToolCallBudget(budget) }),
+      });
+      expect(
+        outcomes.map((o) => {
+          if (o.status === 'ok') return 'ok';
+          expect(o.status).toBe('over_limit');
+          const message = JSON.parse(o.content).error as string;
+          return message === ToolMessages.tooManyCallsPerRequest() ? 'request' : 'round';
+        }),
+      ).toEqual(expected);
+      expect(outcomes.map((o) => o.call.id)).toEqual(calls.map((c) => c.id));
+      expect(execute).toHaveBeenCalledTimes(expected.filter((e) => e === 'ok').length);
+    },
+  );
+
+  it('spends one request budget over several rounds', async () => {
+    const run = limitedExecutor(
+      10,
+      registered('t', () => 'done'),
+    );
+    const budget = new ToolCallBudget(3);
+    const round = (n: number) =>
+      run.executeAll(
+        Array.from({ length: n }, (_v, i) => call('t', '{}', `c${i}`)),
+        { ...context(), budget },
+      );
+    expect((await round(2)).map((o) => o.status)).toEqual(['ok', 'ok']);
+    expect((await round(2)).map((o) => o.status)).toEqual(['ok', 'over_limit']);
+    expect((await round(1)).map((o) => o.status)).toEqual(['over_limit']);
+  });
 
   it('fills schema defaults into the arguments', async () => {
     const execute = jest.fn((args: unknown) => args as Record<string, unknown>);
@@ -217,6 +268,24 @@ describe('ToolExecutor', () => {
     expect(outcome).toMatchObject({
       status: 'failed',
       content: errorResult(ToolMessages.resultNotJson('loop')),
+    });
+  });
+});
+
+/** API §6 / issue 13: a tool's error message never hands a configured secret to the model. */
+describe('ToolExecutor: secrets in tool errors', () => {
+  beforeAll(() => jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined));
+  afterAll(() => jest.restoreAllMocks());
+
+  it('scrubs configured secrets from the error result', async () => {
+    installSecrets(['sk-search-engine-4242']);
+    const leaky = registered('leaky', () => {
+      throw new Error('GET https://search/?key=sk-search-engine-4242 failed: 500');
+    });
+    const outcome = await executor(leaky).execute(call('leaky', '{}'), context());
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      content: errorResult('GET https://search/?key=[redacted] failed: 500'),
     });
   });
 });

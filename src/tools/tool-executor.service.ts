@@ -25,11 +25,30 @@ const FAILED: ReadonlySet<ToolCallStatus> = new Set([
   'unknown_tool',
   'failed',
   'timed_out',
+  'over_limit',
 ]);
 
-/** How one call ended; only `ok` ran to completion. */
+/**
+ * How one call ended; only `ok` ran to completion. `over_limit`: not run, beyond
+ * `tools.max_calls_per_round` or `tools.max_calls_per_request`.
+ */
 export type ToolCallStatus =
-  'ok' | 'invalid_arguments' | 'unknown_tool' | 'failed' | 'timed_out' | 'aborted';
+  'ok' | 'invalid_arguments' | 'unknown_tool' | 'failed' | 'timed_out' | 'aborted' | 'over_limit';
+
+/**
+ * The calls one request may still run (`tools.max_calls_per_request`); one per request, shared
+ * by all its rounds.
+ */
+export class ToolCallBudget {
+  constructor(private left: number) {}
+
+  /** Takes up to `wanted` calls; returns how many were granted. */
+  take(wanted: number): number {
+    const granted = Math.max(0, Math.min(wanted, this.left));
+    this.left -= granted;
+    return granted;
+  }
+}
 
 export interface ToolCallOutcome {
   call: ToolCall;
@@ -46,6 +65,8 @@ export interface ExecutionContext {
   requestId: string;
   /** The parent of the call's `execute_tool` span (default: the active context). */
   traceContext?: Context;
+  /** The request's calls left (`tools.max_calls_per_request`); unbounded when absent. */
+  budget?: ToolCallBudget;
 }
 
 /** The time limit of a call ran out (the reason of its abort signal). */
@@ -65,6 +86,7 @@ class ToolTimeoutError extends Error {
 export class ToolExecutor {
   private readonly logger = new Logger('Tools');
   private readonly defaultTimeoutMs: number;
+  private readonly maxCallsPerRound: number;
   private readonly captureContent: boolean;
 
   constructor(
@@ -73,20 +95,33 @@ export class ToolExecutor {
     @Optional() private readonly metrics?: MetricsService,
     @Optional() @Inject(TELEMETRY_OPTIONS) telemetry?: TelemetryOptions,
   ) {
-    this.defaultTimeoutMs = config.get('tools', { infer: true }).timeoutMs;
+    const tools = config.get('tools', { infer: true });
+    this.defaultTimeoutMs = tools.timeoutMs;
+    // Unset only in hand-built test configurations.
+    this.maxCallsPerRound = tools.maxCallsPerRound ?? Number.POSITIVE_INFINITY;
     this.captureContent = telemetry?.captureContent ?? false;
   }
 
   /**
-   * Runs `calls` in parallel; outcomes come back in the order of `calls`. `onStart` is told
-   * the name of each call that passed validation, as it starts.
+   * Runs `calls` (one round) in parallel; outcomes come back in the order of `calls`. `onStart`
+   * is told the name of each call that passed validation, as it starts. Only the first
+   * `tools.max_calls_per_round` calls, and no more than the request's budget, run: the others
+   * get an `over_limit` error result, so one turn of 150 calls cannot start 150 jobs.
    */
   executeAll(
     calls: readonly ToolCall[],
     context: ExecutionContext,
     onStart?: (name: string) => void,
   ): Promise<ToolCallOutcome[]> {
-    return Promise.all(calls.map((call) => this.execute(call, context, onStart)));
+    const perRound = Math.min(calls.length, this.maxCallsPerRound);
+    const granted = context.budget ? context.budget.take(perRound) : perRound;
+    return Promise.all(
+      calls.map((call, index) =>
+        index < granted
+          ? this.execute(call, context, onStart)
+          : this.refuse(call, context, index < perRound),
+      ),
+    );
   }
 
   /**
@@ -154,6 +189,24 @@ export class ToolExecutor {
     if (context.signal.aborted) return done('aborted', errorResult(ToolMessages.aborted()));
     onStart?.(name);
     return this.run(registered, args.value, context, done, spanContext);
+  }
+
+  /** A call beyond the round's or the request's limit: counted and logged, never run. */
+  private refuse(
+    call: ToolCall,
+    context: ExecutionContext,
+    requestLimit: boolean,
+  ): Promise<ToolCallOutcome> {
+    const name = call.function.name;
+    const content = errorResult(
+      requestLimit
+        ? ToolMessages.tooManyCallsPerRequest()
+        : ToolMessages.tooManyCallsPerRound(this.maxCallsPerRound),
+    );
+    this.logger.warn(ToolMessages.callFailed(name, context.requestId, 'over_limit', content));
+    const tool = this.registry.get(name) ? name : 'unregistered';
+    this.metrics?.toolCalls.inc({ tool, outcome: 'over_limit' });
+    return Promise.resolve({ call, status: 'over_limit', content, durationMs: 0 });
   }
 
   private async run(

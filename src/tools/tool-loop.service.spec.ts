@@ -220,6 +220,9 @@ const lastIsTool = (body: ChatCompletionRequest): boolean =>
 const SETTINGS: ToolsConfig = {
   maxRounds: 4,
   timeoutMs: 300,
+  maxCallsPerRound: 16,
+  maxCallsPerRequest: 64,
+  sandbox: { maxWorkers: 2, queueTimeoutMs: 1000 },
   escalation: { enabled: true, invalidArguments: 2, rounds: 2 },
   builtin: {
     calculator: { enabled: false },
@@ -229,8 +232,8 @@ const SETTINGS: ToolsConfig = {
     memory: { enabled: false },
   },
   runJavascript: { timeoutMs: 1000, memoryLimitMb: 8 },
-  webSearch: { maxResults: 3 },
-  memory: { maxNotes: 10 },
+  webSearch: { maxResults: 3, timeoutMs: 1000, maxBodyBytes: 65536, redirectHosts: [] },
+  memory: { maxNotes: 10, keyPrefix: 'test:memory:' },
 };
 
 async function loopService(
@@ -241,7 +244,7 @@ async function loopService(
       ConfigModule.forRoot({
         isGlobal: true,
         ignoreEnvFile: true,
-        load: [() => ({ tools: { ...SETTINGS, ...settings }, redis: {} })],
+        load: [() => ({ tools: { ...SETTINGS, ...settings }, redis: {}, auth: { keys: [] } })],
       }),
       ToolsModule,
       TestToolsModule,

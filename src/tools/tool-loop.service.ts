@@ -8,7 +8,7 @@ import type { GatewayConfig, ToolsConfig } from '../config';
 import type { CallRound, LoopOutcome, Round } from './loop-round';
 import { StreamRounds } from './stream-rounds';
 import { newToolCallId, withUpstreamArguments } from './tool-call.accumulator';
-import { ToolExecutor } from './tool-executor.service';
+import { ToolCallBudget, ToolExecutor } from './tool-executor.service';
 import type {
   LoopCompletion,
   LoopModel,
@@ -48,8 +48,7 @@ export class ToolLoopService {
     const tools = body.tools;
     if (!tools || tools.length === 0) return false;
     for (const tool of tools) {
-      const name = tool.function.name;
-      if (this.registry.has(name) && (!allowed || allowed.has(name))) return true;
+      if (this.registry.permits(tool.function.name, allowed)) return true;
     }
     return false;
   }
@@ -113,6 +112,8 @@ class LoopRun {
   private invalidArguments = 0;
   private escalationTried = false;
   private readonly usage = new UsageTotal();
+  /** `tools.max_calls_per_request`, over every round of this request (issue 13). */
+  private readonly budget: ToolCallBudget;
 
   constructor(
     private readonly registry: ToolRegistry,
@@ -122,6 +123,7 @@ class LoopRun {
     private readonly signal: AbortSignal,
   ) {
     this.model = request.model;
+    this.budget = new ToolCallBudget(settings.maxCallsPerRequest);
   }
 
   async run(callRound: CallRound): Promise<LoopOutcome> {
@@ -134,7 +136,7 @@ class LoopRun {
     const offered = new Set(
       offeredTools
         .map((t) => t.function.name)
-        .filter((name) => this.registry.has(name) && (!allowed || allowed.has(name))),
+        .filter((name) => this.registry.permits(name, allowed)),
     );
     const tools = allowed
       ? offeredTools.map((t) =>
@@ -215,6 +217,7 @@ class LoopRun {
       {
         signal: this.signal,
         requestId: this.request.requestId,
+        budget: this.budget,
         ...(this.request.keyName === undefined ? {} : { keyName: this.request.keyName }),
         ...(this.request.traceContext === undefined
           ? {}

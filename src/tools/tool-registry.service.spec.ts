@@ -65,6 +65,16 @@ class SwitchedOffTool implements GatewayTool {
   }
 }
 
+@GatewayTool({ name: 'listed_only', description: 'x', parameters: { type: 'object' } })
+class ListedOnlyTool implements GatewayTool {
+  isEnabled(): 'listed-keys' {
+    return 'listed-keys';
+  }
+  execute(): ToolResult {
+    return null;
+  }
+}
+
 @Injectable({ scope: Scope.REQUEST })
 class PerRequest {}
 
@@ -83,6 +93,7 @@ async function boot(...tools: Type[]): Promise<ToolRegistry> {
   const tools_ = {
     maxRounds: 8,
     timeoutMs: 1000,
+    sandbox: { maxWorkers: 1, queueTimeoutMs: 1000 },
     escalation: { enabled: true, invalidArguments: 2, rounds: 4 },
     builtin: Object.fromEntries(
       ['calculator', 'currentTime', 'runJavascript', 'webSearch', 'memory'].map((n) => [
@@ -99,7 +110,7 @@ async function boot(...tools: Type[]): Promise<ToolRegistry> {
       ConfigModule.forRoot({
         isGlobal: true,
         ignoreEnvFile: true,
-        load: [() => ({ tools: tools_, redis: {} })],
+        load: [() => ({ tools: tools_, redis: {}, auth: { keys: [] } })],
       }),
       ToolsModule,
       FeatureModule,
@@ -132,6 +143,7 @@ describe('ToolRegistry', () => {
         'typo (TypoSchemaTool)',
         'wrong_type (WrongTypeTool)',
         'not_object (NotObjectTool)',
+        'listed_only (ListedOnlyTool)',
         'scoped (RequestScopedTool)',
       ]);
       expect(warn).toHaveBeenCalledWith(ToolMessages.notRegistered('echo', 'SecondEchoTool'));
@@ -179,6 +191,19 @@ describe('ToolRegistry', () => {
     const registry = await boot(EchoTool, SwitchedOffTool);
     expect(registry.has('switched_off')).toBe(false);
     expect(registry.has('echo')).toBe(true);
+  });
+
+  it.each<[string, string, ReadonlySet<string> | undefined, boolean]>([
+    ['a tool on for everyone', 'echo', undefined, true],
+    ['a tool on for everyone, to a key that lists it', 'echo', new Set(['echo']), true],
+    ['a tool on for everyone, to a key that lists others', 'echo', new Set(['x']), false],
+    ['a tool on per key, to a key without a list (or no key)', 'listed_only', undefined, false],
+    ['a tool on per key, to a key that lists it', 'listed_only', new Set(['listed_only']), true],
+    ['a tool on per key, to a key that lists others', 'listed_only', new Set(['echo']), false],
+    ['an unregistered name', 'nope', new Set(['nope']), false],
+  ])('permits %s: %s for %p is %p', async (_case, name, allowed, expected) => {
+    const registry = await boot(EchoTool, ListedOnlyTool);
+    expect(registry.permits(name, allowed)).toBe(expected);
   });
 
   it.each<[string, Type[], string]>([

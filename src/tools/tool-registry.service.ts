@@ -21,6 +21,8 @@ export interface RegisteredTool {
   readonly validate: ValidateFunction;
   /** The OpenAI `tools` entry the model sees. */
   readonly definition: ToolDefinition;
+  /** Run only for keys whose `allowed_tools` name it (switched on per key, not globally). */
+  readonly listedKeysOnly: boolean;
 }
 
 /** The registry refused a tool; the message names it and says why. Stops the boot. */
@@ -57,12 +59,13 @@ export class ToolRegistry implements OnModuleInit {
       const options = this.discovery.getMetadataByDecorator(GATEWAY_TOOL, wrapper);
       if (!options) continue;
       const owner = ownerName(wrapper);
-      const registered = this.check(options, wrapper, owner, owners, ajv);
-      if (registered.tool.isEnabled?.() === false) {
+      const checked = this.check(options, wrapper, owner, owners, ajv);
+      const availability = checked.tool.isEnabled?.() ?? true;
+      if (availability === false) {
         this.logger.log(ToolMessages.disabled(options.name));
         continue;
       }
-      enabled.push(registered);
+      enabled.push({ ...checked, listedKeysOnly: availability === 'listed-keys' });
     }
     enabled.sort((a, b) => a.name.localeCompare(b.name));
     for (const tool of enabled) this.tools.set(tool.name, tool);
@@ -108,6 +111,17 @@ export class ToolRegistry implements OnModuleInit {
   }
 
   /**
+   * Whether the gateway runs the registered tool `name` for a caller whose key allows `allowed`
+   * (its `allowed_tools`; undefined: no list, or no key). A tool switched on per key only runs
+   * for keys that name it.
+   */
+  permits(name: string, allowed?: ReadonlySet<string>): boolean {
+    const tool = this.tools.get(name);
+    if (!tool) return false;
+    return allowed ? allowed.has(name) : !tool.listedKeysOnly;
+  }
+
+  /**
    * A request's `tools` with each registered entry completed from the registry: an entry may
    * give only `{ type: 'function', function: { name } }`. What the caller did give is kept.
    */
@@ -149,7 +163,7 @@ export class ToolRegistry implements OnModuleInit {
     owner: string,
     owners: Map<string, string>,
     ajv: Ajv,
-  ): RegisteredTool {
+  ): Omit<RegisteredTool, 'listedKeysOnly'> {
     const { name } = options;
     if (typeof name !== 'string' || !TOOL_NAME_PATTERN.test(name)) {
       throw new ToolRegistrationError(ToolMessages.invalidName(String(name), owner));

@@ -13,5 +13,8 @@ export const TOOL_ROUNDS_HEADER = 'x-gateway-tool-rounds';
 /** The route reason of a tool loop moved to the thinking tier (ADR 0005). */
 export const ESCALATION_REASON = 'escalated:tools';
 
+/** Injection token of the {@link SandboxSlots} pool `run_javascript` and `calculator` share. */
+export const SANDBOX_SLOTS = 'SANDBOX_SLOTS';
+
 /** Injection token of the memory tool's store (in memory, or Redis when `redis.url` is set). */
 export const MEMORY_STORE = 'MEMORY_STORE';

@@ -1,7 +1,6 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import { mayUseTool } from '../auth';
 import type { ToolDefinition } from '../common/openai';
 import { ToolRegistry } from './tool-registry.service';
 
@@ -23,14 +22,13 @@ export class ToolsController {
     summary: 'List the server-side tools: name, description and JSON Schema of the parameters',
   })
   list(@Req() request: FastifyRequest): ToolList {
-    const policy = request.caller?.policy;
-    const tools = this.registry.list();
+    const allowed = request.caller?.policy.allowedTools;
     return {
       object: 'list',
-      data: (policy
-        ? tools.filter((tool) => mayUseTool(policy, tool.definition.function.name))
-        : tools
-      ).map((tool) => tool.definition),
+      data: this.registry
+        .list()
+        .filter((tool) => this.registry.permits(tool.name, allowed))
+        .map((tool) => tool.definition),
     };
   }
 }

@@ -44,6 +44,10 @@ export const ToolMessages = {
   aborted: (): string => 'The request was cancelled.',
   resultNotJson: (name: string): string => `The tool ${name} returned a value that is not JSON.`,
   truncated: (dropped: number): string => `… [${dropped} more characters cut]`,
+  tooManyCallsPerRound: (max: number): string =>
+    `Not run: at most ${max} tool calls of one turn are run. Make fewer calls at once.`,
+  tooManyCallsPerRequest: (): string =>
+    'Not run: this request has used all the tool calls it may make. Answer with what you have.',
 
   // Requests.
   severalChoicesWithTools: (): string =>

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AppModule } from '../../src/app.module';
 import type { GatewayConfig } from '../../src/config';
@@ -12,6 +15,12 @@ import {
   withSim,
   type Stack,
 } from './harness';
+
+function yamlFile(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'tiergate-tools-')), 'gateway.yaml');
+  writeFileSync(file, text);
+  return file;
+}
 
 // ------------------------------------------------------------------ tools only these tests have
 
@@ -132,6 +141,10 @@ describe('server-side tools (SPEC §8)', () => {
     });
     stack = await startStack({
       env: {
+        // run_javascript and memory are off unless switched on (issue 13).
+        GATEWAY_CONFIG: yamlFile(
+          'tools: { builtin: { run_javascript: { enabled: true }, memory: { enabled: true } } }\n',
+        ),
         TOOLS_MAX_ROUNDS: '4',
         TOOLS_TIMEOUT_MS: '5000',
         GATEWAY_API_KEYS: `${TEST_KEY},${OTHER_KEY}`,

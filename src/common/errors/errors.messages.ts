@@ -23,6 +23,8 @@ export const ErrorMessages = {
     `The message has ${chars} characters of text; at most ${max} are accepted.`,
   tooManyTools: (count: number, max: number) =>
     `The request offers ${count} tools; at most ${max} are accepted.`,
+  tooManyToolCalls: (count: number, max: number) =>
+    `A message carries ${count} tool_calls; at most ${max} are accepted in one turn.`,
   tooDeep: (max: number) => `The request body nests arrays and objects deeper than ${max} levels.`,
   modelNotFound: (model: string, available: readonly string[]) =>
     `The model '${model}' does not exist. Available models: ${available.join(', ')}.`,

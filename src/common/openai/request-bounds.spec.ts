@@ -4,7 +4,13 @@ import { ChatCompletionRequestDto } from './chat-completion-request.dto';
 import { OpenAiValidationPipe } from './openai-validation.pipe';
 import { checkRequestBounds, deeperThan, type RequestBounds } from './request-bounds';
 
-const BOUNDS: RequestBounds = { maxMessages: 3, maxContentChars: 10, maxTools: 2, maxJsonDepth: 6 };
+const BOUNDS: RequestBounds = {
+  maxMessages: 3,
+  maxContentChars: 10,
+  maxTools: 2,
+  maxJsonDepth: 6,
+  maxToolCalls: 2,
+};
 
 /** `[[[…]]]` `depth` levels deep, built without recursion. */
 function nested(depth: number): unknown {
@@ -75,6 +81,19 @@ describe('request bounds', () => {
       {
         param: 'messages[0].content',
         message: 'The message has 11 characters of text; at most 10 are accepted.',
+      },
+    ],
+    [
+      'a turn with as many tool_calls as one round runs',
+      { messages: [user('x'), { role: 'assistant', content: null, tool_calls: [{}, {}] }] },
+      undefined,
+    ],
+    [
+      'a turn with more tool_calls than one round runs',
+      { messages: [user('x'), { role: 'assistant', content: null, tool_calls: [{}, {}, {}] }] },
+      {
+        param: 'messages[1].tool_calls',
+        message: 'A message carries 3 tool_calls; at most 2 are accepted in one turn.',
       },
     ],
     [

@@ -8,6 +8,11 @@ export interface RequestBounds {
   maxTools: number;
   /** Nesting of arrays and objects, the body itself being level 1. */
   maxJsonDepth: number;
+  /**
+   * `tool_calls` of one message (`tools.max_calls_per_round`: a turn the gateway would not run
+   * whole); unbounded when absent.
+   */
+  maxToolCalls?: number;
 }
 
 /**
@@ -36,6 +41,15 @@ export function checkRequestBounds(body: unknown, bounds: RequestBounds): void {
           ErrorCode.InvalidValue,
           ErrorMessages.contentTooLong(chars, bounds.maxContentChars),
           { param: `messages[${index}].content` },
+        );
+      }
+      const calls = isPlainObject(message) ? message.tool_calls : undefined;
+      const maxCalls = bounds.maxToolCalls;
+      if (maxCalls !== undefined && Array.isArray(calls) && calls.length > maxCalls) {
+        throw new GatewayException(
+          ErrorCode.InvalidValue,
+          ErrorMessages.tooManyToolCalls(calls.length, maxCalls),
+          { param: `messages[${index}].tool_calls` },
         );
       }
     });

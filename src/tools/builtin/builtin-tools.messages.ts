@@ -10,10 +10,17 @@ export const BuiltinToolMessages = {
   scriptOutOfMemory: (mb: number): string =>
     `The script used more than ${mb} MiB of memory and was stopped.`,
   scriptFailed: (): string => 'The sandbox failed to run the script.',
+  sandboxBusy: (ms: number): string =>
+    `Every sandbox was busy for ${ms} ms; make fewer calls at once or try again later.`,
   searchFailed: (status: number): string => `The search service answered HTTP ${status}.`,
   searchUnreachable: (): string => 'The search service could not be reached.',
   searchMalformed: (): string =>
     'The search service answered something that is not search results.',
+  searchTimedOut: (ms: number): string => `The search service did not answer within ${ms} ms.`,
+  searchRedirected: (host: string): string =>
+    `The search service redirected to ${host}, which is not allowed.`,
+  searchTooLarge: (max: number): string =>
+    `The search service answered more than ${max} bytes; the answer was dropped.`,
   noteNotFound: (id: string): string => `There is no note with id "${id}".`,
   noteRequired: (): string => 'remember needs a "note".',
   idRequired: (): string => 'forget needs the "id" of a note (recall lists them).',

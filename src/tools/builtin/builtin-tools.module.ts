@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig } from '../../config';
-import { MEMORY_STORE } from '../tools.constants';
+import { SandboxSlots } from '../sandbox/sandbox-slots';
+import { MEMORY_STORE, SANDBOX_SLOTS } from '../tools.constants';
 import { CalculatorTool } from './calculator.tool';
 import { CurrentTimeTool } from './current-time.tool';
 import { InMemoryMemoryStore, type MemoryStore } from './memory.store';
@@ -19,12 +20,20 @@ import { WebSearchTool } from './web-search.tool';
     WebSearchTool,
     MemoryTool,
     {
+      provide: SANDBOX_SLOTS,
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<GatewayConfig, true>): SandboxSlots =>
+        new SandboxSlots(config.get('tools', { infer: true }).sandbox),
+    },
+    {
       provide: MEMORY_STORE,
       inject: [ConfigService],
       useFactory: (config: ConfigService<GatewayConfig, true>): MemoryStore => {
         const url = config.get('redis', { infer: true }).url;
-        const { maxNotes } = config.get('tools', { infer: true }).memory;
-        return url ? RedisMemoryStore.connect(url, maxNotes) : new InMemoryMemoryStore(maxNotes);
+        const { maxNotes, keyPrefix } = config.get('tools', { infer: true }).memory;
+        return url
+          ? RedisMemoryStore.connect(url, maxNotes, keyPrefix)
+          : new InMemoryMemoryStore(maxNotes);
       },
     },
   ],

@@ -1,12 +1,13 @@
 import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig } from '../../config';
+import { SandboxSlots } from '../sandbox/sandbox-slots';
 import { CalculatorTool } from './calculator.tool';
 
 function calculator(enabled = true): CalculatorTool {
   const config = {
     get: () => ({ builtin: { calculator: { enabled } } }),
   } as unknown as ConfigService<GatewayConfig, true>;
-  return new CalculatorTool(config);
+  return new CalculatorTool(config, new SandboxSlots({ maxWorkers: 2, queueTimeoutMs: 10_000 }));
 }
 
 describe('CalculatorTool', () => {
@@ -14,6 +15,8 @@ describe('CalculatorTool', () => {
   const run = (expression: string) =>
     tool.execute({ expression }, { signal: new AbortController().signal, requestId: 'test' });
 
+  // The first call loads mathjs into a worker, which takes seconds on a busy machine.
+  beforeAll(() => run('1'), 30_000);
   afterAll(() => tool.onApplicationShutdown());
 
   it.each([

@@ -1,9 +1,11 @@
-import { type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig } from '../../config';
 import { GatewayTool } from '../gateway-tool.decorator';
 import type { ToolContext, ToolResult } from '../gateway-tool.interface';
+import { SandboxBusyError, type SandboxSlots } from '../sandbox/sandbox-slots';
 import { SandboxCrashedError, SandboxTimeoutError, WorkerSandbox } from '../sandbox/worker-sandbox';
+import { SANDBOX_SLOTS } from '../tools.constants';
 import {
   calculatorWorkerMain,
   type CalculatorAnswer,
@@ -48,21 +50,24 @@ export const CALCULATOR_TIME_LIMIT_MS = 2000;
 })
 export class CalculatorTool implements GatewayTool<CalculatorArgs>, OnApplicationShutdown {
   private readonly enabled: boolean;
-  private readonly sandbox = new WorkerSandbox<
-    CalculatorJob,
-    CalculatorAnswer,
-    CalculatorWorkerData
-  >({
-    name: 'calculator',
-    main: calculatorWorkerMain,
-    data: { mathjsPath: require.resolve('mathjs') },
-    resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 },
-    maxIdle: 2,
-    maxJobsPerWorker: 1000,
-  });
+  private readonly sandbox: WorkerSandbox<CalculatorJob, CalculatorAnswer, CalculatorWorkerData>;
 
-  constructor(config: ConfigService<GatewayConfig, true>) {
+  constructor(
+    config: ConfigService<GatewayConfig, true>,
+    @Inject(SANDBOX_SLOTS) slots: SandboxSlots,
+  ) {
     this.enabled = config.get('tools', { infer: true }).builtin.calculator.enabled;
+    this.sandbox = new WorkerSandbox(
+      {
+        name: 'calculator',
+        main: calculatorWorkerMain,
+        data: { mathjsPath: require.resolve('mathjs') },
+        resourceLimits: { maxOldGenerationSizeMb: 128, maxYoungGenerationSizeMb: 32 },
+        maxIdle: 2,
+        maxJobsPerWorker: 1000,
+      },
+      slots,
+    );
   }
 
   isEnabled(): boolean {
@@ -82,6 +87,9 @@ export class CalculatorTool implements GatewayTool<CalculatorArgs>, OnApplicatio
       }
       if (error instanceof SandboxCrashedError && error.outOfMemory) {
         throw new Error(BuiltinToolMessages.calculationTooLarge());
+      }
+      if (error instanceof SandboxBusyError) {
+        throw new Error(BuiltinToolMessages.sandboxBusy(error.ms));
       }
       throw error;
     }

@@ -5,14 +5,18 @@ import type { ToolContext } from '../gateway-tool.interface';
 import { BuiltinToolMessages as M } from './builtin-tools.messages';
 import { InMemoryMemoryStore, type MemoryStore } from './memory.store';
 import { ANONYMOUS_SCOPE, MemoryTool } from './memory.tool';
-import { MEMORY_KEY_PREFIX, RedisMemoryStore } from './redis-memory.store';
+import { RedisMemoryStore } from './redis-memory.store';
 
 // The Redis half needs a server; CI sets REDIS_URL (e.g. redis://127.0.0.1:6379).
 const REDIS_URL = process.env.REDIS_URL;
 
 function memoryTool(store: MemoryStore, enabled = true): MemoryTool {
+  const sections: Record<string, unknown> = {
+    tools: { builtin: { memory: { enabled } } },
+    auth: { keys: [] },
+  };
   const config = {
-    get: () => ({ builtin: { memory: { enabled } } }),
+    get: (key: string) => sections[key],
   } as unknown as ConfigService<GatewayConfig, true>;
   return new MemoryTool(store, config);
 }
@@ -122,6 +126,7 @@ describe('MemoryTool', () => {
 
   it('is switchable in configuration', () => {
     expect(memoryTool(new InMemoryMemoryStore(1), false).isEnabled()).toBe(false);
+    expect(memoryTool(new InMemoryMemoryStore(1), true).isEnabled()).toBe(true);
   });
 });
 
@@ -129,31 +134,34 @@ describe('MemoryTool', () => {
   'RedisMemoryStore (needs REDIS_URL; skipped without it)',
   () => {
     const stores: RedisMemoryStore[] = [];
+    const prefix = `test:memory:${process.pid}-${Date.now()}:`;
     let admin: Redis;
 
     beforeAll(() => {
       admin = new Redis(REDIS_URL as string);
     });
     afterAll(async () => {
-      const keys = await admin.keys(`${MEMORY_KEY_PREFIX}*-${process.pid}-*`);
+      const keys = await admin.keys(`${prefix}*`);
       if (keys.length > 0) await admin.del(...keys);
       await Promise.all(stores.map((s) => s.onApplicationShutdown()));
       await admin.quit();
     });
 
     behavesAsMemory('Redis', (maxNotes) => {
-      const store = RedisMemoryStore.connect(REDIS_URL as string, maxNotes);
+      const store = RedisMemoryStore.connect(REDIS_URL as string, maxNotes, prefix);
       stores.push(store);
       return store;
     });
 
-    it('keeps each key’s notes under tiergate:memory:<keyName>', async () => {
-      const store = RedisMemoryStore.connect(REDIS_URL as string, 5);
-      stores.push(store);
-      const keyName = `layout-${process.pid}-${Date.now()}`;
-      const note = await store.add(keyName, 'hello');
-      const raw = await admin.lrange(`${MEMORY_KEY_PREFIX}${keyName}`, 0, -1);
+    it('keeps each scope’s notes under <key_prefix><scope>, apart from another prefix', async () => {
+      const store = RedisMemoryStore.connect(REDIS_URL as string, 5, prefix);
+      const other = RedisMemoryStore.connect(REDIS_URL as string, 5, `${prefix}other:`);
+      stores.push(store, other);
+      const scope = `layout-${process.pid}-${Date.now()}`;
+      const note = await store.add(scope, 'hello');
+      const raw = await admin.lrange(`${prefix}${scope}`, 0, -1);
       expect(raw.map((item) => JSON.parse(item))).toEqual([note]);
+      await expect(other.list(scope)).resolves.toEqual([]);
     });
   },
 );

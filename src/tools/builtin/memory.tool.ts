@@ -2,10 +2,12 @@ import { Inject } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig } from '../../config';
 import { GatewayTool } from '../gateway-tool.decorator';
-import type { ToolContext, ToolResult } from '../gateway-tool.interface';
+import type { ToolAvailability, ToolContext, ToolResult } from '../gateway-tool.interface';
 import { MEMORY_STORE } from '../tools.constants';
 import { BuiltinToolMessages } from './builtin-tools.messages';
+import { memoryScopes } from './memory-scope';
 import type { MemoryNote, MemoryStore } from './memory.store';
+import { optInAvailability } from './opt-in-tool';
 
 export interface MemoryArgs {
   action: 'remember' | 'recall' | 'forget';
@@ -14,17 +16,15 @@ export interface MemoryArgs {
   id?: string;
 }
 
-/**
- * The scope of callers without an API key (authentication disabled): they all share it. Key
- * names come from configuration; parentheses make a clash with one unlikely.
- */
-export const ANONYMOUS_SCOPE = '(anonymous)';
+export { ANONYMOUS_SCOPE } from './memory-scope';
 /** Notes returned by one recall. */
 const MAX_RECALLED = 50;
 
 /**
- * `memory`: notes that persist across conversations, scoped to the calling API key: one key
- * never sees another's notes. In memory by default, in Redis when `REDIS_URL` is set.
+ * `memory`: notes that persist across conversations, scoped to the calling API key's identity
+ * (a digest of its secret, see {@link memoryScopes}): one key never sees another's notes. In
+ * memory by default, in Redis when `REDIS_URL` is set (under `tools.memory.key_prefix`). Off
+ * unless `tools.builtin.memory.enabled` is true or a key lists it in `allowed_tools`.
  */
 @GatewayTool({
   name: 'memory',
@@ -46,21 +46,25 @@ const MAX_RECALLED = 50;
   },
 })
 export class MemoryTool implements GatewayTool<MemoryArgs> {
-  private readonly enabled: boolean;
+  private readonly availability: ToolAvailability;
+  private readonly scopeOf: (keyName?: string) => string;
 
   constructor(
     @Inject(MEMORY_STORE) private readonly store: MemoryStore,
     config: ConfigService<GatewayConfig, true>,
   ) {
-    this.enabled = config.get('tools', { infer: true }).builtin.memory.enabled;
+    const { keys } = config.get('auth', { infer: true });
+    const enabled = config.get('tools', { infer: true }).builtin.memory.enabled;
+    this.availability = optInAvailability(enabled, 'memory', keys);
+    this.scopeOf = memoryScopes(keys);
   }
 
-  isEnabled(): boolean {
-    return this.enabled;
+  isEnabled(): ToolAvailability {
+    return this.availability;
   }
 
   async execute(args: MemoryArgs, { keyName }: ToolContext): Promise<ToolResult> {
-    const scope = keyName ?? ANONYMOUS_SCOPE;
+    const scope = this.scopeOf(keyName);
     switch (args.action) {
       case 'remember': {
         if (!args.note) throw new Error(BuiltinToolMessages.noteRequired());

@@ -2,12 +2,10 @@ import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
 import { newNote, type MemoryNote, type MemoryStore } from './memory.store';
 
-/** Every key of the memory tool starts with this, followed by the API key's name. */
-export const MEMORY_KEY_PREFIX = 'tiergate:memory:';
-
 /**
- * Notes in Redis, shared by every replica: one list per scope at `tiergate:memory:<keyName>`,
- * newest first, trimmed to the limit on every write (LPUSH + LTRIM in one transaction).
+ * Notes in Redis, shared by every replica: one list per scope at `<prefix><scope>` (the prefix
+ * is `tools.memory.key_prefix`, the scope the calling key's id), newest first, trimmed to the
+ * limit on every write (LPUSH + LTRIM in one transaction).
  */
 export class RedisMemoryStore implements MemoryStore, OnApplicationShutdown {
   private readonly logger = new Logger('Tools');
@@ -16,6 +14,7 @@ export class RedisMemoryStore implements MemoryStore, OnApplicationShutdown {
   constructor(
     private readonly redis: Redis,
     private readonly maxNotes: number,
+    private readonly prefix: string,
   ) {
     // Without a listener an unreachable Redis would crash the process; say so once per cause.
     redis.on('error', (error: Error) => {
@@ -27,16 +26,17 @@ export class RedisMemoryStore implements MemoryStore, OnApplicationShutdown {
   }
 
   /** A store on its own connection to `url` (connected on first use). */
-  static connect(url: string, maxNotes: number): RedisMemoryStore {
+  static connect(url: string, maxNotes: number, prefix: string): RedisMemoryStore {
     return new RedisMemoryStore(
       new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2000 }),
       maxNotes,
+      prefix,
     );
   }
 
   async add(scope: string, note: string): Promise<MemoryNote> {
     const entry = newNote(note);
-    const key = MEMORY_KEY_PREFIX + scope;
+    const key = this.prefix + scope;
     await this.redis
       .multi()
       .lpush(key, JSON.stringify(entry))
@@ -46,7 +46,7 @@ export class RedisMemoryStore implements MemoryStore, OnApplicationShutdown {
   }
 
   async list(scope: string): Promise<MemoryNote[]> {
-    const items = await this.redis.lrange(MEMORY_KEY_PREFIX + scope, 0, -1);
+    const items = await this.redis.lrange(this.prefix + scope, 0, -1);
     return items.flatMap((item) => {
       const note = parseNote(item);
       return note ? [note] : [];
@@ -54,7 +54,7 @@ export class RedisMemoryStore implements MemoryStore, OnApplicationShutdown {
   }
 
   async remove(scope: string, id: string): Promise<boolean> {
-    const key = MEMORY_KEY_PREFIX + scope;
+    const key = this.prefix + scope;
     const items = await this.redis.lrange(key, 0, -1);
     const item = items.find((text) => parseNote(text)?.id === id);
     if (item === undefined) return false;

@@ -1,16 +1,23 @@
 import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig } from '../../config';
 import { BuiltinToolMessages as M } from './builtin-tools.messages';
+import { SandboxSlots } from '../sandbox/sandbox-slots';
 import { RunJavascriptTool } from './run-javascript.tool';
 
-function sandbox(enabled = true, timeoutMs = 1000, memoryLimitMb = 16): RunJavascriptTool {
+function sandbox(
+  enabled = true,
+  timeoutMs = 1000,
+  memoryLimitMb = 16,
+  keys: unknown[] = [],
+): RunJavascriptTool {
+  const sections: Record<string, unknown> = {
+    tools: { builtin: { runJavascript: { enabled } }, runJavascript: { timeoutMs, memoryLimitMb } },
+    auth: { keys },
+  };
   const config = {
-    get: () => ({
-      builtin: { runJavascript: { enabled } },
-      runJavascript: { timeoutMs, memoryLimitMb },
-    }),
+    get: (key: string) => sections[key],
   } as unknown as ConfigService<GatewayConfig, true>;
-  return new RunJavascriptTool(config);
+  return new RunJavascriptTool(config, new SandboxSlots({ maxWorkers: 2, queueTimeoutMs: 10_000 }));
 }
 
 describe('RunJavascriptTool', () => {
@@ -122,7 +129,10 @@ describe('RunJavascriptTool', () => {
     await expect(pending).rejects.toThrow('caller left');
   });
 
-  it('is switchable in configuration', () => {
+  it('is switchable in configuration, globally or for the keys that list it', () => {
+    expect(sandbox(true).isEnabled()).toBe(true);
     expect(sandbox(false).isEnabled()).toBe(false);
+    const listing = [{ name: 'ci', key: 'k', allowedTools: ['run_javascript'] }];
+    expect(sandbox(false, 1000, 16, listing).isEnabled()).toBe('listed-keys');
   });
 });

@@ -1,10 +1,13 @@
-import { type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig, RunJavascriptConfig } from '../../config';
 import { GatewayTool } from '../gateway-tool.decorator';
-import type { ToolContext, ToolResult } from '../gateway-tool.interface';
+import type { ToolAvailability, ToolContext, ToolResult } from '../gateway-tool.interface';
+import { SandboxBusyError, type SandboxSlots } from '../sandbox/sandbox-slots';
 import { SandboxCrashedError, SandboxTimeoutError, WorkerSandbox } from '../sandbox/worker-sandbox';
+import { SANDBOX_SLOTS } from '../tools.constants';
 import { BuiltinToolMessages } from './builtin-tools.messages';
+import { optInAvailability } from './opt-in-tool';
 import {
   quickJsWorkerMain,
   type QuickJsWorkerData,
@@ -27,7 +30,9 @@ const KILL_GRACE_MS = 250;
 
 /**
  * `run_javascript`: runs a script in a QuickJS (WebAssembly) sandbox inside a worker thread,
- * with memory and time limits and no I/O; console output is captured and returned.
+ * with memory and time limits and no I/O; console output is captured and returned. It runs
+ * code a model (or a caller) wrote, so it is off unless `tools.builtin.run_javascript.enabled`
+ * is true or a key lists it in `allowed_tools`.
  */
 @GatewayTool({
   name: 'run_javascript',
@@ -52,27 +57,38 @@ const KILL_GRACE_MS = 250;
   },
 })
 export class RunJavascriptTool implements GatewayTool<RunJavascriptArgs>, OnApplicationShutdown {
-  private readonly enabled: boolean;
+  private readonly availability: ToolAvailability;
   private readonly limits: RunJavascriptConfig;
-  private readonly sandbox = new WorkerSandbox<ScriptJob, ScriptOutcome, QuickJsWorkerData>({
-    name: 'run_javascript',
-    main: quickJsWorkerMain,
-    data: { quickjsPath: require.resolve('quickjs-emscripten') },
-    // The QuickJS heap lives in WebAssembly memory, bounded by setMemoryLimit; this bounds the
-    // thread's own JavaScript heap.
-    resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
-    maxIdle: 1,
-    maxJobsPerWorker: 100,
-  });
+  private readonly sandbox: WorkerSandbox<ScriptJob, ScriptOutcome, QuickJsWorkerData>;
 
-  constructor(config: ConfigService<GatewayConfig, true>) {
+  constructor(
+    config: ConfigService<GatewayConfig, true>,
+    @Inject(SANDBOX_SLOTS) slots: SandboxSlots,
+  ) {
     const tools = config.get('tools', { infer: true });
-    this.enabled = tools.builtin.runJavascript.enabled;
+    this.availability = optInAvailability(
+      tools.builtin.runJavascript.enabled,
+      'run_javascript',
+      config.get('auth', { infer: true }).keys,
+    );
     this.limits = tools.runJavascript;
+    this.sandbox = new WorkerSandbox(
+      {
+        name: 'run_javascript',
+        main: quickJsWorkerMain,
+        data: { quickjsPath: require.resolve('quickjs-emscripten') },
+        // The QuickJS heap lives in WebAssembly memory, bounded by setMemoryLimit; this bounds
+        // the thread's own JavaScript heap.
+        resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+        maxIdle: 1,
+        maxJobsPerWorker: 100,
+      },
+      slots,
+    );
   }
 
-  isEnabled(): boolean {
-    return this.enabled;
+  isEnabled(): ToolAvailability {
+    return this.availability;
   }
 
   async execute({ code }: RunJavascriptArgs, { signal }: ToolContext): Promise<ToolResult> {
@@ -92,6 +108,9 @@ export class RunJavascriptTool implements GatewayTool<RunJavascriptArgs>, OnAppl
     } catch (error) {
       if (error instanceof SandboxTimeoutError) {
         throw new Error(BuiltinToolMessages.scriptTooLong(timeoutMs));
+      }
+      if (error instanceof SandboxBusyError) {
+        throw new Error(BuiltinToolMessages.sandboxBusy(error.ms));
       }
       if (error instanceof SandboxCrashedError) {
         throw new Error(

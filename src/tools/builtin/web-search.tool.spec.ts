@@ -1,13 +1,26 @@
 import { ConfigService } from '@nestjs/config';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GatewayConfig } from '../../config';
+import type { GatewayConfig, WebSearchConfig } from '../../config';
 import { BuiltinToolMessages as M } from './builtin-tools.messages';
 import { WebSearchTool } from './web-search.tool';
 
-function searchTool(endpoint: string | undefined, enabled = true, maxResults = 2): WebSearchTool {
+function searchTool(
+  endpoint: string | undefined,
+  enabled = true,
+  maxResults = 2,
+  bounds: Partial<WebSearchConfig> = {},
+): WebSearchTool {
+  const webSearch = {
+    endpoint,
+    maxResults,
+    timeoutMs: 2000,
+    maxBodyBytes: 64 * 1024,
+    redirectHosts: [],
+    ...bounds,
+  };
   const config = {
-    get: () => ({ builtin: { webSearch: { enabled } }, webSearch: { endpoint, maxResults } }),
+    get: () => ({ builtin: { webSearch: { enabled } }, webSearch }),
   } as unknown as ConfigService<GatewayConfig, true>;
   return new WebSearchTool(config);
 }
@@ -108,6 +121,85 @@ describe('WebSearchTool', () => {
     setTimeout(() => controller.abort(new Error('caller left')), 50);
     await expect(pending).rejects.toThrow('caller left');
     server.closeAllConnections();
+  });
+
+  describe('bounded (issue 13)', () => {
+    // Earlier tests leave pooled sockets the server has closed; let the client notice first.
+    beforeEach(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    });
+    const redirect =
+      (location: string, status = 302) =>
+      (_req: IncomingMessage, res: ServerResponse) => {
+        res.writeHead(status, { location });
+        res.end();
+      };
+    const results = { results: [{ title: 'r', url: 'https://r.example', content: 'ok' }] };
+    /** The same server under another host name: a redirect there leaves the endpoint's host. */
+    const elsewhere = () => endpoint.replace('127.0.0.1', 'localhost');
+
+    it('follows a redirect on the endpoint’s own host', async () => {
+      handle = (req, res) =>
+        req.url?.startsWith('/search')
+          ? redirect('/v2/search?q=q')(req, res)
+          : json(results)(req, res);
+      await expect(searchTool(endpoint).execute({ query: 'q' }, context())).resolves.toMatchObject({
+        results: [{ url: 'https://r.example' }],
+      });
+      expect(seen).toEqual(['/search?q=q&format=json', '/v2/search?q=q']);
+    });
+
+    it('refuses a redirect to another host, unless redirect_hosts names it', async () => {
+      handle = (req, res) =>
+        req.url?.startsWith('/search')
+          ? redirect(`${elsewhere().replace('/search', '/moved')}`)(req, res)
+          : json(results)(req, res);
+      await expect(searchTool(endpoint).execute({ query: 'q' }, context())).rejects.toThrow(
+        M.searchRedirected(new URL(elsewhere()).host),
+      );
+      expect(seen).toEqual(['/search?q=q&format=json']);
+      const allowed = searchTool(endpoint, true, 2, { redirectHosts: ['localhost'] });
+      await expect(allowed.execute({ query: 'q' }, context())).resolves.toMatchObject({
+        results: [{ url: 'https://r.example' }],
+      });
+    });
+
+    it('stops after a few redirects', async () => {
+      handle = (req, res) => redirect(`/hop${seen.length}`)(req, res);
+      await expect(searchTool(endpoint).execute({ query: 'q' }, context())).rejects.toThrow(
+        /redirected/,
+      );
+      expect(seen).toHaveLength(4);
+    });
+
+    it.each([
+      ['declared in content-length', false],
+      ['streamed without a length', true],
+    ])('drops a body over max_body_bytes (%s)', async (_case, chunked) => {
+      const big = JSON.stringify({ results: [], pad: 'x'.repeat(10_000) });
+      handle = (_req, res) => {
+        res.writeHead(200, chunked ? {} : { 'content-length': String(big.length) });
+        if (chunked) for (let i = 0; i < big.length; i += 1000) res.write(big.slice(i, i + 1000));
+        res.end(chunked ? '' : big);
+      };
+      const tool = searchTool(endpoint, true, 2, { maxBodyBytes: 4096 });
+      await expect(tool.execute({ query: 'q' }, context())).rejects.toThrow(M.searchTooLarge(4096));
+    });
+
+    it('gives up at timeout_ms even while the body trickles in', async () => {
+      handle = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('{"results": [');
+        const drip = setInterval(() => res.write(' '), 50);
+        res.on('close', () => clearInterval(drip));
+      };
+      const started = Date.now();
+      const tool = searchTool(endpoint, true, 2, { timeoutMs: 300 });
+      await expect(tool.execute({ query: 'q' }, context())).rejects.toThrow(M.searchTimedOut(300));
+      expect(Date.now() - started).toBeLessThan(2000);
+      server.closeAllConnections();
+    });
   });
 
   it('is absent without an endpoint, and switchable', () => {

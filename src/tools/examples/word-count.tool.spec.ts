@@ -46,7 +46,7 @@ describe('WordCountTool (the documented example)', () => {
         ConfigModule.forRoot({
           isGlobal: true,
           ignoreEnvFile: true,
-          load: [() => ({ tools: TOOLS_CONFIG, redis: {} })],
+          load: [() => ({ tools: TOOLS_CONFIG, redis: {}, auth: { keys: [] } })],
         }),
         ToolsModule,
         WordCountModule,

@@ -1,3 +1,4 @@
+import { SandboxBusyError, SandboxSlots } from './sandbox-slots';
 import {
   SandboxCrashedError,
   SandboxJobError,
@@ -7,7 +8,7 @@ import {
 } from './worker-sandbox';
 
 interface Job {
-  op: 'echo' | 'spin' | 'fail' | 'crash' | 'hog' | 'recycle';
+  op: 'echo' | 'spin' | 'fail' | 'crash' | 'hog' | 'recycle' | 'crash-later' | 'sleep';
   value?: unknown;
 }
 
@@ -25,6 +26,19 @@ const main: WorkerMain<{ greeting: string }> = (load, data) => {
           ok: true,
           value: { echo: job.value, greeting: data.greeting, threadId },
         });
+        return;
+      case 'crash-later':
+        // Answers, then dies while idle in the pool: nobody waits on the thread any more.
+        port.postMessage({ type: 'result', ok: true, value: { threadId } });
+        setTimeout(() => {
+          throw new Error('late crash');
+        }, 20);
+        return;
+      case 'sleep':
+        setTimeout(
+          () => port.postMessage({ type: 'result', ok: true, value: { threadId } }),
+          job.value as number,
+        );
         return;
       case 'recycle':
         port.postMessage({ type: 'result', ok: true, value: { threadId }, recycle: true });
@@ -47,15 +61,18 @@ const main: WorkerMain<{ greeting: string }> = (load, data) => {
   port.postMessage({ type: 'ready' });
 };
 
-function makeSandbox() {
-  return new WorkerSandbox<Job, Record<string, unknown>, { greeting: string }>({
-    name: 'test',
-    main,
-    data: { greeting: 'hello' },
-    resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
-    maxIdle: 1,
-    maxJobsPerWorker: 3,
-  });
+function makeSandbox(slots = new SandboxSlots({ maxWorkers: 4, queueTimeoutMs: 10_000 })) {
+  return new WorkerSandbox<Job, Record<string, unknown>, { greeting: string }>(
+    {
+      name: 'test',
+      main,
+      data: { greeting: 'hello' },
+      resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
+      maxIdle: 1,
+      maxJobsPerWorker: 3,
+    },
+    slots,
+  );
 }
 
 describe('WorkerSandbox', () => {
@@ -117,5 +134,91 @@ describe('WorkerSandbox', () => {
     await expect(sandbox.run({ op: 'echo', value: 2 }, limit())).resolves.toMatchObject({
       echo: 2,
     });
+  });
+
+  it('outlives a thread that crashes while idle in the pool (no unhandled error event)', async () => {
+    const fresh = makeSandbox();
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const first = await fresh.run({ op: 'crash-later' }, limit());
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const second = await fresh.run({ op: 'echo', value: 3 }, limit());
+      expect(second).toMatchObject({ echo: 3 });
+      // The crashed thread was forgotten, not handed the next job.
+      expect(second.threadId).not.toBe(first.threadId);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await fresh.close();
+    }
+    expect(uncaught).toEqual([]);
+  });
+});
+
+describe('WorkerSandbox on a bounded pool', () => {
+  const limit = (timeoutMs = 5000, signal = new AbortController().signal) => ({
+    timeoutMs,
+    signal,
+  });
+
+  it('runs at most maxWorkers jobs at once, every sandbox together, reusing threads', async () => {
+    const slots = new SandboxSlots({ maxWorkers: 1, queueTimeoutMs: 10_000 });
+    const one = makeSandbox(slots);
+    const two = makeSandbox(slots);
+    let peak = 0;
+    const watch = setInterval(() => (peak = Math.max(peak, slots.running)), 5);
+    const results = await Promise.all([
+      ...[1, 2, 3].map(() => one.run({ op: 'sleep', value: 50 }, limit())),
+      two.run({ op: 'sleep', value: 50 }, limit()),
+    ]);
+    clearInterval(watch);
+    expect(peak).toBe(1);
+    // The three jobs of one sandbox ran one after the other on one loaded thread.
+    expect(new Set(results.slice(0, 3).map((r) => r.threadId)).size).toBe(1);
+    expect(slots.running).toBe(0);
+    await Promise.all([one.close(), two.close()]);
+  });
+
+  it('refuses a job that waited past the queue deadline, and one whose caller left', async () => {
+    const slots = new SandboxSlots({ maxWorkers: 1, queueTimeoutMs: 100 });
+    const sandbox = makeSandbox(slots);
+    const busy = sandbox.run({ op: 'sleep', value: 600 }, limit());
+    await expect(sandbox.run({ op: 'echo' }, limit())).rejects.toEqual(new SandboxBusyError(100));
+    const controller = new AbortController();
+    const queued = sandbox.run({ op: 'echo' }, limit(5000, controller.signal));
+    controller.abort(new Error('caller left'));
+    await expect(queued).rejects.toThrow('caller left');
+    expect(slots.waiting).toBe(0);
+    await expect(busy).resolves.toBeDefined();
+    await sandbox.close();
+  });
+
+  it('holds the slot of a thread stopped while loading until it is gone', async () => {
+    const slots = new SandboxSlots({ maxWorkers: 1, queueTimeoutMs: 10_000 });
+    const sandbox = makeSandbox(slots);
+    const controller = new AbortController();
+    const loading = sandbox.run({ op: 'echo' }, limit(5000, controller.signal));
+    controller.abort(new Error('caller left'));
+    await expect(loading).rejects.toThrow('caller left');
+    expect(slots.running).toBe(1);
+    await expect(sandbox.run({ op: 'echo', value: 5 }, limit())).resolves.toMatchObject({
+      echo: 5,
+    });
+    expect(slots.running).toBe(0);
+    await sandbox.close();
+  });
+
+  it('frees the slot of a terminated thread only once the thread is gone', async () => {
+    const slots = new SandboxSlots({ maxWorkers: 1, queueTimeoutMs: 10_000 });
+    const sandbox = makeSandbox(slots);
+    await expect(sandbox.run({ op: 'spin' }, limit(100))).rejects.toBeInstanceOf(
+      SandboxTimeoutError,
+    );
+    await expect(sandbox.run({ op: 'echo', value: 4 }, limit())).resolves.toMatchObject({
+      echo: 4,
+    });
+    expect(slots.running).toBe(0);
+    await sandbox.close();
   });
 });
