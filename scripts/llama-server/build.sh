@@ -12,7 +12,11 @@ cache="${TIERGATE_CACHE:-$HOME/.cache/tiergate}"
 dest="$cache/llama-server-$version"
 bin="$dest/bin/llama-server"
 
-if [ -x "$bin" ] && "$bin" --version >/dev/null 2>&1; then
+# Run it as its users do: from elsewhere, finding its shared libraries in its own folder
+# (LD_LIBRARY_PATH; builds before RPATH_USE_ORIGIN had only the deleted build tree in RUNPATH).
+runs() { (cd / && LD_LIBRARY_PATH="$dest/bin" "$bin" --version >/dev/null 2>&1); }
+
+if [ -x "$bin" ] && runs; then
   echo "$bin"
   exit 0
 fi
@@ -35,7 +39,7 @@ mkdir -p "$cache"
 if command -v flock >/dev/null 2>&1; then
   exec 9>"$cache/llama-server-$version.lock"
   flock 9
-  if [ -x "$bin" ] && "$bin" --version >/dev/null 2>&1; then
+  if [ -x "$bin" ] && runs; then
     echo "$bin"
     exit 0
   fi
@@ -51,7 +55,8 @@ git -c advice.detachedHead=false clone -q package/llama/gitRelease.bundle src
 
 echo "llama-server: building (10-16 minutes on 2 cores; once per machine)" >&2
 cmake -S src -B build -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF \
-  -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_USE_PREBUILT_UI=OFF >build.log 2>&1 \
+  -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=ON -DLLAMA_USE_PREBUILT_UI=OFF \
+  -DCMAKE_BUILD_RPATH_USE_ORIGIN=ON >build.log 2>&1 \
   || { tail -n 30 build.log >&2; exit 1; }
 cmake --build build --target llama-server -j"$(nproc)" >>build.log 2>&1 || { tail -n 30 build.log >&2; exit 1; }
 
@@ -61,5 +66,5 @@ mkdir -p "$dest.tmp/bin"
 cp -a build/bin/. "$dest.tmp/bin/"
 find build -name '*.so*' -exec cp -a {} "$dest.tmp/bin/" \;
 rm -rf "$dest" && mv "$dest.tmp" "$dest"
-"$bin" --version >/dev/null 2>&1 || { echo "llama-server: the built binary does not run" >&2; exit 1; }
+runs || { echo "llama-server: the built binary does not run" >&2; exit 1; }
 echo "$bin"
