@@ -94,12 +94,12 @@ describeLlama('against llama-server: load-aware balancing and default capacity',
 
       const idleBefore = await b.metric('llamacpp:tokens_predicted_total');
       for (let i = 0; i < 20; i++) {
-        // A request stuck behind a's queue counts as sent to a; 3 s is 100 times the idle time.
+        // A request stuck behind a’s queue counts as sent to a; 2 s is 50 times the idle time.
         await fetch(`${gateway.url}/v1/chat/completions`, {
           method: 'POST',
           headers: headers(),
           body: JSON.stringify(chat(`Hello ${i}`, { max_tokens: 4 })),
-          signal: AbortSignal.timeout(3_000),
+          signal: AbortSignal.timeout(2_000),
         })
           .then((r) => r.text())
           .catch(() => undefined);

@@ -60,6 +60,8 @@ export function llamaAvailability(): LlamaAvailability {
  * loud warning naming the command that builds it; in CI (CI=true) it fails.
  */
 export function describeLlama(name: string, body: () => void): void {
+  // Real processes on a shared machine: a gateway start alone can take seconds.
+  jest.setTimeout(60_000);
   const { missing } = llamaAvailability();
   if (!missing) {
     describe(name, body);
