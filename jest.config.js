@@ -28,7 +28,7 @@ module.exports = {
       rootDir: '.',
       testMatch: ['<rootDir>/test/llama/**/*.llama-spec.ts'],
       transform,
-      testTimeout: 60000,
+      // Jest ignores testTimeout inside a project: describeLlama sets 60 s itself.
     },
   ],
 };
