@@ -1,7 +1,14 @@
-/** Unit specs live beside the code; e2e specs boot the real app against simulators over real sockets. */
+/**
+ * Unit specs live beside the code; e2e specs boot the real app against simulators over real
+ * sockets; llama specs run the built gateway against real llama.cpp `llama-server` processes
+ * (docs/testing.md: they are skipped, loudly, outside CI when the binary is not built).
+ */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 module.exports = {
+  // A global option: Jest ignores testTimeout inside a project. Boots and worker start-ups on a
+  // loaded 2-core machine take seconds; the default 5 s made e2e hooks flake.
+  testTimeout: 30000,
   projects: [
     {
       displayName: 'unit',
@@ -16,7 +23,14 @@ module.exports = {
       rootDir: '.',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       transform,
-      testTimeout: 30000,
+    },
+    {
+      displayName: 'llama',
+      testEnvironment: 'node',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/llama/**/*.llama-spec.ts'],
+      transform,
+      // describeLlama sets 60 s itself: a real model server is slower than the simulator.
     },
   ],
 };

@@ -143,8 +143,9 @@ export function runtimeOf(stage: Stage): ImageRuntime {
   return runtime;
 }
 
-const NODE_22_IMAGE = /^(docker\.io\/(library\/)?)?node:22([.-][\w.-]*)?(@sha256:[a-f0-9]{64})?$/;
-const DISTROLESS_22 = /^gcr\.io\/distroless\/nodejs22-debian\d+(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/;
+/** Node 24 LTS: the line CI tests besides the machine's Node 20 (scripts/node/node24.sh). */
+const NODE_24_IMAGE = /^(docker\.io\/(library\/)?)?node:24([.-][\w.-]*)?(@sha256:[a-f0-9]{64})?$/;
+const DISTROLESS_24 = /^gcr\.io\/distroless\/nodejs24-debian\d+(:[\w.-]+)?(@sha256:[a-f0-9]{64})?$/;
 
 /** Everything wrong with the Dockerfile; empty when it keeps every promise of the image. */
 export function checkDockerfile(text: string): string[] {
@@ -156,8 +157,8 @@ export function checkDockerfile(text: string): string[] {
   const byName = new Map(stages.map((stage) => [stage.name, stage]));
   for (const stage of stages) {
     if (byName.has(stage.image)) continue; // FROM an earlier stage
-    if (!NODE_22_IMAGE.test(stage.image) && !DISTROLESS_22.test(stage.image)) {
-      problems.push(`stage ${stage.name}: base ${stage.image || '(empty)'} is not Node 22 LTS`);
+    if (!NODE_24_IMAGE.test(stage.image) && !DISTROLESS_24.test(stage.image)) {
+      problems.push(`stage ${stage.name}: base ${stage.image || '(empty)'} is not Node 24 LTS`);
     }
   }
   for (const [name, value] of Object.entries(globalArgs)) {

@@ -25,11 +25,11 @@ describe('deploy/docker/Dockerfile (Docker cannot run here: checked by construct
     expect(checkDockerfile(dockerfile)).toEqual([]);
   });
 
-  it('builds in stages on Node 22 LTS and runs `node dist/main.js` in exec form as uid 10001, in production mode', () => {
+  it('builds in stages on Node 24 LTS and runs `node dist/main.js` in exec form as uid 10001, in production mode', () => {
     const { stages, problems } = parseDockerfile(dockerfile);
     expect(problems).toEqual([]);
     expect(stages.map((s) => s.name)).toEqual(['build', 'deps', 'runtime']);
-    for (const stage of stages) expect(stage.image).toBe('node:22-bookworm-slim');
+    for (const stage of stages) expect(stage.image).toBe('node:24-bookworm-slim');
     const runtime = runtimeOf(stages[2]);
     expect(runtime).toEqual({
       workdir: '/app',
@@ -63,12 +63,18 @@ describe('deploy/docker/Dockerfile (Docker cannot run here: checked by construct
       /package\.json is not copied/,
     ],
     [
-      'is not on Node 22',
+      'is on the end-of-life Node 20',
       /^ARG NODE_IMAGE=.*$/m,
       'ARG NODE_IMAGE=node:20-bookworm-slim',
-      /is not Node 22 LTS/,
+      /is not Node 24 LTS/,
     ],
-    ['floats on latest', /^ARG NODE_IMAGE=.*$/m, 'ARG NODE_IMAGE=node:latest', /not Node 22 LTS/],
+    [
+      'stays on Node 22',
+      /^ARG NODE_IMAGE=.*$/m,
+      'ARG NODE_IMAGE=node:22-bookworm-slim',
+      /is not Node 24 LTS/,
+    ],
+    ['floats on latest', /^ARG NODE_IMAGE=.*$/m, 'ARG NODE_IMAGE=node:latest', /not Node 24 LTS/],
     [
       'has no build stage',
       /^FROM [\s\S]*?(?=^FROM \$\{NODE_IMAGE\} AS runtime)/m,

@@ -424,11 +424,16 @@ class Exchange {
     this.res.flushHeaders(); // `headersSent` is already true after writeHead(), before any byte left
     const sock = this.res.socket;
     if (!sock || sock.destroyed) return;
-    const kill = setTimeout(() => sock.destroy(), 1000);
-    kill.unref();
-    sock.end(() => {
-      clearTimeout(kill);
-      sock.destroy();
+    // Node 24's server corks the socket for a response write and uncorks it on the next tick:
+    // ending the socket at once drops the last write there. One turn later the bytes are out.
+    setImmediate(() => {
+      if (sock.destroyed) return;
+      const kill = setTimeout(() => sock.destroy(), 1000);
+      kill.unref();
+      sock.end(() => {
+        clearTimeout(kill);
+        sock.destroy();
+      });
     });
   }
 }
