@@ -6,7 +6,7 @@ import type {
   ModelList,
 } from '../common/openai/chat.types';
 import { scrubSecrets } from '../common/secrets';
-import { isContextOverflow, isInvalidInput } from './upstream-error-wording';
+import { isContextOverflow, isInvalidInput, isOverReplicaLimit } from './upstream-error-wording';
 
 /**
  * Mapping between upstream wire JSON and typed values; no transport here. Everything an upstream
@@ -177,7 +177,11 @@ export function upstreamStatusError(
     });
   }
   if (said !== undefined && status === 500 && isInvalidInput(said)) {
-    return new GatewayException(ErrorCode.InvalidValue, said, { param, upstream });
+    return new GatewayException(ErrorCode.InvalidValue, said, {
+      param,
+      upstream,
+      ...(isOverReplicaLimit(said) ? { retryElsewhere: true } : {}),
+    });
   }
   return new GatewayException(
     ErrorCode.UpstreamError,

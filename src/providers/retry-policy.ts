@@ -46,6 +46,7 @@ const RETRYABLE_STATUSES = new Set([502, 503, 504]);
  * | another 5xx (a 500)                       | elsewhere   | suspect   |
  * | 401, 403, 407 (the gateway's credentials) | none        | neutral   |
  * | the caller's 4xx, an invalid-input 500    | none        | neutral   |
+ * | a 500 over one replica's own limits       | elsewhere   | neutral   |
  *
  * Anything that is not a {@link GatewayException} (a caller abort) is no verdict at all.
  */
@@ -80,9 +81,13 @@ export function classifyFailure(error: unknown, now = Date.now()): FailureVerdic
     default:
       // The caller's own error (an upstream 4xx, or a 500 that says the input is invalid):
       // it would fail the same way anywhere, and says nothing of the replica (SPEC §6).
-      return error.options.upstream
-        ? { kind: 'client_error', retry: 'none', replica: 'neutral' }
-        : undefined;
+      // A request over one replica's own limits (its batch size) may fit another one.
+      if (!error.options.upstream) return undefined;
+      return {
+        kind: 'client_error',
+        retry: error.options.retryElsewhere ? 'elsewhere' : 'none',
+        replica: 'neutral',
+      };
   }
 }
 

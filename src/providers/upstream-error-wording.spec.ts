@@ -1,4 +1,4 @@
-import { isContextOverflow, isInvalidInput } from './upstream-error-wording';
+import { isContextOverflow, isInvalidInput, isOverReplicaLimit } from './upstream-error-wording';
 
 describe('upstream error wording', () => {
   it.each<[string, string, string | undefined, boolean]>([
@@ -69,5 +69,26 @@ describe('upstream error wording', () => {
     ['nothing said', 'Internal Server Error', false],
   ])('invalid input: %s → %s', (_what, message, expected) => {
     expect(isInvalidInput(message)).toBe(expected);
+  });
+
+  it.each<[string, string, boolean]>([
+    [
+      'llama.cpp: an embeddings input over the batch',
+      'input (3000 tokens) is too large to process. increase the physical batch size',
+      true,
+    ],
+    [
+      'llama.cpp: tool-call arguments that are not JSON',
+      'Failed to parse tool call arguments as JSON',
+      false,
+    ],
+    [
+      'a context overflow',
+      'request (3000 tokens) exceeds the available context size (2048 tokens)',
+      false,
+    ],
+    ['a CUDA fault', 'CUDA error: out of memory', false],
+  ])("over one replica's own limits: %s → %s", (_what, message, expected) => {
+    expect(isOverReplicaLimit(message)).toBe(expected);
   });
 });

@@ -34,13 +34,21 @@ const INVALID_INPUT: readonly RegExp[] = [
   // llama.cpp: "image input is not supported - hint: … provide the mmproj"; vLLM, others alike.
   /\b(image|audio|video|multimodal) (input|content|part)s? (is |are )?not supported/i,
   /does not support (image|audio|video|vision|multimodal)/i,
-  // llama.cpp embeddings: "input (3000 tokens) is too large to process. increase the physical batch size"
-  /is too large to process/i,
   // llama.cpp (nlohmann::json): malformed JSON, a tool without `function`, a wrong type.
   /\[json\.exception\.(parse_error|type_error|out_of_range)\.\d+\]/i,
   /\binvalid (argument|input|request|parameter|json|value|tool|message|content)\b/i,
   /\bunsupported (content|message|parameter|param|value|type|role)\b/i,
   /\bmissing (required )?(field|parameter|argument|function|key)\b/i,
+];
+
+/**
+ * Wordings of a request over one replica's own limits (its batch size), not the model's: a
+ * replica configured otherwise may take it, so it is tried once elsewhere, and it is still
+ * never the replica's fault.
+ */
+const OVER_REPLICA_LIMIT: readonly RegExp[] = [
+  // llama.cpp embeddings: "input (3000 tokens) is too large to process. increase the physical batch size"
+  /is too large to process/i,
 ];
 
 /** The upstream said the prompt does not fit the model's context window. */
@@ -51,5 +59,10 @@ export function isContextOverflow(message: string, type?: string | null): boolea
 
 /** The upstream said the request itself is invalid (any status). */
 export function isInvalidInput(message: string): boolean {
-  return INVALID_INPUT.some((pattern) => pattern.test(message));
+  return INVALID_INPUT.some((pattern) => pattern.test(message)) || isOverReplicaLimit(message);
+}
+
+/** The upstream said the request exceeds its own configured limits (another replica may differ). */
+export function isOverReplicaLimit(message: string): boolean {
+  return OVER_REPLICA_LIMIT.some((pattern) => pattern.test(message));
 }

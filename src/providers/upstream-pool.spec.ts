@@ -465,7 +465,6 @@ describe('UpstreamPool', () => {
     it.each([
       'Failed to parse tool call arguments as JSON: parse error',
       'image input is not supported - hint: you may need to provide the mmproj',
-      'input (4000 tokens) is too large to process. increase the physical batch size',
     ])(
       'a 500 that says the input is invalid (%s): the caller gets a 400, no retry, no state change',
       async (message) => {
@@ -482,6 +481,33 @@ describe('UpstreamPool', () => {
         expect(events.filter((e) => !e.startsWith('retry'))).toEqual([]);
       },
     );
+
+    it("a 500 over one replica's own limits is tried once elsewhere; it is the caller's 400 when that fails the same way, and never a replica failure", async () => {
+      const message =
+        'input (4000 tokens) is too large to process. increase the physical batch size';
+      const { pool, transports } = harness(poolConfig(2, { balancing: 'round-robin' }));
+      for (const t of transports) t.answers = [failWith(llama500(message))];
+      for (let i = 0; i < 10; i++) {
+        await expect(pool.chat(body, call())).rejects.toMatchObject({ status: 400, message });
+      }
+      expect(transports[0].calls.length + transports[1].calls.length).toBe(20);
+      expect(pool.replicas.map((r) => [r.state, r.consecutiveFailures])).toEqual([
+        ['healthy', 0],
+        ['healthy', 0],
+      ]);
+    });
+
+    it("a 500 over one replica's own limits succeeds on a replica configured otherwise, and counts against neither", async () => {
+      const message =
+        'input (4000 tokens) is too large to process. increase the physical batch size';
+      const { pool, transports } = harness(poolConfig(2, { balancing: 'round-robin' }));
+      transports[0].answers = [failWith(llama500(message))];
+      for (let i = 0; i < 10; i++) expect(answerOf(await pool.chat(body, call()))).toBe('B');
+      expect(pool.replicas.map((r) => [r.state, r.consecutiveFailures])).toEqual([
+        ['healthy', 0],
+        ['healthy', 0],
+      ]);
+    });
 
     it('a plain 500 is retried once on another replica, and counts against the first when the other succeeds', async () => {
       const { pool, transports, events } = harness(poolConfig(2, { balancing: 'round-robin' }));

@@ -402,6 +402,8 @@ export class UpstreamPool implements ChatUpstream {
         if (!ledger.followsRequest) ledger.suspect = replica;
         break;
       case 'neutral':
+        // A 500 over one replica's own limits is still a 500: tried once elsewhere, no more.
+        if (verdict.retry === 'elsewhere') ledger.serverErrors++;
         break;
     }
     if (verdict.retryAfterMs !== undefined) replica.cooldownUntil = now + verdict.retryAfterMs;

@@ -79,7 +79,10 @@ describeLlama('against llama-server: load-aware balancing and default capacity',
       tiers: { instant: { pool: 'instant', model: 'tiny' } },
     });
     const health = await getJson(`${gateway.url}/health`);
-    expect(health.body.details['pool:instant'].balancing).toBe('load-aware');
+    expect(health.body.details['pool:instant'].balancing).toEqual({
+      configured: 'load-aware',
+      effective: 'load-aware',
+    });
 
     const busy = saturate(a, 10);
     try {

@@ -12,6 +12,11 @@ export interface GatewayExceptionOptions {
   wireCode?: string | null;
   /** Extra response headers, such as `retry-after`. */
   headers?: Record<string, string>;
+  /**
+   * The caller's error as one replica saw it, over that replica's own limits (llama.cpp's batch
+   * size): a pool tries it once on another replica, which may be configured otherwise.
+   */
+  retryElsewhere?: boolean;
   /** The upstream's raw status and body, for logs and traces only: never sent to the client. */
   upstream?: { status?: number; body?: string; origin?: string };
   cause?: unknown;
