@@ -29,13 +29,48 @@ export class OpenAiValidationPipe implements PipeTransform {
     ) {
       return value;
     }
-    const instance = plainToInstance(type as new () => object, value, {
+    // class-transformer 0.5.1 takes any object's `constructor` key for its type and calls it
+    // (`{"model":{"constructor":{}}}` was a 500): it only ever sees a copy without such keys.
+    const instance = plainToInstance(type as new () => object, withoutReservedKeys(value), {
       enableImplicitConversion: false,
     });
     const errors = validateSync(instance, { forbidUnknownValues: false, whitelist: false });
     if (errors.length > 0) throw validationFailure(errors);
     return instance;
   }
+}
+
+/** Keys that name a prototype or a constructor: data, never read as a type. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['constructor', '__proto__', 'prototype']);
+
+/**
+ * `value` itself when no object in it has a reserved own key, else a copy without them (the
+ * rest shared). Recursion is bounded: the request bounds (depth) ran first.
+ */
+export function withoutReservedKeys(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      const clean = withoutReservedKeys(item);
+      if (clean !== item) (copy ??= value.slice())[i] = clean;
+    }
+    return copy ?? value;
+  }
+  let copy: Record<string, unknown> | undefined;
+  const source = value as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    if (RESERVED_KEYS.has(key)) {
+      copy ??= { ...source };
+      delete copy[key];
+      continue;
+    }
+    const item = source[key];
+    const clean = withoutReservedKeys(item);
+    if (clean !== item) (copy ??= { ...source })[key] = clean;
+  }
+  return copy ?? value;
 }
 
 interface FieldProblem {
