@@ -14,6 +14,10 @@ export const CONFIG_DEFAULTS = {
   port: 9000,
   host: '0.0.0.0',
   bodyLimitBytes: 10 * 1024 * 1024,
+  /** A request's headers and body must have arrived within this (issue 13: slow bodies). */
+  bodyTimeoutMs: 30_000,
+  /** Open client connections per process; more are closed at once (fd exhaustion). */
+  maxClientConnections: 4_096,
   logLevel: 'info' as LogLevel,
   authMode: 'required' as AuthMode,
   requestTimeoutMs: 300_000,
@@ -94,6 +98,7 @@ export const CONFIG_LIMITS = {
   maxTimeoutMs: 24 * 60 * 60 * 1000,
   maxBodyLimitBytes: 1024 * 1024 * 1024,
   maxConnections: 65_536,
+  maxClientConnections: 1_000_000,
   maxQueueSize: 1_000_000,
   maxThreshold: 100,
   maxAttempts: 10,

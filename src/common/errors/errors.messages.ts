@@ -6,6 +6,10 @@ export const ErrorMessages = {
   unsupportedMediaType: (type: string) =>
     `Unsupported content-type '${type}'; send 'application/json'.`,
   bodyTooLarge: (limit: number) => `The request body exceeds the limit of ${limit} bytes.`,
+  requestTimeout: (ms: number) =>
+    `The request's headers and body did not arrive within ${ms} ms; the connection is closed.`,
+  headersTooLarge: () => 'The request headers exceed the size the gateway accepts.',
+  malformedRequest: () => 'The HTTP request is malformed.',
   routeNotFound: (method: string, url: string) => `Unknown request URL: ${method} ${url}.`,
   malformedUrl: () => 'The request URL is malformed (an invalid percent-escape).',
   methodNotAllowed: (method: string, url: string) => `Method ${method} is not allowed on ${url}.`,
