@@ -14,7 +14,7 @@ import {
   OpenAiExceptionFilter,
 } from './common/errors';
 import { requestIdOf } from './common/http';
-import { OpenAiValidationPipe } from './common/openai';
+import { boundedJsonParser, OpenAiValidationPipe } from './common/openai';
 import type { GatewayConfig, LogLevel } from './config';
 import { setupOpenApi } from './openapi/openapi.setup';
 import {
@@ -86,8 +86,19 @@ export async function createGatewayApp(
       ? { bufferLogs: true }
       : { logger: options.logger ?? nestLogLevels(config.server.logLevel) }),
     abortOnError: false,
+    // Registered below, bounded: the JSON parser only (other types get 415).
+    bodyParser: false,
   });
   if (pino) app.useLogger(app.get(PinoNestLogger));
+  const fastify = app.getHttpAdapter().getInstance();
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: bodyLimitBytes },
+    boundedJsonParser(
+      fastify.getDefaultJsonParser('error', 'error'),
+      config.limits.request.maxJsonContainers,
+    ),
+  );
   // Beyond it a new connection is closed as it arrives: idle sockets cannot exhaust descriptors.
   app.getHttpServer().maxConnections = config.server.maxConnections;
   const filter = new OpenAiExceptionFilter(bodyLimitBytes);
@@ -96,7 +107,6 @@ export async function createGatewayApp(
   // CORS stays off (no headers; a preflight is an unknown route, 404) unless origins are listed.
   const origins = config.server.cors.allowedOrigins;
   if (origins.length > 0) app.enableCors(corsOptions(origins));
-  const fastify = app.getHttpAdapter().getInstance();
   // First, so every later hook and the handler run inside the request's server span.
   registerRequestTelemetry(fastify, app.get(MetricsService), pino && new RequestLog(pino));
   fastify.addHook('onRequest', (request, reply, done) => {

@@ -75,6 +75,8 @@ export const CONFIG_DEFAULTS = {
   maxContentChars: 1_000_000,
   maxTools: 128,
   maxJsonDepth: 64,
+  /** Parsing cost grows with objects and arrays, not bytes (issue 13: 10 MiB of `{}` took 4 s). */
+  maxJsonContainers: 100_000,
 } as const;
 
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -113,4 +115,5 @@ export const CONFIG_LIMITS = {
   maxTools: 10_000,
   /** Deeper bodies would reach recursive code (class-transformer, JSON.stringify) unbounded. */
   maxJsonDepth: 256,
+  maxJsonContainers: 100_000_000,
 } as const;

@@ -166,6 +166,7 @@ describe('loadGatewayConfig', () => {
             maxContentChars: 1000000,
             maxTools: 128,
             maxJsonDepth: 64,
+            maxJsonContainers: 100000,
           },
         },
       };
@@ -1202,7 +1203,13 @@ limits:
       defaults: { rpm: 100, tpm: 5000, concurrency: 8 },
       reserveCompletionTokens: 64,
       redis: { onError: 'closed', keyPrefix: 't:', timeoutMs: 200 },
-      request: { maxMessages: 10, maxContentChars: 100, maxTools: 3, maxJsonDepth: 8 },
+      request: {
+        maxMessages: 10,
+        maxContentChars: 100,
+        maxTools: 3,
+        maxJsonDepth: 8,
+        maxJsonContainers: 100000,
+      },
     });
     expect(config.server.cors.allowedOrigins).toEqual([
       'https://a.example',

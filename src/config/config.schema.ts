@@ -674,6 +674,9 @@ export class RequestLimitsSchema {
 
   @IntegerField(2, CONFIG_LIMITS.maxJsonDepth)
   maxJsonDepth: number = CONFIG_DEFAULTS.maxJsonDepth;
+
+  @IntegerField(1, CONFIG_LIMITS.maxJsonContainers)
+  maxJsonContainers: number = CONFIG_DEFAULTS.maxJsonContainers;
 }
 
 export class LimitsSchema {

@@ -310,6 +310,8 @@ export interface RequestLimitsConfig {
   maxTools: number;
   /** Nesting of arrays and objects anywhere in the body. */
   maxJsonDepth: number;
+  /** Objects and arrays anywhere in the body, counted in its text before it is parsed. */
+  maxJsonContainers: number;
 }
 
 /** Per-key rate limits (in Redis when `redis.url` is set) and request-shape bounds. */

@@ -216,3 +216,79 @@ describe('the edge: slow bodies, connection cap, early authentication, client er
     expectErrorEnvelope(bodyOf(text), 'invalid_request_error', code);
   });
 });
+
+describe('large bodies: refused before they are read or parsed (issue 13, finding 3)', () => {
+  let stack: Stack;
+  /** Just under the default 10 MiB body limit: `[{},{},…]`, millions of objects. */
+  const flood = `[${'{},'.repeat(Math.floor((10 * 1024 * 1024 - 100) / 3))}{}]`;
+
+  beforeAll(async () => {
+    stack = await startStack({ instant: { behavior: { tokens: 3 } } });
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('answers a keyed 10 MiB body of empty objects with 400, without parsing it', async () => {
+    const started = Date.now();
+    const res = await fetch(`${stack.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: authHeaders(),
+      body: `{"messages":[{"role":"user","content":"x"}],"x":${flood}}`,
+    });
+    const body: unknown = await res.json();
+    expect(res.status).toBe(400);
+    expectErrorEnvelope(body, 'invalid_request_error', 'invalid_value');
+    expect((body as { error: { message: string } }).error.message).toMatch(
+      /more than 100000 objects and arrays/,
+    );
+    console.log(`a keyed 10 MiB body of {}: refused in ${Date.now() - started} ms`);
+  }, 30_000);
+
+  it("keeps other callers' p50 under 200 ms while three keyless clients flood 10 MiB bodies", async () => {
+    const { hostname, port } = new URL(stack.url);
+    const head =
+      'POST /v1/chat/completions HTTP/1.1\r\nhost: gateway\r\ncontent-type: application/json\r\n' +
+      `content-length: ${Buffer.byteLength(flood)}\r\n\r\n`;
+    let stopped = false;
+    let sent = 0;
+    const flooder = async (): Promise<void> => {
+      while (!stopped) {
+        await new Promise<void>((resolve) => {
+          const socket = connect(Number(port), hostname, () => {
+            sent++;
+            socket.write(head);
+            socket.write(flood);
+          });
+          socket.on('error', () => undefined);
+          // The answer (whatever it is) ends this body; the next one follows on a new socket.
+          socket.once('data', () => socket.destroy());
+          socket.once('close', () => resolve());
+        });
+      }
+    };
+    const flooders = [flooder(), flooder(), flooder()];
+    await sleep(300);
+    const latencies: number[] = [];
+    for (let i = 0; i < 25; i++) {
+      const started = Date.now();
+      const res = await fetch(`${stack.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: authHeaders(),
+        body: JSON.stringify(chat('hello', { model: 'instant' })),
+      });
+      await res.text();
+      expect(res.status).toBe(200);
+      latencies.push(Date.now() - started);
+    }
+    stopped = true;
+    await Promise.all(flooders);
+    latencies.sort((a, b) => a - b);
+    const p50 = latencies[Math.floor(latencies.length / 2)];
+    console.log(
+      `keyless 10 MiB floods (3 clients, ${sent} bodies): p50 ${p50} ms, max ${latencies[latencies.length - 1]} ms`,
+    );
+    expect(sent).toBeGreaterThanOrEqual(3);
+    expect(p50).toBeLessThan(200);
+  }, 120_000);
+});

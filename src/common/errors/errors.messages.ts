@@ -28,6 +28,8 @@ export const ErrorMessages = {
   tooManyTools: (count: number, max: number) =>
     `The request offers ${count} tools; at most ${max} are accepted.`,
   tooDeep: (max: number) => `The request body nests arrays and objects deeper than ${max} levels.`,
+  tooManyContainers: (max: number) =>
+    `The request body holds more than ${max} objects and arrays; it was not parsed.`,
   modelNotFound: (model: string, available: readonly string[]) =>
     `The model '${model}' does not exist. Available models: ${available.join(', ')}.`,
   noEmbeddingsModel: () => 'No embeddings model is configured on this gateway.',

@@ -2,10 +2,11 @@ import type { ArgumentMetadata } from '@nestjs/common';
 import { GatewayException } from '../errors';
 import {
   ChatCompletionRequestDto,
+  ChatMessageDto,
   CompletionRequestDto,
   EmbeddingRequestDto,
 } from './chat-completion-request.dto';
-import { OpenAiValidationPipe, withoutReservedKeys } from './openai-validation.pipe';
+import { instantiate, OpenAiValidationPipe } from './openai-validation.pipe';
 import type { RequestBounds } from './request-bounds';
 
 const BOUNDS: RequestBounds = {
@@ -68,17 +69,27 @@ describe('OpenAiValidationPipe: reserved keys are data, never a type (issue 13, 
     expect(validate(type, body)).toBe(status);
   });
 
-  it('copies only what holds a reserved key, and never touches the body it was given', () => {
-    const clean = { a: [1, { b: 2 }], c: 'x' };
-    expect(withoutReservedKeys(clean)).toBe(clean);
-    const body = JSON.parse('{"a":{"constructor":{}},"b":[{"__proto__":1}],"c":{"d":1}}') as Record<
-      string,
-      unknown
-    >;
-    const view = withoutReservedKeys(body) as Record<string, unknown>;
-    expect(JSON.stringify(view)).toBe('{"a":{},"b":[{}],"c":{"d":1}}');
-    expect(view.c).toBe(body.c);
-    expect(Object.keys(body.a as object)).toEqual(['constructor']);
+  it('keeps such keys as plain data below the DTO, and never on an instance or its prototype', () => {
+    const body = JSON.parse(
+      '{"messages":[{"role":"user","content":"a","constructor":{}}],"__proto__":{"x":1},' +
+        '"constructor":{},"metadata":{"constructor":"m"},"stream_options":{"prototype":{}}}',
+    ) as Record<string, unknown>;
+    const instance = instantiate(ChatCompletionRequestDto, body) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(instance)).toBe(ChatCompletionRequestDto.prototype);
+    expect(instance.constructor).toBe(ChatCompletionRequestDto);
+    expect(Object.keys(instance)).not.toContain('__proto__');
+    expect((instance.messages as object[])[0].constructor).toBe(ChatMessageDto);
+    expect(Object.keys(instance.stream_options as object)).not.toContain('prototype');
+    // Below the DTO a value is shared, not copied: data, whatever its keys.
+    expect(instance.metadata).toBe(body.metadata);
+  });
+
+  it('validates a large body without copying it (issue 13, finding 3)', () => {
+    const body = { prompt: 'x', extra: Array.from({ length: 100_000 }, () => ({})) };
+    const metadata: ArgumentMetadata = { type: 'body', metatype: CompletionRequestDto };
+    const result = pipe.transform(body, metadata) as typeof body;
+    expect(result).toBeInstanceOf(CompletionRequestDto);
+    expect(result.extra).toBe(body.extra);
   });
 });
 
