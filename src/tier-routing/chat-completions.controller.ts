@@ -114,6 +114,7 @@ export class ChatCompletionsController {
         gate: writer.gate,
         telemetry,
         onUsage: (usage) => admission.addUsage(usage),
+        onStreamed: (chunk) => admission.addStreamed(chunk),
       });
       await replyWithSse(reply, writer, payloads, {
         heartbeatMs: this.heartbeatMs,
@@ -159,6 +160,7 @@ export class ChatCompletionsController {
       gate: writer?.gate,
       telemetry,
       onUsage: (usage: unknown) => admission.addUsage(usage),
+      onStreamed: (chunk: unknown) => admission.addStreamed(chunk),
     };
     const accountTier = (tier: 'instant' | 'thinking'): void =>
       admission.routed(tier, this.catalog.tiers[tier]?.model ?? admission.model);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { isModelAllowed, type KeyPolicy } from '../auth';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type { ModelObject } from '../common/openai';
 import type { AliasConfig, GatewayConfig, TierConfig, TierName } from '../config';
@@ -42,24 +43,35 @@ export class ModelCatalogService {
     }
   }
 
-  /** The target of a request's `model`; no model means the configured default. 404 when unknown. */
-  resolve(model: string | undefined): ModelTarget {
+  /**
+   * The target of a request's `model`; no model means the configured default. 404 when unknown,
+   * listing the names `policy` may use (all of them without one): a key learns nothing of the
+   * models it may not use.
+   */
+  resolve(model: string | undefined, policy?: KeyPolicy): ModelTarget {
     const name = model ?? this.defaultModel;
     const target = this.targets.get(name);
-    if (!target) {
-      throw new GatewayException(
-        ErrorCode.ModelNotFound,
-        ErrorMessages.modelNotFound(name, this.names()),
-        {
-          param: 'model',
-        },
-      );
-    }
+    if (!target) throw this.notFound(name, policy);
     return target;
   }
 
-  names(): string[] {
-    return [...this.targets.keys()];
+  /** The 404 for an unknown `name`, listing the names `policy` may use. */
+  notFound(name: string, policy?: KeyPolicy): GatewayException {
+    return new GatewayException(
+      ErrorCode.ModelNotFound,
+      ErrorMessages.modelNotFound(name, this.names(policy)),
+      { param: 'model' },
+    );
+  }
+
+  /** The public names, or those `policy` may use. */
+  names(policy?: KeyPolicy): string[] {
+    const names = [...this.targets.keys()];
+    if (policy === undefined) return names;
+    return names.filter((name) => {
+      const target = this.targets.get(name) as ModelTarget;
+      return isModelAllowed(policy, name, target.kind === 'tier' ? target.tier : 'auto');
+    });
   }
 
   has(name: string): boolean {
@@ -71,17 +83,9 @@ export class ModelCatalogService {
     return this.names().map((id) => this.describe(id));
   }
 
-  describe(id: string): ModelObject {
+  describe(id: string, policy?: KeyPolicy): ModelObject {
     const target = this.targets.get(id);
-    if (!target) {
-      throw new GatewayException(
-        ErrorCode.ModelNotFound,
-        ErrorMessages.modelNotFound(id, this.names()),
-        {
-          param: 'model',
-        },
-      );
-    }
+    if (!target) throw this.notFound(id, policy);
     return {
       id,
       object: 'model',

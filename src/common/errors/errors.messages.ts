@@ -31,7 +31,10 @@ export const ErrorMessages = {
   tooManyContainers: (max: number) =>
     `The request body holds more than ${max} objects and arrays; it was not parsed.`,
   modelNotFound: (model: string, available: readonly string[]) =>
-    `The model '${model}' does not exist. Available models: ${available.join(', ')}.`,
+    `The model '${model}' does not exist. ` +
+    (available.length > 0
+      ? `Available models: ${available.join(', ')}.`
+      : 'No model is available to this API key.'),
   noEmbeddingsModel: () => 'No embeddings model is configured on this gateway.',
   contextLengthExceeded: (window: number, prompt: number, completion: number) =>
     `This model's maximum context length is ${window} tokens. However, you requested about ` +

@@ -40,9 +40,11 @@ export class OpenAiValidationPipe implements PipeTransform {
 const RESERVED_KEYS: ReadonlySet<string> = new Set(['constructor', '__proto__', 'prototype']);
 
 /** Where class-transformer's `@Type(() => …)` declarations live (its package exports no path). */
-const typeMetadata = // eslint-disable-next-line @typescript-eslint/no-require-imports
-(require('class-transformer/cjs/storage') as { defaultMetadataStorage: MetadataStorage })
-  .defaultMetadataStorage;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const storage = require('class-transformer/cjs/storage') as {
+  defaultMetadataStorage: MetadataStorage;
+};
+const typeMetadata = storage.defaultMetadataStorage;
 
 /**
  * `value` as an instance of the DTO `type`, for class-validator: its own keys copied by
