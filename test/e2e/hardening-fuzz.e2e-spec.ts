@@ -601,6 +601,7 @@ describe('fuzz: 100 000 bodies on every endpoint, no 5xx and nothing outside the
         BODY_LIMIT_BYTES: String(BODY_LIMIT),
         EMBEDDINGS_UPSTREAMS: embed.url,
         EMBEDDINGS_MODEL: embed.model,
+        OTEL_SDK_DISABLED: 'true',
       },
       instant: { behavior: { tokens: 2 } },
       thinking: { behavior: { tokens: 2, reasoningTokens: 1 } },
