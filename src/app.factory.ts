@@ -5,9 +5,16 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
-import { ErrorCode, ErrorMessages, GatewayException, OpenAiExceptionFilter } from './common/errors';
+import { ApiKeyService, authenticateBeforeBody } from './auth';
+import {
+  clientErrorHandler,
+  ErrorCode,
+  ErrorMessages,
+  GatewayException,
+  OpenAiExceptionFilter,
+} from './common/errors';
 import { requestIdOf } from './common/http';
-import { OpenAiValidationPipe } from './common/openai';
+import { boundedJsonParser, OpenAiValidationPipe } from './common/openai';
 import type { GatewayConfig, LogLevel } from './config';
 import { setupOpenApi } from './openapi/openapi.setup';
 import {
@@ -38,11 +45,20 @@ export async function createGatewayApp(
   config: GatewayConfig,
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const { bodyLimitBytes, bodyTimeoutMs } = config.server;
   const adapter = new FastifyAdapter({
-    bodyLimit: config.server.bodyLimitBytes,
+    bodyLimit: bodyLimitBytes,
     genReqId: requestIdOf,
-    // Streams may last minutes; Node's default request timeout would cut them.
-    requestTimeout: 0,
+    // Node's request timeout runs from the first byte until the request (headers and body) has
+    // arrived, not while the response streams: a slow or idle upload is cut, a long stream is
+    // not. Node checks it on an interval (30 s by default), hence a finer one.
+    requestTimeout: bodyTimeoutMs,
+    http: {
+      requestTimeout: bodyTimeoutMs,
+      headersTimeout: Math.min(bodyTimeoutMs, NODE_HEADERS_TIMEOUT_MS),
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(bodyTimeoutMs / 4))),
+    },
+    clientErrorHandler: clientErrorHandler(bodyTimeoutMs, SECURITY_HEADERS),
     return503OnClosing: true,
     // The router's own errors (a malformed URL escape) never reach Nest's filter; they still
     // leave as the OpenAI envelope.
@@ -70,9 +86,22 @@ export async function createGatewayApp(
       ? { bufferLogs: true }
       : { logger: options.logger ?? nestLogLevels(config.server.logLevel) }),
     abortOnError: false,
+    // Registered below, bounded: the JSON parser only (other types get 415).
+    bodyParser: false,
   });
   if (pino) app.useLogger(app.get(PinoNestLogger));
-  const filter = new OpenAiExceptionFilter(config.server.bodyLimitBytes);
+  const fastify = app.getHttpAdapter().getInstance();
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: bodyLimitBytes },
+    boundedJsonParser(
+      fastify.getDefaultJsonParser('error', 'error'),
+      config.limits.request.maxJsonContainers,
+    ),
+  );
+  // Beyond it a new connection is closed as it arrives: idle sockets cannot exhaust descriptors.
+  app.getHttpServer().maxConnections = config.server.maxConnections;
+  const filter = new OpenAiExceptionFilter(bodyLimitBytes);
   app.useGlobalFilters(filter);
   app.useGlobalPipes(
     new OpenAiValidationPipe({
@@ -83,7 +112,6 @@ export async function createGatewayApp(
   // CORS stays off (no headers; a preflight is an unknown route, 404) unless origins are listed.
   const origins = config.server.cors.allowedOrigins;
   if (origins.length > 0) app.enableCors(corsOptions(origins));
-  const fastify = app.getHttpAdapter().getInstance();
   // First, so every later hook and the handler run inside the request's server span.
   registerRequestTelemetry(fastify, app.get(MetricsService), pino && new RequestLog(pino));
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -91,11 +119,15 @@ export async function createGatewayApp(
     reply.header('x-request-id', request.id);
     done();
   });
+  fastify.addHook('onRequest', authenticateBeforeBody(app.get(ApiKeyService)));
   setupOpenApi(app, options.version ?? '0.0.0');
   // SPEC §9: a graceful SIGTERM ends with exit code 0, not by re-raising the signal.
   app.enableShutdownHooks([], { useProcessExit: true });
   return app;
 }
+
+/** Node's own default: headers must arrive within a minute, and never after the body timeout. */
+const NODE_HEADERS_TIMEOUT_MS = 60_000;
 
 /**
  * On every answer. An SSE stream keeps its own `cache-control: no-cache` (the SSE writer's

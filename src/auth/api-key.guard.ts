@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { ApiKeyService, type CallerIdentity } from './api-key.service';
 import { IS_PUBLIC } from './public.decorator';
@@ -28,14 +28,60 @@ export class ApiKeyGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    const header = request.headers.authorization;
-    const secret =
-      typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : '';
-    if (secret === '')
-      throw new GatewayException(ErrorCode.InvalidApiKey, ErrorMessages.missingApiKey());
-    const caller = this.keys.identify(secret);
-    if (!caller) throw new GatewayException(ErrorCode.InvalidApiKey, ErrorMessages.invalidApiKey());
-    request.caller = caller;
+    // Requests with a body were authenticated before it was read (see authenticateBeforeBody).
+    request.caller ??= callerOf(this.keys, request.headers.authorization);
     return true;
   }
+}
+
+/**
+ * The caller behind an `authorization` header.
+ *
+ * @throws GatewayException 401 `invalid_api_key` when the key is missing or unknown.
+ */
+export function callerOf(keys: ApiKeyService, header: string | undefined): CallerIdentity {
+  const secret =
+    typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : '';
+  if (secret === '')
+    throw new GatewayException(ErrorCode.InvalidApiKey, ErrorMessages.missingApiKey());
+  const caller = keys.identify(secret);
+  if (!caller) throw new GatewayException(ErrorCode.InvalidApiKey, ErrorMessages.invalidApiKey());
+  return caller;
+}
+
+/** Methods whose requests never reach a public route (health, metrics, docs are all GETs). */
+const READ_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A Fastify `onRequest` hook: a request that carries a body to a method other than GET, HEAD or
+ * OPTIONS is authenticated from its headers before the body is read or parsed, so a keyless
+ * caller cannot make the gateway buffer and parse megabytes (issue 13, finding 3). A refusal
+ * is the guard's own 401, through the exception filter, and closes the connection rather than
+ * reading the rest of the body. {@link ApiKeyGuard} still runs on every route and keeps the
+ * caller found here.
+ */
+export function authenticateBeforeBody(
+  keys: ApiKeyService,
+): (request: FastifyRequest, reply: FastifyReply, done: (error?: Error) => void) => void {
+  return (request, reply, done) => {
+    if (!keys.required || READ_METHODS.has(request.method) || !carriesBody(request)) {
+      done();
+      return;
+    }
+    try {
+      request.caller = callerOf(keys, request.headers.authorization);
+    } catch (error) {
+      reply.header('connection', 'close');
+      done(error as Error);
+      return;
+    }
+    done();
+  };
+}
+
+function carriesBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return (
+    request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+  );
 }

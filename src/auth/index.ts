@@ -1,5 +1,6 @@
 export { AuthModule } from './auth.module';
 export { ANONYMOUS_KEY_NAME, ApiKeyService } from './api-key.service';
+export { authenticateBeforeBody } from './api-key.guard';
 export type { CallerIdentity, KeyPolicy } from './api-key.service';
 export {
   allowedChatTiers,

@@ -14,6 +14,10 @@ export const CONFIG_DEFAULTS = {
   port: 9000,
   host: '0.0.0.0',
   bodyLimitBytes: 10 * 1024 * 1024,
+  /** A request's headers and body must have arrived within this (issue 13: slow bodies). */
+  bodyTimeoutMs: 30_000,
+  /** Open client connections per process; more are closed at once (fd exhaustion). */
+  maxClientConnections: 4_096,
   logLevel: 'info' as LogLevel,
   authMode: 'required' as AuthMode,
   requestTimeoutMs: 300_000,
@@ -85,6 +89,8 @@ export const CONFIG_DEFAULTS = {
   maxContentChars: 1_000_000,
   maxTools: 128,
   maxJsonDepth: 64,
+  /** Parsing cost grows with objects and arrays, not bytes (issue 13: 10 MiB of `{}` took 4 s). */
+  maxJsonContainers: 100_000,
 } as const;
 
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
@@ -110,6 +116,7 @@ export const CONFIG_LIMITS = {
   /** V8's longest string is about 512 MiB: an answer must stay below it to be decoded at all. */
   maxResponseBytes: 256 * 1024 * 1024,
   maxConnections: 65_536,
+  maxClientConnections: 1_000_000,
   maxQueueSize: 1_000_000,
   maxThreshold: 100,
   maxAttempts: 10,
@@ -126,4 +133,5 @@ export const CONFIG_LIMITS = {
   maxTools: 10_000,
   /** Deeper bodies would reach recursive code (class-transformer, JSON.stringify) unbounded. */
   maxJsonDepth: 256,
+  maxJsonContainers: 100_000_000,
 } as const;

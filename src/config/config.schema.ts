@@ -225,6 +225,12 @@ export class ServerSchema {
   @IntegerField(1, CONFIG_LIMITS.maxBodyLimitBytes)
   bodyLimitBytes: number = CONFIG_DEFAULTS.bodyLimitBytes;
 
+  @IntegerField(1, CONFIG_LIMITS.maxTimeoutMs)
+  bodyTimeoutMs: number = CONFIG_DEFAULTS.bodyTimeoutMs;
+
+  @IntegerField(1, CONFIG_LIMITS.maxClientConnections)
+  maxConnections: number = CONFIG_DEFAULTS.maxClientConnections;
+
   @OneOf(LOG_LEVELS)
   logLevel: LogLevel = CONFIG_DEFAULTS.logLevel;
 
@@ -722,6 +728,9 @@ export class RequestLimitsSchema {
 
   @IntegerField(2, CONFIG_LIMITS.maxJsonDepth)
   maxJsonDepth: number = CONFIG_DEFAULTS.maxJsonDepth;
+
+  @IntegerField(1, CONFIG_LIMITS.maxJsonContainers)
+  maxJsonContainers: number = CONFIG_DEFAULTS.maxJsonContainers;
 }
 
 export class LimitsSchema {

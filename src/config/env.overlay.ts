@@ -78,6 +78,12 @@ export function applyEnvOverlay(raw: Record<string, unknown>, env: EnvSource): E
   if (host !== undefined) set(['server', 'host'], host, 'HOST');
   const bodyLimit = integer('BODY_LIMIT_BYTES', 1, CONFIG_LIMITS.maxBodyLimitBytes);
   if (bodyLimit !== undefined) set(['server', 'bodyLimitBytes'], bodyLimit, 'BODY_LIMIT_BYTES');
+  const bodyTimeout = integer('BODY_TIMEOUT_MS', 1, CONFIG_LIMITS.maxTimeoutMs);
+  if (bodyTimeout !== undefined) set(['server', 'bodyTimeoutMs'], bodyTimeout, 'BODY_TIMEOUT_MS');
+  const maxConnections = integer('MAX_CLIENT_CONNECTIONS', 1, CONFIG_LIMITS.maxClientConnections);
+  if (maxConnections !== undefined) {
+    set(['server', 'maxConnections'], maxConnections, 'MAX_CLIENT_CONNECTIONS');
+  }
   const logLevel = choice('LOG_LEVEL', LOG_LEVELS);
   if (logLevel !== undefined) set(['server', 'logLevel'], logLevel, 'LOG_LEVEL');
 

@@ -16,6 +16,13 @@ export interface ServerConfig {
   host: string;
   /** Largest accepted request body, in bytes (413 above it). */
   bodyLimitBytes: number;
+  /**
+   * A request's headers and body must have arrived within this (ms), else 408 and the
+   * connection is closed. The response is not bounded by it: streams may last minutes.
+   */
+  bodyTimeoutMs: number;
+  /** Open client connections this process keeps; beyond it new ones are closed at once. */
+  maxConnections: number;
   logLevel: LogLevel;
   shutdown: ShutdownConfig;
   cors: CorsConfig;
@@ -345,6 +352,8 @@ export interface RequestLimitsConfig {
   maxTools: number;
   /** Nesting of arrays and objects anywhere in the body. */
   maxJsonDepth: number;
+  /** Objects and arrays anywhere in the body, counted in its text before it is parsed. */
+  maxJsonContainers: number;
 }
 
 /** Per-key rate limits (in Redis when `redis.url` is set) and request-shape bounds. */

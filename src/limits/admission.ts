@@ -1,7 +1,8 @@
 import type { CallerIdentity } from '../auth';
+import { streamedTokens } from './streamed-tokens';
 
-/** What the gateway serves, for accounting: `chat`, `completions` or `embeddings`. */
-export type Endpoint = 'chat' | 'completions' | 'embeddings';
+/** What the gateway serves, for accounting: `chat`, `completions`, `embeddings` or `route`. */
+export type Endpoint = 'chat' | 'completions' | 'embeddings' | 'route';
 
 /** A reservation made in the store, to be settled once the real usage is known. */
 export interface Reservation {
@@ -52,6 +53,8 @@ export class Admission {
   toolRounds = 0;
   failure: unknown = undefined;
   settled = false;
+  /** Completion tokens streamed since the last upstream usage report (estimated). */
+  unreportedStreamTokens = 0;
 
   constructor(
     readonly caller: CallerIdentity,
@@ -60,6 +63,8 @@ export class Admission {
     readonly stream: boolean,
     /** Undefined when the store could not be reached and the failure mode let it through. */
     readonly reservation: Reservation | undefined,
+    /** The prompt estimate admission reserved for. */
+    readonly promptTokens = 0,
   ) {}
 
   /** Where the request went: the tier (or `embeddings`) and the model id the upstream got. */
@@ -70,6 +75,26 @@ export class Admission {
 
   addUsage(usage: unknown): void {
     this.usage.add(usage);
+    // A report covers everything its call streamed.
+    if (isObject(usage)) this.unreportedStreamTokens = 0;
+  }
+
+  /** A chunk went out to the caller: its tokens count until a usage report covers them. */
+  addStreamed(chunk: unknown): void {
+    this.unreportedStreamTokens += streamedTokens(chunk);
+  }
+
+  /**
+   * What the request costs against the key's token limit once it ended: the usage upstreams
+   * reported, plus, for a call that streamed without reporting (the caller left, the stream
+   * broke), its prompt estimate and what it streamed. With neither, an error cost nothing worth
+   * charging and anything else keeps its reservation.
+   */
+  chargedTokens(outcome: 'ok' | 'error' | 'aborted'): number {
+    const pending = this.unreportedStreamTokens;
+    if (pending > 0) return this.usage.total + this.promptTokens + pending;
+    if (this.usage.reported) return this.usage.total;
+    return outcome === 'error' ? 0 : (this.reservation?.tokens ?? 0);
   }
 
   addToolRound(): void {

@@ -16,7 +16,7 @@ export function estimateInputTokens(input: unknown): number {
   return tokens;
 }
 
-function textTokens(text: string): number {
+export function textTokens(text: string): number {
   let ascii = 0;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 128) ascii++;
   return Math.ceil(ascii / 4) + (text.length - ascii);

@@ -114,6 +114,7 @@ export class LimitsService {
       options.requestedModel,
       options.stream,
       result && { window: result.state.window, leaseId, tokens },
+      Math.ceil(options.promptTokens),
     );
     // Settled as the response closes, whatever closed it. With the request's telemetry, just
     // before its log line, which then carries the accounting (one line per request).
@@ -226,9 +227,7 @@ export class LimitsService {
     const usage = admission.usage;
     const reservation = admission.reservation;
     if (reservation) {
-      // No usage: an error cost nothing upstream worth charging; a success or an abort keeps
-      // the reservation as its best estimate.
-      const charged = usage.reported ? usage.total : outcome === 'error' ? 0 : reservation.tokens;
+      const charged = admission.chargedTokens(outcome);
       this.store
         .settle({
           key: admission.caller.keyName,

@@ -128,6 +128,7 @@ export class ChatCompletionsController {
         gate: writer.gate,
         telemetry,
         onUsage: (usage: unknown) => admission.addUsage(usage),
+        onStreamed: (chunk: unknown) => admission.addStreamed(chunk),
       };
       const payloads = this.chat.stream(body, route, ctx).pipe(
         catchError((error: unknown) => {
@@ -184,6 +185,7 @@ export class ChatCompletionsController {
       gate: writer?.gate,
       telemetry,
       onUsage: (usage: unknown) => admission.addUsage(usage),
+      onStreamed: (chunk: unknown) => admission.addStreamed(chunk),
     };
     const accountTier = (tier: 'instant' | 'thinking'): void =>
       admission.routed(tier, this.catalog.tiers[tier]?.model ?? admission.model);

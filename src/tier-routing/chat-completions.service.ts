@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { map, type Observable } from 'rxjs';
+import { map, tap, type Observable } from 'rxjs';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../common/openai';
 import { callTimeouts, type FlowGate } from '../providers';
 import type { RequestTelemetry } from '../telemetry';
@@ -16,6 +16,8 @@ export interface CallContext {
   telemetry?: RequestTelemetry;
   /** Each upstream call's `usage`, for the key's accounting and token limit. */
   onUsage?: (usage: unknown) => void;
+  /** Each streamed chunk, so a stream that never reports usage is charged what it sent. */
+  onStreamed?: (chunk: unknown) => void;
 }
 
 /**
@@ -70,8 +72,9 @@ export class ChatCompletionsService {
       gate: ctx.gate,
       traceContext: telemetry?.context,
     });
+    const onStreamed = ctx.onStreamed;
     return toPayloads(
-      chunks,
+      onStreamed ? chunks.pipe(tap(({ chunk }) => onStreamed(chunk))) : chunks,
       callerWantsUsage,
       new StreamReasoningNormalizer(route.config.reasoning),
       telemetry || ctx.onUsage ? new StreamAccounting(route, telemetry, ctx.onUsage) : undefined,
@@ -114,6 +117,7 @@ export class ChatCompletionsService {
         return route.pool.chatStream(upstreamBody, { ...options(signal), gate: ctx.gate }).pipe(
           map((received) => {
             const chunk = received.chunk;
+            ctx.onStreamed?.(chunk);
             if (chunk.usage) {
               telemetry?.addUsage(chunk.usage, route.tier, route.config.model);
               ctx.onUsage?.(chunk.usage);

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { GatewayConfig } from '../config';
 import type { UpstreamPoolsService } from '../providers';
-import type { EmbeddingsPort, ExplicitModelResolver } from './classifiers';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { assertModelAllowed, mayUseTier } from '../auth';
+import type { LimitsService } from '../limits';
+import { estimatePromptTokens } from './context-fit';
+import type { EmbeddingsPort, ExplicitModelResolver, RouteAdmission } from './classifiers';
 import type { ModelCatalogService } from './model-catalog.service';
 
 /**
@@ -34,5 +38,27 @@ export function explicitModelResolverFor(catalog: ModelCatalogService): Explicit
   return (model) => {
     const target = catalog.resolve(model);
     return target.kind === 'tier' ? { tier: target.tier, reason: target.reason } : null;
+  };
+}
+
+/** `POST /v1/route` admitted like chat: permission, then limits, metered as a `route` request. */
+export function routeAdmissionFor(
+  limits: LimitsService,
+  catalog: ModelCatalogService,
+): RouteAdmission {
+  return async (request: FastifyRequest, reply: FastifyReply, body) => {
+    const policy = limits.callerOf(request).policy;
+    const requested = body.model ?? catalog.defaultModel;
+    const target = catalog.resolve(body.model, policy);
+    assertModelAllowed(policy, requested, target.kind === 'auto' ? 'auto' : target.tier);
+    const admission = await limits.admit(request, reply, {
+      endpoint: 'route',
+      requestedModel: requested,
+      promptTokens: estimatePromptTokens(body.messages, body.tools),
+      maxTokens: 0,
+      stream: false,
+    });
+    admission.routed('route', 'none');
+    return { mayUseTier: (tier) => mayUseTier(policy, tier) };
   };
 }

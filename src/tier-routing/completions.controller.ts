@@ -10,6 +10,7 @@ import { replyWithSse, SseResponseWriter } from '../common/sse';
 import type { GatewayConfig } from '../config';
 import { estimateInputTokens, LimitsService, type Admission } from '../limits';
 import { callTimeouts } from '../providers';
+import { tap } from 'rxjs';
 import type { UsageLike } from '../telemetry';
 import { admitAndServe } from './inference-admission';
 import { ModelCatalogService } from './model-catalog.service';
@@ -117,7 +118,9 @@ export class CompletionsController {
         stream_options: { ...body.stream_options, include_usage: true },
       };
       const writer = new SseResponseWriter(reply.raw, { heartbeatMs: this.heartbeatMs });
-      const chunks = route.pool.completionsStream(upstreamBody, { ...options, gate: writer.gate });
+      const chunks = route.pool
+        .completionsStream(upstreamBody, { ...options, gate: writer.gate })
+        .pipe(tap(({ chunk }) => admission.addStreamed(chunk)));
       const observed = toPayloads(chunks, callerWantsUsage, undefined, {
         ...(telemetry && { first: () => telemetry.firstToken() }),
         usage: (chunk) => {

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { assertModelAllowed } from '../auth';
+import { assertModelAllowed, isModelAllowed } from '../auth';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { clientAbortSignal } from '../common/http';
 import { EmbeddingRequestDto } from '../common/openai';
@@ -39,19 +39,23 @@ export class EmbeddingsController {
         param: 'model',
       });
     }
+    const policy = this.limits.callerOf(request).policy;
     if (
       body.model !== undefined &&
       body.model !== embeddings.model &&
       body.model !== 'embeddings'
     ) {
+      const names = ['embeddings', embeddings.model].filter((name) =>
+        isModelAllowed(policy, name, 'embeddings'),
+      );
       throw new GatewayException(
         ErrorCode.ModelNotFound,
-        ErrorMessages.modelNotFound(body.model, ['embeddings', embeddings.model]),
+        ErrorMessages.modelNotFound(body.model, names),
         { param: 'model' },
       );
     }
     const requested = body.model ?? 'embeddings';
-    assertModelAllowed(this.limits.callerOf(request).policy, requested, 'embeddings');
+    assertModelAllowed(policy, requested, 'embeddings');
     const admission = await this.limits.admit(request, reply, {
       endpoint: 'embeddings',
       requestedModel: requested,

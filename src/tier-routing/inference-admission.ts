@@ -19,12 +19,9 @@ export async function admitAndServe(
   serve: (admission: Admission) => Promise<void>,
 ): Promise<void> {
   const requested = model ?? catalog.defaultModel;
-  const target = catalog.resolve(model);
-  assertModelAllowed(
-    limits.callerOf(request).policy,
-    requested,
-    target.kind === 'auto' ? 'auto' : target.tier,
-  );
+  const policy = limits.callerOf(request).policy;
+  const target = catalog.resolve(model, policy);
+  assertModelAllowed(policy, requested, target.kind === 'auto' ? 'auto' : target.tier);
   const admission = await limits.admit(request, reply, { ...options, requestedModel: requested });
   try {
     await serve(admission);

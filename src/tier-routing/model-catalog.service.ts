@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { isModelAllowed, type KeyPolicy } from '../auth';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type { ModelObject } from '../common/openai';
 import type { AliasConfig, GatewayConfig, TierConfig, TierName } from '../config';
@@ -51,30 +52,48 @@ export class ModelCatalogService {
     }
   }
 
-  /** The target of a request's `model`; no model means the configured default. 404 when unknown. */
-  resolve(model: string | undefined): ModelTarget {
+  /**
+   * The target of a request's `model`; no model means the configured default. 404 when unknown,
+   * listing the names `policy` may use (all of them without one): a key learns nothing of the
+   * models it may not use.
+   */
+  resolve(model: string | undefined, policy?: KeyPolicy): ModelTarget {
     const name = model ?? this.defaultModel;
     const target = this.targets.get(name);
-    if (!target) {
-      throw new GatewayException(
-        ErrorCode.ModelNotFound,
-        ErrorMessages.modelNotFound(name, this.names()),
-        {
-          param: 'model',
-        },
-      );
-    }
+    if (!target) throw this.notFound(name, policy);
     return target;
   }
 
-  /** The names a chat request may give. */
-  names(): string[] {
-    return [...this.targets.keys()];
+  /**
+   * The 404 for an unknown `name`, listing the names `policy` may use: the chat names, and with
+   * `listed` the embeddings pool's too (what `GET /v1/models` shows).
+   */
+  notFound(name: string, policy?: KeyPolicy, listed = false): GatewayException {
+    return new GatewayException(
+      ErrorCode.ModelNotFound,
+      ErrorMessages.modelNotFound(name, listed ? this.listedNames(policy) : this.names(policy)),
+      { param: 'model' },
+    );
   }
 
-  /** Every name `GET /v1/models` lists: the chat names, then the embeddings pool's. */
-  listedNames(): string[] {
-    return [...this.targets.keys(), ...this.embeddingNames];
+  /** The names a chat request may give, or those `policy` may use. */
+  names(policy?: KeyPolicy): string[] {
+    return this.usable([...this.targets.keys()], policy);
+  }
+
+  /** Every name `GET /v1/models` lists (the chat names, then the embeddings pool's), or those `policy` may use. */
+  listedNames(policy?: KeyPolicy): string[] {
+    return this.usable([...this.targets.keys(), ...this.embeddingNames], policy);
+  }
+
+  private usable(names: string[], policy: KeyPolicy | undefined): string[] {
+    if (policy === undefined) return names;
+    return names.filter((name) => {
+      const target = this.targets.get(name);
+      const tier =
+        target === undefined ? 'embeddings' : target.kind === 'tier' ? target.tier : 'auto';
+      return isModelAllowed(policy, name, tier);
+    });
   }
 
   has(name: string): boolean {
@@ -86,7 +105,7 @@ export class ModelCatalogService {
     return this.listedNames().map((id) => this.describe(id));
   }
 
-  describe(id: string): ModelObject {
+  describe(id: string, policy?: KeyPolicy): ModelObject {
     const target = this.targets.get(id);
     if (!target && this.embeddingNames.includes(id)) {
       return {
@@ -97,15 +116,7 @@ export class ModelCatalogService {
         tier: 'embeddings',
       };
     }
-    if (!target) {
-      throw new GatewayException(
-        ErrorCode.ModelNotFound,
-        ErrorMessages.modelNotFound(id, this.listedNames()),
-        {
-          param: 'model',
-        },
-      );
-    }
+    if (!target) throw this.notFound(id, policy, true);
     return {
       id,
       object: 'model',

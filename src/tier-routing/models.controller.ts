@@ -2,7 +2,6 @@ import { Controller, Get, Param, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { assertModelAllowed, isModelAllowed, type KeyPolicy } from '../auth';
-import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type { ModelList, ModelObject } from '../common/openai';
 import type { AccessTier } from '../config';
 import { LimitsService } from '../limits';
@@ -38,19 +37,16 @@ export class ModelsController {
   @Get('*')
   @ApiOperation({ summary: 'One model' })
   get(@Param('*') id: string, @Req() request: FastifyRequest): ModelObject {
+    const policy = this.limits.callerOf(request).policy;
     let name: string;
     try {
       name = decodeURIComponent(id);
     } catch {
       // A malformed escape (`%E0%A4%A`) names no model; it must not become a 500.
-      throw new GatewayException(
-        ErrorCode.ModelNotFound,
-        ErrorMessages.modelNotFound(id, this.catalog.listedNames()),
-        { param: 'model' },
-      );
+      throw this.catalog.notFound(id, policy, true);
     }
-    const model = this.catalog.describe(name);
-    assertModelAllowed(this.limits.callerOf(request).policy, model.id, tierOf(model));
+    const model = this.catalog.describe(name, policy);
+    assertModelAllowed(policy, model.id, tierOf(model));
     return model;
   }
 }

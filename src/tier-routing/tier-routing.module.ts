@@ -2,12 +2,12 @@ import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import type { GatewayConfig } from '../config';
-import { LimitsModule } from '../limits';
+import { LimitsModule, LimitsService } from '../limits';
 import { ProvidersModule, UpstreamPoolsService } from '../providers';
 import { ToolsModule } from '../tools';
 import { ChatCompletionsController } from './chat-completions.controller';
 import { ChatCompletionsService } from './chat-completions.service';
-import { embeddingsPortFor, explicitModelResolverFor } from './classifier-ports';
+import { embeddingsPortFor, explicitModelResolverFor, routeAdmissionFor } from './classifier-ports';
 import { TierClassifiersModule } from './classifiers';
 import { CompletionsController } from './completions.controller';
 import { EmbeddingsController } from './embeddings.controller';
@@ -26,7 +26,7 @@ import { TiersHealthIndicator } from './tiers.health';
     LimitsModule,
     ModelCatalogModule,
     TierClassifiersModule.register({
-      imports: [ProvidersModule, ModelCatalogModule],
+      imports: [ProvidersModule, ModelCatalogModule, LimitsModule],
       embeddings: {
         useFactory: (pools: UpstreamPoolsService, config: ConfigService<GatewayConfig, true>) =>
           embeddingsPortFor(pools, {
@@ -36,6 +36,10 @@ import { TiersHealthIndicator } from './tiers.health';
         inject: [UpstreamPoolsService, ConfigService],
       },
       explicitModel: { useFactory: explicitModelResolverFor, inject: [ModelCatalogService] },
+      routeAdmission: {
+        useFactory: routeAdmissionFor,
+        inject: [LimitsService, ModelCatalogService],
+      },
     }),
   ],
   controllers: [

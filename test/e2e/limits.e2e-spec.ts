@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -583,5 +583,139 @@ limits: { redis: { on_error: ${mode}, timeout_ms: 200 } }
     } finally {
       await gw.close();
     }
+  });
+});
+
+describe('issue 13: route metering, streamed tokens, upload aborts, what a key is shown', () => {
+  let gw: Gateway;
+  const KEYS = {
+    route: 'tg-secret-route-51a0c2',
+    narrow: 'tg-secret-narrow-77b1de',
+    stream: 'tg-secret-stream-0c9e44',
+  } as const;
+
+  beforeAll(async () => {
+    gw = await boot(`
+auth:
+  keys:
+    - { name: route-key, key: ${KEYS.route}, limits: { rpm: 2 } }
+    - name: narrow-key
+      key: ${KEYS.narrow}
+      allowed_tiers: [instant]
+      allowed_models: [auto, instant, gpt-4o-mini]
+      limits: {}
+    - { name: stream-key, key: ${KEYS.stream}, limits: { tpm: 1000000 } }
+aliases: { gpt-4o-mini: instant, o3-mini: thinking }
+limits:
+  reserve_completion_tokens: 20
+`);
+  });
+  afterAll(async () => {
+    await gw.close();
+  });
+
+  it('a restricted key’s 404 lists only the models it may use', async () => {
+    const res = await postJson(
+      `${gw.url}/v1/chat/completions`,
+      chat('hi', { model: 'no-such-model' }),
+      headersOf(KEYS.narrow),
+    );
+    expect(res.status).toBe(404);
+    expectErrorEnvelope(res.body, 'invalid_request_error', 'model_not_found');
+    expect(res.body.error.message).toBe(
+      "The model 'no-such-model' does not exist. Available models: auto, instant, gpt-4o-mini.",
+    );
+    const one = await fetch(`${gw.url}/v1/models/no-such-model`, {
+      headers: headersOf(KEYS.narrow),
+    });
+    expect(((await one.json()) as any).error.message).not.toMatch(/thinking|o3-mini/);
+  });
+
+  it('/v1/route is admitted and metered like chat: the key’s RPM counts it', async () => {
+    const route = () => postJson(`${gw.url}/v1/route`, chat('hello there'), headersOf(KEYS.route));
+    expect((await route()).status).toBe(200);
+    const second = await route();
+    expect(second.status).toBe(200);
+    expect(second.headers.get('x-ratelimit-remaining-requests')).toBe('0');
+    const third = await route();
+    expect(third.status).toBe(429);
+    expectErrorEnvelope(third.body, 'rate_limit_error', 'rate_limit_exceeded');
+  });
+
+  it('/v1/route shows a confined key only its own route, and refuses a model it may not use', async () => {
+    const hard =
+      'Prove step by step that the square root of 2 is irrational, then derive a closed form ' +
+      'for the sum of the first n cubes and analyse the complexity of your proof.';
+    const res = await postJson(`${gw.url}/v1/route`, chat(hard), headersOf(KEYS.narrow));
+    expect(res.status).toBe(200);
+    expect(res.body.tier).toBe('instant');
+    expect(res.body.reason).toMatch(/^key:/);
+    expect(res.body.features).toEqual([]);
+    expect(JSON.stringify(res.body.steps)).not.toMatch(/thinking|probability|score/);
+    const forbidden = await postJson(
+      `${gw.url}/v1/route`,
+      chat('hi', { model: 'thinking' }),
+      headersOf(KEYS.narrow),
+    );
+    expect(forbidden.status).toBe(403);
+    expectErrorEnvelope(forbidden.body, 'permission_error', 'model_not_allowed');
+  });
+
+  it('charges what was streamed when a stream is aborted before its usage chunk', async () => {
+    const before = (await (
+      await fetch(`${gw.url}/v1/usage`, { headers: headersOf(KEYS.stream) })
+    ).json()) as any;
+    const controller = new AbortController();
+    const res = await fetch(`${gw.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: headersOf(KEYS.stream),
+      body: JSON.stringify(
+        withSim(chat('stream a long answer', { model: 'instant', stream: true }), {
+          tokens: 5_000,
+          tokenIntervalMs: 1,
+        }),
+      ),
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let chunks = 0;
+    while (chunks < 400) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      chunks += (decoder.decode(value).match(/^data: \{/gm) ?? []).length;
+    }
+    controller.abort();
+    await eventually(async () => {
+      const after = (await (
+        await fetch(`${gw.url}/v1/usage`, { headers: headersOf(KEYS.stream) })
+      ).json()) as any;
+      expect(after.concurrent_requests.in_flight).toBe(0);
+      // At least what the caller received (one token a chunk), not the 20-token reservation.
+      expect(after.tokens.used - before.tokens.used).toBeGreaterThanOrEqual(chunks);
+    }, 5_000);
+  });
+
+  it('logs an upload the client aborts as 499, never as a 500 with a stack', async () => {
+    const { hostname, port } = new URL(gw.url);
+    const socket = connect(Number(port), hostname);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      'POST /v1/chat/completions HTTP/1.1\r\nhost: gateway\r\ncontent-type: application/json\r\n' +
+        `authorization: Bearer ${KEYS.stream}\r\nx-request-id: upload-abort-1\r\n` +
+        'content-length: 100000\r\n\r\n{"messages":[',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    socket.destroy();
+    let line: any;
+    await eventually(() => {
+      line = gw.logs.map((l) => JSON.parse(l)).find((l) => l.request_id === 'upload-abort-1');
+      expect(line).toBeDefined();
+    }, 5_000);
+    expect(line.status).toBe(499);
+    expect(line.level).not.toBe('error');
+    const all = gw.logs.join('\n');
+    expect(all).not.toMatch(/upload-abort-1[^\n]*-> 500/);
+    expect(all).not.toMatch(/"level":"error"[^\n]*upload-abort-1/);
   });
 });

@@ -1412,6 +1412,14 @@ class Simulator {
   }
 
   private embeddings(ex: Exchange, body: Json, b: SimBehavior): void {
+    // vLLM refuses dimensions beyond the model's hidden size; unbounded here, one request of
+    // `dimensions: 4294967296` took the test process down (the hardening fuzz found it).
+    if (typeof body.dimensions === 'number' && body.dimensions > MAX_EMBEDDING_DIMS) {
+      return ex.json(
+        400,
+        errorBody(400, `dimensions must be at most ${MAX_EMBEDDING_DIMS}, got ${body.dimensions}.`),
+      );
+    }
     const input = body.input;
     const inputs: string[] =
       typeof input === 'string'
@@ -1636,6 +1644,9 @@ function validate(kind: Kind, body: Json): string | undefined {
   }
   return undefined;
 }
+
+/** The largest `dimensions` an embeddings request may ask for (a model's hidden size). */
+const MAX_EMBEDDING_DIMS = 8_192;
 
 /** `tool_choice: "required"` or a named function with no script: call it with `{}`. */
 function autoToolCalls(body: Json): ScriptedToolCall[] | undefined {

@@ -28,3 +28,31 @@ export const CHAT_REQUEST_FIELDS = [
   'metadata',
   'top_k',
 ] as const;
+
+/** The top-level fields of a legacy completions request (`POST /v1/completions`) tests mutate. */
+export const COMPLETION_REQUEST_FIELDS = [
+  'model',
+  'prompt',
+  'stream',
+  'stream_options',
+  'max_tokens',
+  'temperature',
+  'top_p',
+  'n',
+  'stop',
+  'echo',
+  'suffix',
+  'logprobs',
+  'seed',
+  'user',
+  'reasoning_effort',
+] as const;
+
+/** The top-level fields of an embeddings request (`POST /v1/embeddings`) tests mutate. */
+export const EMBEDDING_REQUEST_FIELDS = [
+  'model',
+  'input',
+  'encoding_format',
+  'dimensions',
+  'user',
+] as const;

@@ -14,6 +14,9 @@ export enum ErrorCode {
   MethodNotAllowed = 'method_not_allowed',
   UnsupportedMediaType = 'unsupported_media_type',
   RequestTooLarge = 'request_too_large',
+  /** The request's headers and body did not arrive within `server.body_timeout_ms`. */
+  RequestTimeout = 'request_timeout',
+  HeadersTooLarge = 'request_header_fields_too_large',
   RateLimitExceeded = 'rate_limit_exceeded',
   UpstreamError = 'upstream_error',
   TierUnavailable = 'tier_unavailable',
@@ -52,6 +55,10 @@ export function describeErrorCode(code: ErrorCode): ErrorCodeDescription {
       return { status: 415, type: 'invalid_request_error', retryable: false };
     case ErrorCode.RequestTooLarge:
       return { status: 413, type: 'invalid_request_error', retryable: false };
+    case ErrorCode.RequestTimeout:
+      return { status: 408, type: 'invalid_request_error', retryable: true };
+    case ErrorCode.HeadersTooLarge:
+      return { status: 431, type: 'invalid_request_error', retryable: false };
     case ErrorCode.RateLimitExceeded:
       return { status: 429, type: 'rate_limit_error', retryable: true };
     case ErrorCode.UpstreamError:

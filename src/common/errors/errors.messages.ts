@@ -6,6 +6,10 @@ export const ErrorMessages = {
   unsupportedMediaType: (type: string) =>
     `Unsupported content-type '${type}'; send 'application/json'.`,
   bodyTooLarge: (limit: number) => `The request body exceeds the limit of ${limit} bytes.`,
+  requestTimeout: (ms: number) =>
+    `The request's headers and body did not arrive within ${ms} ms; the connection is closed.`,
+  headersTooLarge: () => 'The request headers exceed the size the gateway accepts.',
+  malformedRequest: () => 'The HTTP request is malformed.',
   routeNotFound: (method: string, url: string) => `Unknown request URL: ${method} ${url}.`,
   malformedUrl: () => 'The request URL is malformed (an invalid percent-escape).',
   methodNotAllowed: (method: string, url: string) => `Method ${method} is not allowed on ${url}.`,
@@ -26,8 +30,13 @@ export const ErrorMessages = {
   tooManyToolCalls: (count: number, max: number) =>
     `A message carries ${count} tool_calls; at most ${max} are accepted in one turn.`,
   tooDeep: (max: number) => `The request body nests arrays and objects deeper than ${max} levels.`,
+  tooManyContainers: (max: number) =>
+    `The request body holds more than ${max} objects and arrays; it was not parsed.`,
   modelNotFound: (model: string, available: readonly string[]) =>
-    `The model '${model}' does not exist. Available models: ${available.join(', ')}.`,
+    `The model '${model}' does not exist. ` +
+    (available.length > 0
+      ? `Available models: ${available.join(', ')}.`
+      : 'No model is available to this API key.'),
   noEmbeddingsModel: () => 'No embeddings model is configured on this gateway.',
   contextLengthExceeded: (window: number, prompt: number, completion: number) =>
     `This model's maximum context length is ${window} tokens. However, you requested about ` +

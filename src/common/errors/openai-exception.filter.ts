@@ -28,8 +28,9 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const reply = ctx.getResponse<FastifyReply>();
     const request = ctx.getRequest<FastifyRequest>();
-    if (isClientClosed(exception)) {
-      // The caller left and its request was aborted: a normal ending, nobody to answer.
+    if (isClientClosed(exception) || isUploadAborted(exception, request)) {
+      // The caller left (during its upload, or while waiting for the answer): a normal ending,
+      // nobody to answer; its request line says 499.
       this.logger.debug(
         `${request.method} ${request.url} [${request.id}]: client closed the connection`,
       );
@@ -143,6 +144,17 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
         });
     }
   }
+}
+
+/**
+ * Node's `aborted` error (ECONNRESET) from a request whose body the client stopped sending:
+ * the body parser rejects with it after the socket closed (issue 13, finding 10).
+ */
+function isUploadAborted(exception: unknown, request: FastifyRequest): boolean {
+  return (
+    (exception as { code?: unknown } | null)?.code === 'ECONNRESET' &&
+    (request.raw.readableAborted || request.raw.destroyed)
+  );
 }
 
 /** Writes a {@link GatewayException} as the OpenAI envelope on a reply that has not been sent. */

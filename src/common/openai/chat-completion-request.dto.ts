@@ -370,13 +370,36 @@ export class EmbeddingRequestDto {
   @ValidateBy({
     name: 'isEmbeddingInput',
     validator: {
-      validate: (value: unknown) =>
-        (typeof value === 'string' && value.length > 0) ||
-        (Array.isArray(value) && value.length > 0 && value.length <= 2048),
-      defaultMessage: () => '$property must be a non-empty string or an array of 1 to 2048 inputs',
+      validate: isEmbeddingInput,
+      defaultMessage: () =>
+        '$property must be a non-empty string, or an array of 1 to 2048 items that are all ' +
+        'strings, all token ids (integers), or all arrays of token ids',
     },
   })
   input!: unknown;
 
   [extra: string]: unknown;
+}
+
+/** The most inputs one embeddings request may carry (OpenAI's limit). */
+const MAX_EMBEDDING_INPUTS = 2048;
+
+/**
+ * OpenAI's `input`: a string, or a list of strings, of token ids, or of token-id lists; anything
+ * else (objects, mixed lists) is refused here rather than relayed to the upstream.
+ */
+function isEmbeddingInput(value: unknown): boolean {
+  if (typeof value === 'string') return value.length > 0;
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_EMBEDDING_INPUTS) {
+    return false;
+  }
+  return (
+    value.every((item) => typeof item === 'string') ||
+    value.every(isTokenId) ||
+    value.every((item) => Array.isArray(item) && item.length > 0 && item.every(isTokenId))
+  );
+}
+
+function isTokenId(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) >= 0;
 }

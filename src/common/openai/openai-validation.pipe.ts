@@ -1,5 +1,5 @@
 import { Injectable, PipeTransform, type ArgumentMetadata } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
+import type { MetadataStorage } from 'class-transformer/types/MetadataStorage';
 import { validateSync, type ValidationError } from 'class-validator';
 import { ErrorCode, ErrorMessages, GatewayException } from '../errors';
 import { ChatCompletionRequestDto } from './chat-completion-request.dto';
@@ -29,13 +29,53 @@ export class OpenAiValidationPipe implements PipeTransform {
     ) {
       return value;
     }
-    const instance = plainToInstance(type as new () => object, value, {
-      enableImplicitConversion: false,
-    });
+    const instance = instantiate(type as new () => object, value);
     const errors = validateSync(instance, { forbidUnknownValues: false, whitelist: false });
     if (errors.length > 0) throw validationFailure(errors);
     return instance;
   }
+}
+
+/** Keys that name a prototype or a constructor: never copied onto a DTO instance. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['constructor', '__proto__', 'prototype']);
+
+/** Where class-transformer's `@Type(() => …)` declarations live (its package exports no path). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const storage = require('class-transformer/cjs/storage') as {
+  defaultMetadataStorage: MetadataStorage;
+};
+const typeMetadata = storage.defaultMetadataStorage;
+
+/**
+ * `value` as an instance of the DTO `type`, for class-validator: its own keys copied by
+ * reference, and the values of `@Type` fields (messages, stream_options) made instances in turn.
+ * Not class-transformer's `plainToInstance`, which deep-copies every value of the body (seconds
+ * for a large one, issue 13 finding 3) and takes any object's `constructor` key for its type
+ * and calls it (`{"model":{"constructor":{}}}` was a 500, finding 4). Keys that would shadow
+ * the instance's class or prototype are not copied; anywhere deeper they stay plain data.
+ */
+export function instantiate(type: new () => object, value: object): object {
+  const instance = new type() as Record<string, unknown>;
+  const source = value as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    if (RESERVED_KEYS.has(key)) continue;
+    const item = source[key];
+    const nested = typeMetadata.findTypeMetadata(type, key)?.typeFunction() as
+      (new () => object) | undefined;
+    instance[key] =
+      nested === undefined || item === null || typeof item !== 'object'
+        ? item
+        : Array.isArray(item)
+          ? item.map((element: unknown) =>
+              isPlainObject(element) ? instantiate(nested, element) : element,
+            )
+          : instantiate(nested, item);
+  }
+  return instance;
+}
+
+function isPlainObject(value: unknown): value is object {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 interface FieldProblem {

@@ -1,4 +1,6 @@
 import type { Context } from '@opentelemetry/api';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ChatCompletionRequest } from '../../common/openai';
 import type { TierName } from '../../config/gateway-config.interface';
 
 /**
@@ -31,6 +33,21 @@ export type ExplicitModelResolver = (
 
 /** Injection token of the {@link ExplicitModelResolver}; optional. */
 export const EXPLICIT_MODEL_RESOLVER = Symbol('EXPLICIT_MODEL_RESOLVER');
+
+/**
+ * Admits a `POST /v1/route` call as the chat front admits a chat request (issue 13, finding 9):
+ * the key's permission for `model` (403, or 404 listing only what it may use), then its limits
+ * (429), counted and metered like a request. Answers whether the key may use a chat tier, so
+ * the explanation never describes a route the key cannot take.
+ */
+export type RouteAdmission = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  body: ChatCompletionRequest,
+) => Promise<{ mayUseTier(tier: TierName): boolean }>;
+
+/** Injection token of the {@link RouteAdmission}; optional (unbound: nothing is checked). */
+export const ROUTE_ADMISSION = Symbol('ROUTE_ADMISSION');
 
 /** Injection token of the learned model's artifact; defaults to the committed one. */
 export const LEARNED_MODEL_ARTIFACT = Symbol('LEARNED_MODEL_ARTIFACT');

@@ -8,7 +8,7 @@ import {
   type ValueProvider,
 } from '@nestjs/common';
 import { CascadeClassifier } from './cascade.classifier';
-import { EMBEDDINGS_PORT, EXPLICIT_MODEL_RESOLVER } from './classifiers.constants';
+import { EMBEDDINGS_PORT, EXPLICIT_MODEL_RESOLVER, ROUTE_ADMISSION } from './classifiers.constants';
 import { LearnedClassifier } from './learned.classifier';
 import { RouteController } from './route.controller';
 import { RulesClassifier } from './rules.classifier';
@@ -28,6 +28,8 @@ export interface TierClassifiersModuleOptions {
   embeddings?: PortBinding;
   /** Binds {@link EXPLICIT_MODEL_RESOLVER} (used by `POST /v1/route` for an explicit `model`). */
   explicitModel?: PortBinding;
+  /** Binds {@link ROUTE_ADMISSION} (keys and limits for `POST /v1/route`). */
+  routeAdmission?: PortBinding;
 }
 
 const bind = (provide: symbol, binding: PortBinding | undefined): Provider[] =>
@@ -58,6 +60,7 @@ export class TierClassifiersModule {
       providers: [
         ...bind(EMBEDDINGS_PORT, options.embeddings),
         ...bind(EXPLICIT_MODEL_RESOLVER, options.explicitModel),
+        ...bind(ROUTE_ADMISSION, options.routeAdmission),
       ],
     };
   }

@@ -6,9 +6,14 @@ export {
   EMBEDDINGS_PORT,
   EXPLICIT_MODEL_RESOLVER,
   LEARNED_MODEL_ARTIFACT,
+  ROUTE_ADMISSION,
   SEMANTIC_EXEMPLARS,
 } from './classifiers.constants';
-export type { EmbeddingsPort, ExplicitModelResolver } from './classifiers.constants';
+export type {
+  EmbeddingsPort,
+  ExplicitModelResolver,
+  RouteAdmission,
+} from './classifiers.constants';
 export { TIER_CLASSIFIER } from './tier-classifier.interface';
 export type {
   ClassificationInput,

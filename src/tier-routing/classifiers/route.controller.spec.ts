@@ -16,7 +16,11 @@ describe('RouteController', () => {
   it('returns the cascade’s explanation', async () => {
     const controller = new RouteController(cascade);
     await expect(
-      controller.route({ messages: [{ role: 'user', content: 'hi' }] } as never, {} as never),
+      controller.route(
+        { messages: [{ role: 'user', content: 'hi' }] } as never,
+        {} as never,
+        {} as never,
+      ),
     ).resolves.toEqual({
       ...explanation,
       model: null,
@@ -33,6 +37,7 @@ describe('RouteController', () => {
         messages: [{ role: 'user', content: 'hi' }],
       } as never,
       {} as never,
+      {} as never,
     );
     expect([response.tier, response.reason, response.model]).toEqual([
       'thinking',
@@ -40,5 +45,45 @@ describe('RouteController', () => {
       'thinking',
     ]);
     expect(response.steps.map((s) => s.step)).toEqual(['model', 'classifier:learned']);
+  });
+
+  it.each<[string, string, string[], string, string]>([
+    ['the classifier’s tier allowed', 'instant', ['instant'], 'instant', 'key:instant'],
+    [
+      'the classifier’s tier forbidden',
+      'thinking',
+      ['instant'],
+      'instant',
+      'key:thinking->instant',
+    ],
+  ])(
+    'admits first, and tells a key confined to one tier only its route: %s',
+    async (_name, decided, allowed, tier, reason) => {
+      const admit = jest.fn(async () => ({ mayUseTier: (t: string) => allowed.includes(t) }));
+      const classifier = {
+        explain: jest.fn(async () => ({ ...explanation, tier: decided })),
+      } as unknown as CascadeClassifier;
+      const controller = new RouteController(classifier, undefined, admit);
+      const body = { messages: [{ role: 'user', content: 'hi' }] };
+      const response = await controller.route(body as never, {} as never, {} as never);
+      expect(admit).toHaveBeenCalledWith({}, {}, body);
+      expect([response.tier, response.reason, response.score]).toEqual([tier, reason, null]);
+      expect(response.steps).toEqual([
+        { step: 'key', status: 'decided', tier, note: `this key may use only the ${tier} tier` },
+      ]);
+      expect(response.features).toEqual([]);
+    },
+  );
+
+  it('propagates a refusal from admission (403, 404, 429) before classifying', async () => {
+    const refusal = new Error('refused');
+    const classifier = { explain: jest.fn() } as unknown as CascadeClassifier;
+    const controller = new RouteController(classifier, undefined, async () => {
+      throw refusal;
+    });
+    await expect(
+      controller.route({ messages: [] } as never, {} as never, {} as never),
+    ).rejects.toBe(refusal);
+    expect(classifier.explain).not.toHaveBeenCalled();
   });
 });

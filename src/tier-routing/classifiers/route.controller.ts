@@ -1,9 +1,15 @@
-import { Body, Controller, HttpCode, Inject, Optional, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Optional, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ChatCompletionRequestDto } from '../../common/openai';
 import { CascadeClassifier, type RouteExplanation } from './cascade.classifier';
-import { EXPLICIT_MODEL_RESOLVER, type ExplicitModelResolver } from './classifiers.constants';
+import type { TierName } from '../../config/gateway-config.interface';
+import {
+  EXPLICIT_MODEL_RESOLVER,
+  ROUTE_ADMISSION,
+  type ExplicitModelResolver,
+  type RouteAdmission,
+} from './classifiers.constants';
 
 /** `POST /v1/route` answers this: the decision, and the request's explicit model if it had one. */
 export interface RouteDebugResponse extends RouteExplanation {
@@ -13,7 +19,9 @@ export interface RouteDebugResponse extends RouteExplanation {
 /**
  * `POST /v1/route`: the routing decision for an OpenAI chat request body, with every step and
  * every feature's contribution, without calling any chat model. A debugging aid; it must sit
- * behind the gateway's authentication like every `/v1` route.
+ * behind the gateway's authentication like every `/v1` route, and it is admitted and metered
+ * like chat (the semantic step spends an embeddings call). A key that may not use every chat
+ * tier is told only the route it would get, never how the classifiers weighed the others.
  */
 @ApiTags('routing')
 @ApiBearerAuth()
@@ -24,6 +32,9 @@ export class RouteController {
     @Optional()
     @Inject(EXPLICIT_MODEL_RESOLVER)
     private readonly resolveModel?: ExplicitModelResolver,
+    @Optional()
+    @Inject(ROUTE_ADMISSION)
+    private readonly admit?: RouteAdmission,
   ) {}
 
   @Post('route')
@@ -35,7 +46,9 @@ export class RouteController {
     // The same DTO and edge validation as /v1/chat/completions: same body, same 400s.
     @Body() body: ChatCompletionRequestDto,
     @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<RouteDebugResponse> {
+    const access = await this.admit?.(request, reply, body);
     const model = body.model;
     const explanation = await this.cascade.explain({
       messages: body.messages,
@@ -44,6 +57,9 @@ export class RouteController {
       traceContext: request.telemetry?.context,
     });
     const explicit = this.resolveModel?.(model);
+    if (access && !CHAT_TIERS.every((tier) => access.mayUseTier(tier))) {
+      return confined(explanation, model, explicit?.tier, access.mayUseTier);
+    }
     if (!explicit) return { model: model ?? null, ...explanation };
     // The router decides an explicit model before any classifier; the classifiers' reading stays
     // in `steps` for comparison.
@@ -59,4 +75,34 @@ export class RouteController {
       ],
     };
   }
+}
+
+const CHAT_TIERS: readonly TierName[] = ['instant', 'thinking'];
+
+/**
+ * The answer for a key confined to one chat tier (admission already refused a key with none):
+ * the tier it gets, as the chat front would move it (`key:<from>-><to>`), and nothing of the
+ * classifiers' reading, which weighs a tier the key may not use.
+ */
+function confined(
+  explanation: RouteExplanation,
+  model: string | undefined,
+  explicitTier: TierName | undefined,
+  mayUseTier: (tier: TierName) => boolean,
+): RouteDebugResponse {
+  const decided = explicitTier ?? explanation.tier;
+  const tier = mayUseTier(decided) ? decided : decided === 'instant' ? 'thinking' : 'instant';
+  const reason = tier === decided ? `key:${tier}` : `key:${decided}->${tier}`;
+  return {
+    model: model ?? null,
+    tier,
+    reason,
+    score: null,
+    thinkingThreshold: explanation.thinkingThreshold,
+    steps: [
+      { step: 'key', status: 'decided', tier, note: `this key may use only the ${tier} tier` },
+    ],
+    features: [],
+    conversation: explanation.conversation,
+  };
 }
