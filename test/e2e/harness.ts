@@ -1,4 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
 import { createGatewayApp } from '../../src/app.factory';
 import { loadGatewayConfig, type GatewayConfig } from '../../src/config';
@@ -71,6 +74,52 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await app.close();
       await Promise.all([instant.close(), thinking.close()]);
+    },
+  };
+}
+
+/** A gateway on a real port, configured from a YAML document; its simulators are the caller's. */
+export interface YamlGateway<S> {
+  url: string;
+  app: NestFastifyApplication;
+  sims: S;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the real application from `document` written as a YAML file (JSON is YAML), so it goes
+ * through the same loader as production; `env` adds variables. `close()` stops the gateway, then
+ * every simulator in `sims`.
+ */
+export async function startYamlGateway<S extends Record<string, RunningSimulator[]>>(
+  document: object,
+  sims: S,
+  env: Record<string, string> = {},
+): Promise<YamlGateway<S>> {
+  const file = join(mkdtempSync(join(tmpdir(), 'tiergate-e2e-')), 'gateway.yaml');
+  writeFileSync(file, JSON.stringify(document));
+  const config = loadGatewayConfig({
+    HOST: '127.0.0.1',
+    GATEWAY_CONFIG: file,
+    GATEWAY_API_KEYS: TEST_KEY,
+    REQUEST_TIMEOUT_MS: '10000',
+    ...env,
+  });
+  const app = await createGatewayApp(config, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    app,
+    sims,
+    async close() {
+      await app.close();
+      await Promise.all(
+        Object.values(sims)
+          .flat()
+          .map((sim) => sim.close()),
+      );
     },
   };
 }

@@ -1,11 +1,5 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createGatewayApp } from '../../src/app.factory';
-import { loadGatewayConfig } from '../../src/config';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../simulator';
-import { authHeaders, chat, postJson, TEST_KEY } from './harness';
+import { authHeaders, chat, postJson, startYamlGateway, type YamlGateway } from './harness';
 
 /*
  * Issue 12: what `/health` says of upstreams must be true. Load-aware balancing reads llama.cpp
@@ -23,12 +17,7 @@ interface Setup {
   env?: Record<string, string>;
 }
 
-interface Running {
-  url: string;
-  app: NestFastifyApplication;
-  sims: Record<Tier, RunningSimulator[]>;
-  close(): Promise<void>;
-}
+type Running = YamlGateway<Record<Tier, RunningSimulator[]>>;
 
 const FAST = {
   health_check: { interval_ms: 50, timeout_ms: 500, healthy_threshold: 1, unhealthy_threshold: 2 },
@@ -50,34 +39,14 @@ async function start(setup: Setup): Promise<Running> {
     upstreams: sims[tier].map((sim) => ({ url: sim.url })),
   });
   const tier = (name: Tier) => ({ pool: name, model: `sim-${name}`, ...setup.tier?.[name] });
-  const file = join(mkdtempSync(join(tmpdir(), 'tiergate-upstream-health-')), 'gateway.yaml');
-  writeFileSync(
-    file,
-    JSON.stringify({
+  return startYamlGateway(
+    {
       pools: { instant: pool('instant'), thinking: pool('thinking') },
       tiers: { instant: tier('instant'), thinking: tier('thinking') },
-    }),
-  );
-  const config = loadGatewayConfig({
-    HOST: '127.0.0.1',
-    GATEWAY_CONFIG: file,
-    GATEWAY_API_KEYS: TEST_KEY,
-    REQUEST_TIMEOUT_MS: '10000',
-    ...setup.env,
-  });
-  const app = await createGatewayApp(config, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    app,
-    sims,
-    async close() {
-      await app.close();
-      await Promise.all([...sims.instant, ...sims.thinking].map((sim) => sim.close()));
     },
-  };
+    sims,
+    setup.env,
+  );
 }
 
 async function health(url: string, path = '/health'): Promise<{ status: number; body: any }> {
