@@ -50,9 +50,6 @@ class FakeTransport implements ReplicaTransport {
   embeddings = (): never => {
     throw new Error('not used');
   };
-  listModels = (): never => {
-    throw new Error('not used');
-  };
   close = (): Promise<void> => Promise.resolve();
   destroy = (): Promise<void> => Promise.resolve();
 }

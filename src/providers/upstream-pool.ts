@@ -15,7 +15,6 @@ import type {
   CompletionRequest,
   EmbeddingRequest,
   EmbeddingResponse,
-  ModelList,
 } from '../common/openai/chat.types';
 import type { PoolConfig, UpstreamConfig } from '../config';
 import {
@@ -288,10 +287,6 @@ export class UpstreamPool implements ChatUpstream {
       (transport, attempt) => transport.embeddings(body, attempt),
       describe('embeddings', body, false),
     );
-  }
-
-  listModels(options: UpstreamCallOptions): Promise<ModelList> {
-    return this.execute(options, undefined, (transport, attempt) => transport.listModels(attempt));
   }
 
   // --------------------------------------------------------------------------- attempts

@@ -8,7 +8,6 @@ import type {
   CompletionRequest,
   EmbeddingRequest,
   EmbeddingResponse,
-  ModelList,
 } from '../common/openai/chat.types';
 
 /** Backpressure from whoever consumes a stream: producers wait while it is closed. */
@@ -96,5 +95,4 @@ export interface ChatUpstream {
     body: EmbeddingRequest,
     options: UpstreamCallOptions,
   ): Promise<UpstreamJson<EmbeddingResponse>>;
-  listModels(options: UpstreamCallOptions): Promise<ModelList>;
 }
