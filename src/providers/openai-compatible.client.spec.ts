@@ -7,8 +7,9 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { lastValueFrom, toArray } from 'rxjs';
 import { ErrorCode, GatewayException } from '../common/errors';
 import type { ChatCompletionRequest } from '../common/openai/chat.types';
+import { FlowGate } from '../common/sse';
 import { OpenAiCompatibleClient } from './openai-compatible.client';
-import type { FlowGate, UpstreamCallOptions } from './upstream.interface';
+import type { UpstreamCallOptions } from './upstream.interface';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
@@ -123,19 +124,17 @@ async function failure(promise: Promise<unknown>): Promise<GatewayException> {
   return error as GatewayException;
 }
 
-class TestGate implements FlowGate {
-  open = true;
+class TestGate extends FlowGate {
   waits = 0;
-  private waiters: (() => void)[] = [];
 
-  wait(): Promise<void> {
+  override wait(): Promise<void> {
     this.waits++;
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return super.wait();
   }
 
   set(open: boolean): void {
-    this.open = open;
-    if (open) for (const resolve of this.waiters.splice(0)) resolve();
+    if (open) this.reopen();
+    else this.close();
   }
 }
 

@@ -6,12 +6,13 @@ import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import {
   LineTooLongError,
   UpstreamStreamDecoder,
+  type FlowGate,
   type UpstreamStreamHandlers,
 } from '../common/sse';
 import { malformed, parseStreamChunk, upstreamStatusError } from './openai-wire.mapper';
 import { BodyText, DispatchCall, headerValue, type AnswerLimits } from './dispatch-call';
 import { MAX_ERROR_BODY_BYTES, toGatewayError, tooLarge } from './upstream-failure.mapper';
-import type { FlowGate, UpstreamCallOptions, UpstreamChunk } from './upstream.interface';
+import type { UpstreamCallOptions, UpstreamChunk } from './upstream.interface';
 
 /** A streamed answer must say it is a stream (or JSON lines); anything else is no stream. */
 const STREAM_CONTENT_TYPE = /event-stream|ndjson|json/i;

@@ -9,12 +9,7 @@ import type {
   EmbeddingRequest,
   EmbeddingResponse,
 } from '../common/openai/chat.types';
-
-/** Backpressure from whoever consumes a stream: producers wait while it is closed. */
-export interface FlowGate {
-  readonly open: boolean;
-  wait(): Promise<void>;
-}
+import type { FlowGate } from '../common/sse';
 
 export interface UpstreamCallOptions {
   /** The caller's cancellation (client disconnect); aborting it aborts the upstream request. */
