@@ -1,5 +1,6 @@
 import type { TextMapSetter } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
+import type { IncomingHttpHeaders } from 'undici/types/header';
 import type { UpstreamCallOptions } from './upstream.interface';
 
 /** What a cancelled call (its subscriber left) aborts its upstream request with; nobody reads it. */
@@ -185,3 +186,15 @@ export const headerListSetter: TextMapSetter<string[]> = {
     carrier.push(key, value);
   },
 };
+
+/** The largest answer read, and the largest streamed event (issue 13: answers are bounded). */
+export interface AnswerLimits {
+  maxResponseBytes: number;
+  maxStreamLineBytes: number;
+}
+
+/** One response header's value (the first, when repeated). */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -6,7 +6,6 @@ export { callTimeouts } from './call-timeouts';
 export type { ReplicaState } from './replica';
 export type {
   ChatUpstream,
-  FlowGate,
   UpstreamCallOptions,
   UpstreamChunk,
   UpstreamJson,

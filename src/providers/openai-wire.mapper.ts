@@ -3,7 +3,6 @@ import type {
   ChatCompletion,
   ChatCompletionChunk,
   EmbeddingResponse,
-  ModelList,
 } from '../common/openai/chat.types';
 import { scrubSecrets } from '../common/secrets';
 import { isContextOverflow, isInvalidInput, isOverReplicaLimit } from './upstream-error-wording';
@@ -58,12 +57,6 @@ export function parseEmbeddings(raw: string, origin: string): EmbeddingResponse 
   const value = parseObject(raw, 'embeddings answer', origin);
   if (!Array.isArray(value.data)) throw malformed('embeddings answer without data', origin, raw);
   return value as unknown as EmbeddingResponse;
-}
-
-export function parseModelList(raw: string, origin: string): ModelList {
-  const value = parseObject(raw, 'model list', origin);
-  if (!Array.isArray(value.data)) throw malformed('model list without data', origin, raw);
-  return value as unknown as ModelList;
 }
 
 /**

@@ -60,7 +60,7 @@ export class ReplicaProbe implements ReplicaProber {
     } catch (error) {
       return {
         ok: false,
-        error: controller.signal.aborted ? `no answer within ${timeoutMs} ms` : describe(error),
+        error: controller.signal.aborted ? `no answer within ${timeoutMs} ms` : errorName(error),
       };
     } finally {
       clearTimeout(timer);
@@ -72,7 +72,7 @@ export class ReplicaProbe implements ReplicaProber {
   }
 }
 
-function describe(error: unknown): string {
+function errorName(error: unknown): string {
   const code = (error as { code?: string } | null)?.code;
   return code ?? (error instanceof Error ? error.name : 'failed');
 }

@@ -8,14 +8,8 @@ import type {
   CompletionRequest,
   EmbeddingRequest,
   EmbeddingResponse,
-  ModelList,
 } from '../common/openai/chat.types';
-
-/** Backpressure from whoever consumes a stream: producers wait while it is closed. */
-export interface FlowGate {
-  readonly open: boolean;
-  wait(): Promise<void>;
-}
+import type { FlowGate } from '../common/sse';
 
 export interface UpstreamCallOptions {
   /** The caller's cancellation (client disconnect); aborting it aborts the upstream request. */
@@ -96,5 +90,4 @@ export interface ChatUpstream {
     body: EmbeddingRequest,
     options: UpstreamCallOptions,
   ): Promise<UpstreamJson<EmbeddingResponse>>;
-  listModels(options: UpstreamCallOptions): Promise<ModelList>;
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { map, tap, type Observable } from 'rxjs';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../common/openai';
-import { callTimeouts, type FlowGate } from '../providers';
+import type { FlowGate } from '../common/sse';
+import { callTimeouts } from '../providers';
 import type { RequestTelemetry } from '../telemetry';
 import type { LoopModel } from '../tools';
 import { StreamReasoningNormalizer, normalizeCompletion } from './reasoning/reasoning-normalizer';

@@ -17,6 +17,7 @@ import {
 import { TIER_CLASSIFIER, type TierClassifier } from './classifiers/tier-classifier.interface';
 import { estimatePromptTokens, estimateTextTokens, truncateOldest } from './context-fit';
 import { ModelCatalogService } from './model-catalog.service';
+import { OTHER_TIER, placeRequest, tierService } from './tier-availability';
 
 export interface RouteRequest {
   model?: string;
@@ -41,8 +42,6 @@ export interface RouteDecision {
   /** Set when the alias's `truncate: oldest` policy dropped turns to fit the context window. */
   truncated?: { messages: ChatMessage[]; dropped: number };
 }
-
-const OTHER: Record<TierName, TierName> = { instant: 'thinking', thinking: 'instant' };
 
 /** Resolves a request to a tier: explicit model first, then the classifier for `auto`. */
 @Injectable()
@@ -117,41 +116,32 @@ export class TierRouterService {
    * (`fallback:thinking->instant`); a saturated pool (every replica at its limit, the wait
    * queue full) sends `auto` traffic to the other tier when its `spill` allows
    * (`spill:instant->thinking`). A tier with nothing serving at all and nowhere to go is 503
-   * `tier_unavailable`; one whose replicas are all ejected still gets its requests.
+   * `tier_unavailable`; one whose replicas are all ejected still gets its requests. The rule is
+   * {@link placeRequest}, the one readiness uses too.
    */
   private withCapacity(decision: RouteDecision, auto: boolean): RouteDecision {
-    const { tier, config, pool } = decision;
-    const otherTier = OTHER[tier];
-    const other = this.catalog.tiers[otherTier];
-    if (!pool.available) {
-      if (config.fallback && other) {
-        const otherPool = this.pools.get(other.pool);
-        if (otherPool.available) {
-          return {
-            tier: otherTier,
-            reason: `fallback:${tier}->${otherTier}`,
-            config: other,
-            pool: otherPool,
-          };
-        }
-      }
-      if (!pool.serving) {
-        throw new GatewayException(ErrorCode.TierUnavailable, ErrorMessages.tierUnavailable(tier), {
-          headers: { 'retry-after': String(pool.retryAfterSeconds) },
-        });
-      }
-    } else if (auto && config.spill && other && pool.saturated) {
-      const otherPool = this.pools.get(other.pool);
-      if (otherPool.available && !otherPool.saturated) {
+    const tier = decision.tier;
+    const placement = placeRequest(tier, this.catalog.tiers, (name) => this.pools.get(name), auto);
+    switch (placement) {
+      case 'direct':
+      case 'ejected':
+        return decision;
+      case 'fallback':
+      case 'spill': {
+        const other = OTHER_TIER[tier];
+        const config = this.catalog.tiers[other] as TierConfig;
         return {
-          tier: otherTier,
-          reason: `spill:${tier}->${otherTier}`,
-          config: other,
-          pool: otherPool,
+          tier: other,
+          reason: `${placement}:${tier}->${other}`,
+          config,
+          pool: this.pools.get(config.pool),
         };
       }
+      case 'none':
+        throw new GatewayException(ErrorCode.TierUnavailable, ErrorMessages.tierUnavailable(tier), {
+          headers: { 'retry-after': String(decision.pool.retryAfterSeconds) },
+        });
     }
-    return decision;
   }
 
   private async choose(
@@ -170,7 +160,7 @@ export class TierRouterService {
     })) ?? { tier: this.defaultTier, reason: 'default' };
     if (this.catalog.tiers[verdict.tier] === undefined) {
       // Only one tier is configured: `auto` can only go there, and says so.
-      const other = OTHER[verdict.tier];
+      const other = OTHER_TIER[verdict.tier];
       return this.decide(other, `fallback:${verdict.tier}->${other}`);
     }
     return this.decide(verdict.tier, verdict.reason, verdict.score);
@@ -193,7 +183,7 @@ export class TierRouterService {
     const reserve = request.maxTokens ?? 0;
     const prompt = estimatePromptTokens(request.messages, request.tools);
     if (prompt + reserve <= window) return decision;
-    const other = OTHER[decision.tier];
+    const other = OTHER_TIER[decision.tier];
     const otherWindow = this.catalog.tiers[other]?.contextWindow;
     if (otherWindow !== undefined && prompt + reserve <= otherWindow) {
       return this.decide(other, `context:${decision.tier}->${other}`);
@@ -237,10 +227,9 @@ export class TierRouterService {
     if (!(error instanceof GatewayException) || error.code !== ErrorCode.TierUnavailable) {
       return undefined;
     }
-    const other = OTHER[route.tier];
-    if (!route.config.fallback || route.pool.available || !allowed(other)) return undefined;
-    const config = this.catalog.tiers[other];
-    if (!config || !this.pools.get(config.pool).available) return undefined;
+    const other = OTHER_TIER[route.tier];
+    const service = tierService(route.tier, this.catalog.tiers, (name) => this.pools.get(name));
+    if (service !== 'fallback' || !allowed(other)) return undefined;
     return this.routeTo(other, `fallback:${route.tier}->${other}`);
   }
 

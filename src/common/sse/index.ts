@@ -1,3 +1,4 @@
+export { FlowGate } from './flow-gate';
 export { LineTooLongError } from './line-splitter';
 export { SseParser, type SseEventHandler } from './sse-parser';
 export {
@@ -5,12 +6,7 @@ export {
   type UpstreamFraming,
   type UpstreamStreamHandlers,
 } from './stream-decoder';
-export {
-  DemandGate,
-  SseResponseWriter,
-  type SseWriterOptions,
-  type SseWriterOwner,
-} from './sse-writer';
+export { SseResponseWriter, type SseWriterOptions, type SseWriterOwner } from './sse-writer';
 export { HeartbeatWheel, type HeartbeatMember } from './heartbeat-wheel';
 export { replyWithSse, type SseReplyOptions } from './sse-reply';
 export { SseMessages } from './sse.messages';

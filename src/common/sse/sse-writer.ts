@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { FlowGate } from './flow-gate';
 import { HeartbeatWheel, type HeartbeatMember } from './heartbeat-wheel';
 
 const DONE_FRAME = 'data: [DONE]\n\n';
@@ -17,7 +18,6 @@ const SSE_HEADERS: Readonly<Record<string, string>> = {
 const DROPPED_HEADERS = new Set(['content-length', 'transfer-encoding', 'content-encoding']);
 
 const LINE_BREAKS = /\r\n|\r|\n/g;
-const RESOLVED = Promise.resolve();
 
 export interface SseWriterOptions {
   /** Milliseconds of silence after which a `: ping` comment is written; 0 disables it. */
@@ -39,40 +39,6 @@ export interface SseWriterOwner {
   openForHeartbeat(): void;
   /** The response closed: after `end()` flushed (`clientAborted` false), or the client left. */
   responseClosed(clientAborted: boolean): void;
-}
-
-/**
- * Whether the response's socket can take more. A producer that can pause (one that pulls from the
- * upstream body) checks it before each write: `if (!gate.open) await gate.wait()`. It opens again on
- * the response's `drain`, and for good once the response is closed, so nobody waits on a dead socket.
- */
-export class DemandGate {
-  private isOpen = true;
-  private waiting: Promise<void> | undefined;
-  private release: (() => void) | undefined;
-
-  get open(): boolean {
-    return this.isOpen;
-  }
-
-  /** Resolves when the gate is open (at once if it is). Every waiter shares one promise. */
-  wait(): Promise<void> {
-    if (this.isOpen) return RESOLVED;
-    return (this.waiting ??= new Promise<void>((resolve) => (this.release = resolve)));
-  }
-
-  /** @internal The writer's: `res.write()` returned false. */
-  close(): void {
-    this.isOpen = false;
-  }
-
-  /** @internal The writer's: the response drained or closed. */
-  reopen(): void {
-    this.isOpen = true;
-    const release = this.release;
-    this.waiting = this.release = undefined;
-    release?.();
-  }
 }
 
 /** The writer's state bits: one field rather than six, on an object every open stream holds. */
@@ -142,7 +108,7 @@ function flushPendingHead(writer: SseResponseWriter): void {
  * writer.end();
  */
 export class SseResponseWriter implements HeartbeatMember {
-  readonly gate = new DemandGate();
+  readonly gate = new FlowGate();
   /** @internal The heartbeat wheel's links. */
   heartbeatPrev: HeartbeatMember | undefined = undefined;
   /** @internal */
