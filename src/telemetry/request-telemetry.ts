@@ -10,7 +10,6 @@ import {
 } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MetricsService } from './metrics.service';
-import type { RequestLog } from './request-logging';
 import { Semconv, SpanNames, Tiergate, type GenAiOperation } from './telemetry.constants';
 import { errorTypeOf, tracer } from './tracing';
 
@@ -72,6 +71,14 @@ export interface RoutedRequest {
 }
 
 /**
+ * Where an ended request's record goes: the request log line ({@link RequestLog} in
+ * `request-logging.ts`, which reads this module, not the other way round).
+ */
+export interface RequestRecordSink {
+  write(record: RequestTelemetry): void;
+}
+
+/**
  * One request's telemetry: the server span (`POST /v1/chat/completions`), what routing decided,
  * the tokens of every upstream call and the time to the first token, ended exactly once when
  * the response closes (answered, streamed to the end, failed, or the caller gone).
@@ -117,7 +124,7 @@ export class RequestTelemetry {
     readonly operation: GenAiOperation | undefined,
     private readonly metrics: MetricsService,
     parent: Context,
-    private readonly log?: RequestLog,
+    private readonly log?: RequestRecordSink,
   ) {
     const method = request.method;
     this.method = method;
@@ -328,7 +335,7 @@ export class RequestTelemetry {
 export function registerRequestTelemetry(
   fastify: FastifyInstance,
   metrics: MetricsService,
-  log?: RequestLog,
+  log?: RequestRecordSink,
 ): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.url;
