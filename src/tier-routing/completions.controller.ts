@@ -3,19 +3,20 @@ import { ConfigService } from '@nestjs/config';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { confineRoute } from '../auth';
-import { asGatewayException } from '../common/errors';
 import { clientAbortSignal } from '../common/http';
-import { CompletionRequestDto, type CompletionRequest } from '../common/openai';
+import { CompletionRequestDto } from '../common/openai';
 import { replyWithSse, SseResponseWriter } from '../common/sse';
 import type { GatewayConfig } from '../config';
 import { estimateInputTokens, LimitsService, type Admission } from '../limits';
 import { callTimeouts } from '../providers';
 import type { UsageLike } from '../telemetry';
+import { inBandErrorRenderer } from './in-band-error';
 import { admitAndServe } from './inference-admission';
 import { ModelCatalogService } from './model-catalog.service';
 import { setRouteHeaders } from './route-headers';
 import { toPayloads } from './stream-payloads';
 import { TierRouterService } from './tier-router.service';
+import { callerWantsUsage, streamingUpstreamBody } from './usage-request';
 
 /** `POST /v1/completions` (legacy): the same routing as chat; bodies pass through otherwise. */
 @ApiTags('completions')
@@ -110,15 +111,10 @@ export class CompletionsController {
       traceContext: telemetry?.context,
     };
     if (body.stream === true) {
-      const callerWantsUsage = body.stream_options?.include_usage === true;
-      const upstreamBody: CompletionRequest = {
-        ...body,
-        model: route.config.model,
-        stream_options: { ...body.stream_options, include_usage: true },
-      };
+      const upstreamBody = streamingUpstreamBody(body, route.config.model);
       const writer = new SseResponseWriter(reply.raw, { heartbeatMs: this.heartbeatMs });
       const chunks = route.pool.completionsStream(upstreamBody, { ...options, gate: writer.gate });
-      const observed = toPayloads(chunks, callerWantsUsage, undefined, {
+      const observed = toPayloads(chunks, callerWantsUsage(body), undefined, {
         ...(telemetry && { first: () => telemetry.firstToken() }),
         usage: (chunk) => {
           telemetry?.addUsage(chunk.usage, route.tier, route.config.model);
@@ -127,11 +123,7 @@ export class CompletionsController {
       });
       await replyWithSse(reply, writer, observed, {
         heartbeatMs: this.heartbeatMs,
-        renderError: (error) => {
-          telemetry?.failedInBand(error);
-          admission.fail(error);
-          return asGatewayException(error).toBody();
-        },
+        renderError: inBandErrorRenderer(telemetry, admission),
       });
       return;
     }
