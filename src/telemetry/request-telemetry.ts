@@ -9,6 +9,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { tokenCount, UsageTotal } from '../common/usage';
 import type { MetricsService } from './metrics.service';
 import { Semconv, SpanNames, Tiergate, type GenAiOperation } from './telemetry.constants';
 import { errorTypeOf, tracer } from './tracing';
@@ -100,9 +101,8 @@ export class RequestTelemetry {
   upstreamModel?: string;
   reason?: string;
   stream = false;
-  inputTokens = 0;
-  outputTokens = 0;
-  private usageSeen = false;
+  /** The usage of every upstream call of the request, summed (tool loops make several). */
+  private readonly usage = new UsageTotal();
   /** Seconds from arrival to the first content delta (streams). */
   firstTokenS?: number;
   errorType?: string;
@@ -147,6 +147,16 @@ export class RequestTelemetry {
     if (operation) metrics.requestsInFlight.inc({ operation });
   }
 
+  /** Input tokens of the request's upstream calls, summed. */
+  get inputTokens(): number {
+    return this.usage.prompt;
+  }
+
+  /** Output tokens of the request's upstream calls, summed. */
+  get outputTokens(): number {
+    return this.usage.completion;
+  }
+
   get requestId(): string {
     return this.request.id;
   }
@@ -188,12 +198,11 @@ export class RequestTelemetry {
    */
   addUsage(usage: UsageLike | null | undefined, tier: string, upstreamModel: string): void {
     if (!usage) return;
-    const input = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : undefined;
-    const output =
-      typeof usage.completion_tokens === 'number' ? usage.completion_tokens : undefined;
+    this.usage.add(usage);
+    const input = tokenCount(usage.prompt_tokens);
+    const output = tokenCount(usage.completion_tokens);
     const operation = this.operation ?? 'chat';
     if (input !== undefined) {
-      this.inputTokens += input;
       this.metrics.tokenUsage.observe(
         {
           gen_ai_operation_name: operation,
@@ -205,7 +214,6 @@ export class RequestTelemetry {
       );
     }
     if (output !== undefined) {
-      this.outputTokens += output;
       this.metrics.tokenUsage.observe(
         {
           gen_ai_operation_name: operation,
@@ -216,7 +224,6 @@ export class RequestTelemetry {
         output,
       );
     }
-    this.usageSeen ||= input !== undefined || output !== undefined;
   }
 
   /** The first content delta left for the caller; later calls are ignored. */
