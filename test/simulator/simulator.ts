@@ -24,7 +24,7 @@ import {
   charsToTokens,
   toolCallId,
 } from './wire';
-import { llamaCppFault, llamaCppParseError } from './llamacpp';
+import { llamaCppError, llamaCppFault, llamaCppParseError } from './llamacpp';
 
 // =============================================================================================
 // Public API
@@ -867,16 +867,8 @@ class Simulator {
 
     const stream = kind !== 'embedding' && body.stream === true;
     if (stream && b.refuseStream) {
-      return ex.json(
-        400,
-        JSON.stringify({
-          error: {
-            code: 400,
-            message: 'Streaming is not supported by this server',
-            type: 'invalid_request_error',
-          },
-        }),
-      );
+      // The `{"error":{"code","message","type"}}` envelope of the servers that cannot stream.
+      return ex.json(400, llamaCppError(400, 'Streaming is not supported by this server'));
     }
     if (b.mode === 'garbage') return this.garbage(ex, stream);
     if (b.mode === 'cut' && !stream) {
