@@ -2,7 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { pino, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config';
-import type { RequestTelemetry } from './request-telemetry';
+import type { RequestRecordSink, RequestTelemetry } from './request-telemetry';
 import { TelemetryMessages } from './telemetry.messages';
 
 /**
@@ -122,7 +122,7 @@ export function requestLogLine(record: RequestTelemetry): RequestLogLine {
  * The request log: one line per request at `info` (`error` for a 5xx), written when the
  * request's telemetry ends.
  */
-export class RequestLog {
+export class RequestLog implements RequestRecordSink {
   private readonly infoEnabled: boolean;
 
   constructor(private readonly logger: Logger) {

@@ -51,3 +51,32 @@ describe('RequestTelemetry.beforeEnd', () => {
     expect(seen).toMatchObject({ outcome: 'ok', totalTokens: 3 });
   });
 });
+
+describe('RequestTelemetry.addUsage', () => {
+  it("sums the request's tokens over its calls and observes each call by tier and model", () => {
+    const observe = jest.fn();
+    const telemetry = new RequestTelemetry(
+      { method: 'POST', id: 'req-2' } as never,
+      { raw: { writableFinished: true, statusCode: 200 } } as never,
+      '/v1/chat/completions',
+      'chat',
+      { tokenUsage: { observe }, requestsInFlight: { inc: jest.fn() } } as never,
+      ROOT_CONTEXT,
+    );
+    telemetry.addUsage({ prompt_tokens: 10, completion_tokens: 2 }, 'thinking', 'qwq');
+    telemetry.addUsage({ prompt_tokens: 14, completion_tokens: 'n/a' }, 'instant', 'qwen');
+    telemetry.addUsage(null, 'instant', 'qwen');
+    expect([telemetry.inputTokens, telemetry.outputTokens]).toEqual([24, 2]);
+    const labels = (type: string, tier: string, model: string) => ({
+      gen_ai_operation_name: 'chat',
+      gen_ai_request_model: model,
+      gen_ai_token_type: type,
+      tier,
+    });
+    expect(observe.mock.calls).toEqual([
+      [labels('input', 'thinking', 'qwq'), 10],
+      [labels('output', 'thinking', 'qwq'), 2],
+      [labels('input', 'instant', 'qwen'), 14],
+    ]);
+  });
+});

@@ -9,8 +9,8 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { tokenCount, UsageTotal } from '../common/usage';
 import type { MetricsService } from './metrics.service';
-import type { RequestLog } from './request-logging';
 import { Semconv, SpanNames, Tiergate, type GenAiOperation } from './telemetry.constants';
 import { errorTypeOf, tracer } from './tracing';
 
@@ -72,6 +72,14 @@ export interface RoutedRequest {
 }
 
 /**
+ * Where an ended request's record goes: the request log line ({@link RequestLog} in
+ * `request-logging.ts`, which reads this module, not the other way round).
+ */
+export interface RequestRecordSink {
+  write(record: RequestTelemetry): void;
+}
+
+/**
  * One request's telemetry: the server span (`POST /v1/chat/completions`), what routing decided,
  * the tokens of every upstream call and the time to the first token, ended exactly once when
  * the response closes (answered, streamed to the end, failed, or the caller gone).
@@ -93,9 +101,8 @@ export class RequestTelemetry {
   upstreamModel?: string;
   reason?: string;
   stream = false;
-  inputTokens = 0;
-  outputTokens = 0;
-  private usageSeen = false;
+  /** The usage of every upstream call of the request, summed (tool loops make several). */
+  private readonly usage = new UsageTotal();
   /** Seconds from arrival to the first content delta (streams). */
   firstTokenS?: number;
   errorType?: string;
@@ -117,7 +124,7 @@ export class RequestTelemetry {
     readonly operation: GenAiOperation | undefined,
     private readonly metrics: MetricsService,
     parent: Context,
-    private readonly log?: RequestLog,
+    private readonly log?: RequestRecordSink,
   ) {
     const method = request.method;
     this.method = method;
@@ -138,6 +145,16 @@ export class RequestTelemetry {
       this.span.setAttribute(Tiergate.RequestId, request.id);
     }
     if (operation) metrics.requestsInFlight.inc({ operation });
+  }
+
+  /** Input tokens of the request's upstream calls, summed. */
+  get inputTokens(): number {
+    return this.usage.prompt;
+  }
+
+  /** Output tokens of the request's upstream calls, summed. */
+  get outputTokens(): number {
+    return this.usage.completion;
   }
 
   get requestId(): string {
@@ -181,12 +198,11 @@ export class RequestTelemetry {
    */
   addUsage(usage: UsageLike | null | undefined, tier: string, upstreamModel: string): void {
     if (!usage) return;
-    const input = typeof usage.prompt_tokens === 'number' ? usage.prompt_tokens : undefined;
-    const output =
-      typeof usage.completion_tokens === 'number' ? usage.completion_tokens : undefined;
+    this.usage.add(usage);
+    const input = tokenCount(usage.prompt_tokens);
+    const output = tokenCount(usage.completion_tokens);
     const operation = this.operation ?? 'chat';
     if (input !== undefined) {
-      this.inputTokens += input;
       this.metrics.tokenUsage.observe(
         {
           gen_ai_operation_name: operation,
@@ -198,7 +214,6 @@ export class RequestTelemetry {
       );
     }
     if (output !== undefined) {
-      this.outputTokens += output;
       this.metrics.tokenUsage.observe(
         {
           gen_ai_operation_name: operation,
@@ -209,7 +224,6 @@ export class RequestTelemetry {
         output,
       );
     }
-    this.usageSeen ||= input !== undefined || output !== undefined;
   }
 
   /** The first content delta left for the caller; later calls are ignored. */
@@ -328,7 +342,7 @@ export class RequestTelemetry {
 export function registerRequestTelemetry(
   fastify: FastifyInstance,
   metrics: MetricsService,
-  log?: RequestLog,
+  log?: RequestRecordSink,
 ): void {
   fastify.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions.url;

@@ -4,7 +4,6 @@ import { catchError, throwError } from 'rxjs';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { confineRoute, mayUseTier } from '../auth';
-import { asGatewayException } from '../common/errors';
 import { clientAbortSignal } from '../common/http';
 import { ChatCompletionRequestDto } from '../common/openai';
 import { replyWithSse, SseResponseWriter } from '../common/sse';
@@ -21,6 +20,7 @@ import {
 } from '../tools';
 import { ChatCompletionsService } from './chat-completions.service';
 import { estimatePromptTokens } from './context-fit';
+import { inBandErrorRenderer } from './in-band-error';
 import { admitAndServe } from './inference-admission';
 import { ModelCatalogService } from './model-catalog.service';
 import { setRouteHeaders } from './route-headers';
@@ -138,11 +138,7 @@ export class ChatCompletionsController {
       );
       await replyWithSse(reply, writer, payloads, {
         heartbeatMs: this.heartbeatMs,
-        renderError: (error) => {
-          telemetry?.failedInBand(error);
-          admission.fail(error);
-          return asGatewayException(error).toBody();
-        },
+        renderError: inBandErrorRenderer(telemetry, admission),
       });
       return;
     }
@@ -223,11 +219,7 @@ export class ChatCompletionsController {
       await reply.type('application/json; charset=utf-8').send(answer.body);
       return;
     }
-    const renderError = (error: unknown) => {
-      telemetry?.failedInBand(error);
-      admission.fail(error);
-      return asGatewayException(error).toBody();
-    };
+    const renderError = inBandErrorRenderer(telemetry, admission);
     try {
       await replyWithSse(reply, writer, recordFirstToken(this.tools.stream(loop), telemetry), {
         heartbeatMs: this.heartbeatMs,

@@ -8,6 +8,7 @@ import type { LoopModel } from '../tools';
 import { StreamReasoningNormalizer, normalizeCompletion } from './reasoning/reasoning-normalizer';
 import { toPayloads, type StreamObserver } from './stream-payloads';
 import type { RouteDecision } from './tier-router.service';
+import { callerWantsUsage, streamingUpstreamBody } from './usage-request';
 
 export interface CallContext {
   signal: AbortSignal;
@@ -57,14 +58,10 @@ export class ChatCompletionsService {
    * upstream for usage, and drops the usage chunk when the caller did not ask for it (docs/api.md §7).
    */
   stream(body: ChatCompletionRequest, route: RouteDecision, ctx: CallContext): Observable<string> {
-    const callerWantsUsage = body.stream_options?.include_usage === true;
-    const upstreamBody: ChatCompletionRequest = {
-      ...body,
-      model: route.config.model,
-      messages: route.truncated?.messages ?? body.messages,
-      stream: true,
-      stream_options: { ...body.stream_options, include_usage: true },
-    };
+    const upstreamBody = streamingUpstreamBody(
+      { ...body, messages: route.truncated?.messages ?? body.messages },
+      route.config.model,
+    );
     const telemetry = ctx.telemetry;
     const chunks = route.pool.chatStream(upstreamBody, {
       signal: ctx.signal,
@@ -76,7 +73,7 @@ export class ChatCompletionsService {
     const onStreamed = ctx.onStreamed;
     return toPayloads(
       onStreamed ? chunks.pipe(tap(({ chunk }) => onStreamed(chunk))) : chunks,
-      callerWantsUsage,
+      callerWantsUsage(body),
       new StreamReasoningNormalizer(route.config.reasoning),
       telemetry || ctx.onUsage ? new StreamAccounting(route, telemetry, ctx.onUsage) : undefined,
     );
@@ -109,12 +106,7 @@ export class ChatCompletionsService {
       },
       stream: (body, signal) => {
         const normalizer = new StreamReasoningNormalizer(route.config.reasoning);
-        const upstreamBody: ChatCompletionRequest = {
-          ...body,
-          model: route.config.model,
-          stream: true,
-          stream_options: { ...body.stream_options, include_usage: true },
-        };
+        const upstreamBody = streamingUpstreamBody(body, route.config.model);
         return route.pool.chatStream(upstreamBody, { ...options(signal), gate: ctx.gate }).pipe(
           map((received) => {
             const chunk = received.chunk;

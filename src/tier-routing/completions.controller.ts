@@ -3,20 +3,21 @@ import { ConfigService } from '@nestjs/config';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { confineRoute } from '../auth';
-import { asGatewayException } from '../common/errors';
 import { clientAbortSignal } from '../common/http';
-import { CompletionRequestDto, type CompletionRequest } from '../common/openai';
+import { CompletionRequestDto } from '../common/openai';
 import { replyWithSse, SseResponseWriter } from '../common/sse';
 import type { GatewayConfig } from '../config';
 import { estimateInputTokens, LimitsService, type Admission } from '../limits';
 import { callTimeouts } from '../providers';
 import { tap } from 'rxjs';
 import type { UsageLike } from '../telemetry';
+import { inBandErrorRenderer } from './in-band-error';
 import { admitAndServe } from './inference-admission';
 import { ModelCatalogService } from './model-catalog.service';
 import { setRouteHeaders } from './route-headers';
 import { toPayloads } from './stream-payloads';
 import { TierRouterService } from './tier-router.service';
+import { callerWantsUsage, streamingUpstreamBody } from './usage-request';
 
 /** `POST /v1/completions` (legacy): the same routing as chat; bodies pass through otherwise. */
 @ApiTags('completions')
@@ -111,17 +112,12 @@ export class CompletionsController {
       traceContext: telemetry?.context,
     };
     if (body.stream === true) {
-      const callerWantsUsage = body.stream_options?.include_usage === true;
-      const upstreamBody: CompletionRequest = {
-        ...body,
-        model: route.config.model,
-        stream_options: { ...body.stream_options, include_usage: true },
-      };
+      const upstreamBody = streamingUpstreamBody(body, route.config.model);
       const writer = new SseResponseWriter(reply.raw, { heartbeatMs: this.heartbeatMs });
       const chunks = route.pool
         .completionsStream(upstreamBody, { ...options, gate: writer.gate })
         .pipe(tap(({ chunk }) => admission.addStreamed(chunk)));
-      const observed = toPayloads(chunks, callerWantsUsage, undefined, {
+      const observed = toPayloads(chunks, callerWantsUsage(body), undefined, {
         ...(telemetry && { first: () => telemetry.firstToken() }),
         usage: (chunk) => {
           telemetry?.addUsage(chunk.usage, route.tier, route.config.model);
@@ -130,11 +126,7 @@ export class CompletionsController {
       });
       await replyWithSse(reply, writer, observed, {
         heartbeatMs: this.heartbeatMs,
-        renderError: (error) => {
-          telemetry?.failedInBand(error);
-          admission.fail(error);
-          return asGatewayException(error).toBody();
-        },
+        renderError: inBandErrorRenderer(telemetry, admission),
       });
       return;
     }

@@ -4,6 +4,7 @@ import { Observable } from 'rxjs';
 import { ErrorCode, GatewayException } from '../common/errors';
 import { ClientClosedError } from '../common/http';
 import type { ChatCompletionRequest, ChatMessage, ToolCall, ToolChoice } from '../common/openai';
+import { UsageTotal } from '../common/usage';
 import type { GatewayConfig, ToolsConfig } from '../config';
 import type { CallRound, LoopOutcome, Round } from './loop-round';
 import { StreamRounds } from './stream-rounds';
@@ -17,7 +18,6 @@ import type {
 } from './tool-loop.interface';
 import { ToolRegistry } from './tool-registry.service';
 import { ToolMessages } from './tools.messages';
-import { UsageTotal } from './usage-total';
 
 /**
  * The server-side tool loop of SPEC §8 (semantics in ADR 0005): call the model; run the calls

@@ -5,7 +5,7 @@ import type OpenAI from 'openai';
 import { authHeaders, chat, postJson, readSse, startStack, withSim, type Stack } from './harness';
 
 /**
- * Issue 12, against the simulator speaking llama.cpp's wire (`wire: llamacpp`): a tool loop cut
+ * Issue 12, against the simulator speaking llama.cpp's wire (`flavor: llamacpp`): a tool loop cut
  * off by `max_tokens` ends cleanly with `length`; the upstream's fields reach the caller; a pool
  * or an upstream that does not stream still gives the caller a well-formed stream.
  */
@@ -14,7 +14,7 @@ import { authHeaders, chat, postJson, readSse, startStack, withSim, type Stack }
 // e2e project's testTimeout is not applied when both projects run in one jest call.
 jest.setTimeout(30_000);
 
-const LLAMA = { wire: 'llamacpp' };
+const LLAMA = { flavor: 'llamacpp' };
 /** Longer than `max_tokens: 30` allows (≈ 120 characters): the call is cut mid-arguments. */
 const LONG_ARGS = JSON.stringify({ expression: '1*7', note: 'n'.repeat(150) });
 const calculator = [{ type: 'function', function: { name: 'calculator' } }];

@@ -60,7 +60,7 @@ export function parseArgs(argv: string[]): SimulatorOptions {
         if (!(name in DEFAULT_BEHAVIOR)) throw new Error(`unknown option --${key}\n${USAGE}`);
         const raw = isBool
           ? value === 'true' || value === '1'
-          : name === 'mode' || name === 'reasoning' || name === 'metrics' || name === 'wire'
+          : name === 'mode' || name === 'reasoning' || name === 'metrics' || name === 'flavor'
             ? value
             : Number(value);
         const picked = pickBehavior({ [name]: raw });

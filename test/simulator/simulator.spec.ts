@@ -218,7 +218,7 @@ describe('simulator', () => {
 
   describe('llama.cpp wire and a server that cannot stream', () => {
     const llama = (extra: Record<string, unknown>) =>
-      chat({ x_sim: { wire: 'llamacpp', tokens: 2 }, ...extra });
+      chat({ x_sim: { flavor: 'llamacpp', tokens: 2 }, ...extra });
 
     it.each<[string, boolean, number]>([
       ['on the usage chunk when usage was asked for', true, -1],
@@ -240,7 +240,7 @@ describe('simulator', () => {
       const args = JSON.stringify({ expression: '1*7', note: 'x'.repeat(200) });
       const r = await llama({
         max_tokens: 10,
-        x_sim: { wire: 'llamacpp', tool_calls: [{ name: 'calculator', arguments: args }] },
+        x_sim: { flavor: 'llamacpp', tool_calls: [{ name: 'calculator', arguments: args }] },
       });
       const body = await r.json();
       expect(body.choices[0].finish_reason).toBe('length');
@@ -847,5 +847,13 @@ describe('simulator', () => {
     expect(() => parseArgs(['--port', '1'])).toThrow(/--model is required/);
     expect(() => parseArgs(['--model', 'm', '--bogus', '1'])).toThrow(/unknown option/);
     expect(() => parseArgs(['--model', 'm', '--mode', 'weird'])).toThrow(/invalid value/);
+  });
+
+  it('takes one llama.cpp switch, --flavor llamacpp (the wire and the faults), and no --wire', () => {
+    expect(parseArgs(['--model', 'm', '--flavor', 'llamacpp']).behavior).toEqual({
+      flavor: 'llamacpp',
+    });
+    expect(() => parseArgs(['--model', 'm', '--flavor', 'sglang'])).toThrow(/invalid value/);
+    expect(() => parseArgs(['--model', 'm', '--wire', 'llamacpp'])).toThrow(/unknown option/);
   });
 });

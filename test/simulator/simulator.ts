@@ -24,7 +24,7 @@ import {
   charsToTokens,
   toolCallId,
 } from './wire';
-import { llamaCppFault, llamaCppParseError } from './llamacpp';
+import { llamaCppError, llamaCppFault, llamaCppParseError } from './llamacpp';
 
 // =============================================================================================
 // Public API
@@ -34,10 +34,11 @@ export type SimMode = 'normal' | 'hang' | 'garbage' | 'cut' | 'corrupt' | 'ndjso
 export type SimReasoning = 'none' | 'reasoning_content' | 'reasoning' | 'think-tags';
 /** Whose load gauges `GET /metrics` shows; `none` answers 501 like `llama-server` without `--metrics`. */
 export type SimMetrics = 'vllm' | 'llamacpp' | 'sglang' | 'none';
-/** Whose answers to invalid requests: vLLM's 400s, or llama-server's 500s and bodies. */
+/**
+ * Which server it behaves like: vLLM (default) or llama.cpp's `llama-server`, both in its chat wire
+ * and in its answers to requests it cannot take.
+ */
 export type SimFlavor = 'vllm' | 'llamacpp';
-/** Whose wire format it speaks: vLLM's (default) or llama.cpp's `llama-server`. */
-export type SimWire = 'vllm' | 'llamacpp';
 
 export interface SimBehavior {
   /** Delay before response headers (every inference response, errors included). */
@@ -74,20 +75,19 @@ export interface SimBehavior {
    */
   maxRunning: number;
   /**
-   * `llamacpp`: invalid requests get llama-server's answers (HTTP 500 for malformed JSON, tool-call
-   * arguments that are not JSON, an `image_url` part, a tool without `function`, an embeddings
-   * input over `batchTokens`; 400 `exceed_context_size_error` past the context window).
+   * `llamacpp`: llama.cpp's `llama-server`, in one switch:
+   * - chat answers as it writes them (role chunk with `content: null`, `system_fingerprint`,
+   *   `timings` on the last chunk and on whole answers), and `max_tokens` cuts tool-call
+   *   arguments (`finish_reason: length`);
+   * - its answers to requests it cannot take (HTTP 500 for malformed JSON, tool-call arguments
+   *   in the history that are not JSON, an `image_url` part, a tool without `function`, an
+   *   embeddings input over `batchTokens`; 400 `exceed_context_size_error` past the context
+   *   window).
+   * Its `/metrics` gauges are a separate choice (`metrics`), as `--metrics` is on llama-server.
    */
   flavor: SimFlavor;
   /** `llamacpp`: the physical batch; a longer embeddings input gets its 500. */
   batchTokens: number;
-  /**
-   * `llamacpp`: chat answers as llama.cpp's server writes them (role chunk with `content: null`,
-   * `system_fingerprint`, `timings` on the last chunk and on whole answers), `max_tokens` cuts
-   * tool-call arguments (`finish_reason: length`), and HTTP 500 for tool-call arguments in the
-   * history that are not JSON.
-   */
-  wire: SimWire;
   /** Refuse `stream: true` with 400 "Streaming is not supported" (a server that cannot stream). */
   refuseStream: boolean;
 }
@@ -188,14 +188,13 @@ export const DEFAULT_BEHAVIOR: Readonly<SimBehavior> = Object.freeze({
   maxRunning: 256,
   flavor: 'vllm',
   batchTokens: 512,
-  wire: 'vllm',
   refuseStream: false,
 });
 
 const MODES: readonly string[] = ['normal', 'hang', 'garbage', 'cut', 'corrupt', 'ndjson'];
 const REASONINGS: readonly string[] = ['none', 'reasoning_content', 'reasoning', 'think-tags'];
 const METRICS: readonly string[] = ['vllm', 'llamacpp', 'sglang', 'none'];
-const WIRES: readonly string[] = ['vllm', 'llamacpp'];
+const FLAVORS: readonly string[] = ['vllm', 'llamacpp'];
 /** llama.cpp's `system_fingerprint` (its build). */
 const LLAMA_FINGERPRINT = 'b1-sim';
 const NUMBER_KEYS = [
@@ -239,12 +238,10 @@ export function pickBehavior(input: unknown): Partial<SimBehavior> {
       out.reasoning = value;
     } else if (key === 'metrics' && typeof value === 'string' && METRICS.includes(value)) {
       out.metrics = value;
-    } else if (key === 'flavor' && (value === 'vllm' || value === 'llamacpp')) {
+    } else if (key === 'flavor' && typeof value === 'string' && FLAVORS.includes(value)) {
       out.flavor = value;
     } else if (key === 'splitWrites' && typeof value === 'boolean') {
       out.splitWrites = value;
-    } else if (key === 'wire' && typeof value === 'string' && WIRES.includes(value)) {
-      out.wire = value;
     } else if (key === 'refuseStream' && typeof value === 'boolean') {
       out.refuseStream = value;
     }
@@ -875,31 +872,8 @@ class Simulator {
 
     const stream = kind !== 'embedding' && body.stream === true;
     if (stream && b.refuseStream) {
-      return ex.json(
-        400,
-        JSON.stringify({
-          error: {
-            code: 400,
-            message: 'Streaming is not supported by this server',
-            type: 'invalid_request_error',
-          },
-        }),
-      );
-    }
-    if (kind === 'chat' && b.wire === 'llamacpp') {
-      const broken = unparsableToolArguments(body.messages as unknown[]);
-      if (broken !== undefined) {
-        return ex.json(
-          500,
-          JSON.stringify({
-            error: {
-              code: 500,
-              message: `Failed to parse tool call arguments as JSON: ${broken}`,
-              type: 'server_error',
-            },
-          }),
-        );
-      }
+      // The `{"error":{"code","message","type"}}` envelope of the servers that cannot stream.
+      return ex.json(400, llamaCppError(400, 'Streaming is not supported by this server'));
     }
     if (b.mode === 'garbage') return this.garbage(ex, stream);
     if (b.mode === 'cut' && !stream) {
@@ -912,7 +886,7 @@ class Simulator {
     ex.promptTokens = gen.promptTokens;
     ex.completionTokens = gen.completionTokens;
     rec.finishReason = gen.finishReason;
-    const llama = kind === 'chat' && b.wire === 'llamacpp';
+    const llama = kind === 'chat' && b.flavor === 'llamacpp';
     if (!stream) {
       const out =
         kind === 'chat'
@@ -1014,7 +988,7 @@ class Simulator {
 
     let finishReason: Generation['finishReason'] = toolCalls ? 'tool_calls' : 'stop';
     const cap = requestedMaxTokens(body);
-    if (cap !== undefined && toolCalls && b.wire === 'llamacpp') {
+    if (cap !== undefined && toolCalls && b.flavor === 'llamacpp') {
       // llama.cpp counts the call's text as tokens: max_tokens cuts it mid-arguments.
       let left = cap * 4 - content.join('').length;
       const kept: NonNullable<Generation['toolCalls']> = [];
@@ -1661,21 +1635,4 @@ function autoToolCalls(body: Json): ScriptedToolCall[] | undefined {
     name = choice.function.name;
   }
   return typeof name === 'string' ? [{ name, arguments: '{}' }] : undefined;
-}
-
-/** The first tool-call `arguments` of an assistant turn that are not JSON (llama.cpp: HTTP 500). */
-function unparsableToolArguments(messages: unknown[]): string | undefined {
-  for (const m of messages) {
-    if (!isObj(m) || m.role !== 'assistant' || !Array.isArray(m.tool_calls)) continue;
-    for (const call of m.tool_calls) {
-      const args = isObj(call) && isObj(call.function) ? call.function.arguments : undefined;
-      if (typeof args !== 'string') continue;
-      try {
-        JSON.parse(args);
-      } catch (error) {
-        return (error as Error).message;
-      }
-    }
-  }
-  return undefined;
 }

@@ -75,7 +75,8 @@ type Step =
  * only when its confidence reaches its `minConfidence` → `routing.defaultTier` (`default`).
  *
  * Synchronous steps answer synchronously; the call returns a promise only when the `semantic`
- * step has to wait for the embeddings pool. Every decision is counted in {@link decisions}.
+ * step has to wait for the embeddings pool. Every decision is told to {@link onDecision}, when set;
+ * the gateway's decision counter is the router's (`tiergate_route_decisions_total`).
  *
  * @example
  * ```ts
@@ -86,9 +87,7 @@ type Step =
 @Injectable()
 export class CascadeClassifier implements TierClassifier {
   readonly name = 'cascade';
-  /** Decisions so far by `tier` and deciding step, e.g. `thinking|learned` → 12. */
-  readonly decisions = new Map<`${TierName}|${DecisionStep}`, number>();
-  /** Called after each decision (metrics); must not throw. */
+  /** Called after each decision (by tier and deciding step); must not throw. */
   onDecision?: (tier: TierName, step: DecisionStep) => void;
 
   private readonly routing: RoutingConfig;
@@ -128,14 +127,6 @@ export class CascadeClassifier implements TierClassifier {
     if (hint) return this.record(hint, 'hint');
     if (this.steps.length === 0) return this.record({ ...this.fallback }, 'default');
     return this.runFrom(0, analyseConversation(input, this.weights), input);
-  }
-
-  /** Counts of decisions as rows, for a metrics exporter. */
-  decisionCounts(): { tier: TierName; step: DecisionStep; count: number }[] {
-    return [...this.decisions].map(([key, count]) => {
-      const [tier, step] = key.split('|') as [TierName, DecisionStep];
-      return { tier, step, count };
-    });
   }
 
   /**
@@ -242,8 +233,6 @@ export class CascadeClassifier implements TierClassifier {
   }
 
   private record(verdict: TierVerdict, step: DecisionStep): TierVerdict {
-    const key = `${verdict.tier}|${step}` as const;
-    this.decisions.set(key, (this.decisions.get(key) ?? 0) + 1);
     this.onDecision?.(verdict.tier, step);
     return verdict;
   }

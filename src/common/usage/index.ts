@@ -1,0 +1,1 @@
+export { tokenCount, UsageTotal } from './usage-total';

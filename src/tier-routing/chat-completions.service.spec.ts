@@ -1,0 +1,208 @@
+import { lastValueFrom, of, toArray } from 'rxjs';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../common/openai';
+import type { TierConfig } from '../config';
+import type { RequestTelemetry } from '../telemetry';
+import { ChatCompletionsService, type CallContext } from './chat-completions.service';
+import type { RouteDecision } from './tier-router.service';
+
+const TIMEOUTS = { requestMs: 60_000, ttfbMs: 5_000, idleMs: 10_000, queueMs: 2_000 };
+const USAGE = { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 };
+
+function completion(content: string): ChatCompletion {
+  return {
+    id: 'cmpl-1',
+    object: 'chat.completion',
+    created: 1,
+    model: 'qwen3-32b',
+    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+    usage: USAGE,
+  } as ChatCompletion;
+}
+
+function chunk(fields: Partial<ChatCompletionChunk>): { raw: string; chunk: ChatCompletionChunk } {
+  const value = {
+    id: 'cmpl-1',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'qwen3-32b',
+    choices: [],
+    ...fields,
+  } as ChatCompletionChunk;
+  return { raw: JSON.stringify(value), chunk: value };
+}
+
+const STREAM = [
+  chunk({
+    choices: [{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }],
+  }),
+  chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }),
+  chunk({ choices: [], usage: USAGE }),
+];
+
+function setUp(
+  options: { raw?: string; answer?: ChatCompletion; reasoning?: 'passthrough' | 'strip' } = {},
+) {
+  const answer = options.answer ?? completion('Hello.');
+  const pool = {
+    chat: jest
+      .fn()
+      .mockResolvedValue({ raw: options.raw ?? JSON.stringify(answer), value: answer }),
+    chatStream: jest.fn().mockReturnValue(of(...STREAM)),
+  };
+  const route = {
+    tier: 'thinking',
+    reason: 'classifier:learned:0.91',
+    config: {
+      model: 'qwen3-32b',
+      timeouts: TIMEOUTS,
+      reasoning: options.reasoning ?? 'passthrough',
+    } as unknown as TierConfig,
+    pool,
+  } as unknown as RouteDecision;
+  const traceContext = { trace: 'ctx' };
+  const telemetry = { context: traceContext, addUsage: jest.fn(), firstToken: jest.fn() };
+  const onUsage = jest.fn();
+  const signal = new AbortController().signal;
+  const ctx: CallContext = {
+    signal,
+    requestId: 'req-1',
+    telemetry: telemetry as unknown as RequestTelemetry,
+    onUsage,
+  };
+  return {
+    service: new ChatCompletionsService(),
+    pool,
+    route,
+    telemetry,
+    onUsage,
+    ctx,
+    signal,
+    traceContext,
+  };
+}
+
+const body = (fields: Partial<ChatCompletionRequest> = {}): ChatCompletionRequest => ({
+  model: 'auto',
+  messages: [
+    { role: 'user', content: 'old turn' },
+    { role: 'user', content: 'Hello?' },
+  ],
+  ...fields,
+});
+
+describe('ChatCompletionsService', () => {
+  describe('complete', () => {
+    it("sends the tier's model id with the tier's timeouts, the request id, signal and trace", async () => {
+      const { service, pool, route, ctx, signal, traceContext } = setUp();
+      await service.complete(body({ temperature: 0.2 }), route, ctx);
+      expect(pool.chat).toHaveBeenCalledWith(
+        { ...body({ temperature: 0.2 }), model: 'qwen3-32b' },
+        {
+          signal,
+          requestId: 'req-1',
+          timeoutMs: 60_000,
+          ttfbMs: 5_000,
+          idleMs: 10_000,
+          queueMs: 2_000,
+          traceContext,
+        },
+      );
+    });
+
+    it('sends the truncated conversation when the route dropped turns to fit', async () => {
+      const { service, pool, route, ctx } = setUp();
+      const kept = [{ role: 'user' as const, content: 'Hello?' }];
+      await service.complete(body(), { ...route, truncated: { messages: kept, dropped: 1 } }, ctx);
+      expect(pool.chat.mock.calls[0][0].messages).toEqual(kept);
+    });
+
+    it("answers the upstream's bytes untouched when reasoning needs no change", async () => {
+      const raw = '{ "id":"cmpl-1",  "odd": "spacing" }';
+      const { service, route, ctx } = setUp({ raw });
+      await expect(service.complete(body(), route, ctx)).resolves.toBe(raw);
+    });
+
+    it.each<['passthrough' | 'strip', Record<string, unknown>]>([
+      ['passthrough', { content: 'Four.', reasoning_content: '2+2' }],
+      ['strip', { content: 'Four.' }],
+    ])(
+      'normalises <think> reasoning (%s) and serialises the changed answer',
+      async (mode, message) => {
+        const { service, route, ctx } = setUp({
+          answer: completion('<think>2+2</think>Four.'),
+          reasoning: mode,
+        });
+        const sent = JSON.parse(await service.complete(body(), route, ctx)) as ChatCompletion;
+        expect(sent.choices[0].message).toEqual({ role: 'assistant', ...message });
+      },
+    );
+
+    it("tells the call's usage to the telemetry (by tier and upstream model) and the accounting", async () => {
+      const { service, route, ctx, telemetry, onUsage } = setUp();
+      await service.complete(body(), route, ctx);
+      expect(telemetry.addUsage).toHaveBeenCalledWith(USAGE, 'thinking', 'qwen3-32b');
+      expect(onUsage).toHaveBeenCalledWith(USAGE);
+    });
+  });
+
+  describe('stream', () => {
+    it('asks the upstream for usage always, keeping the caller’s other stream options', async () => {
+      const { service, pool, route, ctx } = setUp();
+      const kept = [{ role: 'user' as const, content: 'Hello?' }];
+      await lastValueFrom(
+        service
+          .stream(
+            body({ stream: true, stream_options: { continuous_usage_stats: false } }),
+            { ...route, truncated: { messages: kept, dropped: 1 } },
+            ctx,
+          )
+          .pipe(toArray()),
+      );
+      const [sent] = pool.chatStream.mock.calls[0] as [ChatCompletionRequest];
+      expect(sent).toEqual({
+        model: 'qwen3-32b',
+        messages: kept,
+        stream: true,
+        stream_options: { continuous_usage_stats: false, include_usage: true },
+      });
+    });
+
+    it.each([
+      ['drops the usage chunk when the caller did not ask for it', undefined, 2],
+      ['keeps the usage chunk when the caller asked for it', { include_usage: true }, 3],
+    ])('%s, and accounts the usage either way', async (_, streamOptions, payloads) => {
+      const { service, route, ctx, telemetry, onUsage } = setUp();
+      const sent = await lastValueFrom(
+        service
+          .stream(body({ stream: true, stream_options: streamOptions }), route, ctx)
+          .pipe(toArray()),
+      );
+      expect(sent).toHaveLength(payloads);
+      expect(sent.slice(0, 2)).toEqual([STREAM[0].raw, STREAM[1].raw]);
+      expect(telemetry.addUsage).toHaveBeenCalledWith(USAGE, 'thinking', 'qwen3-32b');
+      expect(onUsage).toHaveBeenCalledWith(USAGE);
+      expect(telemetry.firstToken).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  describe('loopModel (one call per tool round)', () => {
+    it('calls with the model id, never the route’s truncation, and asks streams for usage', async () => {
+      const { service, pool, route, ctx, signal, onUsage } = setUp();
+      const model = service.loopModel(
+        { ...route, truncated: { messages: [], dropped: 2 } },
+        { requestId: ctx.requestId, telemetry: ctx.telemetry, onUsage },
+      );
+      expect([model.tier, model.reason]).toEqual(['thinking', 'classifier:learned:0.91']);
+      await model.complete(body(), signal);
+      expect(pool.chat.mock.calls[0][0]).toEqual({ ...body(), model: 'qwen3-32b' });
+      await lastValueFrom(model.stream(body(), signal).pipe(toArray()));
+      expect(pool.chatStream.mock.calls[0][0]).toEqual({
+        ...body(),
+        model: 'qwen3-32b',
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      expect(onUsage).toHaveBeenCalledTimes(2);
+    });
+  });
+});
