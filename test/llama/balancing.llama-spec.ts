@@ -69,7 +69,7 @@ describeLlama('against llama-server: load-aware balancing and default capacity',
   // silently acted as least-outstanding (10 of 20 requests went to a replica with 4 running
   // and 6 deferred). Required: ≥ 80 % of 20 sequential requests go to the idle replica.
   it('sends ≥ 80 % of 20 sequential requests to the idle replica when the other is saturated directly', async () => {
-    gateway = await startGateway({
+    const started = await startGateway({
       pools: {
         instant: pool([a, b], {
           balancing: 'load-aware',
@@ -77,6 +77,12 @@ describeLlama('against llama-server: load-aware balancing and default capacity',
         }),
       },
       tiers: { instant: { pool: 'instant', model: 'tiny' } },
+    });
+    gateway = started;
+    // Load-aware takes effect once every replica's gauges have been scraped.
+    await until('load-aware balancing to take effect', async () => {
+      const health = await getJson(`${started.url}/health`);
+      return health.body.details['pool:instant'].balancing.effective === 'load-aware';
     });
     const health = await getJson(`${gateway.url}/health`);
     expect(health.body.details['pool:instant'].balancing).toEqual({
