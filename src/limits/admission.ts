@@ -1,4 +1,5 @@
 import type { CallerIdentity } from '../auth';
+import type { RequestAccounting } from '../common/usage';
 import { streamedTokens } from './streamed-tokens';
 
 /** What the gateway serves, for accounting: `chat`, `completions`, `embeddings` or `route`. */
@@ -9,6 +10,32 @@ export interface Reservation {
   window: number;
   leaseId: string;
   tokens: number;
+}
+
+/** How the response ended, as the settlement reads it (a Node `ServerResponse` is one). */
+export interface ResponseEnd {
+  /** Whether the whole response was written (else the caller left, or it broke). */
+  readonly writableFinished: boolean;
+  readonly statusCode: number;
+}
+
+/**
+ * What admission answers the front (a value; the front applies it to its reply):
+ * `decision` is `admitted` (reserved in the store) or `unmetered` (the store was unreachable
+ * and `limits.redis.on_error` is `open`); a refusal is thrown instead, as a 429 or 503
+ * `GatewayException` carrying its own headers.
+ */
+export interface AdmissionGrant {
+  readonly decision: 'admitted' | 'unmetered';
+  readonly admission: Admission;
+  /** The OpenAI rate-limit headers to set before anything is sent (none when unmetered). */
+  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Settles the request once its response closed: the store, the usage metrics and what the
+   * request's log line says of its accounting. Only the first call settles (later ones
+   * answer undefined); never throws.
+   */
+  settle(response: ResponseEnd): RequestAccounting | undefined;
 }
 
 /** Token usage summed over every upstream call of a request (tool loops make several). */
@@ -41,7 +68,7 @@ export class UsageSum {
  * error, in-band stream error, client disconnect.
  *
  * @example
- * const admission = await limits.admit(request, reply, { endpoint: 'chat', … });
+ * const { admission } = await limits.admit(caller, { endpoint: 'chat', … });
  * admission.routed(route.tier, route.config.model);
  * admission.addUsage(completion.usage);
  */

@@ -54,12 +54,10 @@ export class ChatCompletionsController {
   ): Promise<void> {
     const signal = clientAbortSignal(reply.raw);
     await admitAndServe(
-      this.limits,
-      this.catalog,
-      request,
-      reply,
-      body.model,
+      { limits: this.limits, catalog: this.catalog },
+      { request, reply },
       {
+        model: body.model,
         endpoint: 'chat',
         promptTokens: estimatePromptTokens(body.messages, body.tools),
         maxTokens: body.max_completion_tokens ?? body.max_tokens,

@@ -45,12 +45,10 @@ export class CompletionsController {
   ): Promise<void> {
     const signal = clientAbortSignal(reply.raw);
     await admitAndServe(
-      this.limits,
-      this.catalog,
-      request,
-      reply,
-      body.model,
+      { limits: this.limits, catalog: this.catalog },
+      { request, reply },
       {
+        model: body.model,
         endpoint: 'completions',
         promptTokens: estimateInputTokens(body.prompt),
         maxTokens: body.max_tokens,

@@ -9,6 +9,7 @@ import { EmbeddingRequestDto } from '../common/openai';
 import type { EmbeddingsConfig, GatewayConfig } from '../config';
 import { estimateInputTokens, LimitsService } from '../limits';
 import { callTimeouts, UpstreamPoolsService } from '../providers';
+import { admitRequest } from './inference-admission';
 
 /** `POST /v1/embeddings`, sent to the embeddings pool with its own model id. */
 @ApiTags('embeddings')
@@ -39,7 +40,7 @@ export class EmbeddingsController {
         param: 'model',
       });
     }
-    const policy = this.limits.callerOf(request).policy;
+    const policy = this.limits.callerOf(request.caller).policy;
     if (
       body.model !== undefined &&
       body.model !== embeddings.model &&
@@ -56,7 +57,7 @@ export class EmbeddingsController {
     }
     const requested = body.model ?? 'embeddings';
     assertModelAllowed(policy, requested, 'embeddings');
-    const admission = await this.limits.admit(request, reply, {
+    const admission = await admitRequest(this.limits, request, reply, {
       endpoint: 'embeddings',
       requestedModel: requested,
       promptTokens: estimateInputTokens(body.input),
