@@ -1,5 +1,5 @@
 import type { CallerIdentity } from '../auth';
-import type { RequestAccounting } from '../common/usage';
+import { UsageTotal, type RequestAccounting } from '../common/usage';
 import { streamedTokens } from './streamed-tokens';
 
 /** What the gateway serves, for accounting: `chat`, `completions`, `embeddings` or `route`. */
@@ -38,29 +38,6 @@ export interface AdmissionGrant {
   settle(response: ResponseEnd): RequestAccounting | undefined;
 }
 
-/** Token usage summed over every upstream call of a request (tool loops make several). */
-export class UsageSum {
-  prompt = 0;
-  completion = 0;
-  reasoning = 0;
-  total = 0;
-  /** Whether any upstream call reported usage at all. */
-  reported = false;
-
-  /** Adds an OpenAI `usage` object; anything that is not one (or has odd numbers) adds nothing. */
-  add(usage: unknown): void {
-    if (!isObject(usage)) return;
-    const prompt = tokens(usage.prompt_tokens);
-    const completion = tokens(usage.completion_tokens);
-    const details = usage.completion_tokens_details;
-    this.prompt += prompt;
-    this.completion += completion;
-    this.reasoning += isObject(details) ? tokens(details.reasoning_tokens) : 0;
-    this.total += tokens(usage.total_tokens) || prompt + completion;
-    this.reported = true;
-  }
-}
-
 /**
  * One admitted request, from the rate-limit check to its settlement: it gathers what the
  * request used (routed tier and model, usage of each upstream call, tool rounds, the error that
@@ -73,7 +50,8 @@ export class UsageSum {
  * admission.addUsage(completion.usage);
  */
 export class Admission {
-  readonly usage = new UsageSum();
+  /** Every upstream call's usage; the accounting charges {@link UsageTotal.charged}. */
+  readonly usage = new UsageTotal();
   readonly startedAt = Date.now();
   tier = 'none';
   model = 'none';
@@ -119,8 +97,9 @@ export class Admission {
    */
   chargedTokens(outcome: 'ok' | 'error' | 'aborted'): number {
     const pending = this.unreportedStreamTokens;
-    if (pending > 0) return this.usage.total + this.promptTokens + pending;
-    if (this.usage.reported) return this.usage.total;
+    const charged = this.usage.charged.total;
+    if (pending > 0) return charged + this.promptTokens + pending;
+    if (this.usage.reported) return charged;
     return outcome === 'error' ? 0 : (this.reservation?.tokens ?? 0);
   }
 
@@ -136,11 +115,4 @@ export class Admission {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A token count an upstream reported, or 0 when it is not a sane one. */
-function tokens(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0
-    ? Math.floor(Math.min(value, 1e12))
-    : 0;
 }

@@ -210,7 +210,7 @@ export class LimitsService {
     if (admission.settled) return undefined;
     admission.settled = true;
     const { outcome, errorCode } = outcomeOf(admission, response);
-    const usage = admission.usage;
+    const usage = admission.usage.charged;
     const reservation = admission.reservation;
     if (reservation) {
       const charged = admission.chargedTokens(outcome);
@@ -241,7 +241,7 @@ export class LimitsService {
       ...(errorCode === undefined ? {} : { errorCode }),
       reasoningTokens: usage.reasoning,
       totalTokens: usage.total,
-      usageReported: usage.reported,
+      usageReported: admission.usage.reported,
       ...(reservation ? { reservedTokens: reservation.tokens } : {}),
       toolRounds: admission.toolRounds,
     };
