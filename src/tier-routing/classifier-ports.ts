@@ -4,7 +4,7 @@ import type { UpstreamPoolsService } from '../providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertModelAllowed, mayUseTier } from '../auth';
 import type { LimitsService } from '../limits';
-import { estimatePromptTokens } from './context-fit';
+import { estimatePromptTokens } from '../common/tokens';
 import { admitRequest } from './inference-admission';
 import type { EmbeddingsPort, ExplicitModelResolver, RouteAdmission } from './classifiers';
 import type { ModelCatalogService } from './model-catalog.service';

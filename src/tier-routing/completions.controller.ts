@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { tap } from 'rxjs';
 import { CompletionRequestDto } from '../common/openai';
-import { estimateInputTokens } from '../limits';
+import { estimateInputTokens } from '../common/tokens';
 import { callTimeouts } from '../providers';
 import type { UsageLike } from '../telemetry';
 import { InferenceResponder, type InferenceExchange } from './inference-responder';

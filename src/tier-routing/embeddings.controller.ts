@@ -7,7 +7,8 @@ import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { clientAbortSignal } from '../common/http';
 import { EmbeddingRequestDto } from '../common/openai';
 import type { EmbeddingsConfig, GatewayConfig } from '../config';
-import { estimateInputTokens, LimitsService } from '../limits';
+import { estimateInputTokens } from '../common/tokens';
+import { LimitsService } from '../limits';
 import { callTimeouts, UpstreamPoolsService } from '../providers';
 import { admitRequest } from './inference-admission';
 
