@@ -1,4 +1,5 @@
 import type { CallerIdentity } from '../auth';
+import { UsageTotal, type RequestAccounting } from '../common/usage';
 import { streamedTokens } from './streamed-tokens';
 
 /** What the gateway serves, for accounting: `chat`, `completions`, `embeddings` or `route`. */
@@ -11,27 +12,30 @@ export interface Reservation {
   tokens: number;
 }
 
-/** Token usage summed over every upstream call of a request (tool loops make several). */
-export class UsageSum {
-  prompt = 0;
-  completion = 0;
-  reasoning = 0;
-  total = 0;
-  /** Whether any upstream call reported usage at all. */
-  reported = false;
+/** How the response ended, as the settlement reads it (a Node `ServerResponse` is one). */
+export interface ResponseEnd {
+  /** Whether the whole response was written (else the caller left, or it broke). */
+  readonly writableFinished: boolean;
+  readonly statusCode: number;
+}
 
-  /** Adds an OpenAI `usage` object; anything that is not one (or has odd numbers) adds nothing. */
-  add(usage: unknown): void {
-    if (!isObject(usage)) return;
-    const prompt = tokens(usage.prompt_tokens);
-    const completion = tokens(usage.completion_tokens);
-    const details = usage.completion_tokens_details;
-    this.prompt += prompt;
-    this.completion += completion;
-    this.reasoning += isObject(details) ? tokens(details.reasoning_tokens) : 0;
-    this.total += tokens(usage.total_tokens) || prompt + completion;
-    this.reported = true;
-  }
+/**
+ * What admission answers the front (a value; the front applies it to its reply):
+ * `decision` is `admitted` (reserved in the store) or `unmetered` (the store was unreachable
+ * and `limits.redis.on_error` is `open`); a refusal is thrown instead, as a 429 or 503
+ * `GatewayException` carrying its own headers.
+ */
+export interface AdmissionGrant {
+  readonly decision: 'admitted' | 'unmetered';
+  readonly admission: Admission;
+  /** The OpenAI rate-limit headers to set before anything is sent (none when unmetered). */
+  readonly headers: Readonly<Record<string, string>>;
+  /**
+   * Settles the request once its response closed: the store, the usage metrics and what the
+   * request's log line says of its accounting. Only the first call settles (later ones
+   * answer undefined); never throws.
+   */
+  settle(response: ResponseEnd): RequestAccounting | undefined;
 }
 
 /**
@@ -41,12 +45,13 @@ export class UsageSum {
  * error, in-band stream error, client disconnect.
  *
  * @example
- * const admission = await limits.admit(request, reply, { endpoint: 'chat', … });
+ * const { admission } = await limits.admit(caller, { endpoint: 'chat', … });
  * admission.routed(route.tier, route.config.model);
  * admission.addUsage(completion.usage);
  */
 export class Admission {
-  readonly usage = new UsageSum();
+  /** Every upstream call's usage; the accounting charges {@link UsageTotal.charged}. */
+  readonly usage = new UsageTotal();
   readonly startedAt = Date.now();
   tier = 'none';
   model = 'none';
@@ -92,8 +97,9 @@ export class Admission {
    */
   chargedTokens(outcome: 'ok' | 'error' | 'aborted'): number {
     const pending = this.unreportedStreamTokens;
-    if (pending > 0) return this.usage.total + this.promptTokens + pending;
-    if (this.usage.reported) return this.usage.total;
+    const charged = this.usage.charged.total;
+    if (pending > 0) return charged + this.promptTokens + pending;
+    if (this.usage.reported) return charged;
     return outcome === 'error' ? 0 : (this.reservation?.tokens ?? 0);
   }
 
@@ -109,11 +115,4 @@ export class Admission {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A token count an upstream reported, or 0 when it is not a sane one. */
-function tokens(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0
-    ? Math.floor(Math.min(value, 1e12))
-    : 0;
 }

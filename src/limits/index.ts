@@ -1,5 +1,4 @@
 export { LimitsModule } from './limits.module';
 export { LimitsService, type AdmitOptions, type UsageReport } from './limits.service';
-export { Admission, type Endpoint } from './admission';
+export { Admission, type AdmissionGrant, type Endpoint, type ResponseEnd } from './admission';
 export { LimitsHealthIndicator, type LimitsHealth } from './limits.health';
-export { estimateInputTokens } from './input-tokens';

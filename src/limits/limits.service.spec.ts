@@ -1,12 +1,11 @@
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { EventEmitter } from 'node:events';
 import type { ApiKeyService, CallerIdentity } from '../auth';
 import { ErrorCode, GatewayException } from '../common/errors';
 import { ClientClosedError } from '../common/http';
 import type { RateLimitsConfig, RedisFailureMode } from '../config';
 import type { AdmitRequest, LimitStore, SettleRequest, WindowState } from './limit-store.interface';
+import type { Admission } from './admission';
 import { LimitsService } from './limits.service';
 import { MemoryLimitStore } from './memory-limit.store';
 import type { UsageMetrics, UsageRecord } from './usage-metrics';
@@ -57,32 +56,14 @@ function service(store: LimitStore, onError: RedisFailureMode = 'open') {
   return { limits: new LimitsService(store, keys, metrics, config as never), records, metrics };
 }
 
-/** A reply whose raw response closes when told to. */
-function reply() {
-  const raw = Object.assign(new EventEmitter(), {
-    closed: false,
-    writableFinished: true,
-    statusCode: 200,
-  });
-  const headers: Record<string, string> = {};
-  const value = {
-    raw,
-    headers: (h: Record<string, string>) => Object.assign(headers, h),
-  } as unknown as FastifyReply;
-  return { reply: value, raw, headers };
-}
-
-const request = (identity: CallerIdentity) => ({ caller: identity }) as unknown as FastifyRequest;
-const closeAndFlush = async (raw: EventEmitter) => {
-  raw.emit('close');
-  await new Promise((resolve) => setImmediate(resolve));
-};
+/** How a response ended, as the settlement reads it. */
+const finished = () => ({ writableFinished: true, statusCode: 200 });
 
 describe('LimitsService', () => {
   beforeAll(() => jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined));
   afterAll(() => jest.restoreAllMocks());
 
-  it.each<[string, RateLimitsConfig, Partial<Parameters<LimitsService['admit']>[2]>, number]>([
+  it.each<[string, RateLimitsConfig, Partial<Parameters<LimitsService['admit']>[1]>, number]>([
     ['prompt plus max_tokens', {}, { promptTokens: 40, maxTokens: 60 }, 100],
     ['prompt plus the default reservation', {}, { promptTokens: 40 }, 140],
     ['each of n choices', {}, { promptTokens: 40, maxTokens: 10, choices: 3 }, 70],
@@ -91,7 +72,7 @@ describe('LimitsService', () => {
   ])('reserves %s', async (_name, limits, options, expected) => {
     const store = new FakeStore();
     const { limits: service_ } = service(store);
-    await service_.admit(request(caller(limits)), reply().reply, {
+    await service_.admit(caller(limits), {
       endpoint: 'chat',
       promptTokens: 0,
       stream: false,
@@ -100,7 +81,7 @@ describe('LimitsService', () => {
     expect(store.admitted[0].tokens).toBe(expected);
   });
 
-  it.each<[string, (a: Awaited<ReturnType<LimitsService['admit']>>) => void, number, string]>([
+  it.each<[string, (a: Admission) => void, number, string]>([
     ['a success charges the reported usage', (a) => a.addUsage({ total_tokens: 30 }), 30, 'ok'],
     [
       'usage of several calls adds up',
@@ -111,18 +92,17 @@ describe('LimitsService', () => {
     ['a success without usage keeps the reservation', () => undefined, 140, 'ok'],
     ['an error without usage is charged nothing', (a) => a.fail(new Error('x')), 0, 'error'],
     ['an abort keeps the reservation', (a) => a.fail(new ClientClosedError()), 140, 'aborted'],
-  ])('settles once when the response closes: %s', async (_name, during, charged, outcome) => {
+  ])('settles once when the response closed: %s', async (_name, during, charged, outcome) => {
     const store = new FakeStore();
     const { limits, records } = service(store);
-    const { reply: r, raw } = reply();
-    const admission = await limits.admit(request(caller({ rpm: 5 })), r, {
+    const grant = await limits.admit(caller({ rpm: 5 }), {
       endpoint: 'chat',
       promptTokens: 40,
       stream: false,
     });
-    during(admission);
-    await closeAndFlush(raw);
-    await closeAndFlush(raw);
+    during(grant.admission);
+    expect(grant.settle(finished())).toMatchObject({ outcome, totalTokens: expect.any(Number) });
+    expect(grant.settle(finished())).toBeUndefined();
     expect(store.settled).toHaveLength(1);
     expect(store.settled[0]).toMatchObject({ key: 'team-a', window: 7, tokenDelta: charged - 140 });
     expect(records).toHaveLength(1);
@@ -132,35 +112,23 @@ describe('LimitsService', () => {
   it('counts a response that closed before it finished as aborted', async () => {
     const store = new FakeStore();
     const { limits, records } = service(store);
-    const { reply: r, raw } = reply();
-    await limits.admit(request(caller({})), r, { endpoint: 'chat', promptTokens: 1, stream: true });
-    raw.writableFinished = false;
-    await closeAndFlush(raw);
-    expect(records[0].outcome).toBe('aborted');
-  });
-
-  it('settles at once a request whose caller left before it was admitted', async () => {
-    const store = new FakeStore();
-    const { limits } = service(store);
-    const { reply: r, raw } = reply();
-    raw.closed = true;
-    await limits.admit(request(caller({})), r, {
-      endpoint: 'chat',
-      promptTokens: 1,
-      stream: false,
-    });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(store.settled).toHaveLength(1);
-  });
-
-  it('sets OpenAI’s headers on the reply before anything is sent', async () => {
-    const { reply: r, headers } = reply();
-    await service(new FakeStore()).limits.admit(request(caller({ rpm: 5 })), r, {
+    const grant = await limits.admit(caller({}), {
       endpoint: 'chat',
       promptTokens: 1,
       stream: true,
     });
-    expect(headers).toMatchObject({
+    grant.settle({ writableFinished: false, statusCode: 200 });
+    expect(records[0].outcome).toBe('aborted');
+  });
+
+  it('answers OpenAI’s headers for the reply, before anything is sent', async () => {
+    const grant = await service(new FakeStore()).limits.admit(caller({ rpm: 5 }), {
+      endpoint: 'chat',
+      promptTokens: 1,
+      stream: true,
+    });
+    expect(grant.decision).toBe('admitted');
+    expect(grant.headers).toMatchObject({
       'x-ratelimit-limit-requests': '5',
       'x-ratelimit-remaining-requests': '4',
     });
@@ -170,13 +138,13 @@ describe('LimitsService', () => {
     const store = new MemoryLimitStore();
     const { limits, metrics } = service(store);
     const identity = caller({ rpm: 1 });
-    await limits.admit(request(identity), reply().reply, {
+    await limits.admit(identity, {
       endpoint: 'chat',
       promptTokens: 1,
       stream: false,
     });
     const error = await limits
-      .admit(request(identity), reply().reply, { endpoint: 'chat', promptTokens: 1, stream: false })
+      .admit(identity, { endpoint: 'chat', promptTokens: 1, stream: false })
       .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GatewayException);
     const e = error as GatewayException;
@@ -196,15 +164,15 @@ describe('LimitsService', () => {
   it('fail-open: admits without headers or reservation when the store is unreachable', async () => {
     const store = Object.assign(new FakeStore(), { failing: true });
     const { limits, records } = service(store, 'open');
-    const { reply: r, raw, headers } = reply();
-    const admission = await limits.admit(request(caller({ rpm: 1 })), r, {
+    const grant = await limits.admit(caller({ rpm: 1 }), {
       endpoint: 'chat',
       promptTokens: 1,
       stream: false,
     });
-    expect(admission.reservation).toBeUndefined();
-    expect(headers).toEqual({});
-    await closeAndFlush(raw);
+    expect(grant.decision).toBe('unmetered');
+    expect(grant.admission.reservation).toBeUndefined();
+    expect(grant.headers).toEqual({});
+    grant.settle(finished());
     expect(store.settled).toHaveLength(0);
     expect(records).toHaveLength(1);
   });
@@ -213,7 +181,7 @@ describe('LimitsService', () => {
     const store = Object.assign(new FakeStore(), { failing: true });
     const { limits } = service(store, 'closed');
     const error = (await limits
-      .admit(request(caller({})), reply().reply, {
+      .admit(caller({}), {
         endpoint: 'chat',
         promptTokens: 1,
         stream: false,

@@ -1,14 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import { ApiKeyService, type CallerIdentity } from '../auth';
 import { asGatewayException, ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { isClientClosed } from '../common/http';
-import type { RequestAccounting } from '../telemetry';
+import type { RequestAccounting } from '../common/usage';
 import type { GatewayConfig, LimitsConfig, RateLimitsConfig } from '../config';
-import { Admission, type Endpoint } from './admission';
+import { Admission, type AdmissionGrant, type Endpoint, type ResponseEnd } from './admission';
 import type { AdmitResult, LimitStore, StoreLimits, WindowCounts } from './limit-store.interface';
 import { CONCURRENCY_RETRY_AFTER_MS, LIMIT_STORE, WINDOW_MS } from './limits.constants';
 import { formatDuration, rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
@@ -50,11 +48,12 @@ export interface UsageReport {
 /**
  * Per-key rate limits and usage accounting (the limits issue). The chat, completions and
  * embeddings fronts make one call at "admit", before routing: requests, reserved tokens and a
- * concurrency slot are checked and taken in one atomic step, and the OpenAI rate-limit headers
- * are set on the reply (so a stream carries them from its first byte). The returned
- * {@link Admission} settles itself when the response closes, whatever ended it: the token
- * reservation becomes the reported usage, the slot is freed, the counters move and one usage
- * log line is written (no prompt content, never the secret).
+ * concurrency slot are checked and taken in one atomic step. The answer is a value, an
+ * {@link AdmissionGrant}: the OpenAI rate-limit headers for the front to set on its reply (so a
+ * stream carries them from its first byte) and a `settle` handle the front calls once, when the
+ * response closes, whatever ended it: the token reservation becomes the reported usage, the
+ * slot is freed, the counters move and the accounting for the request's log line is returned
+ * (no prompt content, never the secret). Nothing here knows the HTTP framework.
  */
 @Injectable()
 export class LimitsService {
@@ -70,23 +69,19 @@ export class LimitsService {
   }
 
   /** The caller of a request: its key, or the shared anonymous identity when auth is off. */
-  callerOf(request: FastifyRequest): CallerIdentity {
-    return request.caller ?? this.keys.anonymous;
+  callerOf(caller: CallerIdentity | undefined): CallerIdentity {
+    return caller ?? this.keys.anonymous;
   }
 
   /**
-   * Checks and reserves; sets the rate-limit headers on `reply`.
+   * Checks and reserves for `caller`; answers the rate-limit headers to set and the handle
+   * that settles the request.
    *
    * @throws GatewayException 429 `rate_limit_exceeded` (with `retry-after` and the headers) when
    *   a limit refuses the request; 503 `overloaded` when the store is unreachable and
    *   `limits.redis.on_error` is `closed`.
    */
-  async admit(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    options: AdmitOptions,
-  ): Promise<Admission> {
-    const caller = this.callerOf(request);
+  async admit(caller: CallerIdentity, options: AdmitOptions): Promise<AdmissionGrant> {
     const limits = caller.policy.limits;
     const tokens = this.reservation(options, limits);
     const leaseId = randomUUID();
@@ -107,7 +102,6 @@ export class LimitsService {
       }
     }
     if (result && !result.admitted) throw this.refusal(caller, tokens, result);
-    if (result) reply.headers(rateLimitHeaders(limits, result.state));
     const admission = new Admission(
       caller,
       options.endpoint,
@@ -116,20 +110,12 @@ export class LimitsService {
       result && { window: result.state.window, leaseId, tokens },
       Math.ceil(options.promptTokens),
     );
-    // Settled as the response closes, whatever closed it. With the request's telemetry, just
-    // before its log line, which then carries the accounting (one line per request).
-    const raw = reply.raw;
-    const telemetry = request.telemetry;
-    if (telemetry) {
-      telemetry.beforeEnd(() => {
-        telemetry.accounting = this.settle(admission, raw);
-      });
-    } else if (raw.closed) {
-      setImmediate(() => this.settle(admission, raw));
-    } else {
-      raw.once('close', () => this.settle(admission, raw));
-    }
-    return admission;
+    return {
+      decision: result ? 'admitted' : 'unmetered',
+      admission,
+      headers: result ? rateLimitHeaders(limits, result.state) : {},
+      settle: (response) => this.settle(admission, response),
+    };
   }
 
   /** The caller's current window and limits (`GET /v1/usage`). */
@@ -220,11 +206,11 @@ export class LimitsService {
    * Once per admission, when the response closes: settles the store and the usage metrics and
    * returns what the request's log line says of its accounting. Never throws.
    */
-  private settle(admission: Admission, raw: ServerResponse): RequestAccounting | undefined {
+  private settle(admission: Admission, response: ResponseEnd): RequestAccounting | undefined {
     if (admission.settled) return undefined;
     admission.settled = true;
-    const { outcome, errorCode } = outcomeOf(admission, raw);
-    const usage = admission.usage;
+    const { outcome, errorCode } = outcomeOf(admission, response);
+    const usage = admission.usage.charged;
     const reservation = admission.reservation;
     if (reservation) {
       const charged = admission.chargedTokens(outcome);
@@ -255,7 +241,7 @@ export class LimitsService {
       ...(errorCode === undefined ? {} : { errorCode }),
       reasoningTokens: usage.reasoning,
       totalTokens: usage.total,
-      usageReported: usage.reported,
+      usageReported: admission.usage.reported,
       ...(reservation ? { reservedTokens: reservation.tokens } : {}),
       toolRounds: admission.toolRounds,
     };
@@ -271,7 +257,7 @@ function storeLimits(limits: Readonly<RateLimitsConfig>): StoreLimits {
 
 function outcomeOf(
   admission: Admission,
-  raw: ServerResponse,
+  raw: ResponseEnd,
 ): { outcome: 'ok' | 'error' | 'aborted'; errorCode?: string } {
   const failure = admission.failure;
   if (failure !== undefined) {

@@ -1,4 +1,4 @@
-import { textTokens } from './input-tokens';
+import { estimateTextTokens } from '../common/tokens';
 
 /**
  * Estimated completion tokens of one streamed chunk (chat or legacy completions): the text of
@@ -25,7 +25,7 @@ export function streamedTokens(chunk: unknown): number {
       }
     }
     chars = text.length;
-    if (chars > 0) tokens += Math.max(1, textTokens(text));
+    if (chars > 0) tokens += Math.max(1, estimateTextTokens(text));
   }
   return tokens;
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
+import type { CallerIdentity } from '../auth';
 import { LimitsService, type UsageReport } from './limits.service';
 
 /** `GET /v1/usage`: the calling key's own current window and limits. */
@@ -15,7 +15,7 @@ export class UsageController {
     summary:
       "The calling key's requests, tokens and requests in flight in the current minute, with its limits",
   })
-  usage(@Req() request: FastifyRequest): Promise<UsageReport> {
-    return this.limits.report(this.limits.callerOf(request));
+  usage(@Req() request: { caller?: CallerIdentity }): Promise<UsageReport> {
+    return this.limits.report(this.limits.callerOf(request.caller));
   }
 }

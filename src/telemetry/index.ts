@@ -9,7 +9,6 @@ export {
 export {
   RequestTelemetry,
   registerRequestTelemetry,
-  type RequestAccounting,
   type RoutedRequest,
   type UsageLike,
 } from './request-telemetry';

@@ -5,7 +5,8 @@ import {
   requestLogLine,
   type RequestLogLine,
 } from './request-logging';
-import type { RequestAccounting, RequestTelemetry } from './request-telemetry';
+import type { RequestAccounting } from '../common/usage';
+import type { RequestTelemetry } from './request-telemetry';
 import { TelemetryMessages } from './telemetry.messages';
 
 /** What a request's telemetry holds when it ends, as the log line reads it. */

@@ -9,7 +9,7 @@ import {
   type Span,
 } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { tokenCount, UsageTotal } from '../common/usage';
+import { tokenCount, UsageTotal, type RequestAccounting } from '../common/usage';
 import type { MetricsService } from './metrics.service';
 import { Semconv, SpanNames, Tiergate, type GenAiOperation } from './telemetry.constants';
 import { errorTypeOf, tracer } from './tracing';
@@ -40,23 +40,6 @@ export const UNTRACED_ROUTES: ReadonlySet<string> = new Set([
 export interface UsageLike {
   prompt_tokens?: unknown;
   completion_tokens?: unknown;
-}
-
-/**
- * What the key's accounting settled for the request (the limits module), written into the
- * request's one log line.
- */
-export interface RequestAccounting {
-  outcome: 'ok' | 'error' | 'aborted';
-  /** Why an `error` outcome failed: the gateway's error code, or `http_<status>`. */
-  errorCode?: string;
-  reasoningTokens: number;
-  totalTokens: number;
-  /** Whether any upstream call reported usage (else the reservation was charged). */
-  usageReported: boolean;
-  /** Tokens reserved at admission; undefined when the limit store was unreachable. */
-  reservedTokens?: number;
-  toolRounds: number;
 }
 
 /** What routing decided, as the request's telemetry records it. */

@@ -4,7 +4,8 @@ import type { UpstreamPoolsService } from '../providers';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertModelAllowed, mayUseTier } from '../auth';
 import type { LimitsService } from '../limits';
-import { estimatePromptTokens } from './context-fit';
+import { estimatePromptTokens } from '../common/tokens';
+import { admitRequest } from './inference-admission';
 import type { EmbeddingsPort, ExplicitModelResolver, RouteAdmission } from './classifiers';
 import type { ModelCatalogService } from './model-catalog.service';
 
@@ -47,11 +48,11 @@ export function routeAdmissionFor(
   catalog: ModelCatalogService,
 ): RouteAdmission {
   return async (request: FastifyRequest, reply: FastifyReply, body) => {
-    const policy = limits.callerOf(request).policy;
+    const policy = limits.callerOf(request.caller).policy;
     const requested = body.model ?? catalog.defaultModel;
     const target = catalog.resolve(body.model, policy);
     assertModelAllowed(policy, requested, target.kind === 'auto' ? 'auto' : target.tier);
-    const admission = await limits.admit(request, reply, {
+    const admission = await admitRequest(limits, request, reply, {
       endpoint: 'route',
       requestedModel: requested,
       promptTokens: estimatePromptTokens(body.messages, body.tools),

@@ -1,20 +1,12 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { confineRoute } from '../auth';
-import { clientAbortSignal } from '../common/http';
-import { CompletionRequestDto } from '../common/openai';
-import { replyWithSse, SseResponseWriter } from '../common/sse';
-import type { GatewayConfig } from '../config';
-import { estimateInputTokens, LimitsService, type Admission } from '../limits';
-import { callTimeouts } from '../providers';
 import { tap } from 'rxjs';
+import { CompletionRequestDto } from '../common/openai';
+import { estimateInputTokens } from '../common/tokens';
+import { callTimeouts } from '../providers';
 import type { UsageLike } from '../telemetry';
-import { inBandErrorRenderer } from './in-band-error';
-import { admitAndServe } from './inference-admission';
-import { ModelCatalogService } from './model-catalog.service';
-import { setRouteHeaders } from './route-headers';
+import { InferenceResponder, type InferenceExchange } from './inference-responder';
 import { toPayloads } from './stream-payloads';
 import { TierRouterService } from './tier-router.service';
 import { callerWantsUsage, streamingUpstreamBody } from './usage-request';
@@ -24,16 +16,10 @@ import { callerWantsUsage, streamingUpstreamBody } from './usage-request';
 @ApiBearerAuth()
 @Controller('v1')
 export class CompletionsController {
-  private readonly heartbeatMs: number;
-
   constructor(
     private readonly router: TierRouterService,
-    private readonly limits: LimitsService,
-    private readonly catalog: ModelCatalogService,
-    config: ConfigService<GatewayConfig, true>,
-  ) {
-    this.heartbeatMs = config.get('streaming', { infer: true }).heartbeatMs;
-  }
+    private readonly responder: InferenceResponder,
+  ) {}
 
   @Post('completions')
   @HttpCode(200)
@@ -43,31 +29,23 @@ export class CompletionsController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const signal = clientAbortSignal(reply.raw);
-    await admitAndServe(
-      this.limits,
-      this.catalog,
+    await this.responder.respond(
       request,
       reply,
-      body.model,
       {
+        model: body.model,
         endpoint: 'completions',
         promptTokens: estimateInputTokens(body.prompt),
         maxTokens: body.max_tokens,
         choices: typeof body.n === 'number' ? body.n : undefined,
         stream: body.stream === true,
       },
-      (admission) => this.serve(body, request, reply, signal, admission),
+      (exchange) => this.serve(body, exchange),
     );
   }
 
-  private async serve(
-    body: CompletionRequestDto,
-    request: FastifyRequest,
-    reply: FastifyReply,
-    signal: AbortSignal,
-    admission: Admission,
-  ): Promise<void> {
+  private async serve(body: CompletionRequestDto, exchange: InferenceExchange): Promise<void> {
+    const { request, admission, telemetry, signal } = exchange;
     const prompt = body.prompt;
     const routed = await this.router.route({
       model: body.model,
@@ -84,27 +62,9 @@ export class CompletionsController {
       ],
       reasoningEffort:
         typeof body.reasoning_effort === 'string' ? (body.reasoning_effort as never) : undefined,
-      traceContext: request.telemetry?.context,
+      traceContext: telemetry?.context,
     });
-    const route = confineRoute(
-      admission.caller.policy,
-      routed,
-      (tier, reason) => {
-        const moved = this.router.routeTo(tier, reason);
-        return moved && { ...moved, requested: routed.requested };
-      },
-      admission.requestedModel ?? this.catalog.defaultModel,
-    );
-    admission.routed(route.tier, route.config.model);
-    setRouteHeaders(reply, route);
-    const telemetry = request.telemetry;
-    telemetry?.routed({
-      tier: route.tier,
-      reason: route.reason,
-      model: route.requested ?? route.config.model,
-      upstreamModel: route.config.model,
-      stream: body.stream === true,
-    });
+    const route = exchange.confine(routed, body.stream === true);
     const options = {
       signal,
       requestId: request.id,
@@ -113,7 +73,7 @@ export class CompletionsController {
     };
     if (body.stream === true) {
       const upstreamBody = streamingUpstreamBody(body, route.config.model);
-      const writer = new SseResponseWriter(reply.raw, { heartbeatMs: this.heartbeatMs });
+      const writer = exchange.sseWriter();
       const chunks = route.pool
         .completionsStream(upstreamBody, { ...options, gate: writer.gate })
         .pipe(tap(({ chunk }) => admission.addStreamed(chunk)));
@@ -124,16 +84,13 @@ export class CompletionsController {
           admission.addUsage(chunk.usage);
         },
       });
-      await replyWithSse(reply, writer, observed, {
-        heartbeatMs: this.heartbeatMs,
-        renderError: inBandErrorRenderer(telemetry, admission),
-      });
+      await exchange.streamSse(writer, observed);
       return;
     }
     const answer = await route.pool.completions({ ...body, model: route.config.model }, options);
     const usage = (answer.value as { usage?: UsageLike } | null)?.usage;
     telemetry?.addUsage(usage, route.tier, route.config.model);
     admission.addUsage(usage);
-    await reply.type('application/json; charset=utf-8').send(answer.raw);
+    await exchange.sendJson(answer.raw);
   }
 }

@@ -1,32 +1,10 @@
 import type { ChatMessage } from '../common/openai';
-import { estimatePromptTokens, estimateTextTokens, truncateOldest } from './context-fit';
+import { truncateOldest } from './context-fit';
 
 const user = (content: string): ChatMessage => ({ role: 'user', content });
 const assistant = (content: string): ChatMessage => ({ role: 'assistant', content });
 
 describe('context fit', () => {
-  it.each([
-    ['', 0],
-    ['abcd', 1],
-    ['abcde', 2],
-    ['日本語', 3],
-    ['ab日本', 3],
-  ])('estimates %j as %d tokens', (text, tokens) => {
-    expect(estimateTextTokens(text)).toBe(tokens);
-  });
-
-  it('counts message overhead, content parts and tool calls', () => {
-    const tokens = estimatePromptTokens([
-      { role: 'user', content: [{ type: 'text', text: 'abcdabcd' }] },
-      {
-        role: 'assistant',
-        content: null,
-        tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }],
-      },
-    ]);
-    expect(tokens).toBe(4 + 2 + 4 + 1 + 1);
-  });
-
   it('keeps a conversation that already fits', () => {
     const messages = [user('hi')];
     expect(truncateOldest(messages, 100)).toEqual({ messages, dropped: 0 });

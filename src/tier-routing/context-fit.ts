@@ -1,54 +1,5 @@
-import type { ChatMessage, ToolDefinition } from '../common/openai';
-
-/**
- * Prompt-size estimate for context-window routing. Deliberately simple and cheap (one pass over
- * the characters, no tokenizer): ASCII text averages about four characters per token in the
- * BPE vocabularies of current models, other scripts about one token per character. The
- * upstream stays the final judge: its own context-length 400 still reaches the caller.
- */
-const TOKENS_PER_MESSAGE = 4;
-
-export function estimateTextTokens(text: string): number {
-  let ascii = 0;
-  let other = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (text.charCodeAt(i) < 128) ascii++;
-    else other++;
-  }
-  return Math.ceil(ascii / 4) + other;
-}
-
-function contentTokens(content: ChatMessage['content']): number {
-  if (typeof content === 'string') return estimateTextTokens(content);
-  if (!Array.isArray(content)) return 0;
-  let tokens = 0;
-  for (const part of content) {
-    // Images and audio cost tokens too; without the model's own accounting, count a fixed share.
-    tokens += typeof part.text === 'string' ? estimateTextTokens(part.text) : 256;
-  }
-  return tokens;
-}
-
-export function estimateMessageTokens(message: ChatMessage): number {
-  let tokens = TOKENS_PER_MESSAGE + contentTokens(message.content);
-  if (message.tool_calls) {
-    for (const call of message.tool_calls) {
-      tokens +=
-        estimateTextTokens(call.function.name) + estimateTextTokens(call.function.arguments);
-    }
-  }
-  return tokens;
-}
-
-export function estimatePromptTokens(
-  messages: readonly ChatMessage[],
-  tools?: readonly ToolDefinition[],
-): number {
-  let tokens = 0;
-  for (const message of messages) tokens += estimateMessageTokens(message);
-  if (tools) for (const tool of tools) tokens += estimateTextTokens(JSON.stringify(tool.function));
-  return tokens;
-}
+import type { ChatMessage } from '../common/openai';
+import { estimateMessageTokens } from '../common/tokens';
 
 /**
  * Drops the oldest non-system turns until the conversation fits `budget` tokens, or returns

@@ -7,8 +7,10 @@ import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { clientAbortSignal } from '../common/http';
 import { EmbeddingRequestDto } from '../common/openai';
 import type { EmbeddingsConfig, GatewayConfig } from '../config';
-import { estimateInputTokens, LimitsService } from '../limits';
+import { estimateInputTokens } from '../common/tokens';
+import { LimitsService } from '../limits';
 import { callTimeouts, UpstreamPoolsService } from '../providers';
+import { admitRequest } from './inference-admission';
 
 /** `POST /v1/embeddings`, sent to the embeddings pool with its own model id. */
 @ApiTags('embeddings')
@@ -39,7 +41,7 @@ export class EmbeddingsController {
         param: 'model',
       });
     }
-    const policy = this.limits.callerOf(request).policy;
+    const policy = this.limits.callerOf(request.caller).policy;
     if (
       body.model !== undefined &&
       body.model !== embeddings.model &&
@@ -56,7 +58,7 @@ export class EmbeddingsController {
     }
     const requested = body.model ?? 'embeddings';
     assertModelAllowed(policy, requested, 'embeddings');
-    const admission = await this.limits.admit(request, reply, {
+    const admission = await admitRequest(this.limits, request, reply, {
       endpoint: 'embeddings',
       requestedModel: requested,
       promptTokens: estimateInputTokens(body.input),

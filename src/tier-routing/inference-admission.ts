@@ -1,7 +1,51 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertModelAllowed } from '../auth';
-import type { Admission, AdmitOptions, LimitsService } from '../limits';
+import type { Admission, AdmissionGrant, AdmitOptions, LimitsService } from '../limits';
 import type { ModelCatalogService } from './model-catalog.service';
+
+/**
+ * Admits a request against its key's limits and applies the answer to the reply: the
+ * rate-limit headers go on it (so a stream carries them from its first byte), and the grant is
+ * settled as the response closes, whatever closed it: with the request's telemetry, just
+ * before its log line, which then carries the accounting (one line per request).
+ *
+ * @throws GatewayException 429 or 503 when the limits refuse (see {@link LimitsService.admit}).
+ */
+export async function admitRequest(
+  limits: LimitsService,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: AdmitOptions,
+): Promise<Admission> {
+  const grant = await limits.admit(limits.callerOf(request.caller), options);
+  applyGrant(grant, request, reply);
+  return grant.admission;
+}
+
+/** Sets the grant's headers on `reply` and settles it once the response closed. */
+export function applyGrant(
+  grant: AdmissionGrant,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  reply.headers(grant.headers);
+  const raw = reply.raw;
+  const telemetry = request.telemetry;
+  if (telemetry) {
+    telemetry.beforeEnd(() => {
+      telemetry.accounting = grant.settle(raw);
+    });
+  } else if (raw.closed) {
+    setImmediate(() => grant.settle(raw));
+  } else {
+    raw.once('close', () => grant.settle(raw));
+  }
+}
+
+/** What a routed inference front admits: the model it named, and what admission reserves for. */
+export interface InferenceAdmit extends Omit<AdmitOptions, 'requestedModel'> {
+  model: string | undefined;
+}
 
 /**
  * The start the routed inference fronts (chat, legacy completions) share: the key's permission
@@ -10,19 +54,21 @@ import type { ModelCatalogService } from './model-catalog.service';
  * failure before it reaches the exception filter.
  */
 export async function admitAndServe(
-  limits: LimitsService,
-  catalog: ModelCatalogService,
-  request: FastifyRequest,
-  reply: FastifyReply,
-  model: string | undefined,
-  options: Omit<AdmitOptions, 'requestedModel'>,
+  deps: { limits: LimitsService; catalog: ModelCatalogService },
+  exchange: { request: FastifyRequest; reply: FastifyReply },
+  { model, ...options }: InferenceAdmit,
   serve: (admission: Admission) => Promise<void>,
 ): Promise<void> {
+  const { limits, catalog } = deps;
+  const { request, reply } = exchange;
   const requested = model ?? catalog.defaultModel;
-  const policy = limits.callerOf(request).policy;
+  const policy = limits.callerOf(request.caller).policy;
   const target = catalog.resolve(model, policy);
   assertModelAllowed(policy, requested, target.kind === 'auto' ? 'auto' : target.tier);
-  const admission = await limits.admit(request, reply, { ...options, requestedModel: requested });
+  const admission = await admitRequest(limits, request, reply, {
+    ...options,
+    requestedModel: requested,
+  });
   try {
     await serve(admission);
   } catch (error) {

@@ -26,7 +26,7 @@ export class ModelsController {
     summary: 'List the models: instant, thinking, auto, aliases, pool model ids and embeddings',
   })
   list(@Req() request: FastifyRequest): ModelList {
-    const policy = this.limits.callerOf(request).policy;
+    const policy = this.limits.callerOf(request.caller).policy;
     return {
       object: 'list',
       data: this.catalog.list().filter((model) => allowed(policy, model)),
@@ -37,7 +37,7 @@ export class ModelsController {
   @Get('*')
   @ApiOperation({ summary: 'One model' })
   get(@Param('*') id: string, @Req() request: FastifyRequest): ModelObject {
-    const policy = this.limits.callerOf(request).policy;
+    const policy = this.limits.callerOf(request.caller).policy;
     let name: string;
     try {
       name = decodeURIComponent(id);

@@ -3,7 +3,7 @@ import { ErrorCode, GatewayException } from '../common/errors';
 import type { ChatMessage } from '../common/openai';
 import type { TierName } from '../config';
 import type { TierClassifier, TierVerdict } from './classifiers/tier-classifier.interface';
-import { estimatePromptTokens } from './context-fit';
+import { estimatePromptTokens } from '../common/tokens';
 import { ModelCatalogService } from './model-catalog.service';
 import { TierRouterService, type RouteDecision, type RouteRequest } from './tier-router.service';
 

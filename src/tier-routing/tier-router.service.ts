@@ -15,7 +15,8 @@ import {
   startChildSpan,
 } from '../telemetry';
 import { TIER_CLASSIFIER, type TierClassifier } from './classifiers/tier-classifier.interface';
-import { estimatePromptTokens, estimateTextTokens, truncateOldest } from './context-fit';
+import { estimatePromptTokens, estimateTextTokens } from '../common/tokens';
+import { truncateOldest } from './context-fit';
 import { ModelCatalogService } from './model-catalog.service';
 import { OTHER_TIER, placeRequest, tierService } from './tier-availability';
 

@@ -11,11 +11,13 @@ import { embeddingsPortFor, explicitModelResolverFor, routeAdmissionFor } from '
 import { TierClassifiersModule } from './classifiers';
 import { CompletionsController } from './completions.controller';
 import { EmbeddingsController } from './embeddings.controller';
+import { InferenceResponder } from './inference-responder';
 import { ModelCatalogModule } from './model-catalog.module';
 import { ModelCatalogService } from './model-catalog.service';
 import { ModelsController } from './models.controller';
 import { TierRouterService } from './tier-router.service';
 import { TiersHealthIndicator } from './tiers.health';
+import { ToolLoopResponder } from './tool-loop-responder';
 
 /** Model catalog, tier classification and the OpenAI-compatible `/v1` front. */
 @Module({
@@ -48,7 +50,13 @@ import { TiersHealthIndicator } from './tiers.health';
     EmbeddingsController,
     ModelsController,
   ],
-  providers: [TierRouterService, ChatCompletionsService, TiersHealthIndicator],
+  providers: [
+    TierRouterService,
+    ChatCompletionsService,
+    InferenceResponder,
+    ToolLoopResponder,
+    TiersHealthIndicator,
+  ],
   exports: [ModelCatalogModule, TierRouterService, TiersHealthIndicator],
 })
 export class TierRoutingModule {}

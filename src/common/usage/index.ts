@@ -1,1 +1,2 @@
-export { tokenCount, UsageTotal } from './usage-total';
+export { chargeableCount, tokenCount, UsageTotal, type ChargedUsage } from './usage-total';
+export type { RequestAccounting } from './request-accounting';

@@ -1,0 +1,6 @@
+export {
+  estimateInputTokens,
+  estimateMessageTokens,
+  estimatePromptTokens,
+  estimateTextTokens,
+} from './token-estimate';
