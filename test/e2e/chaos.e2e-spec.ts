@@ -1,11 +1,13 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createGatewayApp } from '../../src/app.factory';
-import { loadGatewayConfig } from '../../src/config';
 import { startSimulator, type RunningSimulator, type SimBehavior } from '../simulator';
-import { authHeaders, chat, expectErrorEnvelope, postJson, readSse, TEST_KEY } from './harness';
+import {
+  authHeaders,
+  chat,
+  expectErrorEnvelope,
+  postJson,
+  readSse,
+  startYamlGateway,
+  type YamlGateway,
+} from './harness';
 
 /*
  * Chaos: the real gateway on a real port in front of several simulator replicas per tier, over
@@ -25,12 +27,7 @@ interface ChaosOptions {
   behavior?: Partial<SimBehavior>;
 }
 
-interface ChaosStack {
-  url: string;
-  app: NestFastifyApplication;
-  sims: Record<Tier, RunningSimulator[]>;
-  close(): Promise<void>;
-}
+type ChaosStack = YamlGateway<Record<Tier, RunningSimulator[]>>;
 
 const FAST_HEALTH = {
   health_check: {
@@ -68,33 +65,13 @@ async function startChaos(options: ChaosOptions = {}): Promise<ChaosStack> {
     ...options.tier?.[name],
   });
   // JSON is YAML: the file goes through the same loader as production.
-  const file = join(mkdtempSync(join(tmpdir(), 'tiergate-chaos-')), 'gateway.yaml');
-  writeFileSync(
-    file,
-    JSON.stringify({
+  return startYamlGateway(
+    {
       pools: { instant: pool('instant'), thinking: pool('thinking') },
       tiers: { instant: tier('instant'), thinking: tier('thinking') },
-    }),
-  );
-  const config = loadGatewayConfig({
-    HOST: '127.0.0.1',
-    GATEWAY_CONFIG: file,
-    GATEWAY_API_KEYS: TEST_KEY,
-    REQUEST_TIMEOUT_MS: '10000',
-  });
-  const app = await createGatewayApp(config, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    app,
-    sims,
-    async close() {
-      await app.close();
-      await Promise.all([...sims.instant, ...sims.thinking].map((sim) => sim.close()));
     },
-  };
+    sims,
+  );
 }
 
 /**

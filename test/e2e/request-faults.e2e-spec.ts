@@ -1,11 +1,5 @@
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createGatewayApp } from '../../src/app.factory';
-import { loadGatewayConfig } from '../../src/config';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../simulator';
-import { expectErrorEnvelope, postJson } from './harness';
+import { expectErrorEnvelope, postJson, startYamlGateway, type YamlGateway } from './harness';
 
 /*
  * Issue 12 §2, §6, §7 and issue 13 §7 against llama.cpp-flavoured simulators over real sockets:
@@ -20,12 +14,7 @@ const UPSTREAM_KEY = 'sk-upstream-secret-0123456789';
 
 type PoolName = 'instant' | 'thinking' | 'embeddings';
 
-interface FaultStack {
-  url: string;
-  app: NestFastifyApplication;
-  sims: Record<PoolName, RunningSimulator[]>;
-  close(): Promise<void>;
-}
+type FaultStack = YamlGateway<Record<PoolName, RunningSimulator[]>>;
 
 const LLAMA: Partial<SimulatorOptions> = {
   contextWindow: 2048,
@@ -63,10 +52,8 @@ async function startFaults(
     ...pool,
     upstreams: sims[name].map((sim) => ({ url: sim.url })),
   });
-  const file = join(mkdtempSync(join(tmpdir(), 'tiergate-faults-')), 'gateway.yaml');
-  writeFileSync(
-    file,
-    JSON.stringify({
+  return startYamlGateway(
+    {
       pools: {
         instant: poolOf('instant'),
         thinking: poolOf('thinking'),
@@ -77,31 +64,10 @@ async function startFaults(
         thinking: { pool: 'thinking', model: 'tiny-thinking', ...tier },
       },
       embeddings: { pool: 'embeddings', model: 'tiny-embeddings' },
-    }),
-  );
-  const config = loadGatewayConfig({
-    HOST: '127.0.0.1',
-    GATEWAY_CONFIG: file,
-    GATEWAY_API_KEYS: `${BAD_KEY},${GOOD_KEY}`,
-    REQUEST_TIMEOUT_MS: '10000',
-  });
-  const app = await createGatewayApp(config, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    app,
-    sims,
-    async close() {
-      await app.close();
-      await Promise.all(
-        Object.values(sims)
-          .flat()
-          .map((sim) => sim.close()),
-      );
     },
-  };
+    sims,
+    { GATEWAY_API_KEYS: `${BAD_KEY},${GOOD_KEY}` },
+  );
 }
 
 const as = (key: string) => ({
