@@ -4,7 +4,7 @@
  * `/health/live` is probed every 50 ms and the process RSS sampled. Prints the slowest probe and
  * the RSS growth. The gateway and a simulator run in this process (RSS is the gateway's).
  *
- *   npx tsc -p tsconfig.tools.json && node .tools/bench/tools-pool.bench.js [--calls 150] [--workers 4]
+ *   npm run bench:tools -- [--calls 150] [--workers 4]
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
