@@ -121,7 +121,7 @@ export async function createGatewayApp(
   });
   fastify.addHook('onRequest', authenticateBeforeBody(app.get(ApiKeyService)));
   setupOpenApi(app, options.version ?? '0.0.0');
-  // SPEC §9: a graceful SIGTERM ends with exit code 0, not by re-raising the signal.
+  // docs/api.md §9: a graceful SIGTERM ends with exit code 0, not by re-raising the signal.
   app.enableShutdownHooks([], { useProcessExit: true });
   return app;
 }

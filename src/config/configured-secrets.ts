@@ -1,7 +1,7 @@
 import type { GatewayConfig } from './gateway-config.interface';
 
 /**
- * Every secret the configuration holds, for the scrubber of relayed messages (SPEC §6): the
+ * Every secret the configuration holds, for the scrubber of relayed messages (docs/api.md §6): the
  * upstreams' API keys, client keys given in plain text (a `sha256:` digest is no secret), and
  * passwords in the user-info of configured URLs (upstreams, Redis, the search engine).
  */

@@ -3,7 +3,7 @@ import { healthVerdict, type HealthFacts } from './health-verdict';
 const POOL = { up: true, degraded: false, credentialsRejected: false };
 const ALL_WELL: HealthFacts = { server: true, tiers: ['direct', 'direct'], pools: [POOL, POOL] };
 
-describe('health verdict (SPEC §5, amended)', () => {
+describe('health verdict (docs/api.md §5)', () => {
   const cases: { name: string; facts: Partial<HealthFacts>; expected: string }[] = [
     { name: 'every tier served by its own healthy pool', facts: {}, expected: 'ok' },
     {

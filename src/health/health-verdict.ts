@@ -12,7 +12,7 @@ export interface HealthFacts {
 }
 
 /**
- * SPEC §5 (amended 2026-12-07): `error` (readiness 503) only when this pod cannot serve chat at
+ * docs/api.md §5: `error` (readiness 503) only when this pod cannot serve chat at
  * all — shutdown has begun, no chat tier is served by its own pool or by fallback, or a
  * fail-closed Redis is down; `degraded` when chat is served but an upstream or a tier is down,
  * a tier is served only by fallback (or by ejected replicas), an upstream rejects the

@@ -9,7 +9,7 @@ import { TiersHealthIndicator } from '../tier-routing';
 import { LifecycleService } from './lifecycle.service';
 import { healthVerdict } from './health-verdict';
 
-/** `/health`'s status: Terminus' `ok` / `error`, plus SPEC §5's `degraded`. */
+/** `/health`'s status: Terminus' `ok` / `error`, plus docs/api.md §5's `degraded`. */
 export type GatewayHealthStatus = HealthCheckResult['status'] | 'degraded';
 
 export type GatewayHealthResult = Omit<HealthCheckResult, 'status'> & {
@@ -17,7 +17,7 @@ export type GatewayHealthResult = Omit<HealthCheckResult, 'status'> & {
 };
 
 /**
- * SPEC §5's health endpoints, in Terminus format; open to probes without a key. Both carry the
+ * docs/api.md §5's health endpoints, in Terminus format; open to probes without a key. Both carry the
  * same details: the server (listening, draining), each chat tier (`tier:<name>`: served by its
  * own pool, by fallback, by ejected replicas, or not), each pool (`pool:<name>`, with every
  * upstream's state, why it does not serve and how it is balanced) and, with Redis-backed rate

@@ -1,4 +1,4 @@
-/** Log lines of the health module (SPEC §9's shutdown sequence). */
+/** Log lines of the health module (docs/api.md §9's shutdown sequence). */
 export const HealthMessages = {
   shutdownBegun: (signal: string | undefined, inFlight: number) =>
     `Shutdown begun${signal ? ` (${signal})` : ''}: readiness now reports 503; ${inFlight} request(s) in flight`,

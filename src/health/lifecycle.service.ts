@@ -13,7 +13,7 @@ import type { GatewayConfig, ShutdownConfig } from '../config';
 import { HealthMessages } from './health.messages';
 
 /**
- * Whether this process should receive traffic, and the graceful shutdown of SPEC §9:
+ * Whether this process should receive traffic, and the graceful shutdown of docs/api.md §9:
  *
  * 1. SIGTERM: readiness reports 503 at once, so Kubernetes stops routing here;
  * 2. for `drain_delay_ms` connections are still accepted (endpoint removal takes a moment to

@@ -110,7 +110,7 @@ describe('UpstreamPool: attempts (attempt-runner.ts)', () => {
     });
   });
 
-  describe('request faults versus replica faults (SPEC §6)', () => {
+  describe('request faults versus replica faults (docs/api.md §6)', () => {
     const llama500 = (message: string): GatewayException =>
       upstreamStatusError(
         500,

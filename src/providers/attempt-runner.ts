@@ -9,7 +9,7 @@ import { backoffDelay, classifyFailure, judgeSuspect, type FailureKind } from '.
 import type { UpstreamCallOptions } from './upstream.interface';
 
 /**
- * One request's failed attempts as its pool judges them (SPEC §6): a 500 waits for the next
+ * One request's failed attempts as its pool judges them (docs/api.md §6): a 500 waits for the next
  * attempt to say whether it followed the request. Allocated at the first failure only.
  */
 interface FaultLedger {

@@ -115,7 +115,7 @@ function fromOllamaChunk(value: Json): ChatCompletionChunk {
 const MAX_RELAYED_MESSAGE = 1000;
 
 /**
- * An upstream's non-2xx answer → the exception the caller sees (SPEC §6). Messages relayed
+ * An upstream's non-2xx answer → the exception the caller sees (docs/api.md §6). Messages relayed
  * from the upstream are scrubbed of configured secrets first.
  *
  * - 401/403/407: the upstream refused the gateway's credentials: the gateway's problem, 502.

@@ -91,7 +91,7 @@ export class PooledStream<T extends { choices: unknown[] }>
     const signal = this.options.signal;
     (this.trace as AttemptTrace).failed(error, signal.aborted);
     if (this.committed) {
-      // The caller has content already: this one goes to it in-band (SPEC §7).
+      // The caller has content already: this one goes to it in-band (docs/api.md §7).
       this.runner.failedAfterCommit(lease.replica, error, signal);
       this.runner.selector.release(lease);
       this.fail(error);

@@ -80,7 +80,7 @@ export function classifyFailure(error: unknown, now = Date.now()): FailureVerdic
       return { kind: 'server_error', retry: 'elsewhere', replica: 'suspect' };
     default:
       // The caller's own error (an upstream 4xx, or a 500 that says the input is invalid):
-      // it would fail the same way anywhere, and says nothing of the replica (SPEC §6).
+      // it would fail the same way anywhere, and says nothing of the replica (docs/api.md §6).
       // A request over one replica's own limits (its batch size) may fit another one.
       if (!error.options.upstream) return undefined;
       return {
@@ -95,7 +95,7 @@ export function classifyFailure(error: unknown, now = Date.now()): FailureVerdic
 export type SuspectJudgement = 'count' | 'forgive' | 'probe';
 
 /**
- * A 500 counts against its replica only when it does not follow the request (SPEC §6):
+ * A 500 counts against its replica only when it does not follow the request (docs/api.md §6):
  *
  * - the request then succeeded on another replica: the replica's fault, `count`;
  * - it failed the same way there, or as the caller's error: the request's fault, `forgive`;

@@ -17,7 +17,7 @@ export interface TierHealth {
 
 /**
  * Whether each configured chat tier can be served right now, by the router's own fallback
- * rule: readiness holds while at least one can (SPEC §5), and `/health` says `degraded` when
+ * rule: readiness holds while at least one can (docs/api.md §5), and `/health` says `degraded` when
  * one is served only by fallback, by ejected replicas, or not at all.
  */
 @Injectable()

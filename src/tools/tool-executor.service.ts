@@ -266,7 +266,7 @@ export class ToolExecutor {
   }
 }
 
-/** The `{"error": "…"}` result the model reads (SPEC §8: a failing tool does not fail the request). */
+/** The `{"error": "…"}` result the model reads (docs/api.md §8: a failing tool does not fail the request). */
 export function errorResult(message: string): string {
   return JSON.stringify({ error: message });
 }

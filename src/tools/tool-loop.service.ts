@@ -20,7 +20,7 @@ import { ToolRegistry } from './tool-registry.service';
 import { ToolMessages } from './tools.messages';
 
 /**
- * The server-side tool loop of SPEC §8 (semantics in ADR 0005): call the model; run the calls
+ * The server-side tool loop of docs/api.md §8 (semantics in ADR 0005): call the model; run the calls
  * to registered tools that the request offers, in parallel; append the assistant turn and the
  * results in order; call again, until the model answers without such calls or
  * `tools.max_rounds` rounds ran, then ask once more with `tool_choice: "none"`. A turn that

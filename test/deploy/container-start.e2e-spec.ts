@@ -102,7 +102,7 @@ async function waitFor(what: string, check: () => Promise<boolean>, ms: number):
   }
 }
 
-describe('the container start command, as the image and the chart run it (SPEC §9)', () => {
+describe('the container start command, as the image and the chart run it (docs/api.md §9)', () => {
   let instant: RunningSimulator;
   let thinking: RunningSimulator;
   let root: string;

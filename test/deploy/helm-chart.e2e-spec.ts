@@ -85,7 +85,7 @@ describe('the Helm chart, rendered and validated offline', () => {
       expect(test.metadata.annotations?.['helm.sh/hook']).toBe('test');
     });
 
-    it('run the image unchanged on port 9000 with the probes of SPEC §5', () => {
+    it('run the image unchanged on port 9000 with the probes of docs/api.md §5', () => {
       const { container } = gateway(objects);
       expect(container.command).toBeUndefined();
       expect(container.args).toBeUndefined();
@@ -154,7 +154,7 @@ describe('the Helm chart, rendered and validated offline', () => {
     });
   });
 
-  describe('termination follows the configured drain (SPEC §9)', () => {
+  describe('termination follows the configured drain (docs/api.md §9)', () => {
     it('adds a preStop sleep to the grace period, as a sleep action from Kubernetes 1.30 and sleep(1) before', () => {
       const modern = gateway(render({ valuesFiles: [inline] }));
       // 5 s preStop + ceil((3000 + 45000) / 1000) + 15 s margin

@@ -46,7 +46,7 @@ async function openStream(url: string): Promise<{ first: string; rest: Promise<s
   return { first, rest };
 }
 
-describe('graceful shutdown on SIGTERM (SPEC §9, real process)', () => {
+describe('graceful shutdown on SIGTERM (docs/api.md §9, real process)', () => {
   let sim: RunningSimulator;
   let gateway: GatewayProcess | undefined;
 

@@ -307,7 +307,7 @@ describe('chaos: replicas die, stall, fail and come back (real sockets)', () => 
     );
     expect(res.status).toBe(503);
     expectErrorEnvelope(res.body, 'api_error', 'tier_unavailable');
-    // SPEC §5 (amended): one dead pool must not take every gateway pod out of its Service.
+    // docs/api.md §5: one dead pool must not take every gateway pod out of its Service.
     const ready = await health(stack.url, '/health/ready');
     expect(ready.status).toBe(200);
     expect(ready.body.status).toBe('ok');

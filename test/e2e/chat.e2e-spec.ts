@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { authHeaders, chat, postJson, startStack, withSim, type Stack } from './harness';
 
-describe('POST /v1/chat/completions: routing and OpenAI compatibility (SPEC §4, §5)', () => {
+describe('POST /v1/chat/completions: routing and OpenAI compatibility (docs/api.md §4, §5)', () => {
   let stack: Stack;
 
   beforeAll(async () => {

@@ -14,7 +14,7 @@ import {
   type Stack,
 } from './harness';
 
-describe('models, embeddings, legacy completions, health and docs (SPEC §5)', () => {
+describe('models, embeddings, legacy completions, health and docs (docs/api.md §5)', () => {
   let stack: Stack;
   let embed: RunningSimulator;
 
@@ -151,7 +151,7 @@ describe('models, embeddings, legacy completions, health and docs (SPEC §5)', (
   });
 });
 
-describe('auth variants (SPEC §3)', () => {
+describe('auth variants (docs/api.md §3)', () => {
   it('accepts sha256: key entries and compares them to the hash of the presented key', async () => {
     const secret = 'tg-hashed-secret-42';
     const digest = createHash('sha256').update(secret).digest('hex');

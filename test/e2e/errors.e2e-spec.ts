@@ -11,7 +11,7 @@ import {
   type Stack,
 } from './harness';
 
-describe('errors: every failure is an OpenAI envelope (SPEC §6)', () => {
+describe('errors: every failure is an OpenAI envelope (docs/api.md §6)', () => {
   let stack: Stack;
 
   beforeAll(async () => {

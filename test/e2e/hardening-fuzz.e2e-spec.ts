@@ -9,7 +9,7 @@ import { startSimulator, type RunningSimulator } from '../simulator';
 
 /*
  * Property: whatever body reaches POST /v1/chat/completions (random JSON, a valid request with
- * a few fields broken, text that is not JSON at all), the answer is a well-formed SPEC §6 error
+ * a few fields broken, text that is not JSON at all), the answer is a well-formed docs/api.md §6 error
  * envelope or a valid completion (JSON or a well-formed SSE stream), never a 500, never a hang,
  * and the process keeps serving. Thousands of runs, bounded in time.
  */
@@ -350,7 +350,7 @@ function isStream(text: string, chunkObject = 'chat.completion.chunk'): boolean 
   });
 }
 
-describe('fuzz: no body can make /v1/chat/completions answer 500, hang or crash (SPEC §6)', () => {
+describe('fuzz: no body can make /v1/chat/completions answer 500, hang or crash (docs/api.md §6)', () => {
   let stack: Stack;
   const seen = new Map<number, number>();
 

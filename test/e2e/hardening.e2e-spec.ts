@@ -40,7 +40,7 @@ function rawRequest(url: string, head: string): Promise<string> {
   });
 }
 
-describe('hardening: bounds, body size, headers, CORS off (SPEC §6)', () => {
+describe('hardening: bounds, body size, headers, CORS off (docs/api.md §6)', () => {
   let stack: Stack;
   const endpoint = (): string => `${stack.url}/v1/chat/completions`;
 

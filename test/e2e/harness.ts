@@ -170,7 +170,7 @@ export function chat(
   return { messages: [{ role: 'user', content }], ...extra };
 }
 
-/** SPEC §6: exactly `{"error":{"message","type","param","code"}}`, with the given status fields. */
+/** docs/api.md §6: exactly `{"error":{"message","type","param","code"}}`, with the given status fields. */
 export function expectErrorEnvelope(body: any, type?: string, code?: string | null): void {
   expect(typeof body === 'object' && body !== null).toBe(true);
   expect(Object.keys(body)).toEqual(['error']);

@@ -25,7 +25,7 @@ function runMain(
   });
 }
 
-describe('start-up refuses an invalid configuration (SPEC §3)', () => {
+describe('start-up refuses an invalid configuration (docs/api.md §3)', () => {
   beforeAll(() => {
     // `npm test` must pass on a fresh clone too, where nothing has been built yet.
     if (!existsSync(main))

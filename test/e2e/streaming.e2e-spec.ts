@@ -14,7 +14,7 @@ async function streamRaw(
   return { res, data, comments };
 }
 
-describe('streaming (SPEC §7)', () => {
+describe('streaming (docs/api.md §7)', () => {
   let stack: Stack;
 
   beforeAll(async () => {

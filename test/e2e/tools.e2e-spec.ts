@@ -130,7 +130,7 @@ const waitUntil = async (predicate: () => boolean, ms = 5000): Promise<void> => 
   }
 };
 
-describe('server-side tools (SPEC §8)', () => {
+describe('server-side tools (docs/api.md §8)', () => {
   let stack: Stack;
 
   beforeAll(async () => {

@@ -5,7 +5,7 @@ import { authHeaders, chat, postJson, startYamlGateway, type YamlGateway } from 
  * Issue 12: what `/health` says of upstreams must be true. Load-aware balancing reads llama.cpp
  * and SGLang gauges (and says when a replica has none), a replica that rejects the gateway's
  * key or lacks the configured model is out of rotation with the reason, and readiness holds
- * while any chat tier is served (SPEC §5, amended).
+ * while any chat tier is served (docs/api.md §5).
  */
 
 type Tier = 'instant' | 'thinking';
@@ -244,7 +244,7 @@ describe('upstream health tells the truth (issue 12)', () => {
     });
   });
 
-  describe('readiness (SPEC §5, amended)', () => {
+  describe('readiness (docs/api.md §5)', () => {
     it('one chat tier with nothing serving it and no fallback: that tier is 503, the pod stays ready, /health degraded', async () => {
       running = await start({
         sims: { instant: [{}], thinking: [{}] },

@@ -177,7 +177,7 @@ describeLlama(
     }, 60_000);
 
     // Defect 9: readiness took every pod out when one pool died although fallback still served
-    // it. SPEC §5 (amended): ready while any chat tier can be served, directly or by fallback;
+    // it. docs/api.md §5: ready while any chat tier can be served, directly or by fallback;
     // /health says degraded.
     it('stays ready with one pool dead (fallback serves it); /health says degraded', async () => {
       const fast = await startGateway({

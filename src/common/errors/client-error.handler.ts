@@ -29,7 +29,7 @@ export function clientErrorException(
 }
 
 /**
- * Fastify's `clientErrorHandler`: answers SPEC §6's envelope rather than Fastify's own
+ * Fastify's `clientErrorHandler`: answers docs/api.md §6's envelope rather than Fastify's own
  * `{"error":"Bad Request",…}` (issue 13, finding 11), then closes the connection (the parser's
  * state is lost; nothing more can be read from it).
  */

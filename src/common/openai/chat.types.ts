@@ -196,7 +196,7 @@ export interface ModelList {
   data: ModelObject[];
 }
 
-/** The error envelope of SPEC §6. */
+/** The error envelope of docs/api.md §6. */
 export interface OpenAiErrorBody {
   error: {
     message: string;

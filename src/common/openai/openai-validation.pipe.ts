@@ -7,7 +7,7 @@ import { isPlainValidChatRequest } from './chat-request.fast-path';
 import { checkRequestBounds, type RequestBounds } from './request-bounds';
 
 /**
- * Validates a JSON body against its DTO once, at the edge, and answers SPEC §6's 400 naming the
+ * Validates a JSON body against its DTO once, at the edge, and answers docs/api.md §6's 400 naming the
  * first bad field in `param` and every bad field in the message. Unknown fields are kept.
  * With `bounds`, the body's shape (depth, messages, content, tools) is checked first.
  */

@@ -16,7 +16,7 @@ export interface RequestBounds {
 }
 
 /**
- * Throws SPEC §6's 400 `invalid_value` when a parsed body exceeds `bounds`. Runs before anything
+ * Throws docs/api.md §6's 400 `invalid_value` when a parsed body exceeds `bounds`. Runs before anything
  * recursive (class-transformer, class-validator, JSON.stringify) touches the body, and is
  * itself iterative: a body of 100 000 nested `[` is refused, not a stack overflow.
  */

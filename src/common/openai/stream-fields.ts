@@ -6,7 +6,7 @@ const OWN_FIELDS = new Set(['choices', 'usage']);
  * `usage`, and says whether it copied any.
  *
  * Why: the gateway always asks the upstream for usage and drops the usage-only chunk
- * (`choices: []`) when the caller did not ask for it (SPEC §7). A server may put more than
+ * (`choices: []`) when the caller did not ask for it (docs/api.md §7). A server may put more than
  * usage on that chunk: llama.cpp puts its `timings` on the stream's *last* chunk, which is the
  * usage chunk whenever usage was asked for. Carried onto the finish chunk, such fields reach
  * the caller as they would have without the gateway.

@@ -10,7 +10,7 @@ const MIN_SECRET_LENGTH = 6;
 /**
  * Removes configured secrets (upstream API keys, client keys) from text that came from outside
  * the gateway (an upstream's error message, a tool's error) before a caller or a model reads it
- * (SPEC §6). Built once from every secret; one pass of one regular expression per message.
+ * (docs/api.md §6). Built once from every secret; one pass of one regular expression per message.
  *
  * @example
  * const scrubber = new SecretScrubber(['sk-upstream-1234']);

@@ -55,7 +55,7 @@ export interface RouteExplanation {
 const INSTANT_EFFORTS: ReadonlySet<string> = new Set(['none', 'minimal', 'low']);
 const THINKING_EFFORTS: ReadonlySet<string> = new Set(['medium', 'high']);
 
-/** The `reasoning_effort` hint (SPEC §4), or null when the request gives none. */
+/** The `reasoning_effort` hint (docs/api.md §4), or null when the request gives none. */
 export function reasoningEffortVerdict(effort: string | null | undefined): TierVerdict | null {
   if (!effort) return null;
   if (INSTANT_EFFORTS.has(effort))
