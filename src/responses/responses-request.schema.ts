@@ -142,7 +142,7 @@ const UNSUPPORTED_VALUES: Readonly<Record<string, string>> = {
   '/reasoning/summary': "only 'auto', 'concise' or 'detailed'",
 };
 
-const ajv = new Ajv({ allErrors: false, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false });
 const check = ajv.compile(RESPONSES_REQUEST_SCHEMA);
 
 /**
@@ -167,8 +167,21 @@ export function validateResponsesRequest(body: unknown): ResponsesRequest {
       );
     }
   }
-  if (!check(body)) throw schemaFailure(check.errors?.[0]);
+  if (!check(body)) throw schemaFailure(deepest(check.errors ?? []));
   return body as ResponsesRequest;
+}
+
+/**
+ * The most specific error: with `anyOf` (a string or a list of items), the first error is the
+ * first branch's, at the top; the deepest one names the field that is actually wrong.
+ */
+function deepest(errors: ErrorObject[]): ErrorObject | undefined {
+  let best: ErrorObject | undefined;
+  for (const error of errors) {
+    if (error.keyword === 'anyOf') continue;
+    if (best === undefined || error.instancePath.length > best.instancePath.length) best = error;
+  }
+  return best ?? errors[0];
 }
 
 function schemaFailure(error: ErrorObject | undefined): GatewayException {
