@@ -6,6 +6,7 @@ import { HealthModule } from './health';
 import { LimitsModule } from './limits';
 import { requestLoggingModule, TelemetryModule, type TelemetryOptions } from './telemetry';
 import { ProvidersModule } from './providers';
+import { ResponsesModule } from './responses';
 import { TierRoutingModule } from './tier-routing';
 import { ToolsModule } from './tools';
 
@@ -29,6 +30,7 @@ export class AppModule {
         LimitsModule,
         ProvidersModule,
         TierRoutingModule,
+        ResponsesModule,
         ToolsModule,
         HealthModule,
       ],

@@ -3,7 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { FastifyReply } from 'fastify';
 import { Observable, Subject } from 'rxjs';
 import { HeartbeatWheel } from './heartbeat-wheel';
-import { replyWithSse } from './sse-reply';
+import { replyWithSse, type SseEvent } from './sse-reply';
 import { SseResponseWriter } from './sse-writer';
 
 /** The parts of a ServerResponse the writer touches, recording what is written. */
@@ -91,6 +91,20 @@ describe('replyWithSse', () => {
     expect(unsubscribed).toHaveBeenCalledTimes(1);
     jest.runAllTicks();
     expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('writes named events, and no [DONE] when the front ends with its own last event', async () => {
+    const events = new Subject<string | SseEvent>();
+    const done = replyWithSse(reply, writer, events, {
+      heartbeatMs: 1000,
+      renderError,
+      done: false,
+    });
+    events.next({ event: 'response.created', data: '{"n":1}' });
+    events.next('{"n":2}');
+    events.complete();
+    await done;
+    expect(res.frames).toEqual(['event: response.created\ndata: {"n":1}\n\n', 'data: {"n":2}\n\n']);
   });
 
   it('opens and pings while the first payload is slow to come, with no timer of its own', async () => {

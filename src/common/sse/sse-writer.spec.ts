@@ -122,6 +122,15 @@ describe('SseResponseWriter', () => {
       expect(events.map((data) => JSON.parse(data))).toEqual([{ a: 1 }]);
     });
 
+    it('writes a named event: its event line, then its data', async () => {
+      const { body } = await fetchWith((res) => {
+        const writer = new SseResponseWriter(res, { heartbeatMs: 0 });
+        writer.writeEvent('message_start', '{"a":\n1}');
+        writer.end();
+      });
+      expect(body).toBe('event: message_start\ndata: {"a":\ndata: 1}\n\n');
+    });
+
     it('ignores writes after end(), silently', async () => {
       const { body } = await fetchWith((res) => {
         const writer = new SseResponseWriter(res, { heartbeatMs: 0 });
