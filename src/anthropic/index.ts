@@ -1,0 +1,1 @@
+export { ANTHROPIC_ERROR_ENVELOPE } from './anthropic-error.envelope';
