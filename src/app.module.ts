@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { AnthropicModule } from './anthropic';
 import { AuthModule } from './auth';
 import { GatewayConfigModule, type GatewayConfig } from './config';
 import { HealthModule } from './health';
@@ -29,6 +30,7 @@ export class AppModule {
         LimitsModule,
         ProvidersModule,
         TierRoutingModule,
+        AnthropicModule,
         ToolsModule,
         HealthModule,
       ],

@@ -176,7 +176,8 @@ function toContentPart(block: TextBlockParam | ImageBlockParam): ContentPart {
   return { type: 'image_url', image_url: { url } };
 }
 
-function toChatTool(tool: ToolParam): ToolDefinition {
+/** A Messages tool as a chat function tool (`input_schema` as `parameters`). */
+export function toChatTool(tool: ToolParam): ToolDefinition {
   const fn: ToolDefinition['function'] = { name: tool.name };
   if (tool.description !== undefined) fn.description = tool.description;
   if (tool.input_schema !== undefined) fn.parameters = tool.input_schema;
