@@ -31,19 +31,19 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  /** Inference requests by operation, tier, public model and HTTP status (499: the caller left). */
+  /** Inference requests by operation, API, tier, public model and HTTP status (499: the caller left). */
   readonly requests = new FastCounter({
     name: MetricNames.Requests,
-    help: 'Inference requests (chat, text_completion, embeddings) by tier, requested model and status; 499 when the caller went away first.',
-    labelNames: ['operation', 'tier', 'model', 'status'] as const,
+    help: 'Inference requests (chat, text_completion, embeddings) by API (chat, completions, embeddings, responses, messages), tier, requested model and status; 499 when the caller went away first.',
+    labelNames: ['operation', 'api', 'tier', 'model', 'status'] as const,
     registers: [this.registry],
   });
 
   /** Inference requests being answered now, streams included. */
   readonly requestsInFlight = new FastGauge({
     name: MetricNames.RequestsInFlight,
-    help: 'Inference requests being answered now (open streams included).',
-    labelNames: ['operation'] as const,
+    help: 'Inference requests being answered now (open streams included), by operation and API.',
+    labelNames: ['operation', 'api'] as const,
     registers: [this.registry],
   });
 
@@ -51,7 +51,13 @@ export class MetricsService {
   readonly serverDuration = new FastHistogram({
     name: MetricNames.ServerRequestDuration,
     help: 'GenAI server request duration (gen_ai.server.request.duration): arrival to the last byte of the answer or stream, in seconds.',
-    labelNames: ['gen_ai_operation_name', 'gen_ai_request_model', 'tier', 'error_type'] as const,
+    labelNames: [
+      'gen_ai_operation_name',
+      'api',
+      'gen_ai_request_model',
+      'tier',
+      'error_type',
+    ] as const,
     buckets: [...Buckets.durationS],
     registers: [this.registry],
   });

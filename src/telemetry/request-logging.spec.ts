@@ -22,6 +22,7 @@ type Ended = Pick<
   | 'durationMs'
   | 'keyName'
   | 'operation'
+  | 'api'
   | 'tier'
   | 'model'
   | 'upstreamModel'
@@ -46,6 +47,7 @@ const CHAT: Ended = {
   durationMs: 412,
   keyName: 'team-a',
   operation: 'chat',
+  api: 'responses',
   tier: 'thinking',
   model: 'auto',
   upstreamModel: 'qwen3-32b',
@@ -93,6 +95,7 @@ describe('requestLogLine', () => {
       duration_ms: 412,
       key: 'team-a',
       operation: 'chat',
+      api: 'responses',
       tier: 'thinking',
       model: 'auto',
       upstream_model: 'qwen3-32b',
@@ -186,6 +189,7 @@ describe('RequestLog', () => {
         'duration_ms',
         'key',
         'operation',
+        'api',
         'tier',
         'model',
         'upstream_model',

@@ -57,6 +57,8 @@ export interface RequestLogLine {
   duration_ms?: number;
   key?: string;
   operation?: string;
+  /** The API the request speaks: chat, completions, embeddings, responses, messages. */
+  api?: string;
   tier?: string;
   model?: string;
   upstream_model?: string;
@@ -97,6 +99,7 @@ export function requestLogLine(record: RequestTelemetry): RequestLogLine {
     duration_ms: record.durationMs,
     key: record.keyName,
     operation: record.operation,
+    api: record.api,
     tier: record.tier || undefined,
     model: record.model || undefined,
     upstream_model: record.upstreamModel,

@@ -11,7 +11,13 @@ import {
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tokenCount, UsageTotal, type RequestAccounting } from '../common/usage';
 import type { MetricsService } from './metrics.service';
-import { Semconv, SpanNames, Tiergate, type GenAiOperation } from './telemetry.constants';
+import {
+  Semconv,
+  SpanNames,
+  Tiergate,
+  type GenAiOperation,
+  type InferenceApi,
+} from './telemetry.constants';
 import { errorTypeOf, tracer } from './tracing';
 
 declare module 'fastify' {
@@ -26,6 +32,17 @@ const OPERATIONS: Readonly<Record<string, GenAiOperation>> = {
   '/v1/chat/completions': 'chat',
   '/v1/completions': 'text_completion',
   '/v1/embeddings': 'embeddings',
+  '/v1/responses': 'chat',
+  '/v1/messages': 'chat',
+};
+
+/** The API each inference route speaks: the `api` label, log field and span attribute. */
+const APIS: Readonly<Record<string, InferenceApi>> = {
+  '/v1/chat/completions': 'chat',
+  '/v1/completions': 'completions',
+  '/v1/embeddings': 'embeddings',
+  '/v1/responses': 'responses',
+  '/v1/messages': 'messages',
 };
 
 /** Probes and scrapes: no span, no request log line (they come every few seconds). */
@@ -99,6 +116,8 @@ export class RequestTelemetry {
   private finisher?: () => void;
 
   readonly method: string;
+  /** The API the request speaks (inference routes only). */
+  readonly api: InferenceApi | undefined;
 
   constructor(
     private readonly request: FastifyRequest,
@@ -111,6 +130,8 @@ export class RequestTelemetry {
   ) {
     const method = request.method;
     this.method = method;
+    const api = APIS[route];
+    this.api = api;
     this.span = tracer.startSpan(
       SpanNames.server(method, route),
       { kind: SpanKind.SERVER },
@@ -126,8 +147,9 @@ export class RequestTelemetry {
       this.span.setAttribute(Semconv.HttpRequestMethod, method);
       this.span.setAttribute(Semconv.HttpRoute, route);
       this.span.setAttribute(Tiergate.RequestId, request.id);
+      if (api !== undefined) this.span.setAttribute(Tiergate.Api, api);
     }
-    if (operation) metrics.requestsInFlight.inc({ operation });
+    if (operation) metrics.requestsInFlight.inc({ operation, api: api ?? '' });
   }
 
   /** Input tokens of the request's upstream calls, summed. */
@@ -273,9 +295,11 @@ export class RequestTelemetry {
     this.keyName = (request as { caller?: { keyName?: string } }).caller?.keyName;
     const operation = this.operation;
     if (operation) {
-      this.metrics.requestsInFlight.dec({ operation });
+      const api = this.api ?? '';
+      this.metrics.requestsInFlight.dec({ operation, api });
       this.metrics.requests.inc({
         operation,
+        api,
         tier: this.tier,
         model: this.model,
         status: String(this.status),
@@ -283,6 +307,7 @@ export class RequestTelemetry {
       this.metrics.serverDuration.observe(
         {
           gen_ai_operation_name: operation,
+          api,
           gen_ai_request_model: this.model,
           tier: this.tier,
           error_type: this.errorType ?? '',

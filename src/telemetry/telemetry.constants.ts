@@ -14,6 +14,9 @@ export const TRACER_NAME = 'tiergate';
 /** `gen_ai.operation.name` values the gateway produces. */
 export type GenAiOperation = 'chat' | 'text_completion' | 'embeddings' | 'execute_tool';
 
+/** The API a request speaks (`api` label and log field, `tiergate.api` span attribute). */
+export type InferenceApi = 'chat' | 'completions' | 'embeddings' | 'responses' | 'messages';
+
 /** GenAI attributes (semconv Development status). */
 export const GenAi = {
   OperationName: 'gen_ai.operation.name',
@@ -50,6 +53,8 @@ export const Semconv = {
 export const Tiergate = {
   RequestId: 'tiergate.request.id',
   KeyName: 'tiergate.key.name',
+  /** The API the request speaks: chat, completions, embeddings, responses, messages. */
+  Api: 'tiergate.api',
   Tier: 'tiergate.tier',
   RouteStep: 'tiergate.route.step',
   RouteScore: 'tiergate.route.score',

@@ -4,7 +4,7 @@ import type { ChatCompletionChunk, ChatCompletionRequest } from '../common/opena
 import type { FlowGate } from '../common/sse';
 import { callTimeouts } from '../providers';
 import type { RequestTelemetry } from '../telemetry';
-import type { LoopModel } from '../tools';
+import type { LoopCompletion, LoopModel } from '../tools';
 import { StreamReasoningNormalizer, normalizeCompletion } from './reasoning/reasoning-normalizer';
 import { toPayloads, type StreamObserver } from './stream-payloads';
 import type { RouteDecision } from './tier-router.service';
@@ -29,12 +29,12 @@ export interface CallContext {
  */
 @Injectable()
 export class ChatCompletionsService {
-  /** The JSON text of the completion to send to the caller. */
+  /** The completion for the caller, parsed, with its JSON text (re-serialised only if changed). */
   async complete(
     body: ChatCompletionRequest,
     route: RouteDecision,
     ctx: CallContext,
-  ): Promise<string> {
+  ): Promise<LoopCompletion> {
     const upstreamBody: ChatCompletionRequest = {
       ...body,
       model: route.config.model,
@@ -49,8 +49,8 @@ export class ChatCompletionsService {
     ctx.telemetry?.addUsage(answer.value.usage, route.tier, route.config.model);
     ctx.onUsage?.(answer.value.usage);
     return normalizeCompletion(answer.value, route.config.reasoning)
-      ? JSON.stringify(answer.value)
-      : answer.raw;
+      ? { raw: JSON.stringify(answer.value), value: answer.value }
+      : answer;
   }
 
   /**
@@ -77,6 +77,45 @@ export class ChatCompletionsService {
       new StreamReasoningNormalizer(route.config.reasoning),
       telemetry || ctx.onUsage ? new StreamAccounting(route, telemetry, ctx.onUsage) : undefined,
     );
+  }
+
+  /**
+   * The stream as parsed chunks, for the fronts that translate them (Responses, Messages):
+   * reasoning normalised, the usage chunk always included, accounting as in {@link stream}.
+   */
+  chunks(
+    body: ChatCompletionRequest,
+    route: RouteDecision,
+    ctx: CallContext,
+  ): Observable<ChatCompletionChunk> {
+    const upstreamBody = streamingUpstreamBody(
+      { ...body, messages: route.truncated?.messages ?? body.messages },
+      route.config.model,
+    );
+    const normalizer = new StreamReasoningNormalizer(route.config.reasoning);
+    const accounting = new StreamAccounting(route, ctx.telemetry, ctx.onUsage);
+    const onStreamed = ctx.onStreamed;
+    let first = true;
+    return route.pool
+      .chatStream(upstreamBody, {
+        signal: ctx.signal,
+        requestId: ctx.requestId,
+        ...callTimeouts(route.config.timeouts),
+        gate: ctx.gate,
+        traceContext: ctx.telemetry?.context,
+      })
+      .pipe(
+        map(({ chunk }) => {
+          onStreamed?.(chunk);
+          if (chunk.usage) accounting.usage(chunk);
+          normalizer.apply(chunk);
+          if (first) {
+            first = false;
+            accounting.first();
+          }
+          return chunk;
+        }),
+      );
   }
 
   /**

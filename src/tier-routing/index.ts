@@ -10,3 +10,5 @@ export type {
   TierVerdict,
 } from './classifiers/tier-classifier.interface';
 export { TIER_CLASSIFIER } from './classifiers/tier-classifier.interface';
+export { ChatInferenceService } from './chat-inference.service';
+export { InferenceResponder, type InferenceExchange } from './inference-responder';

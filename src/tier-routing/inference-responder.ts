@@ -5,7 +5,7 @@ import type { Observable } from 'rxjs';
 import { confineRoute } from '../auth';
 import { clientAbortSignal } from '../common/http';
 import type { OpenAiErrorBody } from '../common/openai';
-import { replyWithSse, SseResponseWriter } from '../common/sse';
+import { replyWithSse, SseResponseWriter, type SseEvent } from '../common/sse';
 import type { GatewayConfig } from '../config';
 import { LimitsService, type Admission } from '../limits';
 import type { RequestTelemetry } from '../telemetry';
@@ -16,8 +16,9 @@ import { setRouteHeaders } from './route-headers';
 import { TierRouterService, type RouteDecision } from './tier-router.service';
 
 /**
- * One routed inference request being answered (chat or legacy completions): the steps the
- * fronts share, so each controller says only what is its own (its body, its upstream call).
+ * One routed inference request being answered (chat, legacy completions, responses, messages):
+ * the steps the fronts share, so each controller says only what is its own (its body, its
+ * upstream call or its translation).
  */
 export class InferenceExchange {
   readonly telemetry: RequestTelemetry | undefined;
@@ -76,12 +77,27 @@ export class InferenceExchange {
     return new SseResponseWriter(this.reply.raw, { heartbeatMs: this.heartbeatMs });
   }
 
-  /** Streams `payloads` as SSE; a failure after the first byte goes in-band. */
-  streamSse(writer: SseResponseWriter, payloads: Observable<string>): Promise<void> {
-    return replyWithSse(this.reply, writer, payloads, {
-      heartbeatMs: this.heartbeatMs,
-      renderError: this.renderError,
-    });
+  /**
+   * Streams `payloads` as SSE; a failure after the first byte goes in-band. A tool comment may
+   * have opened the response before any payload (the SSE reply then rejects as if nothing was
+   * sent): only an in-band error can reach the caller then too.
+   */
+  async streamSse(
+    writer: SseResponseWriter,
+    payloads: Observable<string | SseEvent>,
+    options: { done?: boolean } = {},
+  ): Promise<void> {
+    try {
+      await replyWithSse(this.reply, writer, payloads, {
+        heartbeatMs: this.heartbeatMs,
+        renderError: this.renderError,
+        ...(options.done === false && { done: false }),
+      });
+    } catch (error) {
+      if (!writer.opened) throw error;
+      writer.writeError(this.renderError(error));
+      writer.end();
+    }
   }
 
   /** Sends a whole JSON answer (an object, or the upstream's bytes as they came). */

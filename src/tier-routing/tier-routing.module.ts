@@ -7,6 +7,7 @@ import { ProvidersModule, UpstreamPoolsService } from '../providers';
 import { ToolsModule } from '../tools';
 import { ChatCompletionsController } from './chat-completions.controller';
 import { ChatCompletionsService } from './chat-completions.service';
+import { ChatInferenceService } from './chat-inference.service';
 import { embeddingsPortFor, explicitModelResolverFor, routeAdmissionFor } from './classifier-ports';
 import { TierClassifiersModule } from './classifiers';
 import { CompletionsController } from './completions.controller';
@@ -53,10 +54,17 @@ import { ToolLoopResponder } from './tool-loop-responder';
   providers: [
     TierRouterService,
     ChatCompletionsService,
+    ChatInferenceService,
     InferenceResponder,
     ToolLoopResponder,
     TiersHealthIndicator,
   ],
-  exports: [ModelCatalogModule, TierRouterService, TiersHealthIndicator],
+  exports: [
+    ModelCatalogModule,
+    TierRouterService,
+    TiersHealthIndicator,
+    InferenceResponder,
+    ChatInferenceService,
+  ],
 })
 export class TierRoutingModule {}

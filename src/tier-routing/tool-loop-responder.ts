@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { mayUseTier, type KeyPolicy } from '../auth';
-import type { ChatCompletionRequestDto } from '../common/openai';
+import type { Observable } from 'rxjs';
+import type { ChatCompletionRequest } from '../common/openai';
 import type { SseResponseWriter } from '../common/sse';
 import { recordFirstToken } from '../telemetry';
 import {
@@ -16,10 +17,9 @@ import { ModelCatalogService } from './model-catalog.service';
 import { TierRouterService, type RouteDecision } from './tier-router.service';
 
 /**
- * The server-side tool loop (docs/api.md §8, ADR 0005) answered to the caller, for chat
- * requests whose `tools` offer a registered tool. Streaming: `: tool <name> running` comments
- * open the response while tools run, so an escalation after that is told in-band; failures
- * after the first byte go in-band as well.
+ * The server-side tool loop (docs/api.md §8, ADR 0005) bound to an exchange, for chat requests
+ * whose `tools` offer a registered tool. Streaming: `: tool <name> running` comments open the
+ * response while tools run, so an escalation after that is told in-band.
  */
 @Injectable()
 export class ToolLoopResponder {
@@ -31,18 +31,49 @@ export class ToolLoopResponder {
   ) {}
 
   /** Whether `body` runs the tool loop for a key allowed `allowedTools`. */
-  applies(body: ChatCompletionRequestDto, allowedTools: KeyPolicy['allowedTools']): boolean {
+  applies(body: ChatCompletionRequest, allowedTools: KeyPolicy['allowedTools']): boolean {
     return this.tools.applies(body, allowedTools);
   }
 
-  async respond(
+  /**
+   * The loop's whole answer (the JSON text of a `chat.completion`); the route headers and
+   * `x-gateway-tool-rounds` are set on the reply.
+   */
+  async complete(
     exchange: InferenceExchange,
-    body: ChatCompletionRequestDto,
+    body: ChatCompletionRequest,
     route: RouteDecision,
-  ): Promise<void> {
-    const { request, reply, admission, telemetry, signal } = exchange;
+  ): Promise<string> {
+    const answer = await this.tools.complete(this.loopRequest(exchange, body, route));
+    exchange.rerouted(answer.model, this.modelOf(answer.model.tier, exchange.admission.model));
+    exchange.reply.header(TOOL_ROUNDS_HEADER, String(answer.rounds));
+    return answer.body;
+  }
+
+  /**
+   * The loop's `data:` payloads. `: tool <name> running` comments go to `writer` (they open the
+   * response, see {@link InferenceExchange.streamSse}), and an escalation after that is told in-band.
+   */
+  stream(
+    exchange: InferenceExchange,
+    body: ChatCompletionRequest,
+    route: RouteDecision,
+    writer: SseResponseWriter,
+  ): Observable<string> {
+    return recordFirstToken(
+      this.tools.stream(this.loopRequest(exchange, body, route, writer)),
+      exchange.telemetry,
+    );
+  }
+
+  private loopRequest(
+    exchange: InferenceExchange,
+    body: ChatCompletionRequest,
+    route: RouteDecision,
+    writer?: SseResponseWriter,
+  ): ToolLoopRequest {
+    const { request, admission, telemetry, signal } = exchange;
     const policy = admission.caller.policy;
-    const writer = body.stream === true ? exchange.sseWriter() : undefined;
     const ctx = {
       requestId: request.id,
       gate: writer?.gate,
@@ -50,7 +81,7 @@ export class ToolLoopResponder {
       onUsage: (usage: unknown) => admission.addUsage(usage),
       onStreamed: (chunk: unknown) => admission.addStreamed(chunk),
     };
-    const loop: ToolLoopRequest = {
+    return {
       body: { ...body, messages: route.truncated?.messages ?? body.messages },
       model: this.chat.loopModel(route, ctx),
       // A key that may not use thinking is never escalated onto it.
@@ -70,22 +101,6 @@ export class ToolLoopResponder {
         ...(writer && this.streamHooks(exchange, writer)),
       },
     };
-    if (!writer) {
-      const answer = await this.tools.complete(loop);
-      exchange.rerouted(answer.model, this.modelOf(answer.model.tier, admission.model));
-      reply.header(TOOL_ROUNDS_HEADER, String(answer.rounds));
-      await exchange.sendJson(answer.body);
-      return;
-    }
-    try {
-      await exchange.streamSse(writer, recordFirstToken(this.tools.stream(loop), telemetry));
-    } catch (error) {
-      // The SSE reply rejects when no payload was written yet; a tool comment may have opened
-      // the response already, and then only an in-band error can reach the caller.
-      if (!writer.opened) throw error;
-      writer.writeError(exchange.renderError(error));
-      writer.end();
-    }
   }
 
   /** Streaming progress: tool comments open the response; escalation is told in-band. */

@@ -186,6 +186,7 @@ describe('Telemetry: spans, traceparent, /metrics and the request log (issue: ob
       'http.route': '/v1/chat/completions',
       'http.response.status_code': 200,
       'tiergate.request.id': 'tel-json',
+      'tiergate.api': 'chat',
       'tiergate.tier': 'instant',
       'tiergate.key.name': 'env-1',
     });
@@ -394,21 +395,23 @@ describe('Telemetry: spans, traceparent, /metrics and the request log (issue: ob
     };
     expect(
       line(
-        /^tiergate_requests_total\{operation="chat",tier="instant",model="instant",status="200"\} (\d+)$/m,
+        /^tiergate_requests_total\{operation="chat",api="chat",tier="instant",model="instant",status="200"\} (\d+)$/m,
       ),
     ).toBeGreaterThanOrEqual(5);
     expect(
-      line(/^tiergate_requests_total\{operation="chat",tier="",model="",status="401"\} (\d+)$/m),
-    ).toBe(1);
-    expect(
       line(
-        /^tiergate_requests_total\{operation="chat",tier="instant",model="instant",status="499"\} (\d+)$/m,
+        /^tiergate_requests_total\{operation="chat",api="chat",tier="",model="",status="401"\} (\d+)$/m,
       ),
     ).toBe(1);
-    expect(line(/^tiergate_requests_in_flight\{operation="chat"\} (\d+)$/m)).toBe(0);
     expect(
       line(
-        /^gen_ai_server_request_duration_seconds_count\{gen_ai_operation_name="chat",gen_ai_request_model="instant",tier="instant",error_type=""\} (\d+)$/m,
+        /^tiergate_requests_total\{operation="chat",api="chat",tier="instant",model="instant",status="499"\} (\d+)$/m,
+      ),
+    ).toBe(1);
+    expect(line(/^tiergate_requests_in_flight\{operation="chat",api="chat"\} (\d+)$/m)).toBe(0);
+    expect(
+      line(
+        /^gen_ai_server_request_duration_seconds_count\{gen_ai_operation_name="chat",api="chat",gen_ai_request_model="instant",tier="instant",error_type=""\} (\d+)$/m,
       ),
     ).toBeGreaterThanOrEqual(5);
     expect(
@@ -467,6 +470,7 @@ describe('Telemetry: spans, traceparent, /metrics and the request log (issue: ob
       status: 200,
       key: 'env-1',
       operation: 'chat',
+      api: 'chat',
       tier: 'instant',
       model: 'instant',
       upstream_model: 'sim-instant',

@@ -8,5 +8,5 @@ export {
 } from './stream-decoder';
 export { SseResponseWriter, type SseWriterOptions, type SseWriterOwner } from './sse-writer';
 export { HeartbeatWheel, type HeartbeatMember } from './heartbeat-wheel';
-export { replyWithSse, type SseReplyOptions } from './sse-reply';
+export { replyWithSse, type SseEvent, type SseReplyOptions } from './sse-reply';
 export { SseMessages } from './sse.messages';

@@ -3,6 +3,12 @@ import type { Observable, Observer, Subscription } from 'rxjs';
 import type { OpenAiErrorBody } from '../openai/chat.types';
 import type { SseResponseWriter, SseWriterOwner } from './sse-writer';
 
+/** A named SSE event (`event:` line, then its JSON `data:`), for the event-typed fronts. */
+export interface SseEvent {
+  event: string;
+  data: string;
+}
+
 export interface SseReplyOptions {
   /**
    * A `: ping` is sent after this long without a byte, also before the first payload. The
@@ -11,6 +17,11 @@ export interface SseReplyOptions {
   heartbeatMs: number;
   /** The in-band error event for a failure after the first byte (docs/api.md §7). */
   renderError(error: unknown): OpenAiErrorBody;
+  /**
+   * Whether a finished stream ends with `data: [DONE]` (OpenAI Chat Completions); the
+   * event-typed fronts (Responses, Messages) end with their own last event. Default true.
+   */
+  done?: boolean;
 }
 
 /**
@@ -23,7 +34,7 @@ export interface SseReplyOptions {
 export function replyWithSse(
   reply: FastifyReply,
   writer: SseResponseWriter,
-  source: Observable<string>,
+  source: Observable<string | SseEvent>,
   options: SseReplyOptions,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
@@ -42,7 +53,7 @@ export function replyWithSse(
  * (and no timer: the writer's heartbeat covers the wait for the first payload), since every
  * open stream holds it.
  */
-class SseReplySink implements Observer<string>, SseWriterOwner {
+class SseReplySink implements Observer<string | SseEvent>, SseWriterOwner {
   subscription: Subscription | undefined;
   /** The source finished or the response closed. */
   done = false;
@@ -55,9 +66,10 @@ class SseReplySink implements Observer<string>, SseWriterOwner {
     private readonly reject: (error: unknown) => void,
   ) {}
 
-  next(payload: string): void {
+  next(payload: string | SseEvent): void {
     if (!this.writer.opened) this.openForHeartbeat();
-    this.writer.writeData(payload);
+    if (typeof payload === 'string') this.writer.writeData(payload);
+    else this.writer.writeEvent(payload.event, payload.data);
   }
 
   error(error: unknown): void {
@@ -79,7 +91,7 @@ class SseReplySink implements Observer<string>, SseWriterOwner {
   complete(): void {
     this.done = true;
     if (!this.writer.opened) this.openForHeartbeat();
-    this.writer.writeDone();
+    if (this.options.done !== false) this.writer.writeDone();
     this.writer.end();
     this.resolve();
   }

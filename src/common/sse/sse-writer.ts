@@ -217,6 +217,20 @@ export class SseResponseWriter implements HeartbeatMember {
     this.write('data: ' + data + '\n\n');
   }
 
+  /**
+   * Writes `event: <name>\ndata: <json>\n\n`: the named events of the Responses and Messages APIs
+   * (Anthropic's client reads the event name). `name` is the front's own constant.
+   */
+  writeEvent(name: string, json: string): void {
+    if ((this.state & State.Closed) !== 0) return;
+    if ((this.state & State.Opened) === 0) this.open();
+    const data =
+      json.indexOf('\n') === -1 && json.indexOf('\r') === -1
+        ? json
+        : json.replace(LINE_BREAKS, '\ndata: ');
+    this.write('event: ' + name + '\ndata: ' + data + '\n\n');
+  }
+
   /** Writes the comment `: <text>\n\n` (ignored by SSE clients). */
   writeComment(text: string): void {
     if ((this.state & State.Closed) !== 0) return;
