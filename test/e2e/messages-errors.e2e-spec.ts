@@ -252,8 +252,8 @@ describe('errors under /v1/messages', () => {
   it('answers a non-JSON content type with 415 in Anthropic’s envelope', async () => {
     const res = await fetch(`${gateway.url}/v1/messages`, {
       method: 'POST',
-      headers: { 'x-api-key': TEST_KEY, 'content-type': 'text/plain' },
-      body: 'hello',
+      headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/xml' },
+      body: '<hello/>',
     });
     expect(res.status).toBe(415);
     expectAnthropicError(await res.json(), 'invalid_request_error');
