@@ -120,6 +120,16 @@ describe('messages.create', () => {
     expect((message.content[1] as Anthropic.TextBlock).text).not.toContain(thought.thinking);
   });
 
+  it('reports the stop sequence the upstream names (vLLM): stop_reason stop_sequence', async () => {
+    const body = { model: 'instant', ...hello, stop_sequences: ['never-said', 'simulator'] };
+    const message = await client.messages.create(body);
+    expect(message).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'simulator' });
+    expect(message.content).toEqual([{ type: 'text', text: 'Hello from the Tiergate ' }]);
+    expect(lastUpstreamBody(instant).stop).toEqual(['never-said', 'simulator']);
+    const streamed = await client.messages.stream(body).finalMessage();
+    expect(streamed).toMatchObject({ stop_reason: 'stop_sequence', stop_sequence: 'simulator' });
+  });
+
   it('round-trips the caller’s tools: tool_use out, tool_result back', async () => {
     const tools: Anthropic.Tool[] = [
       {

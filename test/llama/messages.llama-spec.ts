@@ -199,6 +199,6 @@ describeLlama('against llama-server: the Anthropic Messages bridge', () => {
         messages: [{ role: 'user', content: 'Hello!' }],
       }),
     });
-    expect(Object.keys(await res.json())).toEqual(['input_tokens']);
+    expect(Object.keys((await res.json()) as object)).toEqual(['input_tokens']);
   });
 });
