@@ -4,10 +4,12 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { ANTHROPIC_ERROR_ENVELOPE } from './anthropic';
 import { AppModule } from './app.module';
 import { ApiKeyService, authenticateBeforeBody } from './auth';
 import {
   clientErrorHandler,
+  errorBodyFor,
   ErrorCode,
   ErrorMessages,
   GatewayException,
@@ -46,6 +48,8 @@ export async function createGatewayApp(
   options: CreateAppOptions = {},
 ): Promise<NestFastifyApplication> {
   const { bodyLimitBytes, bodyTimeoutMs } = config.server;
+  // Errors under /v1/messages leave in Anthropic's envelope; every other route in OpenAI's.
+  const envelopes = [ANTHROPIC_ERROR_ENVELOPE];
   const adapter = new FastifyAdapter({
     bodyLimit: bodyLimitBytes,
     genReqId: requestIdOf,
@@ -61,7 +65,7 @@ export async function createGatewayApp(
     clientErrorHandler: clientErrorHandler(bodyTimeoutMs, SECURITY_HEADERS),
     return503OnClosing: true,
     // The router's own errors (a malformed URL escape) never reach Nest's filter; they still
-    // leave as the OpenAI envelope.
+    // leave in the route's envelope.
     frameworkErrors: (_error: unknown, request: FastifyRequest, reply: FastifyReply) => {
       const error = new GatewayException(ErrorCode.InvalidValue, ErrorMessages.malformedUrl());
       void reply
@@ -69,7 +73,7 @@ export async function createGatewayApp(
         .header('x-request-id', request.id)
         .status(error.status)
         .type('application/json; charset=utf-8')
-        .send(error.toBody());
+        .send(errorBodyFor(envelopes, request.url, error));
     },
   });
   const pino =
@@ -101,7 +105,7 @@ export async function createGatewayApp(
   );
   // Beyond it a new connection is closed as it arrives: idle sockets cannot exhaust descriptors.
   app.getHttpServer().maxConnections = config.server.maxConnections;
-  const filter = new OpenAiExceptionFilter(bodyLimitBytes);
+  const filter = new OpenAiExceptionFilter(bodyLimitBytes, envelopes);
   app.useGlobalFilters(filter);
   app.useGlobalPipes(
     new OpenAiValidationPipe({

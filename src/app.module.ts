@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { AnthropicModule } from './anthropic';
 import { AuthModule } from './auth';
 import { GatewayConfigModule, type GatewayConfig } from './config';
 import { HealthModule } from './health';
@@ -31,6 +32,7 @@ export class AppModule {
         ProvidersModule,
         TierRoutingModule,
         ResponsesModule,
+        AnthropicModule,
         ToolsModule,
         HealthModule,
       ],

@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { ApiKeyService, type CallerIdentity } from './api-key.service';
 import { IS_PUBLIC } from './public.decorator';
@@ -12,7 +13,10 @@ declare module 'fastify' {
   }
 }
 
-/** `Authorization: Bearer <key>` on every route not marked {@link Public} (docs/api.md §6: 401). */
+/**
+ * `Authorization: Bearer <key>` or `x-api-key: <key>` (as Anthropic's clients send it) on every
+ * route not marked {@link Public} (docs/api.md §6: 401).
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
@@ -29,24 +33,32 @@ export class ApiKeyGuard implements CanActivate {
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     // Requests with a body were authenticated before it was read (see authenticateBeforeBody).
-    request.caller ??= callerOf(this.keys, request.headers.authorization);
+    request.caller ??= callerOf(this.keys, request.headers);
     return true;
   }
 }
 
 /**
- * The caller behind an `authorization` header.
+ * The caller behind a request's key: `Authorization: Bearer <key>`, or, when that header is
+ * absent, `x-api-key: <key>` (Anthropic's clients). A present `Authorization` is the one judged.
  *
  * @throws GatewayException 401 `invalid_api_key` when the key is missing or unknown.
  */
-export function callerOf(keys: ApiKeyService, header: string | undefined): CallerIdentity {
-  const secret =
-    typeof header === 'string' && /^bearer /i.test(header) ? header.slice(7).trim() : '';
+export function callerOf(keys: ApiKeyService, headers: IncomingHttpHeaders): CallerIdentity {
+  const secret = presentedKey(headers);
   if (secret === '')
     throw new GatewayException(ErrorCode.InvalidApiKey, ErrorMessages.missingApiKey());
   const caller = keys.identify(secret);
   if (!caller) throw new GatewayException(ErrorCode.InvalidApiKey, ErrorMessages.invalidApiKey());
   return caller;
+}
+
+/** The key a request presents, or `''`. */
+export function presentedKey(headers: IncomingHttpHeaders): string {
+  const bearer = headers.authorization;
+  if (typeof bearer === 'string') return /^bearer /i.test(bearer) ? bearer.slice(7).trim() : '';
+  const apiKey = headers['x-api-key'];
+  return typeof apiKey === 'string' ? apiKey.trim() : '';
 }
 
 /** Methods whose requests never reach a public route (health, metrics, docs are all GETs). */
@@ -69,7 +81,7 @@ export function authenticateBeforeBody(
       return;
     }
     try {
-      request.caller = callerOf(keys, request.headers.authorization);
+      request.caller = callerOf(keys, request.headers);
     } catch (error) {
       reply.header('connection', 'close');
       done(error as Error);

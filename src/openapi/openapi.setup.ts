@@ -9,10 +9,13 @@ export function setupOpenApi(app: NestFastifyApplication, version: string): void
       .setTitle('Tiergate')
       .setDescription(
         'OpenAI-compatible inference gateway: each chat request goes to the instant or the thinking tier. ' +
-          'Errors use the OpenAI envelope {"error":{"message","type","param","code"}}.',
+          'Errors use the OpenAI envelope {"error":{"message","type","param","code"}}; under /v1/messages, ' +
+          'Anthropic\'s {"type":"error","error":{"type","message"}}.',
       )
       .setVersion(version)
       .addBearerAuth()
+      // Anthropic's clients send the key as `x-api-key` (the Messages front).
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key' }, 'x-api-key')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });

@@ -58,6 +58,27 @@ describe('simulator', () => {
   afterAll(() => sim.close());
   beforeEach(() => sim.reset());
 
+  describe('stop', () => {
+    it('ends before the first stop string and names it in stop_reason, as vLLM does', async () => {
+      const whole = await (await chat({})).json();
+      const r = await (await chat({ stop: ['simulated', 'Tiergate'] })).json();
+      expect(r.choices[0].message.content).toBe('Hello from the ');
+      expect(r.choices[0].finish_reason).toBe('stop');
+      expect(r.choices[0].stop_reason).toBe('Tiergate');
+      expect(r.usage.completion_tokens).toBeLessThan(whole.usage.completion_tokens);
+      const streamed = jsonChunks(await (await chat({ stream: true, stop: 'simulator' })).text());
+      expect(contentOf(streamed)).toBe('Hello from the Tiergate ');
+      const finish = streamed.find((c) => c.choices?.[0]?.finish_reason);
+      expect(finish?.choices[0]).toMatchObject({ finish_reason: 'stop', stop_reason: 'simulator' });
+    });
+
+    it('says stop_reason null when no stop string matched', async () => {
+      const r = await (await chat({ stop: ['never-said'] })).json();
+      expect(r.choices[0].stop_reason).toBeNull();
+      expect(r.choices[0].message.content).toMatch(/^Hello from the Tiergate simulator\./);
+    });
+  });
+
   describe('basics', () => {
     it('exposes urls and the model', () => {
       expect(sim.url).toBe(`http://127.0.0.1:${sim.port}/v1`);

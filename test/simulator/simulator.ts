@@ -286,6 +286,8 @@ interface Generation {
   content: string[];
   toolCalls: { id: string; name: string; arguments: string }[] | null;
   finishReason: 'stop' | 'length' | 'tool_calls';
+  /** vLLM's `stop_reason`: the `stop` string that ended the answer, else null. */
+  stopReason: string | null;
   promptTokens: number;
   completionTokens: number;
 }
@@ -1015,13 +1017,29 @@ class Simulator {
         content = content.slice(0, cap - reasoning.length);
       }
     }
+    // vLLM: the answer ends before the first `stop` string, which `stop_reason` names.
+    let stopReason: string | null = null;
+    const stopAt = toolCalls ? undefined : firstStop(content.join(''), body.stop);
+    if (stopAt !== undefined) {
+      content = splitPieces(content.join('').slice(0, stopAt.index));
+      finishReason = 'stop';
+      stopReason = stopAt.stop;
+    }
     let completionTokens = reasoning.length + content.length;
     if (toolCalls) {
       let chars = 0;
       for (const t of toolCalls) chars += t.name.length + t.arguments.length;
       completionTokens += charsToTokens(chars);
     }
-    return { reasoning, content, toolCalls, finishReason, promptTokens, completionTokens };
+    return {
+      reasoning,
+      content,
+      toolCalls,
+      finishReason,
+      stopReason,
+      promptTokens,
+      completionTokens,
+    };
   }
 
   private usage(gen: Generation): Json {
@@ -1067,7 +1085,7 @@ class Simulator {
           message,
           logprobs: null,
           finish_reason: gen.finishReason,
-          stop_reason: null,
+          stop_reason: gen.stopReason,
         },
       ],
       service_tier: null,
@@ -1253,7 +1271,8 @@ class Simulator {
     yield {
       json:
         pre +
-        `{"content":""},"logprobs":null,"finish_reason":"${gen.finishReason}","stop_reason":null}]` +
+        `{"content":""},"logprobs":null,"finish_reason":"${gen.finishReason}",` +
+        `"stop_reason":${JSON.stringify(gen.stopReason)}}]` +
         usageNull +
         '}',
       token: false,
@@ -1635,4 +1654,17 @@ function autoToolCalls(body: Json): ScriptedToolCall[] | undefined {
     name = choice.function.name;
   }
   return typeof name === 'string' ? [{ name, arguments: '{}' }] : undefined;
+}
+
+/** Where the first of the request's `stop` strings occurs in `text`, and which one. */
+function firstStop(text: string, stop: unknown): { index: number; stop: string } | undefined {
+  const stops = typeof stop === 'string' ? [stop] : Array.isArray(stop) ? stop : [];
+  let first: { index: number; stop: string } | undefined;
+  for (const candidate of stops) {
+    if (typeof candidate !== 'string' || candidate.length === 0) continue;
+    const index = text.indexOf(candidate);
+    if (index !== -1 && (first === undefined || index < first.index))
+      first = { index, stop: candidate };
+  }
+  return first;
 }

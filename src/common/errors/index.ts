@@ -5,3 +5,4 @@ export type { GatewayExceptionOptions } from './gateway.exception';
 export { ErrorMessages } from './errors.messages';
 export { clientErrorException, clientErrorHandler } from './client-error.handler';
 export { OpenAiExceptionFilter, sendGatewayError } from './openai-exception.filter';
+export { errorBodyFor, type ErrorEnvelope } from './error-envelope';

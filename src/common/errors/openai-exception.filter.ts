@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isClientClosed } from '../http/client-abort';
 import { ErrorCode } from './error-code';
+import { errorBodyFor, type ErrorEnvelope } from './error-envelope';
 import { ErrorMessages } from './errors.messages';
 import { GatewayException } from './gateway.exception';
 
@@ -14,7 +15,8 @@ interface FastifyLikeError {
 
 /**
  * The one place that renders errors: everything thrown (ours, Nest's, Fastify's parser and
- * router errors) leaves as the OpenAI envelope of docs/api.md §6. Streams that already sent their
+ * router errors) leaves as the OpenAI envelope of docs/api.md §6, or in the envelope of the
+ * route's own API where one claims it (`envelopes`: the Anthropic front's). Streams that already sent their
  * first byte render the same envelope in-band (see the chat front); this filter only sees
  * replies that have not been hijacked.
  */
@@ -22,7 +24,10 @@ interface FastifyLikeError {
 export class OpenAiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
-  constructor(private readonly bodyLimitBytes: number) {}
+  constructor(
+    private readonly bodyLimitBytes: number,
+    private readonly envelopes: readonly ErrorEnvelope[] = [],
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
@@ -48,7 +53,7 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
         error.code === ErrorCode.InternalError ? (exception as Error)?.stack : undefined,
       );
     }
-    sendGatewayError(reply, error);
+    sendGatewayError(reply, error, errorBodyFor(this.envelopes, request.url, error));
   }
 
   toGatewayException(exception: unknown, request: FastifyRequest): GatewayException {
@@ -157,13 +162,20 @@ function isUploadAborted(exception: unknown, request: FastifyRequest): boolean {
   );
 }
 
-/** Writes a {@link GatewayException} as the OpenAI envelope on a reply that has not been sent. */
-export function sendGatewayError(reply: FastifyReply, error: GatewayException): void {
+/**
+ * Writes a {@link GatewayException} on a reply that has not been sent: as the OpenAI envelope,
+ * or as `body` when the route's API has its own.
+ */
+export function sendGatewayError(
+  reply: FastifyReply,
+  error: GatewayException,
+  body: unknown = error.toBody(),
+): void {
   if (reply.sent || reply.raw.headersSent) {
     if (!reply.raw.writableEnded) reply.raw.end();
     return;
   }
   const headers = error.headers;
   if (headers) for (const name in headers) reply.header(name, headers[name]);
-  void reply.status(error.status).type('application/json; charset=utf-8').send(error.toBody());
+  void reply.status(error.status).type('application/json; charset=utf-8').send(body);
 }

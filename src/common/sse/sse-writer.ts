@@ -280,7 +280,15 @@ export class SseResponseWriter implements HeartbeatMember {
       if ((this.state & State.Opened) === 0) return;
     }
     // A stalled reader gains nothing from more bytes; the wheel looks again later.
-    if (this.gate.open) this.write(PING_FRAME);
+    if (this.gate.open) this.write(this.heartbeatFrame());
+  }
+
+  /**
+   * The frame a heartbeat writes: the `: ping` comment; a front whose API has its own heartbeat
+   * event (Anthropic's `ping`) overrides it in a subclass (a method, not a field on every stream).
+   */
+  protected heartbeatFrame(): string {
+    return PING_FRAME;
   }
 
   /** @internal The response's `close`. */
