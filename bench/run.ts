@@ -7,6 +7,8 @@
  *
  *   node .tools/bench/run.js [--runs 3] [--quick] [--only a,b,c,d,e,f] [--profile]
  *     [--log-level info] [--out bench/results/node24]   (writes node24.json and node24.md)
+ *     [--before DIR]   (also a gateway built from another checkout, e.g. the commit before a change:
+ *                       a "before" column in (a), (b), (c), (e), measured in the same run)
  *
  * (a) one request at a time: added latency p50/p99 over direct, gateway vs floor
  * (b) saturation, non-streamed, 50 connections: req/s
@@ -104,6 +106,8 @@ interface Flags {
   profile: boolean;
   logLevel: string;
   out: string;
+  /** A checkout with `dist/` built: its gateway is measured beside this one. */
+  before?: string;
 }
 
 function parseFlags(argv: string[], root: string): Flags {
@@ -210,7 +214,12 @@ async function main(): Promise<number> {
     process.exit(130);
   });
 
-  const startGateway = (name: string, instant: SimulatorProcess, thinking: SimulatorProcess) => {
+  const startGateway = (
+    name: string,
+    instant: SimulatorProcess,
+    thinking: SimulatorProcess,
+    from = root,
+  ) => {
     const nodeArgs: string[] = [];
     if (flags.profile) {
       mkdirSync(profileDir, { recursive: true });
@@ -225,7 +234,7 @@ async function main(): Promise<number> {
       );
     }
     return spawnGateway({
-      root,
+      root: from,
       name,
       discardStdout: true,
       nodeArgs,
@@ -284,8 +293,18 @@ async function main(): Promise<number> {
         await resetSimulator(instant.origin, FAST_ANSWER);
         const floor = await spawnFloor();
         const gateway = await startGateway(`gateway-run${run + 1}`, instant, thinking);
+        const before = flags.before
+          ? await startGateway(`before-run${run + 1}`, instant, thinking, flags.before)
+          : undefined;
         const windows: Record<string, [number, number]> = {};
         const targets = (stream: boolean, extra: Record<string, unknown> = {}) => ({
+          ...(before && {
+            before: {
+              origin: before.origin,
+              body: chatBody(GATEWAY_MODEL, stream, extra),
+              handle: before.handle,
+            },
+          }),
           direct: {
             origin: instant.origin,
             body: chatBody(instant.model, stream, extra),
@@ -379,7 +398,11 @@ async function main(): Promise<number> {
             );
           }
         } finally {
-          await Promise.all([floor.handle.stop('SIGTERM'), stopGateway(gateway, run, windows)]);
+          await Promise.all([
+            floor.handle.stop('SIGTERM'),
+            before?.handle.stop('SIGTERM'),
+            stopGateway(gateway, run, windows),
+          ]);
         }
       }
       if (flags.only.has('d')) {
@@ -470,6 +493,7 @@ async function main(): Promise<number> {
     node: { version: process.version, execPath: process.execPath },
     durationS: Math.round((Date.now() - started) / 1000),
     options: {
+      before: flags.before,
       runs: flags.runs,
       quick: flags.quick,
       only: [...flags.only],

@@ -25,6 +25,9 @@ export interface Figure {
   gateway?: number;
   /** How the gateway compares with the floor: a ratio (%) or a difference, per `kind`. */
   vsFloor?: number;
+  /** `--before`: the gateway built from another checkout, and how it compared with the floor. */
+  before?: number;
+  beforeVsFloor?: number;
   kind: 'ratio' | 'delta' | 'value';
   target?: string;
   pass?: boolean;
@@ -46,9 +49,11 @@ export function figuresOf(r: RunResults): Figure[] {
   const out: Figure[] = [];
   const push = (f: Figure): void => void out.push(f);
   if (r.b) {
-    const { direct, floor, gateway } = r.b;
+    const { direct, floor, gateway, before } = r.b;
     const vs = gateway && floor ? (gateway.rps / floor.rps) * 100 : undefined;
     push({
+      before: before?.rps,
+      beforeVsFloor: before && floor ? (before.rps / floor.rps) * 100 : undefined,
       id: 'b.rps',
       label: '(b) saturation, non-streamed, 50 connections: req/s',
       unit: 'req/s',
@@ -61,6 +66,11 @@ export function figuresOf(r: RunResults): Figure[] {
       pass: vs === undefined ? undefined : vs >= TARGETS.throughputPct,
     });
     push({
+      before: before?.cpuUsPerRequest,
+      beforeVsFloor:
+        before?.cpuUsPerRequest && floor?.cpuUsPerRequest
+          ? (before.cpuUsPerRequest / floor.cpuUsPerRequest) * 100
+          : undefined,
       id: 'b.cpu',
       label: '(b) CPU per request, µs',
       unit: 'µs',
@@ -74,9 +84,11 @@ export function figuresOf(r: RunResults): Figure[] {
     });
   }
   if (r.e) {
-    const { direct, floor, gateway } = r.e;
+    const { direct, floor, gateway, before } = r.e;
     const vs = gateway && floor ? (gateway.chunksPerS / floor.chunksPerS) * 100 : undefined;
     push({
+      before: before?.chunksPerS,
+      beforeVsFloor: before && floor ? (before.chunksPerS / floor.chunksPerS) * 100 : undefined,
       id: 'e.chunks',
       label: '(e) streamed chunks/s, 200 streams × 200 chunks',
       unit: 'chunks/s',
@@ -101,6 +113,7 @@ export function figuresOf(r: RunResults): Figure[] {
       const added = (name: string) => (res[name] ? res[name][field][p] - d : undefined);
       const fl = added('floor');
       const gw = added('gateway');
+      const bf = added('before');
       const delta = fl !== undefined && gw !== undefined ? gw - fl : undefined;
       const limit = section === 'a' ? TARGETS.addedLatencyMs : TARGETS.ttfbMs;
       push({
@@ -111,6 +124,8 @@ export function figuresOf(r: RunResults): Figure[] {
         floor: fl,
         gateway: gw,
         vsFloor: delta,
+        before: bf,
+        beforeVsFloor: fl !== undefined && bf !== undefined ? bf - fl : undefined,
         kind: 'delta',
         target: `≤ +${limit} ms`,
         pass: delta === undefined ? undefined : delta <= limit,
@@ -164,7 +179,7 @@ export function medianFigures(runs: Figure[][]): Figure[] {
   const first = runs[0];
   return first.map((f) => {
     const same = runs.map((r) => r.find((x) => x.id === f.id)).filter((x): x is Figure => !!x);
-    const med = (k: 'direct' | 'floor' | 'gateway' | 'vsFloor') => {
+    const med = (k: 'direct' | 'floor' | 'gateway' | 'vsFloor' | 'before' | 'beforeVsFloor') => {
       const v = same.map((x) => x[k]).filter((x): x is number => x !== undefined);
       return v.length ? median(v) : undefined;
     };
@@ -176,6 +191,8 @@ export function medianFigures(runs: Figure[][]): Figure[] {
       floor: med('floor'),
       gateway,
       vsFloor,
+      before: med('before'),
+      beforeVsFloor: med('beforeVsFloor'),
       pass: f.pass === undefined ? undefined : judge(f.id, vsFloor, gateway),
     };
   });
@@ -209,22 +226,25 @@ const num = (v: number | undefined): string => {
   if (!Number.isFinite(v)) return 'not all';
   return String(round(v));
 };
-const versus = (f: Figure): string => {
-  if (f.vsFloor === undefined) return '—';
-  if (f.kind === 'ratio') return `${f.vsFloor.toFixed(1)} %`;
-  return `${f.vsFloor >= 0 ? '+' : ''}${round(f.vsFloor)} ${f.unit}`;
+const versus = (f: Figure, v = f.vsFloor): string => {
+  if (v === undefined) return '—';
+  if (f.kind === 'ratio') return `${v.toFixed(1)} %`;
+  return `${v >= 0 ? '+' : ''}${round(v)} ${f.unit}`;
 };
+const hasBefore = (figures: Figure[]): boolean => figures.some((f) => f.before !== undefined);
 const verdict = (f: Figure): string => (f.pass === undefined ? '' : f.pass ? 'PASS' : 'FAIL');
 
 /** The table as markdown (the same columns as the console table). */
 export function markdownTable(figures: Figure[]): string {
+  const b = hasBefore(figures);
   const rows = [
-    '| figure | direct | floor | gateway | gateway vs floor | target | result |',
-    '| --- | ---: | ---: | ---: | ---: | --- | --- |',
+    `| figure | direct | floor |${b ? ' before | before vs floor |' : ''} gateway | gateway vs floor | target | result |`,
+    `| --- | ---: | ---: |${b ? ' ---: | ---: |' : ''} ---: | ---: | --- | --- |`,
   ];
   for (const f of figures) {
+    const before = b ? ` ${num(f.before)} | ${versus(f, f.beforeVsFloor)} |` : '';
     rows.push(
-      `| ${f.label} | ${num(f.direct)} | ${num(f.floor)} | ${num(f.gateway)} | ${versus(f)} | ${f.target ?? ''} | ${verdict(f)} |`,
+      `| ${f.label} | ${num(f.direct)} | ${num(f.floor)} |${before} ${num(f.gateway)} | ${versus(f)} | ${f.target ?? ''} | ${verdict(f)} |`,
     );
   }
   return rows.join('\n');
@@ -232,12 +252,25 @@ export function markdownTable(figures: Figure[]): string {
 
 /** The table for the console. */
 export function consoleTable(figures: Figure[]): string {
-  const rows = [['figure', 'direct', 'floor', 'gateway', 'vs floor', 'target', 'result']];
+  const b = hasBefore(figures);
+  const rows = [
+    [
+      'figure',
+      'direct',
+      'floor',
+      ...(b ? ['before', 'vs floor'] : []),
+      'gateway',
+      'vs floor',
+      'target',
+      'result',
+    ],
+  ];
   for (const f of figures) {
     rows.push([
       f.label,
       num(f.direct),
       num(f.floor),
+      ...(b ? [num(f.before), versus(f, f.beforeVsFloor)] : []),
       num(f.gateway),
       versus(f),
       f.target ?? '',
