@@ -97,7 +97,7 @@ const DISTURBED_PERCENT = 15;
 
 const USAGE =
   'usage: run.js [--runs N] [--quick] [--only a,b,c,d,e,f,telemetry,classifier] [--profile] ' +
-  '[--log-level LEVEL] [--out PATH-WITHOUT-EXTENSION]';
+  '[--log-level LEVEL] [--out PATH-WITHOUT-EXTENSION] [--before DIR]';
 
 interface Flags {
   runs: number;
@@ -134,6 +134,7 @@ function parseFlags(argv: string[], root: string): Flags {
       if (!Number.isInteger(flags.runs) || flags.runs < 1)
         throw new Error(`--runs: a count\n${USAGE}`);
     } else if (name === '--log-level') flags.logLevel = value();
+    else if (name === '--before') flags.before = resolve(value());
     else if (name === '--out') flags.out = resolve(value()).replace(/\.(json|md)$/, '');
     else if (name === '--only') {
       const picked = value()

@@ -226,7 +226,7 @@ const num = (v: number | undefined): string => {
   if (!Number.isFinite(v)) return 'not all';
   return String(round(v));
 };
-const versus = (f: Figure, v = f.vsFloor): string => {
+const versus = (f: Figure, v: number | undefined): string => {
   if (v === undefined) return '—';
   if (f.kind === 'ratio') return `${v.toFixed(1)} %`;
   return `${v >= 0 ? '+' : ''}${round(v)} ${f.unit}`;
@@ -244,7 +244,7 @@ export function markdownTable(figures: Figure[]): string {
   for (const f of figures) {
     const before = b ? ` ${num(f.before)} | ${versus(f, f.beforeVsFloor)} |` : '';
     rows.push(
-      `| ${f.label} | ${num(f.direct)} | ${num(f.floor)} |${before} ${num(f.gateway)} | ${versus(f)} | ${f.target ?? ''} | ${verdict(f)} |`,
+      `| ${f.label} | ${num(f.direct)} | ${num(f.floor)} |${before} ${num(f.gateway)} | ${versus(f, f.vsFloor)} | ${f.target ?? ''} | ${verdict(f)} |`,
     );
   }
   return rows.join('\n');
@@ -272,7 +272,7 @@ export function consoleTable(figures: Figure[]): string {
       num(f.floor),
       ...(b ? [num(f.before), versus(f, f.beforeVsFloor)] : []),
       num(f.gateway),
-      versus(f),
+      versus(f, f.vsFloor),
       f.target ?? '',
       verdict(f),
     ]);
