@@ -1,23 +1,25 @@
 /**
- * The floor the gateway is compared with in `--only ref`: the least a Node proxy does for the
- * same request (parse the JSON body, set the upstream model, forward it with undici, parse the
- * answer, send it back) and nothing else: no validation, routing, auth, headers or abort
- * handling. Two flavours: `http` (node:http) and `fastify` (Fastify 5, as the gateway uses).
- * Bench-only; it shows what the framework and the gateway's own work cost, not a design.
+ * The floor every gateway figure of `npm run bench` is a ratio to: the thinnest honest Node proxy
+ * doing the gateway's job for one chat request, and nothing more. It checks the bearer key, parses
+ * the JSON body, sets the upstream model id, re-serialises, forwards on an undici keep-alive pool,
+ * pipes the answer (whole or streamed) back byte for byte, and aborts the upstream request when
+ * the caller leaves. No validation, routing, limits, logs, metrics or traces. Bench-only.
  *
- *   node .tools/bench/reference-proxy.js --kind http|fastify --upstream http://127.0.0.1:8101 \
- *     --model sim-instant --port 9400
+ *   node .tools/bench/reference-proxy.js --upstream http://127.0.0.1:8101 --model sim-instant \
+ *     --key tg-bench-key --port 9400
  */
-import fastify from 'fastify';
 import * as http from 'node:http';
+import { pipeline } from 'node:stream';
 import { Pool } from 'undici';
 
 interface Args {
-  kind: 'http' | 'fastify';
   upstream: string;
   model: string;
+  key: string;
   port: number;
 }
+
+const CHAT_PATH = '/v1/chat/completions';
 
 function parseArgs(argv: string[]): Args {
   const get = (name: string): string => {
@@ -25,59 +27,69 @@ function parseArgs(argv: string[]): Args {
     if (i < 0 || argv[i + 1] === undefined) throw new Error(`--${name} is required`);
     return argv[i + 1];
   };
-  const kind = get('kind');
-  if (kind !== 'http' && kind !== 'fastify') throw new Error('--kind must be http or fastify');
-  return { kind, upstream: get('upstream'), model: get('model'), port: Number(get('port')) };
+  return {
+    upstream: get('upstream'),
+    model: get('model'),
+    key: get('key'),
+    port: Number(get('port')),
+  };
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const pool = new Pool(args.upstream, { connections: 1100, pipelining: 1 });
-  const forward = async (body: Record<string, unknown>): Promise<string> => {
-    const res = await pool.request({
-      method: 'POST',
-      path: '/v1/chat/completions',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ...body, model: args.model }),
-    });
-    const text = await res.body.text();
-    JSON.parse(text);
-    return text;
-  };
+function fail(res: http.ServerResponse, status: number): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(`{"error":{"code":${status}}}`);
+}
 
-  if (args.kind === 'http') {
-    const server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        forward(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>).then(
-          (text) => {
-            res.writeHead(200, {
-              'content-type': 'application/json',
-              'content-length': Buffer.byteLength(text),
-            });
-            res.end(text);
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const expected = `Bearer ${args.key}`;
+  const pool = new Pool(args.upstream, { connections: 8192, pipelining: 1 });
+
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'POST' || req.url !== CHAT_PATH) return fail(res, 404);
+    if (req.headers.authorization !== expected) return fail(res, 401);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      } catch {
+        return fail(res, 400);
+      }
+      body.model = args.model;
+      // The caller leaving (before or during the answer) aborts the upstream request.
+      const abort = new AbortController();
+      res.once('close', () => {
+        if (!res.writableFinished) abort.abort();
+      });
+      pool
+        .request({
+          method: 'POST',
+          path: CHAT_PATH,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          signal: abort.signal,
+        })
+        .then(
+          (up) => {
+            const headers: http.OutgoingHttpHeaders = {
+              'content-type': up.headers['content-type'] ?? 'application/json',
+            };
+            const length = up.headers['content-length'];
+            if (typeof length === 'string') headers['content-length'] = length;
+            res.writeHead(up.statusCode, headers);
+            pipeline(up.body, res, () => undefined);
           },
           () => {
-            res.writeHead(502);
-            res.end();
+            if (!res.headersSent) fail(res, 502);
+            else res.destroy();
           },
         );
-      });
     });
-    server.listen(args.port, '127.0.0.1', () => console.log(`reference ${args.kind} listening`));
-    return;
-  }
-  const app = fastify();
-  app.post('/v1/chat/completions', async (request, reply) => {
-    const text = await forward(request.body as Record<string, unknown>);
-    return reply.type('application/json').send(text);
   });
-  await app.listen({ port: args.port, host: '127.0.0.1' });
-  console.log(`reference ${args.kind} listening`);
+  server.keepAliveTimeout = 65_000;
+  server.listen(args.port, '127.0.0.1', () => console.log('floor listening'));
 }
 
-main().catch((error: unknown) => {
-  console.error((error as Error).message ?? error);
-  process.exit(1);
-});
+main();

@@ -1,35 +1,34 @@
 /**
- * `npm run bench`: one simulator per tier and the gateway, each its own process, measured side by
- * side on this machine. Prints a table (direct, gateway, added cost, target, PASS/FAIL) and writes
- * `bench/results/latest.json`. Targets are reported, not asserted: the exit code is 0 unless the
- * bench itself fails.
+ * `npm run bench`: the gateway beside the floor (bench/reference-proxy.ts, the thinnest honest
+ * Node proxy doing the same job) and beside the simulator reached directly, in one run, on the
+ * gateway's default configuration at `LOG_LEVEL=info`. Every gateway figure is judged as a ratio
+ * to, or a difference from, the floor's (issue 17). Paths alternate (the order rotates per batch
+ * and per run). Writes JSON and a markdown table; targets are reported, not asserted.
  *
- *   node .tools/bench/run.js [--quick] [--only a,b,c,d,classifier,ref] [--profile] [--out FILE]
+ *   node .tools/bench/run.js [--runs 3] [--quick] [--only a,b,c,d,e,f] [--profile]
+ *     [--log-level info] [--out bench/results/node24]   (writes node24.json and node24.md)
+ *     [--before DIR]   (also a gateway built from another checkout, e.g. the commit before a change:
+ *                       a "before" column in (a), (b), (c), (e), measured in the same run)
  *
- * (a) one request at a time, direct vs gateway: added latency p50/p99
- * (b) saturation with autocannon, 50 connections: req/s and the gateway/direct ratio
- * (c) streaming time to first byte, one at a time
- * (d) a fresh gateway holding 1,000 open streams: RSS per stream, upstream aborts when callers leave
- * classifier: `bench/classifier.bench.ts`'s runClassifierBench(), when that file exists
- * ref (only with --only): (a) and (b) through minimal reference proxies, for scale
- * telemetry: the cost of observability, OpenTelemetry off / on / on for every request
- *   (bench/scenarios/telemetry.ts)
- *
- * --profile runs each gateway under `--cpu-prof` (profiles in bench/results/profiles) and prints
- * the top self-time functions of the span each scenario measured. See docs/performance.md.
+ * (a) one request at a time: added latency p50/p99 over direct, gateway vs floor
+ * (b) saturation, non-streamed, 50 connections: req/s
+ * (c) streaming, one at a time: time to first byte p50
+ * (d) 5,000 concurrent open streams on a fresh process: RSS per stream; then every caller leaves
+ *     and the time until the simulator has seen all 5,000 upstream requests aborted
+ * (e) 200 concurrent streams of 200 chunks, no upstream delay: chunks/s
+ * (f) `auto` vs `instant`: the gateway's CPU per request
+ * Also with --only: telemetry (bench/scenarios/telemetry.ts), classifier (bench/classifier.bench.ts).
  */
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { formatProfileSummary, summariseProfile, type ProfileSummary } from './profile-summary';
+import { runChunkRate } from './scenarios/chunk-rate.scenario';
 import { runOpenStreams } from './scenarios/open-streams.scenario';
-import { runSequentialLatency } from './scenarios/sequential-latency.scenario';
-import { runStreamTtfb } from './scenarios/stream-ttfb.scenario';
+import { runRouteCost } from './scenarios/route-cost.scenario';
+import { runSequential } from './scenarios/sequential-latency.scenario';
+import { formatTelemetryCost, runTelemetryCost } from './scenarios/telemetry';
 import { runThroughput } from './scenarios/throughput.scenario';
-import {
-  formatTelemetryCost,
-  runTelemetryCost,
-  type TelemetryCostResult,
-} from './scenarios/telemetry';
 import {
   BENCH_API_KEY,
   FAST_ANSWER,
@@ -37,7 +36,16 @@ import {
   SIM_INSTANT_MODEL,
   SIM_THINKING_MODEL,
   chatBody,
+  type BenchTarget,
 } from './support/bench.constants';
+import {
+  consoleTable,
+  figuresOf,
+  markdownTable,
+  medianFigures,
+  type Figure,
+  type RunResults,
+} from './support/floor-report';
 import { gitInfo, machineInfo, startLoadMeter, type MachineLoad } from './support/machine';
 import {
   killAllStarted,
@@ -50,62 +58,70 @@ import {
   type GatewayProcess,
   type SimulatorProcess,
 } from './support/processes';
-import { checkTargets, formatTable, type ScenarioResults } from './support/report';
-import type { MeasuredWindow } from './support/stats';
 
-type Section = 'a' | 'b' | 'c' | 'd' | 'classifier' | 'ref' | 'telemetry';
-const SECTIONS: readonly Section[] = ['a', 'b', 'c', 'd', 'classifier', 'ref', 'telemetry'];
-/** `ref` (minimal reference proxies) runs only when asked for with --only. */
-const DEFAULT_SECTIONS: readonly Section[] = ['a', 'b', 'c', 'd', 'classifier', 'telemetry'];
+type Section = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'telemetry' | 'classifier';
+const SECTIONS: readonly Section[] = ['a', 'b', 'c', 'd', 'e', 'f', 'telemetry', 'classifier'];
+const DEFAULT_SECTIONS: readonly Section[] = ['a', 'b', 'c', 'd', 'e', 'f'];
 
-interface Flags {
-  quick: boolean;
-  only: Set<Section>;
-  profile: boolean;
-  out: string;
-}
-
-/** Iterations per mode; `--quick` is a smoke run, its figures are not the ones to quote. */
 const PLAN = {
   full: {
-    aWarmup: 2000,
+    aWarmup: 1000,
     aIterations: 2000,
-    bDurationS: 10,
+    bDurationS: 8,
     bWarmupS: 2,
-    cWarmup: 500,
+    cWarmup: 300,
     cIterations: 1000,
+    eRounds: 3,
+    fRequests: 3000,
+    fWarmup: 300,
+    dStreams: 5000,
   },
   quick: {
-    aWarmup: 200,
+    aWarmup: 100,
     aIterations: 300,
     bDurationS: 3,
     bWarmupS: 1,
     cWarmup: 50,
     cIterations: 200,
+    eRounds: 2,
+    fRequests: 600,
+    fWarmup: 100,
+    dStreams: 1000,
   },
 } as const;
 const BATCH = 100;
-const STREAMS = 1000;
 const CONNECTIONS = 50;
-/** Sockets the gateway holds in (d): one per caller and one per upstream request. */
-const FDS_NEEDED = 2 * STREAMS + 200;
-
-/** Other work above this share of a core during a scenario makes its figures suspect. */
+const CHUNK_STREAMS = 200;
+const CHUNKS = 200;
 const DISTURBED_PERCENT = 15;
 
 const USAGE =
-  'usage: run.js [--quick] [--only a,b,c,d,classifier,ref,telemetry] [--profile] [--out FILE]';
+  'usage: run.js [--runs N] [--quick] [--only a,b,c,d,e,f,telemetry,classifier] [--profile] ' +
+  '[--log-level LEVEL] [--out PATH-WITHOUT-EXTENSION] [--before DIR]';
+
+interface Flags {
+  runs: number;
+  quick: boolean;
+  only: Set<Section>;
+  profile: boolean;
+  logLevel: string;
+  out: string;
+  /** A checkout with `dist/` built: its gateway is measured beside this one. */
+  before?: string;
+}
 
 function parseFlags(argv: string[], root: string): Flags {
+  const major = process.versions.node.split('.')[0];
   const flags: Flags = {
+    runs: 1,
     quick: false,
     only: new Set(DEFAULT_SECTIONS),
     profile: false,
-    out: join(root, 'bench', 'results', 'latest.json'),
+    logLevel: 'info',
+    out: join(root, 'bench', 'results', `node${major}`),
   };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const [name, inline] = arg.split('=', 2);
+    const [name, inline] = argv[i].split('=', 2);
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined) throw new Error(`${name} needs a value\n${USAGE}`);
@@ -113,7 +129,13 @@ function parseFlags(argv: string[], root: string): Flags {
     };
     if (name === '--quick') flags.quick = true;
     else if (name === '--profile') flags.profile = true;
-    else if (name === '--out') flags.out = resolve(value());
+    else if (name === '--runs') {
+      flags.runs = Number(value());
+      if (!Number.isInteger(flags.runs) || flags.runs < 1)
+        throw new Error(`--runs: a count\n${USAGE}`);
+    } else if (name === '--log-level') flags.logLevel = value();
+    else if (name === '--before') flags.before = resolve(value());
+    else if (name === '--out') flags.out = resolve(value()).replace(/\.(json|md)$/, '');
     else if (name === '--only') {
       const picked = value()
         .split(',')
@@ -127,27 +149,30 @@ function parseFlags(argv: string[], root: string): Flags {
     } else if (name === '--help' || name === '-h') {
       console.log(USAGE);
       process.exit(0);
-    } else throw new Error(`unknown argument ${arg}\n${USAGE}`);
+    } else throw new Error(`unknown argument ${argv[i]}\n${USAGE}`);
   }
   return flags;
 }
 
 interface ProfileRecord {
-  gateway: string;
+  run: number;
   file: string;
-  /** Per scenario, the summary of the samples taken while it ran. */
   summaries: Record<string, ProfileSummary>;
 }
 
 async function main(): Promise<number> {
-  // Compiled to .tools/bench/run.js: the repository is two levels up.
   const root = resolve(__dirname, '..', '..');
   const flags = parseFlags(process.argv.slice(2), root);
   const plan = flags.quick ? PLAN.quick : PLAN.full;
-  const command = ['node', relative(root, process.argv[1]), ...process.argv.slice(2)].join(' ');
+  const command = [
+    process.execPath,
+    relative(root, process.argv[1]),
+    ...process.argv.slice(2),
+  ].join(' ');
   for (const file of [
     join(root, 'dist', 'main.js'),
     join(root, '.tools', 'test', 'simulator', 'main.js'),
+    join(root, '.tools', 'bench', 'reference-proxy.js'),
   ]) {
     if (!existsSync(file)) {
       throw new Error(
@@ -158,41 +183,44 @@ async function main(): Promise<number> {
   const machine = machineInfo();
   const git = gitInfo(root);
   const date = new Date().toISOString();
-  console.log(`Tiergate bench, ${date}`);
+  const loadAverage = loadavg().map((l) => Math.round(l * 100) / 100);
+  console.log(`Tiergate bench against the floor, ${date}`);
   console.log(
-    `machine: ${machine.cpuModel} × ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform} ` +
-      `(kernel ${machine.kernel}), node ${machine.node}, ulimit -n ${machine.openFilesLimit ?? '?'}`,
+    `machine: ${machine.cpuModel} × ${machine.cores} cores, ${machine.memoryGiB} GiB, kernel ${machine.kernel}, ` +
+      `node ${machine.node} (every process: ${process.execPath}), ulimit -n ${machine.openFilesLimit ?? '?'}, ` +
+      `load average ${loadAverage.join(' ')}`,
   );
   console.log(`commit: ${git.commit ?? 'unknown'}${git.dirty ? ' (uncommitted changes)' : ''}`);
-  console.log(`command: ${command}  (cwd ${root})`);
+  console.log(`command: ${command}`);
+  console.log(
+    `gateway: default configuration, LOG_LEVEL=${flags.logLevel} (its stdout to /dev/null)`,
+  );
   if (flags.quick) console.log('mode: --quick (smoke run: too few samples to quote)');
   if (flags.profile)
     console.log('mode: --profile (the gateway runs under --cpu-prof: its figures are inflated)');
   console.log('');
 
-  const results: ScenarioResults = {};
+  const runs: { results: RunResults; figures: Figure[]; load: Record<string, MachineLoad> }[] = [];
   const notes: string[] = [];
   const errors: string[] = [];
   const profiles: ProfileRecord[] = [];
-  let classifier: unknown;
-  let telemetry: TelemetryCostResult | undefined;
   const profileDir = join(root, 'bench', 'results', 'profiles');
   const sims: SimulatorProcess[] = [];
+  let telemetry: unknown;
+  let classifier: unknown;
   const started = Date.now();
 
-  const gatewayEnv = (
+  process.once('SIGINT', () => {
+    killAllStarted();
+    process.exit(130);
+  });
+
+  const startGateway = (
+    name: string,
     instant: SimulatorProcess,
     thinking: SimulatorProcess,
-  ): Record<string, string> => ({
-    // No configuration file: the gateway is measured on its defaults (issue 12).
-    INSTANT_UPSTREAMS: instant.url,
-    INSTANT_MODEL: instant.model,
-    THINKING_UPSTREAMS: thinking.url,
-    THINKING_MODEL: thinking.model,
-    GATEWAY_API_KEYS: BENCH_API_KEY,
-    LOG_LEVEL: 'warn',
-  });
-  const startGateway = (name: string, instant: SimulatorProcess, thinking: SimulatorProcess) => {
+    from = root,
+  ) => {
     const nodeArgs: string[] = [];
     if (flags.profile) {
       mkdirSync(profileDir, { recursive: true });
@@ -206,10 +234,25 @@ async function main(): Promise<number> {
         join(__dirname, 'profile-exit.hook.js'),
       );
     }
-    return spawnGateway({ root, name, env: gatewayEnv(instant, thinking), nodeArgs });
+    return spawnGateway({
+      root: from,
+      name,
+      discardStdout: true,
+      nodeArgs,
+      env: {
+        // No configuration file: the gateway is measured on its defaults.
+        INSTANT_UPSTREAMS: instant.url,
+        INSTANT_MODEL: instant.model,
+        THINKING_UPSTREAMS: thinking.url,
+        THINKING_MODEL: thinking.model,
+        GATEWAY_API_KEYS: BENCH_API_KEY,
+        LOG_LEVEL: flags.logLevel,
+      },
+    });
   };
   const stopGateway = async (
     gateway: GatewayProcess,
+    run: number,
     windows: Record<string, [number, number]>,
   ) => {
     if (!flags.profile) return gateway.handle.stop('SIGTERM');
@@ -220,34 +263,10 @@ async function main(): Promise<number> {
     for (const [label, [fromUs, toUs]] of Object.entries(windows)) {
       summaries[label] = summariseProfile(file, { top: 25, window: { fromUs, toUs } });
     }
-    profiles.push({ gateway: gateway.handle.name, file: relative(root, file), summaries });
+    profiles.push({ run, file: relative(root, file), summaries });
   };
-  /** Records, per scenario, the span in which it measured the gateway (for the profile). */
-  const mark =
-    (windows: Record<string, [number, number]>, label: string): MeasuredWindow =>
-    (fromUs, toUs) =>
-      void (windows[label] = [fromUs, toUs]);
-
-  const load: Record<string, MachineLoad> = {};
-  /** Runs a scenario and records how busy the machine was with other work meanwhile. */
-  const measured = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
-    const stop = startLoadMeter(startedPids);
-    try {
-      return await run();
-    } finally {
-      load[label] = stop();
-    }
-  };
-
-  process.once('SIGINT', () => {
-    killAllStarted();
-    process.exit(130);
-  });
 
   try {
-    const idle = startLoadMeter(startedPids);
-    await sleep(1000);
-    load.before = idle();
     const instant = await spawnSimulator(root, 'instant', SIM_INSTANT_MODEL);
     sims.push(instant);
     const thinking = await spawnSimulator(root, 'thinking', SIM_THINKING_MODEL, [
@@ -255,237 +274,275 @@ async function main(): Promise<number> {
       'reasoning_content',
     ]);
     sims.push(thinking);
-    const direct = { origin: instant.origin, body: chatBody(instant.model, false) };
-    const directStream = { origin: instant.origin, body: chatBody(instant.model, true) };
+    const spawnFloor = () =>
+      spawnReferenceProxy(root, instant.origin, instant.model, BENCH_API_KEY);
 
-    if (flags.only.has('a') || flags.only.has('b') || flags.only.has('c')) {
-      await resetSimulator(instant.origin, FAST_ANSWER);
-      const gateway = await startGateway('gateway', instant, thinking);
-      const windows: Record<string, [number, number]> = {};
-      const via = { origin: gateway.origin, body: chatBody(GATEWAY_MODEL, false) };
-      const viaStream = { origin: gateway.origin, body: chatBody(GATEWAY_MODEL, true) };
-      try {
-        if (flags.only.has('a')) {
-          console.log(
-            `(a) ${plan.aIterations} sequential requests per path after ${plan.aWarmup} warm-up…`,
-          );
-          results.a = await measured('a', () =>
-            runSequentialLatency({
-              direct,
-              gateway: via,
-              warmup: plan.aWarmup,
-              iterations: plan.aIterations,
-              batch: BATCH,
-              gatewayProcess: gateway.handle,
-              simulatorProcess: instant.handle,
-              onMeasured: mark(windows, 'a'),
-            }),
-          );
-        }
-        if (flags.only.has('b')) {
-          console.log(`(b) autocannon, ${CONNECTIONS} connections, ${plan.bDurationS} s per path…`);
-          results.b = await measured('b', () =>
-            runThroughput({
-              direct,
-              gateway: via,
-              connections: CONNECTIONS,
-              durationS: plan.bDurationS,
-              warmupS: plan.bWarmupS,
-              gatewayProcess: gateway.handle,
-              simulatorProcess: instant.handle,
-              onMeasured: mark(windows, 'b'),
-            }),
-          );
-        }
-        if (flags.only.has('c')) {
-          console.log(
-            `(c) ${plan.cIterations} sequential streams per path after ${plan.cWarmup} warm-up…`,
-          );
-          results.c = await measured('c', () =>
-            runStreamTtfb({
-              direct: directStream,
-              gateway: viaStream,
-              warmup: plan.cWarmup,
-              iterations: plan.cIterations,
-              batch: BATCH,
-              onMeasured: mark(windows, 'c'),
-            }),
-          );
-        }
-      } finally {
-        await stopGateway(gateway, windows);
-      }
-    }
-
-    if (flags.only.has('ref')) {
-      await resetSimulator(instant.origin, FAST_ANSWER);
-      const refs: NonNullable<ScenarioResults['reference']> = {};
-      for (const kind of ['http', 'fastify'] as const) {
-        console.log(`(ref) minimal ${kind} + undici proxy: (a) and (b)…`);
-        const proxy = await spawnReferenceProxy(root, kind, instant.origin, instant.model);
-        const via = { origin: proxy.origin, body: chatBody(GATEWAY_MODEL, false) };
+    for (let run = 0; run < flags.runs; run++) {
+      console.log(`run ${run + 1} of ${flags.runs}`);
+      const results: RunResults = {};
+      const load: Record<string, MachineLoad> = {};
+      const measured = async <T>(label: string, fn: () => Promise<T>): Promise<T> => {
+        const stop = startLoadMeter(startedPids);
         try {
-          refs[kind] = await measured(`ref-${kind}`, async () => ({
-            a: await runSequentialLatency({
-              direct,
-              gateway: via,
-              warmup: plan.aWarmup,
-              iterations: plan.aIterations,
-              batch: BATCH,
-              gatewayProcess: proxy.handle,
-              simulatorProcess: instant.handle,
-            }),
-            b: await runThroughput({
-              direct,
-              gateway: via,
-              connections: CONNECTIONS,
-              durationS: plan.bDurationS,
-              warmupS: plan.bWarmupS,
-              gatewayProcess: proxy.handle,
-              simulatorProcess: instant.handle,
-            }),
-          }));
+          return await fn();
         } finally {
-          await proxy.handle.stop('SIGTERM');
+          load[label] = stop();
+        }
+      };
+      const needWarm = ['a', 'b', 'c', 'e', 'f'].some((s) => flags.only.has(s as Section));
+      if (needWarm) {
+        await resetSimulator(instant.origin, FAST_ANSWER);
+        const floor = await spawnFloor();
+        const gateway = await startGateway(`gateway-run${run + 1}`, instant, thinking);
+        const before = flags.before
+          ? await startGateway(`before-run${run + 1}`, instant, thinking, flags.before)
+          : undefined;
+        const windows: Record<string, [number, number]> = {};
+        const targets = (stream: boolean, extra: Record<string, unknown> = {}) => ({
+          ...(before && {
+            before: {
+              origin: before.origin,
+              body: chatBody(GATEWAY_MODEL, stream, extra),
+              handle: before.handle,
+            },
+          }),
+          direct: {
+            origin: instant.origin,
+            body: chatBody(instant.model, stream, extra),
+          } as BenchTarget,
+          floor: {
+            origin: floor.origin,
+            body: chatBody(GATEWAY_MODEL, stream, extra),
+            handle: floor.handle,
+          },
+          gateway: {
+            origin: gateway.origin,
+            body: chatBody(GATEWAY_MODEL, stream, extra),
+            handle: gateway.handle,
+          },
+        });
+        const rotated = <T>(t: Record<string, T>): Record<string, T> => {
+          const keys = Object.keys(t);
+          const order = keys.map((_, i) => keys[(i + run) % keys.length]);
+          return Object.fromEntries(order.map((k) => [k, t[k]]));
+        };
+        const mark = (label: string) => (fromUs: number, toUs: number) =>
+          void (windows[label] = [fromUs, toUs]);
+        try {
+          if (flags.only.has('a')) {
+            console.log(`(a) ${plan.aIterations} requests one at a time per path…`);
+            results.a = await measured('a', () =>
+              runSequential({
+                targets: rotated(targets(false)),
+                warmup: plan.aWarmup,
+                iterations: plan.aIterations,
+                batch: BATCH,
+                onMeasured: mark('a'),
+              }),
+            );
+          }
+          if (flags.only.has('c')) {
+            console.log(`(c) ${plan.cIterations} streams one at a time per path…`);
+            results.c = await measured('c', () =>
+              runSequential({
+                targets: rotated(targets(true)),
+                warmup: plan.cWarmup,
+                iterations: plan.cIterations,
+                batch: BATCH,
+                onMeasured: mark('c'),
+              }),
+            );
+          }
+          if (flags.only.has('b')) {
+            console.log(
+              `(b) autocannon, ${CONNECTIONS} connections, ${plan.bDurationS} s per path…`,
+            );
+            results.b = await measured('b', () =>
+              runThroughput({
+                targets: targets(false),
+                rotate: run,
+                connections: CONNECTIONS,
+                durationS: plan.bDurationS,
+                warmupS: plan.bWarmupS,
+                onMeasured: (name, from, to) => name === 'gateway' && mark('b')(from, to),
+              }),
+            );
+          }
+          if (flags.only.has('e')) {
+            console.log(
+              `(e) ${CHUNK_STREAMS} concurrent streams of ${CHUNKS} chunks, ${plan.eRounds} rounds per path…`,
+            );
+            await resetSimulator(instant.origin, { ...FAST_ANSWER, tokens: CHUNKS });
+            results.e = await measured('e', () =>
+              runChunkRate({
+                targets: targets(true, { max_tokens: CHUNKS * 2 }),
+                rotate: run,
+                streams: CHUNK_STREAMS,
+                chunks: CHUNKS,
+                rounds: plan.eRounds + 1,
+                onMeasured: (name, from, to) => name === 'gateway' && mark('e')(from, to),
+              }),
+            );
+            await resetSimulator(instant.origin, FAST_ANSWER);
+          }
+          if (flags.only.has('f')) {
+            console.log(`(f) auto vs instant, ${plan.fRequests} requests each…`);
+            await resetSimulator(thinking.origin, FAST_ANSWER);
+            results.f = await measured('f', () =>
+              runRouteCost({
+                gateway,
+                requests: plan.fRequests,
+                warmup: plan.fWarmup,
+                batch: 250,
+                concurrency: 4,
+              }),
+            );
+          }
+        } finally {
+          await Promise.all([
+            floor.handle.stop('SIGTERM'),
+            before?.handle.stop('SIGTERM'),
+            stopGateway(gateway, run, windows),
+          ]);
         }
       }
-      results.reference = refs;
-    }
-
-    if (flags.only.has('d')) {
-      const limit = machine.openFilesLimit ?? 0;
-      if (limit < FDS_NEEDED) {
-        notes.push(
-          `ulimit -n is ${limit}; (d) needs about ${FDS_NEEDED} descriptors in the gateway ` +
-            `(and ${STREAMS}+ here): raise it (ulimit -n 8192) if (d) fails`,
-        );
+      if (flags.only.has('d')) {
+        results.d = {};
+        const order =
+          run % 2 === 0 ? (['floor', 'gateway'] as const) : (['gateway', 'floor'] as const);
+        for (const name of order) {
+          console.log(
+            `(d) ${name}: a fresh process, ${plan.dStreams} open streams, then every caller leaves…`,
+          );
+          const proc =
+            name === 'floor'
+              ? await spawnFloor()
+              : await startGateway(`gateway-fresh-run${run + 1}`, instant, thinking);
+          try {
+            results.d[name] = await measured(`d-${name}`, () =>
+              runOpenStreams({
+                gateway: proc,
+                simulatorOrigin: instant.origin,
+                streams: plan.dStreams,
+                warmup: 50,
+                abortTimeoutMs: 15_000,
+              }),
+            );
+          } finally {
+            await (name === 'floor' ? proc.handle.stop('SIGTERM') : stopGateway(proc, run, {}));
+          }
+          await resetSimulator(instant.origin, FAST_ANSWER);
+          await sleep(1000);
+        }
       }
-      console.log(`(d) a fresh gateway, ${STREAMS} open streams, then every caller leaves…`);
-      const gateway = await startGateway('gateway-fresh', instant, thinking);
-      const windows: Record<string, [number, number]> = {};
-      try {
-        results.d = await measured('d', () =>
-          runOpenStreams({
-            gateway,
-            simulatorOrigin: instant.origin,
-            streams: STREAMS,
-            warmup: 50,
-            abortTimeoutMs: 10_000,
-            onMeasured: mark(windows, 'd'),
-          }),
-        );
-      } finally {
-        await stopGateway(gateway, windows);
-      }
+      const figures = figuresOf(results);
+      runs.push({ results, figures, load });
+      console.log(consoleTable(figures));
+      console.log('');
     }
 
     if (flags.only.has('telemetry')) {
       console.log('(telemetry) OpenTelemetry off, on, and on for every request, side by side…');
-      telemetry = await measured('telemetry', () =>
-        runTelemetryCost({ root, quick: flags.quick, sims: { instant, thinking } }),
-      );
+      const t = await runTelemetryCost({ root, quick: flags.quick, sims: { instant, thinking } });
+      telemetry = t;
+      console.log(formatTelemetryCost(t));
     }
   } catch (error) {
     errors.push((error as Error).stack ?? String(error));
   } finally {
     await Promise.all(sims.map((s) => s.handle.stop('SIGTERM')));
   }
-
   if (flags.only.has('classifier') && errors.length === 0) {
-    console.log('classifier bench…');
-    try {
-      classifier = await runClassifier(flags.quick);
-    } catch (error) {
-      errors.push(`classifier bench: ${(error as Error).stack ?? String(error)}`);
-    }
+    classifier = await runClassifier(flags.quick).catch((e: unknown) => ({ error: String(e) }));
   }
 
-  const checks = checkTargets(results);
-  console.log('');
-  console.log(formatTable(results, checks));
-  if (classifier !== undefined) {
-    console.log('');
-    console.log(
-      `classifier bench (its table is above; every figure is in the JSON): ${headline(classifier)}`,
-    );
-  }
-  if (telemetry !== undefined) {
-    console.log('');
-    console.log(formatTelemetryCost(telemetry));
-  }
+  const figures = medianFigures(runs.map((r) => r.figures));
+  const title =
+    runs.length > 1
+      ? `medians of ${runs.length} runs`
+      : runs.length === 1
+        ? 'one run'
+        : 'no complete run';
+  console.log(`Gateway vs floor (${title}), node ${process.version}:`);
+  console.log(consoleTable(figures));
   for (const profile of profiles) {
     for (const [label, summary] of Object.entries(profile.summaries)) {
       console.log('');
-      console.log(`gateway profile, scenario (${label}) — ${profile.gateway}`);
+      console.log(`gateway profile, run ${profile.run + 1}, scenario (${label})`);
       console.log(formatProfileSummary(summary, 15, { callers: true }));
     }
   }
-  const failed = checks.filter((c) => !c.pass);
-  console.log('');
-  console.log(
-    `targets: ${checks.length - failed.length}/${checks.length} met` +
-      (failed.length
-        ? `; missed: ${failed.map((c) => `${c.id} (${c.measured} ${c.unit}, ${c.limit})`).join(', ')}`
-        : ''),
+  const disturbed = runs.flatMap((r, i) =>
+    Object.entries(r.load)
+      .filter(([, l]) => l.foreignCpuPercent > DISTURBED_PERCENT)
+      .map(([k, l]) => `run ${i + 1} (${k}) ${l.foreignCpuPercent.toFixed(0)} %`),
   );
-  console.log(
-    `other work on this machine (CPU % of one core; ${machine.cores * 100} % = all cores): ` +
-      Object.entries(load)
-        .map(
-          ([label, l]) =>
-            `${label === 'before' ? 'before the run' : `(${label})`} ${l.foreignCpuPercent.toFixed(0)} %`,
-        )
-        .join(', '),
-  );
-  const disturbed = Object.entries(load).filter(([, l]) => l.foreignCpuPercent > DISTURBED_PERCENT);
   if (disturbed.length > 0) {
     notes.push(
-      `other processes used more than ${DISTURBED_PERCENT} % of a core during ${disturbed.map(([k]) => k).join(', ')}: ` +
-        'those figures are disturbed; run again on a quiet machine before quoting them',
+      `other processes used more than ${DISTURBED_PERCENT} % of a core during: ${disturbed.join(', ')}; ` +
+        'those figures are disturbed',
     );
   }
   for (const note of notes) console.log(`note: ${note}`);
   for (const error of errors) console.error(`error: ${error}`);
 
+  const loadAfter = loadavg().map((l) => Math.round(l * 100) / 100);
   mkdirSync(join(flags.out, '..'), { recursive: true });
   const report = {
     date,
     command,
-    npmScript: 'npm run bench',
+    node: { version: process.version, execPath: process.execPath },
     durationS: Math.round((Date.now() - started) / 1000),
-    options: { quick: flags.quick, only: [...flags.only], profile: flags.profile },
+    options: {
+      before: flags.before,
+      runs: flags.runs,
+      quick: flags.quick,
+      only: [...flags.only],
+      profile: flags.profile,
+      logLevel: flags.logLevel,
+    },
     machine,
+    loadAverage: { before: loadAverage, after: loadAfter },
     git,
     setup: {
-      processes:
-        'simulator (instant), simulator (thinking), gateway and this load generator: separate processes on the same cores',
+      floor:
+        'bench/reference-proxy.ts: node:http, bearer check, JSON parse, model set, re-serialise, undici pool, piped answer, abort on leave',
+      gateway: `node dist/main.js, default configuration (no GATEWAY_CONFIG), LOG_LEVEL=${flags.logLevel}, stdout to /dev/null`,
       simulator: FAST_ANSWER,
-      gatewayConfig: 'defaults + env (no GATEWAY_CONFIG; LOG_LEVEL=warn)',
-      directBody: chatBody(SIM_INSTANT_MODEL, false),
-      gatewayBody: chatBody(GATEWAY_MODEL, false),
-      plan: { ...plan, batch: BATCH, connections: CONNECTIONS, streams: STREAMS },
+      plan: {
+        ...plan,
+        batch: BATCH,
+        connections: CONNECTIONS,
+        chunkStreams: CHUNK_STREAMS,
+        chunks: CHUNKS,
+      },
     },
-    results,
-    machineLoad: load,
-    targets: checks,
-    profiles: profiles.map((p) => ({
-      gateway: p.gateway,
-      file: p.file,
-      summaries: Object.fromEntries(
-        Object.entries(p.summaries).map(([k, s]) => [k, { ...s, file: relative(root, s.file) }]),
-      ),
-    })),
-    classifier,
+    figures,
+    runs,
+    profiles,
     telemetry,
+    classifier,
     notes,
     errors,
   };
-  writeFileSync(flags.out, JSON.stringify(report, jsonRound, 2) + '\n');
-  console.log(`wrote ${relative(root, flags.out)}`);
+  writeFileSync(`${flags.out}.json`, JSON.stringify(report, jsonRound, 2) + '\n');
+  const md = [
+    `# Gateway vs floor, ${title}`,
+    '',
+    `${date}, node ${process.version}, commit ${git.commit?.slice(0, 7) ?? '?'}${git.dirty ? ' (dirty)' : ''}, ` +
+      `${machine.cores} × ${machine.cpuModel}, load average ${loadAverage.join(' ')} → ${loadAfter.join(' ')}.`,
+    '',
+    `Command: \`${command}\`. Gateway on its default configuration at LOG_LEVEL=${flags.logLevel}.`,
+    '',
+    markdownTable(figures),
+    '',
+    ...notes.map((n) => `Note: ${n}`),
+  ].join('\n');
+  writeFileSync(`${flags.out}.md`, md + '\n');
+  console.log(`wrote ${relative(root, flags.out)}.json and .md`);
   return errors.length > 0 ? 1 : 0;
 }
 
-/** Numbers in the JSON report at a readable precision. */
 function jsonRound(_key: string, value: unknown): unknown {
   if (typeof value !== 'number' || Number.isInteger(value)) return value;
   const abs = Math.abs(value);
@@ -495,33 +552,20 @@ function jsonRound(_key: string, value: unknown): unknown {
 
 function newestProfile(dir: string, prefix: string): string | undefined {
   if (!existsSync(dir)) return undefined;
-  const files = readdirSync(dir)
+  return readdirSync(dir)
     .filter((f) => f.startsWith(`${prefix}-`) && f.endsWith('.cpuprofile'))
     .map((f) => join(dir, f))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  return files[0];
+    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
 }
 
-/** The classifier bench of `bench/classifier.bench.ts`, when it exists and exports `runClassifierBench`. */
 async function runClassifier(quick: boolean): Promise<unknown> {
   const file = join(__dirname, 'classifier.bench.js');
-  if (!existsSync(file)) return { skipped: 'bench/classifier.bench.ts is not there (yet)' };
+  if (!existsSync(file)) return { skipped: 'bench/classifier.bench.ts is not there' };
   const mod = (await import(file)) as {
     runClassifierBench?: (options?: { quick?: boolean; print?: boolean }) => unknown;
   };
-  if (typeof mod.runClassifierBench !== 'function') {
-    return { skipped: 'bench/classifier.bench.ts exports no runClassifierBench()' };
-  }
+  if (typeof mod.runClassifierBench !== 'function') return { skipped: 'no runClassifierBench()' };
   return await mod.runClassifierBench({ quick, print: true });
-}
-
-/** The top-level scalar fields of a result, on one line. */
-function headline(result: unknown): string {
-  if (result === null || typeof result !== 'object') return String(result);
-  return Object.entries(result as Record<string, unknown>)
-    .filter(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v))
-    .map(([k, v]) => `${k}=${String(v)}`)
-    .join(', ');
 }
 
 main().then(

@@ -1,6 +1,5 @@
 import { Pool } from 'undici';
 import { CHAT_PATH, REQUEST_HEADERS, type BenchTarget } from '../support/bench.constants';
-import type { ChildHandle } from '../support/processes';
 import {
   distribution,
   msSince,
@@ -9,79 +8,68 @@ import {
   type MeasuredWindow,
 } from '../support/stats';
 
-export interface SequentialLatencyOptions {
-  direct: BenchTarget;
-  gateway: BenchTarget;
+export interface SequentialOptions {
+  /** The paths measured side by side, by name (`direct`, `floor`, `gateway`). */
+  targets: Record<string, BenchTarget>;
   warmup: number;
   iterations: number;
-  /** Requests per batch; batches alternate between the paths (and which path goes first). */
+  /** Requests per batch; batches go round the paths, and the first path rotates every round. */
   batch: number;
-  gatewayProcess: ChildHandle;
-  simulatorProcess: ChildHandle;
   onMeasured?: MeasuredWindow;
 }
 
-export interface SequentialLatencyResult {
-  direct: Distribution;
-  gateway: Distribution;
-  /** Gateway percentile minus direct percentile, in ms. */
-  added: { p50: number; p90: number; p99: number };
-  /** CPU time the gateway spent per request, in µs (from /proc; 10 ms tick resolution). */
-  gatewayCpuUsPerRequest: number;
-  simulatorCpuUsPerRequest: number;
+export interface SequentialTimes {
+  /** From the call to the last body byte. */
+  complete: Distribution;
+  /** From the call to the first body byte (streams: the first `data:` event). */
+  ttfb: Distribution;
 }
 
+export type SequentialResult = Record<string, SequentialTimes>;
+
 /**
- * (a) Requests one at a time over one keep-alive connection per path, timed from the call to
- * the last byte of the body. Direct and gateway batches are interleaved so drift (CPU frequency,
- * other tenants) lands on both.
+ * Requests one at a time over one keep-alive connection per path: (a) non-streamed latency, (c)
+ * streaming time to first byte when the bodies say `stream: true`. Batches of each path
+ * interleave, in rotating order, so drift (CPU frequency, other tenants) lands on every path.
  */
-export async function runSequentialLatency(
-  options: SequentialLatencyOptions,
-): Promise<SequentialLatencyResult> {
-  const direct = new Pool(options.direct.origin, { connections: 1, pipelining: 1 });
-  const gateway = new Pool(options.gateway.origin, { connections: 1, pipelining: 1 });
+export async function runSequential(options: SequentialOptions): Promise<SequentialResult> {
+  const names = Object.keys(options.targets);
+  const pools = names.map(
+    (n) => new Pool(options.targets[n].origin, { connections: 1, pipelining: 1 }),
+  );
   try {
     for (let i = 0; i < options.warmup; i++) {
-      await timeOne(direct, options.direct.body);
-      await timeOne(gateway, options.gateway.body);
+      for (let p = 0; p < names.length; p++)
+        await timeOne(pools[p], options.targets[names[p]].body);
     }
-    const directMs: number[] = [];
-    const gatewayMs: number[] = [];
-    const gwCpu0 = options.gatewayProcess.cpuMs();
-    const simCpu0 = options.simulatorProcess.cpuMs();
+    const complete = names.map(() => [] as number[]);
+    const ttfb = names.map(() => [] as number[]);
     const from = nowUs();
     for (let done = 0, round = 0; done < options.iterations; round++) {
       const n = Math.min(options.batch, options.iterations - done);
-      const order: [Pool, string, number[]][] = [
-        [direct, options.direct.body, directMs],
-        [gateway, options.gateway.body, gatewayMs],
-      ];
-      if (round % 2 === 1) order.reverse();
-      for (const [pool, body, into] of order) {
-        for (let i = 0; i < n; i++) into.push(await timeOne(pool, body));
+      for (let k = 0; k < names.length; k++) {
+        const p = (k + round) % names.length;
+        const body = options.targets[names[p]].body;
+        for (let i = 0; i < n; i++) {
+          const t = await timeOne(pools[p], body);
+          complete[p].push(t.complete);
+          ttfb[p].push(t.ttfb);
+        }
       }
       done += n;
     }
     options.onMeasured?.(from, nowUs());
-    const gwCpu = options.gatewayProcess.cpuMs() - gwCpu0;
-    const simCpu = options.simulatorProcess.cpuMs() - simCpu0;
-    const d = distribution(directMs);
-    const g = distribution(gatewayMs);
-    return {
-      direct: d,
-      gateway: g,
-      added: { p50: g.p50 - d.p50, p90: g.p90 - d.p90, p99: g.p99 - d.p99 },
-      gatewayCpuUsPerRequest: (gwCpu * 1000) / gatewayMs.length,
-      // The simulator served both paths.
-      simulatorCpuUsPerRequest: (simCpu * 1000) / (directMs.length + gatewayMs.length),
-    };
+    const result: SequentialResult = {};
+    names.forEach((name, p) => {
+      result[name] = { complete: distribution(complete[p]), ttfb: distribution(ttfb[p]) };
+    });
+    return result;
   } finally {
-    await Promise.all([direct.close(), gateway.close()]);
+    await Promise.all(pools.map((p) => p.close()));
   }
 }
 
-async function timeOne(pool: Pool, body: string): Promise<number> {
+async function timeOne(pool: Pool, body: string): Promise<{ ttfb: number; complete: number }> {
   const start = process.hrtime.bigint();
   const res = await pool.request({
     method: 'POST',
@@ -89,9 +77,27 @@ async function timeOne(pool: Pool, body: string): Promise<number> {
     headers: REQUEST_HEADERS,
     body,
   });
-  const text = await res.body.text();
-  const ms = msSince(start);
-  if (res.statusCode !== 200)
-    throw new Error(`POST ${CHAT_PATH}: ${res.statusCode} ${text.slice(0, 300)}`);
-  return ms;
+  if (res.statusCode !== 200) {
+    throw new Error(
+      `POST ${CHAT_PATH}: ${res.statusCode} ${(await res.body.text()).slice(0, 300)}`,
+    );
+  }
+  let ttfb = -1;
+  let head = '';
+  let tail = '';
+  for await (const chunk of res.body) {
+    const text = (chunk as Buffer).toString('utf8');
+    if (ttfb < 0) {
+      ttfb = msSince(start);
+      head = text.slice(0, 6);
+    }
+    tail = (tail + text).slice(-32);
+  }
+  const complete = msSince(start);
+  // A stream's first bytes must be a data event (a heartbeat comment is not a token).
+  if (head.startsWith('data') || tail.includes('[DONE]')) {
+    if (head !== 'data: ') throw new Error(`first streamed bytes are not a data event: ${head}`);
+    if (!tail.includes('data: [DONE]')) throw new Error('stream ended without data: [DONE]');
+  }
+  return { ttfb, complete };
 }

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 
 export interface MachineInfo {
@@ -67,8 +67,21 @@ export function machineBusyMs(): number {
   return (busy * 1000) / TICKS;
 }
 
-/** CPU time (ms) of one process and all its threads, or NaN once it has exited. */
+/**
+ * CPU time (ms) of one process and all its threads, or NaN once it has exited. From the
+ * scheduler's nanosecond counters (`/proc/<pid>/task/<tid>/schedstat`) where the kernel has them:
+ * `/proc/<pid>/stat` counts 10 ms ticks, too coarse for a per-request difference of microseconds.
+ */
 export function processCpuMs(pid: number): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ', 1)[0]);
+    }
+    if (Number.isFinite(ns) && ns > 0) return ns / 1e6;
+  } catch {
+    // no schedstat (or a thread ended meanwhile): the tick counts below
+  }
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -152,6 +152,11 @@ export interface GatewayOptions {
   env: Record<string, string>;
   /** Extra node flags, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
+  /**
+   * Send stdout to /dev/null: at `LOG_LEVEL=info` the gateway writes a line per request, and
+   * reading it here would load the load generator. The write itself still happens.
+   */
+  discardStdout?: boolean;
 }
 
 /** Starts `node dist/main.js` on a free port and waits until `/health/ready` answers 200. */
@@ -160,7 +165,7 @@ export async function spawnGateway(options: GatewayOptions): Promise<GatewayProc
   const argv = [...(options.nodeArgs ?? []), join(options.root, 'dist', 'main.js')];
   const child = spawn(process.execPath, argv, {
     cwd: options.root,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', options.discardStdout ? 'ignore' : 'pipe', 'pipe'],
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), ...options.env },
   });
   const handle = track(options.name, child);
@@ -232,30 +237,30 @@ export async function simulatorStats(origin: string): Promise<SimStats> {
   return (await control(origin, 'GET', '/_sim/stats')) as SimStats;
 }
 
-/** Starts `bench/reference-proxy.ts` (compiled) of `kind` in front of `upstreamOrigin`. */
+/** Starts the floor (`bench/reference-proxy.ts`, compiled) in front of `upstreamOrigin`. */
 export async function spawnReferenceProxy(
   root: string,
-  kind: 'http' | 'fastify',
   upstreamOrigin: string,
   model: string,
+  key: string,
 ): Promise<GatewayProcess> {
   const port = await freePort();
   const argv = [
     join(root, '.tools', 'bench', 'reference-proxy.js'),
-    '--kind',
-    kind,
     '--upstream',
     upstreamOrigin,
     '--model',
     model,
+    '--key',
+    key,
     '--port',
     String(port),
   ];
   const child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const handle = track(`reference-${kind}`, child);
+  const handle = track('floor', child);
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`reference proxy ${kind} did not start\n${handle.logTail()}`)),
+      () => reject(new Error(`the floor did not start\n${handle.logTail()}`)),
       10_000,
     );
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -265,7 +270,7 @@ export async function spawnReferenceProxy(
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`reference proxy ${kind} exited with ${code}\n${handle.logTail()}`));
+      reject(new Error(`the floor exited with ${code}\n${handle.logTail()}`));
     });
   });
   return { handle, origin: `http://127.0.0.1:${port}`, argv };

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { DestinationStream } from 'pino';
 import {
   RequestLog,
@@ -256,5 +257,77 @@ describe('createGatewayLogger redaction', () => {
       api_key: '[redacted]',
     });
     expect(JSON.stringify(lines[0])).not.toMatch(/sk-\d/);
+  });
+});
+
+describe('the request line without redaction (its own logger)', () => {
+  const text = fc.oneof(
+    fc.string(),
+    fc.constantFrom('apiKey', 'api_key', 'sk-secret', '*.apiKey', '[redacted]', 'req.headers'),
+  );
+  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+  const accounting: fc.Arbitrary<RequestAccounting | undefined> = maybe(
+    fc.record({
+      outcome: fc.constantFrom('ok', 'error', 'aborted'),
+      errorCode: maybe(text),
+      reasoningTokens: maybe(fc.nat()),
+      totalTokens: maybe(fc.nat()),
+      usageReported: maybe(fc.boolean()),
+      reservedTokens: maybe(fc.nat()),
+      toolRounds: maybe(fc.nat()),
+    }) as fc.Arbitrary<RequestAccounting>,
+  );
+  const ended: fc.Arbitrary<Ended> = fc.record({
+    requestId: text,
+    traceId: maybe(text),
+    spanId: maybe(text),
+    sampled: fc.boolean(),
+    method: text,
+    route: text,
+    status: maybe(fc.integer({ min: 100, max: 599 })),
+    durationMs: maybe(fc.double({ min: 0, max: 1e6, noNaN: true })),
+    keyName: maybe(text),
+    operation: maybe(fc.constantFrom('chat', 'completions', 'embeddings')),
+    tier: text,
+    model: text,
+    upstreamModel: maybe(text),
+    reason: maybe(text),
+    stream: fc.boolean(),
+    inputTokens: fc.nat(),
+    outputTokens: fc.nat(),
+    firstTokenS: maybe(fc.double({ min: 0, max: 1e3, noNaN: true })),
+    errorType: maybe(text),
+    aborted: fc.boolean(),
+    accounting,
+  }) as fc.Arbitrary<Ended>;
+
+  it('writes exactly what the redacting application logger writes for the same record', () => {
+    fc.assert(
+      fc.property(ended, (fields) => {
+        const fast = capture();
+        const slow = capture();
+        new RequestLog(fast.logger).write(record(fields));
+        const line = requestLogLine(record(fields));
+        const failed = (fields.status ?? 0) >= 500;
+        if (failed) slow.logger.error(line, TelemetryMessages.requestFailed());
+        else slow.logger.info(line, TelemetryMessages.requestCompleted());
+        const strip = (l: Record<string, unknown>[]) => l.map(({ time: _time, ...rest }) => rest);
+        expect(strip(fast.lines)).toEqual(strip(slow.lines));
+        expect(fast.lines).toHaveLength(1);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("goes to the application logger's destination, at its level", () => {
+    const { lines, logger } = capture('warn');
+    const log = new RequestLog(logger);
+    log.write(record({ status: 200 }));
+    log.write(record({ status: 503 }));
+    logger.warn('from Nest');
+    expect(lines.map((l) => [l.level, l.msg])).toEqual([
+      ['error', TelemetryMessages.requestFailed()],
+      ['warn', 'from Nest'],
+    ]);
   });
 });

@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { pino, stdTimeFunctions, type DestinationStream, type Logger } from 'pino';
+import { pino, stdTimeFunctions, symbols, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config';
 import type { RequestRecordSink, RequestTelemetry } from './request-telemetry';
 import { TelemetryMessages } from './telemetry.messages';
@@ -21,15 +21,32 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.api_key',
 ];
 
+/** How every line is written: JSON, ISO times, level names. */
+const LINE_FORMAT = {
+  formatters: { level: (label: string) => ({ level: label }) },
+  timestamp: stdTimeFunctions.isoTime,
+} as const;
+
 /** The application's logger: JSON lines, ISO times, level names, secrets redacted. */
 export function createGatewayLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
     level,
-    formatters: { level: (label: string) => ({ level: label }) },
-    timestamp: stdTimeFunctions.isoTime,
+    ...LINE_FORMAT,
     redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
   };
   return destination ? pino(options, destination) : pino(options);
+}
+
+/**
+ * The request line's own logger: the same level, format and destination as `logger`, without
+ * the redaction. The wildcard paths (`*.apiKey`) send every field of every line through pino's
+ * redaction, and the request line cannot carry a secret: {@link requestLogLine} builds it from a
+ * fixed list of scalar fields, none named like a credential (request-logging.spec.ts holds it
+ * to the redacting logger's output).
+ */
+export function requestLineLogger(logger: Logger): Logger {
+  const destination = (logger as unknown as Record<symbol, DestinationStream>)[symbols.streamSym];
+  return pino({ level: logger.level, ...LINE_FORMAT }, destination);
 }
 
 /**
@@ -127,8 +144,11 @@ export function requestLogLine(record: RequestTelemetry): RequestLogLine {
  */
 export class RequestLog implements RequestRecordSink {
   private readonly infoEnabled: boolean;
+  private readonly logger: Logger;
 
-  constructor(private readonly logger: Logger) {
+  /** `logger`: the application's; the lines go to its destination at its level. */
+  constructor(logger: Logger) {
+    this.logger = requestLineLogger(logger);
     this.infoEnabled = logger.isLevelEnabled('info');
   }
 
