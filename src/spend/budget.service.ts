@@ -39,8 +39,8 @@ export interface BudgetReservation {
 
 /** What admission answers: the reservation (absent when nothing was reserved) and the headers to set. */
 export interface BudgetAdmission {
-  reservation?: BudgetReservation;
-  headers: Record<string, string>;
+  readonly reservation?: BudgetReservation;
+  readonly headers: Readonly<Record<string, string>>;
 }
 
 /** Headers of a budget's answer. */
@@ -57,6 +57,8 @@ export const BUDGET_RESET_HEADER = 'x-gateway-budget-reset';
  */
 export class BudgetService {
   private readonly logger = new Logger('Spend');
+  /** The current window of each budget, until its bucket ends (one computation per bucket). */
+  private readonly windows = new Map<BudgetConfig, PeriodWindow>();
 
   constructor(
     private readonly options: BudgetsOptions,
@@ -84,23 +86,27 @@ export class BudgetService {
    */
   async reserve(keyName: string, nanos: number): Promise<BudgetAdmission> {
     const budget = this.budgetOf(keyName);
-    if (budget.amount === undefined || nanos <= 0) return { headers: {} };
-    const window = periodWindow(budget, this.now());
+    if (budget.amount === undefined || nanos <= 0) return NOTHING_RESERVED;
+    const window = this.windowOf(budget);
     const scope = scopeOf(keyName, window);
     const amount = toNanos(budget.amount);
-    const step = await this.guard(() =>
-      this.store.charge({
-        ...scope,
-        amount: nanos,
-        ...(budget.mode === 'hard' ? { limit: amount } : {}),
-      }),
-    );
-    if (step === undefined) return { headers: {} };
+    let step: SpendStep;
+    try {
+      step = await this.store.charge(scope, nanos, budget.mode === 'hard' ? amount : undefined);
+    } catch {
+      // The store said why (once per outage); what remains is the configured answer.
+      if (this.onError === 'open') return NOTHING_RESERVED;
+      throw new GatewayException(ErrorCode.Overloaded, SpendMessages.spendUnavailable(), {
+        headers: { 'retry-after': '1' },
+      });
+    }
     if (!step.admitted) throw this.refusal(budget, window, step, nanos);
-    this.logCrossings(keyName, budget, step);
-    const reservation = { scope, nanos, budget };
-    const warning = this.warning(budget, window, step);
-    return { reservation, headers: warning ? { [BUDGET_WARNING_HEADER]: warning } : {} };
+    if (step.after >= budget.warnAt[0] * amount) this.logCrossings(keyName, budget, step);
+    const warning = this.warning(budget, window, step, amount);
+    return {
+      reservation: { scope, nanos, budget },
+      headers: warning ? { [BUDGET_WARNING_HEADER]: warning } : NO_HEADERS,
+    };
   }
 
   /**
@@ -117,17 +123,18 @@ export class BudgetService {
         const delta = costNanos - reservation.nanos;
         if (delta === 0) return;
         const budget = reservation.budget;
-        const window = periodWindow(budget, this.now());
-        const step = await this.store.adjust({ ...reservation.scope, first: window.first, delta });
+        const window = this.windowOf(budget);
+        const scope = reservation.scope;
+        const step = await this.store.adjust(
+          scope.first === window.first ? scope : { ...scope, first: window.first },
+          delta,
+        );
         this.logCrossings(keyName, budget, step);
         return;
       }
       if (costNanos <= 0) return;
       const budget = this.budgetOf(keyName);
-      const step = await this.store.charge({
-        ...scopeOf(keyName, periodWindow(budget, this.now())),
-        amount: costNanos,
-      });
+      const step = await this.store.charge(scopeOf(keyName, this.windowOf(budget)), costNanos);
       this.logCrossings(keyName, budget, step);
     } catch {
       // The store said why (once per outage); the spend of this request is lost.
@@ -157,7 +164,7 @@ export class BudgetService {
    */
   async reportOf(keyName: string): Promise<SpendReport> {
     const budget = this.budgetOf(keyName);
-    const window = periodWindow(budget, this.now());
+    const window = this.windowOf(budget);
     let total;
     try {
       total = await this.store.peek({ key: keyName, period: window.name, first: window.first });
@@ -180,16 +187,21 @@ export class BudgetService {
     };
   }
 
-  /** Runs a store step; an unreachable store either lets the request through or refuses it. */
-  private async guard(step: () => Promise<SpendStep>): Promise<SpendStep | undefined> {
-    try {
-      return await step();
-    } catch {
-      if (this.onError === 'open') return undefined;
-      throw new GatewayException(ErrorCode.Overloaded, SpendMessages.spendUnavailable(), {
-        headers: { 'retry-after': '1' },
-      });
+  private windowOf(budget: BudgetConfig): PeriodWindow {
+    const now = this.now();
+    const cached = this.windows.get(budget);
+    // Within the same bucket, a calendar window is the same; a rolling one only moves `start`.
+    if (
+      cached &&
+      now >= cached.bucket &&
+      now < cached.bucket + cached.bucketMs &&
+      budget.period !== 'rolling'
+    ) {
+      return cached;
     }
+    const window = periodWindow(budget, now);
+    this.windows.set(budget, window);
+    return window;
   }
 
   private refusal(
@@ -222,8 +234,12 @@ export class BudgetService {
   }
 
   /** The warning header when spend (this reservation included) reached a threshold. */
-  private warning(budget: BudgetConfig, window: PeriodWindow, step: SpendStep): string | undefined {
-    const amount = toNanos(budget.amount ?? 0);
+  private warning(
+    budget: BudgetConfig,
+    window: PeriodWindow,
+    step: SpendStep,
+    amount: number,
+  ): string | undefined {
     let reached: number | undefined;
     for (const threshold of budget.warnAt)
       if (step.after >= threshold * amount) reached = threshold;
@@ -258,6 +274,9 @@ export class BudgetService {
     }
   }
 }
+
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+const NOTHING_RESERVED: BudgetAdmission = Object.freeze({ headers: NO_HEADERS });
 
 function scopeOf(keyName: string, window: PeriodWindow): SpendScope {
   return {

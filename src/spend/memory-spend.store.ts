@@ -1,21 +1,15 @@
-import type {
-  SpendAdjust,
-  SpendCharge,
-  SpendScope,
-  SpendStep,
-  SpendStore,
-  SpendTotal,
-} from './spend-store.interface';
+import type { SpendScope, SpendStep, SpendStore, SpendTotal } from './spend-store.interface';
 
 /** Spend of one process (no Redis): each key's buckets in a map. Steps are synchronous, so atomic. */
 export class MemorySpendStore implements SpendStore {
   readonly kind = 'memory';
-  private readonly buckets = new Map<string, Map<number, number>>();
+  /** Period → key name → bucket → nano-units. */
+  private readonly periods = new Map<string, Map<string, Map<number, number>>>();
 
-  charge(charge: SpendCharge): Promise<SpendStep> {
-    const buckets = this.bucketsOf(charge, true);
-    const before = this.total(buckets, charge.first);
-    if (charge.limit !== undefined && before.spent + charge.amount > charge.limit) {
+  charge(scope: SpendScope, amount: number, limit?: number): Promise<SpendStep> {
+    const buckets = this.bucketsOf(scope, true);
+    const before = this.total(buckets, scope.first);
+    if (limit !== undefined && before.spent + amount > limit) {
       return Promise.resolve({
         admitted: false,
         before: before.spent,
@@ -23,18 +17,17 @@ export class MemorySpendStore implements SpendStore {
         ...oldest(before),
       });
     }
-    if (charge.amount !== 0)
-      buckets.set(charge.bucket, (buckets.get(charge.bucket) ?? 0) + charge.amount);
-    return Promise.resolve(this.step(buckets, charge.first, before.spent));
+    if (amount !== 0) buckets.set(scope.bucket, (buckets.get(scope.bucket) ?? 0) + amount);
+    return Promise.resolve(this.step(buckets, scope.first, before.spent));
   }
 
-  adjust(adjust: SpendAdjust): Promise<SpendStep> {
-    const buckets = this.bucketsOf(adjust, true);
-    const before = this.total(buckets, adjust.first);
-    if (adjust.bucket >= adjust.first && adjust.delta !== 0) {
-      buckets.set(adjust.bucket, (buckets.get(adjust.bucket) ?? 0) + adjust.delta);
+  adjust(scope: SpendScope, delta: number): Promise<SpendStep> {
+    const buckets = this.bucketsOf(scope, true);
+    const before = this.total(buckets, scope.first);
+    if (scope.bucket >= scope.first && delta !== 0) {
+      buckets.set(scope.bucket, (buckets.get(scope.bucket) ?? 0) + delta);
     }
-    return Promise.resolve(this.step(buckets, adjust.first, before.spent));
+    return Promise.resolve(this.step(buckets, scope.first, before.spent));
   }
 
   peek(scope: Omit<SpendScope, 'bucket' | 'ttlMs'>): Promise<SpendTotal> {
@@ -56,9 +49,13 @@ export class MemorySpendStore implements SpendStore {
     scope: Pick<SpendScope, 'key' | 'period'>,
     create: boolean,
   ): Map<number, number> | undefined {
-    const name = `${scope.key}\u0000${scope.period}`;
-    let buckets = this.buckets.get(name);
-    if (!buckets && create) this.buckets.set(name, (buckets = new Map()));
+    let keys = this.periods.get(scope.period);
+    if (!keys) {
+      if (!create) return undefined;
+      this.periods.set(scope.period, (keys = new Map()));
+    }
+    let buckets = keys.get(scope.key);
+    if (!buckets && create) keys.set(scope.key, (buckets = new Map()));
     return buckets;
   }
 

@@ -3,14 +3,7 @@ import Redis from 'ioredis';
 import type { RedisFailureMode } from '../config';
 import { SpendMessages } from './spend.messages';
 import { ADJUST_SCRIPT, CHARGE_SCRIPT, PEEK_SCRIPT } from './redis-spend.scripts';
-import type {
-  SpendAdjust,
-  SpendCharge,
-  SpendScope,
-  SpendStep,
-  SpendStore,
-  SpendTotal,
-} from './spend-store.interface';
+import type { SpendScope, SpendStep, SpendStore, SpendTotal } from './spend-store.interface';
 
 export interface RedisSpendStoreOptions {
   /** Prefix of every Redis key written (`tiergate:spend:`). */
@@ -80,28 +73,28 @@ export class RedisSpendStore implements SpendStore, OnModuleInit, OnApplicationS
     else if (status !== 'end' && status !== 'close') this.redis.disconnect();
   }
 
-  async charge(charge: SpendCharge): Promise<SpendStep> {
+  async charge(scope: SpendScope, amount: number, limit?: number): Promise<SpendStep> {
     const reply = await this.run(() =>
       this.commands.tiergateSpendCharge(
-        this.keyOf(charge),
-        charge.bucket,
-        charge.first,
-        Math.round(charge.amount),
-        charge.limit === undefined ? -1 : Math.round(charge.limit),
-        Math.ceil(charge.ttlMs),
+        this.keyOf(scope),
+        scope.bucket,
+        scope.first,
+        Math.round(amount),
+        limit === undefined ? -1 : Math.round(limit),
+        Math.ceil(scope.ttlMs),
       ),
     );
     return toStep(reply);
   }
 
-  async adjust(adjust: SpendAdjust): Promise<SpendStep> {
+  async adjust(scope: SpendScope, delta: number): Promise<SpendStep> {
     const reply = await this.run(() =>
       this.commands.tiergateSpendAdjust(
-        this.keyOf(adjust),
-        adjust.bucket,
-        adjust.first,
-        Math.round(adjust.delta),
-        Math.ceil(adjust.ttlMs),
+        this.keyOf(scope),
+        scope.bucket,
+        scope.first,
+        Math.round(delta),
+        Math.ceil(scope.ttlMs),
       ),
     );
     return toStep(reply);

@@ -27,8 +27,7 @@ function contract(name: string, make: () => SpendStore): void {
 
     it('adds while the limit holds, then refuses and adds nothing', async () => {
       const steps = [];
-      for (let i = 0; i < 4; i++)
-        steps.push(await store.charge({ ...scope(1000), amount: 30, limit: 100 }));
+      for (let i = 0; i < 4; i++) steps.push(await store.charge(scope(1000), 30, 100));
       expect(steps.map((s) => [s.admitted, s.before, s.after])).toEqual([
         [true, 0, 30],
         [true, 30, 60],
@@ -42,18 +41,18 @@ function contract(name: string, make: () => SpendStore): void {
     });
 
     it('an exact fit is admitted; no limit always adds', async () => {
-      expect((await store.charge({ ...scope(1000), amount: 100, limit: 100 })).admitted).toBe(true);
-      expect((await store.charge({ ...scope(1000), amount: 1, limit: 100 })).admitted).toBe(false);
-      expect((await store.charge({ ...scope(1000), amount: 1e12 })).after).toBe(1e12 + 100);
+      expect((await store.charge(scope(1000), 100, 100)).admitted).toBe(true);
+      expect((await store.charge(scope(1000), 1, 100)).admitted).toBe(false);
+      expect((await store.charge(scope(1000), 1e12)).after).toBe(1e12 + 100);
     });
 
     it('adjusts a reservation up or down while its bucket counts', async () => {
-      await store.charge({ ...scope(1000), amount: 50 });
-      expect(await store.adjust({ ...scope(1000), delta: -20 })).toMatchObject({
+      await store.charge(scope(1000), 50);
+      expect(await store.adjust(scope(1000), -20)).toMatchObject({
         before: 50,
         after: 30,
       });
-      expect(await store.adjust({ ...scope(1000), delta: 5 })).toMatchObject({
+      expect(await store.adjust(scope(1000), 5)).toMatchObject({
         before: 30,
         after: 35,
       });
@@ -61,22 +60,22 @@ function contract(name: string, make: () => SpendStore): void {
     });
 
     it('a new period starts from zero; a late adjustment of the old one changes nothing', async () => {
-      await store.charge({ ...scope(1000), amount: 70, limit: 100 });
-      expect(await store.charge({ ...scope(2000), amount: 70, limit: 100 })).toMatchObject({
+      await store.charge(scope(1000), 70, 100);
+      expect(await store.charge(scope(2000), 70, 100)).toMatchObject({
         admitted: true,
         before: 0,
         after: 70,
       });
-      expect(await store.adjust({ ...scope(1000, 2000), delta: -70 })).toMatchObject({
+      expect(await store.adjust(scope(1000, 2000), -70)).toMatchObject({
         before: 70,
         after: 70,
       });
     });
 
     it('a rolling window sums the buckets from first on and reports the oldest holding spend', async () => {
-      await store.charge({ ...scope(100, 100), amount: 10 });
-      await store.charge({ ...scope(200, 100), amount: 20 });
-      await store.charge({ ...scope(300, 100), amount: 30 });
+      await store.charge(scope(100, 100), 10);
+      await store.charge(scope(200, 100), 20);
+      await store.charge(scope(300, 100), 30);
       expect(await store.peek({ key, period: 'day', first: 100 })).toEqual({
         spent: 60,
         oldest: 100,
@@ -86,7 +85,7 @@ function contract(name: string, make: () => SpendStore): void {
         oldest: 200,
       });
       // The oldest bucket left the window: it no longer counts against the limit.
-      expect(await store.charge({ ...scope(400, 200), amount: 50, limit: 100 })).toMatchObject({
+      expect(await store.charge(scope(400, 200), 50, 100)).toMatchObject({
         admitted: true,
         before: 50,
         after: 100,
@@ -95,14 +94,14 @@ function contract(name: string, make: () => SpendStore): void {
     });
 
     it('keys and periods are apart', async () => {
-      await store.charge({ ...scope(1000), amount: 10 });
+      await store.charge(scope(1000), 10);
       expect((await store.peek({ key: `${key}-other`, period: 'day', first: 1000 })).spent).toBe(0);
       expect((await store.peek({ key, period: 'week', first: 1000 })).spent).toBe(0);
     });
 
     it('concurrent charges never share the same remainder', async () => {
       const steps = await Promise.all(
-        Array.from({ length: 20 }, () => store.charge({ ...scope(1000), amount: 7, limit: 50 })),
+        Array.from({ length: 20 }, () => store.charge(scope(1000), 7, 50)),
       );
       expect(steps.filter((s) => s.admitted)).toHaveLength(7);
       expect((await store.peek({ key, period: 'day', first: 1000 })).spent).toBe(49);
@@ -143,9 +142,7 @@ contract('MemorySpendStore', () => new MemorySpendStore());
     });
     const scope = { key: 'shared', period: 'day', bucket: 5000, first: 5000, ttlMs: 60_000 };
     const steps = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        (i % 2 ? a : b).charge({ ...scope, amount: 10, limit: 45 }),
-      ),
+      Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).charge(scope, 10, 45)),
     );
     expect(steps.filter((s) => s.admitted)).toHaveLength(4);
     await Promise.all([a.onApplicationShutdown(), b.onApplicationShutdown()]);
@@ -169,7 +166,7 @@ contract('MemorySpendStore', () => new MemorySpendStore());
     stores.push(down);
     await down.onModuleInit();
     await expect(
-      down.charge({ key: 'x', period: 'day', bucket: 1, first: 1, ttlMs: 1000, amount: 1 }),
+      down.charge({ key: 'x', period: 'day', bucket: 1, first: 1, ttlMs: 1000 }, 1),
     ).rejects.toThrow();
   });
 });

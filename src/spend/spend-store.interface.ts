@@ -12,18 +12,6 @@ export interface SpendScope {
   ttlMs: number;
 }
 
-export interface SpendCharge extends SpendScope {
-  /** Nano-units to add (≥ 0). */
-  amount: number;
-  /** Refuse (and add nothing) when the window's total plus `amount` would exceed it; absent: never. */
-  limit?: number;
-}
-
-export interface SpendAdjust extends SpendScope {
-  /** Nano-units to add (negative gives back); applied only while `bucket` still counts. */
-  delta: number;
-}
-
 /** A key's spend in its window, around one step (nano-units). */
 export interface SpendStep {
   admitted: boolean;
@@ -45,10 +33,16 @@ export interface SpendTotal {
  */
 export interface SpendStore {
   readonly kind: 'memory' | 'redis';
-  /** Check-and-add: adds `amount` unless `limit` refuses it. */
-  charge(charge: SpendCharge): Promise<SpendStep>;
-  /** Corrects an earlier charge (a reservation) by `delta`. */
-  adjust(adjust: SpendAdjust): Promise<SpendStep>;
+  /**
+   * Check-and-add: adds `amount` nano-units (≥ 0) to the scope's bucket, unless `limit` is given
+   * and the window's total plus `amount` would exceed it (then nothing is added).
+   */
+  charge(scope: SpendScope, amount: number, limit?: number): Promise<SpendStep>;
+  /**
+   * Corrects an earlier charge (a reservation) by `delta` nano-units (negative gives back),
+   * applied only while `scope.bucket` still counts (≥ `scope.first`).
+   */
+  adjust(scope: SpendScope, delta: number): Promise<SpendStep>;
   /** The window's total, changing nothing. */
   peek(scope: Omit<SpendScope, 'bucket' | 'ttlMs'>): Promise<SpendTotal>;
 }

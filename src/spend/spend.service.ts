@@ -1,7 +1,7 @@
 import type { BudgetService } from './budget.service';
 import { EMBEDDINGS_TIER, type PricingService } from './pricing.service';
 import type { SpendMetrics } from './spend-metrics';
-import { SpendTicket } from './spend-ticket';
+import { SpendTicket, type SpendSettler } from './spend-ticket';
 
 /** What admission knows of a request before it is routed. */
 export interface SpendAdmit {
@@ -23,11 +23,16 @@ export interface SpendAdmit {
  * and costs nothing on the hot path.
  */
 export class SpendService {
+  /** One settler for every ticket (no closure per request). */
+  private readonly settler: SpendSettler;
+
   constructor(
     readonly pricing: PricingService,
     readonly budgets: BudgetService,
     private readonly metrics: SpendMetrics,
-  ) {}
+  ) {
+    this.settler = (key, reservation, cost) => budgets.settle(key, reservation, cost);
+  }
 
   get currency(): string {
     return this.pricing.currency;
@@ -61,7 +66,7 @@ export class SpendService {
       admitted.headers,
       pricing,
       this.metrics,
-      (key, reservation, cost) => this.budgets.settle(key, reservation, cost),
+      this.settler,
     );
   }
 }
