@@ -10,7 +10,9 @@ export {
   RequestTelemetry,
   registerRequestTelemetry,
   type RoutedRequest,
+  type TokensByKind,
   type UsageLike,
+  type UsageObserver,
 } from './request-telemetry';
 export { RequestLog, createGatewayLogger, requestLoggingModule } from './request-logging';
 export {
@@ -25,6 +27,7 @@ export { recordFirstToken } from './first-token';
 export { inputMessagesJson, outputMessagesJson, streamedOutputJson } from './content-capture';
 export {
   GenAi,
+  MetricNames,
   Semconv,
   SpanNames,
   Tiergate,
