@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { AnalyticsModule } from './analytics';
 import { AuthModule } from './auth';
 import { GatewayConfigModule, type GatewayConfig } from './config';
 import { HealthModule } from './health';
@@ -30,6 +31,7 @@ export class AppModule {
         ProvidersModule,
         TierRoutingModule,
         ToolsModule,
+        AnalyticsModule,
         HealthModule,
       ],
     };

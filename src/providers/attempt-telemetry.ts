@@ -30,6 +30,8 @@ export interface UpstreamCallDescription {
 /** One ended attempt, as analytics counts it per replica (`AttemptTelemetry.listener`). */
 export interface AttemptRecord {
   pool: string;
+  /** The upstream's own model id the attempt asked for. */
+  model: string;
   /** The replica's label (URL without credentials). */
   upstream: string;
   /** The gateway's error code or error name; undefined when it succeeded or was aborted. */
@@ -224,6 +226,7 @@ export class AttemptTrace {
     const durationS = (performance.now() - this.startedAt) / 1000;
     this.owner.listener?.({
       pool: this.pool,
+      model: this.call.model,
       upstream: this.upstream,
       errorType: aborted || this.errorType === '' ? undefined : this.errorType,
       aborted,

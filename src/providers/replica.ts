@@ -28,6 +28,8 @@ export const REPLICA_STATES: readonly ReplicaState[] = [
 
 /** One replica's transport: the OpenAI-compatible client, or a fake in unit specs. */
 export interface ReplicaTransport extends ChatUpstream {
+  /** It refused `stream: true` once (streamed requests are answered from whole ones). */
+  readonly refusesStreaming?: boolean;
   close(): Promise<void>;
   destroy(): Promise<void>;
 }
