@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AnthropicModule } from './anthropic';
+import { AnalyticsModule } from './analytics';
 import { AuthModule } from './auth';
 import { GatewayConfigModule, type GatewayConfig } from './config';
 import { HealthModule } from './health';
@@ -36,6 +37,7 @@ export class AppModule {
         ResponsesModule,
         AnthropicModule,
         ToolsModule,
+        AnalyticsModule,
         HealthModule,
       ],
     };

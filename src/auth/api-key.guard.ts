@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { ApiKeyService, type CallerIdentity } from './api-key.service';
+import { ADMIN_ONLY } from './admin-only.decorator';
 import { IS_PUBLIC } from './public.decorator';
 
 declare module 'fastify' {
@@ -15,7 +16,8 @@ declare module 'fastify' {
 
 /**
  * `Authorization: Bearer <key>` or `x-api-key: <key>` (as Anthropic's clients send it) on every
- * route not marked {@link Public} (docs/api.md §6: 401).
+ * route not marked {@link Public} (docs/api.md §6: 401); routes marked `@AdminOnly()` also need a
+ * key with `role: admin` (403 `admin_required`).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -33,8 +35,20 @@ export class ApiKeyGuard implements CanActivate {
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     // Requests with a body were authenticated before it was read (see authenticateBeforeBody).
-    request.caller ??= callerOf(this.keys, request.headers);
+    const caller = (request.caller ??= callerOf(this.keys, request.headers));
+    if (caller.role !== 'admin' && this.adminOnly(context)) {
+      throw new GatewayException(ErrorCode.AdminRequired, ErrorMessages.adminRequired());
+    }
     return true;
+  }
+
+  private adminOnly(context: ExecutionContext): boolean {
+    return (
+      this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [
+        context.getHandler(),
+        context.getClass(),
+      ]) === true
+    );
   }
 }
 
