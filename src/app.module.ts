@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { AuthModule } from './auth';
+import { ConsoleModule } from './console';
 import { GatewayConfigModule, type GatewayConfig } from './config';
 import { HealthModule } from './health';
 import { LimitsModule } from './limits';
@@ -31,6 +32,7 @@ export class AppModule {
         TierRoutingModule,
         ToolsModule,
         HealthModule,
+        ConsoleModule,
       ],
     };
   }
