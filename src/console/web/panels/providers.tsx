@@ -99,7 +99,8 @@ type ProbeState =
 function ReplicaRow({ pool, replica }: { pool: string; replica: Replica }) {
   const { api, onFailure } = useSession();
   const [probe, setProbe] = useState<ProbeState | undefined>(undefined);
-  const shown = probe && !probe.running && probe.result ? probe.result : replica;
+  // The probe's answer shows in its own status line; the row keeps following the live poll.
+  const shown = replica;
   const perf = shown.performance;
   const test = () => {
     setProbe({ running: true });
