@@ -99,9 +99,8 @@ type ProbeState =
 function ReplicaRow({ pool, replica }: { pool: string; replica: Replica }) {
   const { api, onFailure } = useSession();
   const [probe, setProbe] = useState<ProbeState | undefined>(undefined);
-  // The probe's answer shows in its own status line; the row keeps following the live poll.
-  const shown = replica;
-  const perf = shown.performance;
+  // A probe's answer shows in its own status line; the row keeps following the live poll.
+  const perf = replica.performance;
   const test = () => {
     setProbe({ running: true });
     api.probe(pool, replica.id).then(
@@ -124,34 +123,34 @@ function ReplicaRow({ pool, replica }: { pool: string; replica: Replica }) {
         <span class="muted mono">{replica.url}</span>
       </th>
       <td>
-        <span class={`badge badge-${shown.health}`}>{shown.health}</span>
+        <span class={`badge badge-${replica.health}`}>{replica.health}</span>
       </td>
       <td>
-        <span class={`badge badge-circuit-${shown.circuit}`}>
-          {shown.circuit.replace('_', ' ')}
+        <span class={`badge badge-circuit-${replica.circuit}`}>
+          {replica.circuit.replace('_', ' ')}
         </span>
       </td>
       <td>
-        {shown.models.length === 0
+        {replica.models.length === 0
           ? 'none discovered yet'
-          : shown.models.map((m) => (
+          : replica.models.map((m) => (
               <div key={m.id}>
                 <span class="mono">{m.id}</span> · {formatContext(m.context_length)}
                 {m.serves_configured_model ? '' : ' · not the configured model'}
               </div>
             ))}
-        <div class="muted">discovered {formatClock(shown.discovered_at)}</div>
+        <div class="muted">discovered {formatClock(replica.discovered_at)}</div>
       </td>
       <td>
-        in flight {formatCount(shown.load.in_flight)}, queued {formatCount(shown.load.queued)}
-        {shown.load.server_running !== null && (
+        in flight {formatCount(replica.load.in_flight)}, queued {formatCount(replica.load.queued)}
+        {replica.load.server_running !== null && (
           <div class="muted">
-            server running {formatCount(shown.load.server_running)}, waiting{' '}
-            {formatCount(shown.load.server_waiting)}
+            server running {formatCount(replica.load.server_running)}, waiting{' '}
+            {formatCount(replica.load.server_waiting)}
           </div>
         )}
-        {shown.load.kv_cache_usage !== null && (
-          <div class="muted">KV cache {formatShare(shown.load.kv_cache_usage)}</div>
+        {replica.load.kv_cache_usage !== null && (
+          <div class="muted">KV cache {formatShare(replica.load.kv_cache_usage)}</div>
         )}
       </td>
       <td>
