@@ -20,6 +20,7 @@ import { setupOpenApi } from './openapi/openapi.setup';
 import {
   MetricsService,
   RequestLog,
+  RequestRecordSinks,
   createGatewayLogger,
   registerRequestTelemetry,
   type TelemetryOptions,
@@ -113,7 +114,9 @@ export async function createGatewayApp(
   const origins = config.server.cors.allowedOrigins;
   if (origins.length > 0) app.enableCors(corsOptions(origins));
   // First, so every later hook and the handler run inside the request's server span.
-  registerRequestTelemetry(fastify, app.get(MetricsService), pino && new RequestLog(pino));
+  const sinks = app.get(RequestRecordSinks);
+  if (pino) sinks.add(new RequestLog(pino));
+  registerRequestTelemetry(fastify, app.get(MetricsService), sinks);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.headers(SECURITY_HEADERS);
     reply.header('x-request-id', request.id);

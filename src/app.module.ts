@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { AnalyticsModule } from './analytics';
 import { AuthModule } from './auth';
 import { ConsoleModule } from './console';
 import { GatewayConfigModule, type GatewayConfig } from './config';
@@ -31,6 +32,7 @@ export class AppModule {
         ProvidersModule,
         TierRoutingModule,
         ToolsModule,
+        AnalyticsModule,
         HealthModule,
         ConsoleModule,
       ],

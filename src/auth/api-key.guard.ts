@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { ApiKeyService, type CallerIdentity } from './api-key.service';
+import { ADMIN_ONLY } from './admin-only.decorator';
 import { IS_PUBLIC } from './public.decorator';
 
 declare module 'fastify' {
@@ -12,7 +13,10 @@ declare module 'fastify' {
   }
 }
 
-/** `Authorization: Bearer <key>` on every route not marked {@link Public} (docs/api.md §6: 401). */
+/**
+ * `Authorization: Bearer <key>` on every route not marked {@link Public} (docs/api.md §6: 401);
+ * routes marked `@AdminOnly()` also need a key with `role: admin` (403 `admin_required`).
+ */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
@@ -29,8 +33,20 @@ export class ApiKeyGuard implements CanActivate {
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     // Requests with a body were authenticated before it was read (see authenticateBeforeBody).
-    request.caller ??= callerOf(this.keys, request.headers.authorization);
+    const caller = (request.caller ??= callerOf(this.keys, request.headers.authorization));
+    if (caller.role !== 'admin' && this.adminOnly(context)) {
+      throw new GatewayException(ErrorCode.AdminRequired, ErrorMessages.adminRequired());
+    }
     return true;
+  }
+
+  private adminOnly(context: ExecutionContext): boolean {
+    return (
+      this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [
+        context.getHandler(),
+        context.getClass(),
+      ]) === true
+    );
   }
 }
 

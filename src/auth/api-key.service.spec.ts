@@ -94,6 +94,10 @@ describe('ApiKeyService', () => {
     expect(keys.required).toBe(true);
     const open = service([], 'disabled', { tpm: 10 });
     expect(open.required).toBe(false);
-    expect(open.anonymous).toEqual({ keyName: 'anonymous', policy: { limits: { tpm: 10 } } });
+    expect(open.anonymous).toEqual({
+      keyName: 'anonymous',
+      role: 'admin',
+      policy: { limits: { tpm: 10 } },
+    });
   });
 });

@@ -14,9 +14,17 @@ export interface KeyPolicy {
   readonly limits: Readonly<RateLimitsConfig>;
 }
 
-/** What the rest of the gateway knows of a caller: a name and a policy, never the secret. */
+/**
+ * What a key is for (`auth.keys[].role`): `client` keys call the model API; `admin` keys may
+ * also read the operator endpoints (`@AdminOnly()`: `/v1/providers`, `/v1/analytics`).
+ */
+export type KeyRole = 'client' | 'admin';
+
+/** What the rest of the gateway knows of a caller: a name, a role and a policy, never the secret. */
 export interface CallerIdentity {
   keyName: string;
+  /** Absent means `client` (identities built before roles existed, test doubles). */
+  role?: KeyRole;
   policy: KeyPolicy;
 }
 
@@ -52,9 +60,10 @@ export class ApiKeyService {
     const auth = config.get('auth', { infer: true });
     const defaults = config.get('limits', { infer: true }).defaults;
     this.required = auth.mode === 'required';
-    this.anonymous = { keyName: ANONYMOUS_KEY_NAME, policy: { limits: defaults } };
+    // With auth disabled every route is open, operator endpoints included (documented).
+    this.anonymous = { keyName: ANONYMOUS_KEY_NAME, role: 'admin', policy: { limits: defaults } };
     this.keys = auth.keys.map((key) => ({
-      identity: { keyName: key.name, policy: policyOf(key, defaults) },
+      identity: { keyName: key.name, role: roleOf(key), policy: policyOf(key, defaults) },
       digest: key.key.startsWith('sha256:')
         ? Buffer.from(key.key.slice('sha256:'.length), 'hex')
         : sha256(key.key),
@@ -79,6 +88,10 @@ export class ApiKeyService {
 
 /** Distinct valid secrets remembered; far more than a gateway's clients use at once. */
 const VERIFIED_CACHE_SIZE = 1024;
+
+function roleOf(key: ClientKeyConfig): KeyRole {
+  return (key as ClientKeyConfig & { role?: KeyRole }).role ?? 'client';
+}
 
 function policyOf(key: ClientKeyConfig, defaults: RateLimitsConfig): KeyPolicy {
   return {

@@ -1,7 +1,8 @@
 export { AuthModule } from './auth.module';
 export { ANONYMOUS_KEY_NAME, ApiKeyService } from './api-key.service';
 export { authenticateBeforeBody } from './api-key.guard';
-export type { CallerIdentity, KeyPolicy } from './api-key.service';
+export type { CallerIdentity, KeyPolicy, KeyRole } from './api-key.service';
+export { AdminOnly } from './admin-only.decorator';
 export {
   allowedChatTiers,
   assertModelAllowed,

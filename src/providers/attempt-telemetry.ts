@@ -27,6 +27,23 @@ export interface UpstreamCallDescription {
   body: unknown;
 }
 
+/** One ended attempt, as analytics counts it per replica (`AttemptTelemetry.listener`). */
+export interface AttemptRecord {
+  pool: string;
+  /** The upstream's own model id the attempt asked for. */
+  model: string;
+  /** The replica's label (URL without credentials). */
+  upstream: string;
+  /** The gateway's error code or error name; undefined when it succeeded or was aborted. */
+  errorType: string | undefined;
+  aborted: boolean;
+  durationMs: number;
+  /** Streams: ms to the first content delta. */
+  firstChunkMs: number | undefined;
+  /** The usage the upstream reported for this attempt, when it did. */
+  usage: GenAiResult['usage'] | undefined;
+}
+
 export interface AttemptTelemetryOptions {
   metrics?: MetricsService;
   /** Record prompts and completions on the attempt spans. */
@@ -46,6 +63,8 @@ interface Address {
  */
 export class AttemptTelemetry {
   private readonly addresses = new Map<string, Address>();
+  /** Told of every ended attempt (analytics per replica); set once at boot. */
+  listener: ((attempt: AttemptRecord) => void) | undefined;
 
   constructor(readonly options: AttemptTelemetryOptions = {}) {}
 
@@ -137,11 +156,11 @@ export class AttemptTrace {
     choices: readonly unknown[];
     usage?: GenAiResult['usage'];
   }): void {
+    if (chunk.usage) this.usage = chunk.usage;
     if (!this.recording) return;
     if (this.responseModel === undefined && typeof chunk.model === 'string') {
       this.responseModel = chunk.model;
     }
-    if (chunk.usage) this.usage = chunk.usage;
     for (const raw of chunk.choices) {
       const choice = raw as {
         finish_reason?: unknown;
@@ -168,8 +187,11 @@ export class AttemptTrace {
   /** A whole answer (`UpstreamJson`): its model, id, finish reasons and usage. */
   succeeded(answer: unknown): void {
     if (this.ended) return;
+    const value = (answer as { value?: unknown } | null)?.value;
+    if (this.owner.listener !== undefined && value !== null && typeof value === 'object') {
+      this.usage = (value as GenAiResult).usage;
+    }
     if (this.recording) {
-      const value = (answer as { value?: unknown } | null)?.value;
       if (value !== null && typeof value === 'object') {
         setResultAttributes(this.span, value as GenAiResult);
         if (this.owner.options.captureContent) {
@@ -201,6 +223,17 @@ export class AttemptTrace {
       this.setStreamAttributes();
     }
     this.span.end();
+    const durationS = (performance.now() - this.startedAt) / 1000;
+    this.owner.listener?.({
+      pool: this.pool,
+      model: this.call.model,
+      upstream: this.upstream,
+      errorType: aborted || this.errorType === '' ? undefined : this.errorType,
+      aborted,
+      durationMs: durationS * 1000,
+      firstChunkMs: this.firstChunkS === undefined ? undefined : this.firstChunkS * 1000,
+      usage: this.usage,
+    });
     const metrics = this.owner.options.metrics;
     if (!metrics) return;
     const { operation, model } = this.call;
@@ -212,7 +245,7 @@ export class AttemptTrace {
         upstream: this.upstream,
         error_type: this.errorType,
       },
-      (performance.now() - this.startedAt) / 1000,
+      durationS,
     );
     if (this.call.stream && this.firstChunkS !== undefined) {
       metrics.clientTimeToFirstChunk.observe(

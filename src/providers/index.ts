@@ -3,7 +3,11 @@ export { UpstreamPoolsService } from './upstream-pools.service';
 export { UpstreamPool } from './upstream-pool';
 export { OpenAiCompatibleClient } from './openai-compatible.client';
 export { callTimeouts } from './call-timeouts';
-export type { ReplicaState } from './replica';
+export type { Replica, ReplicaDiscovery, ReplicaState } from './replica';
+export { replicaIdOf } from './replica';
+export type { AttemptRecord } from './attempt-telemetry';
+export type { DiscoveredModel } from './model-verification';
+export { effectiveBalancing } from './balancers';
 export type {
   ChatUpstream,
   UpstreamCallOptions,

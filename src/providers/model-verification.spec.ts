@@ -1,4 +1,4 @@
-import { verifyModels } from './model-verification';
+import { inspectModels, toolSupportOf, verifyModels } from './model-verification';
 
 const PATH = '/v1/models';
 const list = (...ids: string[]) =>
@@ -100,5 +100,122 @@ describe('verification of a replica by its /v1/models', () => {
 
   it.each(cases)('$name', ({ result, expected, verdict }) => {
     expect(verifyModels(result, expected, PATH)).toEqual(verdict);
+  });
+});
+
+/** llama-server's answer (tools/server/server-context.cpp, get_res_models), trimmed. */
+const LLAMA_MODELS = JSON.stringify({
+  models: [{ name: 'tiny', model: 'tiny', capabilities: ['completion'] }],
+  object: 'list',
+  data: [
+    {
+      id: 'tiny',
+      aliases: ['tiny', 'tiny-chat'],
+      tags: [],
+      object: 'model',
+      owned_by: 'llamacpp',
+      meta: { n_ctx: 2048, n_ctx_train: 131072, n_vocab: 256 },
+    },
+  ],
+});
+
+describe('model discovery from a replica’s /v1/models', () => {
+  it.each<[string, string, string[], object]>([
+    [
+      "vLLM's max_model_len",
+      JSON.stringify({
+        object: 'list',
+        data: [
+          { id: 'Qwen/Qwen3-8B', object: 'model', owned_by: 'vllm', max_model_len: 32768 },
+          { id: 'sql-lora', object: 'model', owned_by: 'vllm', max_model_len: 32768 },
+        ],
+      }),
+      ['Qwen/Qwen3-8B'],
+      {
+        verdict: 'verified',
+        llamaCpp: false,
+        models: [
+          { id: 'Qwen/Qwen3-8B', contextLength: 32768 },
+          { id: 'sql-lora', contextLength: 32768 },
+        ],
+      },
+    ],
+    [
+      "llama.cpp's meta.n_ctx (the slot's window, not n_ctx_train), its capabilities and aliases",
+      LLAMA_MODELS,
+      ['tiny-chat'],
+      {
+        verdict: 'verified',
+        llamaCpp: true,
+        models: [{ id: 'tiny', contextLength: 2048, serverCapabilities: ['completion'] }],
+      },
+    ],
+    [
+      'a context_length field (LM Studio, OpenRouter)',
+      JSON.stringify({ data: [{ id: 'm', context_length: 8192 }] }),
+      ['m'],
+      { verdict: 'verified', llamaCpp: false, models: [{ id: 'm', contextLength: 8192 }] },
+    ],
+    [
+      'a server that says nothing of its window, or nonsense',
+      JSON.stringify({
+        data: [{ id: 'a' }, { id: 'b', max_model_len: -1 }, { id: 'c', max_model_len: '4096' }],
+      }),
+      ['a'],
+      {
+        verdict: 'verified',
+        llamaCpp: false,
+        models: [
+          { id: 'a', contextLength: null },
+          { id: 'b', contextLength: null },
+          { id: 'c', contextLength: null },
+        ],
+      },
+    ],
+    [
+      'a replica serving another model: refused, its models still shown',
+      JSON.stringify({ data: [{ id: 'other', max_model_len: 1024 }] }),
+      ['wanted'],
+      {
+        verdict: { refusal: { kind: 'model', reason: expect.stringContaining("'wanted'") } },
+        llamaCpp: false,
+        models: [{ id: 'other', contextLength: 1024 }],
+      },
+    ],
+  ])('%s', (_, body, expected, inspection) => {
+    expect(inspectModels({ ok: true, status: 200, body }, expected, PATH)).toEqual(inspection);
+  });
+
+  it('shows no models when the answer proves nothing', () => {
+    expect(inspectModels({ ok: false, status: 500 }, ['m'], PATH)).toEqual({
+      verdict: 'inconclusive',
+    });
+  });
+
+  it.each<[string, Parameters<typeof toolSupportOf>[0], boolean | undefined]>([
+    [
+      'llama.cpp /props with tool-call support',
+      {
+        ok: true,
+        body: JSON.stringify({
+          chat_template_caps: { supports_tools: true, supports_tool_calls: true },
+        }),
+      },
+      true,
+    ],
+    [
+      'a template without tool calls',
+      { ok: true, body: JSON.stringify({ chat_template_caps: { supports_tool_calls: false } }) },
+      false,
+    ],
+    [
+      'an older llama.cpp without caps',
+      { ok: true, body: JSON.stringify({ total_slots: 4 }) },
+      undefined,
+    ],
+    ['no /props', { ok: false, status: 404 }, undefined],
+    ['not JSON', { ok: true, body: 'nope' }, undefined],
+  ])('tool support: %s', (_, props, expected) => {
+    expect(toolSupportOf(props)).toBe(expected);
   });
 });

@@ -56,6 +56,11 @@ export class OpenAiCompatibleClient implements ChatUpstream {
   private readonly streaming: boolean;
   private streamingRefused = false;
 
+  /** It refused `stream: true` once: streamed requests are answered from whole ones. */
+  get refusesStreaming(): boolean {
+    return this.streamingRefused;
+  }
+
   constructor(
     readonly upstream: UpstreamConfig,
     pool: Pick<PoolConfig, 'maxConnections' | 'connectTimeoutMs'> &

@@ -62,6 +62,52 @@ const models = (...ids: string[]): ProbeResult => ({
 });
 
 describe('pool monitor', () => {
+  it("keeps what each replica's /v1/models says (context windows), and llama.cpp's tool support from /props", async () => {
+    const llama = JSON.stringify({
+      models: [{ name: 'm', capabilities: ['completion'] }],
+      data: [{ id: 'm', owned_by: 'llamacpp', meta: { n_ctx: 4096, n_ctx_train: 65536 } }],
+    });
+    const { replicas, probes, monitor } = setup([
+      {
+        '/v1/models': { ok: true, status: 200, body: llama },
+        '/props': {
+          ok: true,
+          status: 200,
+          body: JSON.stringify({ chat_template_caps: { supports_tool_calls: true } }),
+        },
+      },
+      {
+        '/openai/v1/models': {
+          ok: true,
+          status: 200,
+          body: JSON.stringify({ data: [{ id: 'other', max_model_len: 1024 }] }),
+        },
+      },
+    ]);
+    await monitor.verifyAll();
+    expect(probes.map((p) => p.asked)).toEqual([['/v1/models', '/props'], ['/openai/v1/models']]);
+    expect(replicas[0].discovery).toEqual({
+      models: [{ id: 'm', contextLength: 4096, serverCapabilities: ['completion'] }],
+      tools: true,
+      at: 5_000,
+    });
+    // Serving the wrong model: out of rotation, and what it does serve is on record.
+    expect(replicas[1]).toMatchObject({ serving: false, refused: { kind: 'model' } });
+    expect(replicas[1].discovery).toEqual({
+      models: [{ id: 'other', contextLength: 1024 }],
+      at: 5_000,
+    });
+  });
+
+  it('leaves the last discovery in place when /v1/models proves nothing', async () => {
+    const { replicas, probes, monitor } = setup([{ '/v1/models': models('m') }, {}]);
+    await monitor.verifyAll();
+    probes[0].answers = {};
+    await monitor.verifyAll();
+    expect(replicas[0].discovery?.models).toEqual([{ id: 'm', contextLength: null }]);
+    expect(replicas[1].discovery).toBeUndefined();
+  });
+
   it("verifies each replica's <base>/models with its own path, and takes a refusing one out of rotation", async () => {
     const { replicas, probes, monitor, changes } = setup([
       { '/v1/models': { ok: false, status: 401, error: 'HTTP 401' } },

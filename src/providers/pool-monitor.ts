@@ -1,6 +1,6 @@
 import type { PoolConfig } from '../config';
 import { LOAD_GAUGE_NAMES, parseLoadMetrics, type LoadMetricsServer } from './load-metrics';
-import { verifyModels } from './model-verification';
+import { inspectModels, toolSupportOf } from './model-verification';
 import { ProvidersMessages } from './providers.messages';
 import type { Replica } from './replica';
 import type { ProbeResult, ReplicaProber } from './replica-probe';
@@ -33,6 +33,8 @@ export class PoolMonitor {
   private readonly verifying = new Set<Replica>();
   /** `<base>/models` of each replica, the base being its URL's path (`/v1`). */
   private readonly modelsPaths: readonly string[];
+  /** llama.cpp's `/props`, beside its `/v1` (a server under a path prefix keeps it). */
+  private readonly propsPaths: readonly string[];
   private stopped = false;
 
   constructor(
@@ -46,6 +48,9 @@ export class PoolMonitor {
   ) {
     this.modelsPaths = config.upstreams.map(
       (upstream) => `${new URL(upstream.url).pathname.replace(/\/+$/, '')}/models`,
+    );
+    this.propsPaths = config.upstreams.map(
+      (upstream) => `${new URL(upstream.url).pathname.replace(/\/+(v1)?\/*$/, '')}/props`,
     );
   }
 
@@ -78,36 +83,63 @@ export class PoolMonitor {
   /** One round of checks now (also what the timer runs). */
   checkAll(): void {
     const now = this.now();
-    const { enabled, path, timeoutMs } = this.config.healthCheck;
     this.replicas.forEach((replica, i) => {
       replica.tick(now);
-      if (!enabled || this.checking.has(replica)) return;
-      this.checking.add(replica);
-      void this.probes[i].get(path, timeoutMs, false).then((result) => {
-        this.checking.delete(replica);
-        if (!this.stopped) replica.recordCheck(result.ok, result.error);
-      });
+      void this.checkOne(i);
     });
+  }
+
+  /** One active check of replica `i` now (none when checks are off or one is running). */
+  async checkOne(i: number): Promise<void> {
+    const replica = this.replicas[i];
+    const { enabled, path, timeoutMs } = this.config.healthCheck;
+    if (!enabled || this.checking.has(replica)) return;
+    this.checking.add(replica);
+    const result = await this.probes[i].get(path, timeoutMs, false);
+    this.checking.delete(replica);
+    if (!this.stopped) replica.recordCheck(result.ok, result.error);
   }
 
   /**
    * One round of `/v1/models` verifications now: a replica that rejects the pool's key or
-   * lacks a configured model id leaves rotation until one passes (see {@link verifyModels}).
+   * lacks a configured model id leaves rotation until one passes (see {@link inspectModels}).
    */
   verifyAll(): Promise<void> {
-    const { timeoutMs } = this.config.healthCheck;
-    const rounds = this.replicas.map(async (replica, i) => {
-      if (this.verifying.has(replica)) return;
-      this.verifying.add(replica);
+    return Promise.all(this.replicas.map((_, i) => this.verifyOne(i))).then(() => undefined);
+  }
+
+  /**
+   * Reads replica `i`'s `/v1/models` now: the verdict, and the models it lists with their
+   * context windows (model discovery); for llama.cpp also `/props`, which says whether its
+   * chat template takes tools.
+   */
+  async verifyOne(i: number): Promise<void> {
+    const replica = this.replicas[i];
+    if (this.verifying.has(replica)) return;
+    this.verifying.add(replica);
+    try {
+      const { timeoutMs } = this.config.healthCheck;
       const path = this.modelsPaths[i];
       const result = await this.probes[i].get(path, timeoutMs, true);
-      this.verifying.delete(replica);
       if (this.stopped) return;
-      const verdict = verifyModels(result, this.expectedModels, path);
+      const inspection = inspectModels(result, this.expectedModels, path);
+      if (inspection.models !== undefined) {
+        const tools = inspection.llamaCpp
+          ? toolSupportOf(await this.probes[i].get(this.propsPaths[i], timeoutMs, true))
+          : undefined;
+        if (this.stopped) return;
+        replica.discovery = {
+          models: inspection.models,
+          ...(tools === undefined ? {} : { tools }),
+          at: this.now(),
+        };
+      }
+      const verdict = inspection.verdict;
       if (verdict === 'inconclusive') return;
       replica.recordVerification(verdict === 'verified' ? undefined : verdict.refusal, this.now());
-    });
-    return Promise.all(rounds).then(() => undefined);
+    } finally {
+      this.verifying.delete(replica);
+    }
   }
 
   scrapeAll(): Promise<void> {

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { HealthCheckConfig, OutlierConfig } from '../config';
 import type { LoadMetricsServer } from './load-metrics';
+import type { DiscoveredModel } from './model-verification';
 import type { ChatUpstream } from './upstream.interface';
 
 /**
@@ -26,6 +28,8 @@ export const REPLICA_STATES: readonly ReplicaState[] = [
 
 /** One replica's transport: the OpenAI-compatible client, or a fake in unit specs. */
 export interface ReplicaTransport extends ChatUpstream {
+  /** It refused `stream: true` once (streamed requests are answered from whole ones). */
+  readonly refusesStreaming?: boolean;
   close(): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -50,6 +54,15 @@ export interface LoadSample {
   at: number;
   /** This gateway's in-flight count on the replica at that moment. */
   localInFlight: number;
+}
+
+/** What the last readable `/v1/models` (and llama.cpp's `/props`) said of a replica. */
+export interface ReplicaDiscovery {
+  models: readonly DiscoveredModel[];
+  /** Whether its chat template takes tools (llama.cpp's `/props`); undefined when unsaid. */
+  tools?: boolean;
+  /** When it was read (ms since epoch). */
+  at: number;
 }
 
 export type StateListener = (
@@ -86,6 +99,8 @@ export class Replica {
   loadMetricsProblem: string | undefined;
   /** When `/v1/models` last confirmed the gateway's key and model ids (ms since epoch). */
   verifiedAt: number | undefined;
+  /** The models its `/v1/models` last listed, with their context windows. */
+  discovery: ReplicaDiscovery | undefined;
   consecutiveFailures = 0;
 
   private up = true;
@@ -95,6 +110,7 @@ export class Replica {
   private ejectedUntil = 0;
   private trialInFlight = false;
   private refusal: Refusal | undefined;
+  private idCache: string | undefined;
 
   constructor(
     readonly index: number,
@@ -105,6 +121,24 @@ export class Replica {
     private readonly policy: { outlier: OutlierConfig; healthCheck: HealthCheckConfig },
     private readonly onChange: StateListener,
   ) {}
+
+  /**
+   * Stable across restarts and processes (a digest of {@link label}): names the replica in
+   * `GET /v1/providers`, its probe route and `GET /v1/analytics?by=replica` (`<pool>/<id>`).
+   */
+  get id(): string {
+    return (this.idCache ??= replicaIdOf(this.label));
+  }
+
+  /** The circuit, as `GET /v1/providers` names it. */
+  get circuitState(): 'closed' | 'open' | 'half_open' {
+    return this.circuit === 'half-open' ? 'half_open' : this.circuit;
+  }
+
+  /** Whether an active check (or a verification) has ever said how it is. */
+  get known(): boolean {
+    return this.checked || this.verifiedAt !== undefined || this.refusal !== undefined;
+  }
 
   get state(): ReplicaState {
     if (!this.up || this.refusal !== undefined) return 'unhealthy';
@@ -267,4 +301,9 @@ export class Replica {
     const to = this.state;
     if (from !== to) this.onChange(this, from, to, reason);
   }
+}
+
+/** A replica's id: the first 12 hex digits of the SHA-256 of its label (URL without credentials). */
+export function replicaIdOf(label: string): string {
+  return createHash('sha256').update(label).digest('hex').slice(0, 12);
 }

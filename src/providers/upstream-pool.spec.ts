@@ -140,3 +140,30 @@ describe('UpstreamPool', () => {
     });
   });
 });
+
+describe('UpstreamPool.contextWindow (model discovery)', () => {
+  const discovered = (id: string, contextLength: number | null) => ({
+    models: [{ id, contextLength }],
+    at: 1,
+  });
+
+  it('is the smallest window its serving replicas report for the model', () => {
+    const { pool } = harness(poolConfig(3));
+    expect(pool.contextWindow('m')).toBeUndefined();
+    pool.replicas[0].discovery = discovered('m', 8192);
+    pool.replicas[1].discovery = discovered('m', 4096);
+    pool.replicas[2].discovery = discovered('m', null);
+    expect(pool.contextWindow('m')).toBe(4096);
+    expect(pool.contextWindow('other')).toBeUndefined();
+  });
+
+  it('ignores a replica out of rotation, and reads a verified alias (llama.cpp)', () => {
+    const { pool } = harness(poolConfig(2));
+    pool.replicas[0].discovery = discovered('m', 1024);
+    pool.replicas[0].recordVerification({ kind: 'model', reason: 'x' }, 1);
+    pool.replicas[1].discovery = discovered('tiny', 2048);
+    expect(pool.contextWindow('m')).toBeUndefined();
+    pool.replicas[1].recordVerification(undefined, 1);
+    expect(pool.contextWindow('m')).toBe(2048);
+  });
+});

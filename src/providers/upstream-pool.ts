@@ -56,12 +56,15 @@ export class UpstreamPool implements ChatUpstream {
   private readonly selector: ReplicaSelector;
   private readonly runner: AttemptRunner;
   private readonly observer: PoolObserver | undefined;
+  /** The model ids requests to this pool carry (its tiers' and the embeddings' `model`). */
+  readonly expectedModels: readonly string[];
 
   constructor(
     readonly config: PoolConfig,
     options: UpstreamPoolOptions = {},
   ) {
     this.observer = options.observer;
+    this.expectedModels = options.expectedModels ?? [];
     const random = options.random ?? Math.random;
     const now = options.now ?? Date.now;
     const createTransport =
@@ -139,6 +142,27 @@ export class UpstreamPool implements ChatUpstream {
   /** What a caller refused for want of a replica is told to wait (`Retry-After`, seconds). */
   get retryAfterSeconds(): number {
     return this.selector.retryAfterSeconds;
+  }
+
+  /**
+   * The context window of `model` as the pool's serving replicas report it (model discovery):
+   * the smallest, since a request may go to any of them; undefined when none says.
+   */
+  contextWindow(model: string): number | undefined {
+    let smallest: number | undefined;
+    for (const replica of this.replicas) {
+      if (!replica.serving) continue;
+      const length = discoveredWindow(replica, model);
+      if (length !== undefined && (smallest === undefined || length < smallest)) smallest = length;
+    }
+    return smallest;
+  }
+
+  /** Runs one active check and one `/v1/models` verification of a replica now. */
+  async probe(replica: Replica): Promise<void> {
+    const index = this.replicas.indexOf(replica);
+    if (index === -1) return;
+    await Promise.all([this.monitor.checkOne(index), this.monitor.verifyOne(index)]);
   }
 
   /** Starts the active health checks (and metric scrapes for `load-aware`). */
@@ -253,6 +277,19 @@ function callDescription(
   stream: boolean,
 ): UpstreamCallDescription {
   return { operation, model: body.model ?? '', stream, body };
+}
+
+/**
+ * A replica's window for `model`: its listed entry's, or, for a replica verified to serve it
+ * under an alias (llama.cpp lists its first alias as the id), its only model's.
+ */
+function discoveredWindow(replica: Replica, model: string): number | undefined {
+  const models = replica.discovery?.models;
+  if (models === undefined) return undefined;
+  const entry =
+    models.find((m) => m.id === model) ??
+    (models.length === 1 && replica.verifiedAt !== undefined ? models[0] : undefined);
+  return entry?.contextLength ?? undefined;
 }
 
 /** The upstream URL as a label: no user-info, no query. */

@@ -15,7 +15,7 @@ import {
   type TierConfig,
 } from '../config';
 import { MetricsService, TELEMETRY_OPTIONS, type TelemetryOptions } from '../telemetry';
-import { AttemptTelemetry } from './attempt-telemetry';
+import { AttemptTelemetry, type AttemptRecord } from './attempt-telemetry';
 import { ProvidersMessages } from './providers.messages';
 import { UpstreamMetrics } from './upstream-metrics';
 import { UpstreamPool } from './upstream-pool';
@@ -29,6 +29,7 @@ import { UpstreamPool } from './upstream-pool';
 export class UpstreamPoolsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Upstreams');
   private readonly pools = new Map<string, UpstreamPool>();
+  private readonly attempts: AttemptTelemetry;
 
   constructor(
     config: ConfigService<GatewayConfig, true>,
@@ -36,10 +37,10 @@ export class UpstreamPoolsService implements OnApplicationBootstrap, OnApplicati
     @Optional() @Inject(TELEMETRY_OPTIONS) telemetry?: TelemetryOptions,
   ) {
     const observer = new UpstreamMetrics(metrics.registry, () => this.all());
-    const attempts = new AttemptTelemetry({
+    const attempts = (this.attempts = new AttemptTelemetry({
       metrics,
       captureContent: telemetry?.captureContent ?? false,
-    });
+    }));
     const pools = config.get('pools', { infer: true });
     const expected = expectedModels(
       config.get('tiers', { infer: true }),
@@ -76,6 +77,11 @@ export class UpstreamPoolsService implements OnApplicationBootstrap, OnApplicati
 
   all(): UpstreamPool[] {
     return [...this.pools.values()];
+  }
+
+  /** Tells `listener` of every ended upstream attempt (analytics per replica). */
+  observeAttempts(listener: (attempt: AttemptRecord) => void): void {
+    this.attempts.listener = listener;
   }
 
   onApplicationBootstrap(): void {

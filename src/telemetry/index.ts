@@ -8,7 +8,9 @@ export {
 } from './telemetry-options';
 export {
   RequestTelemetry,
+  RequestRecordSinks,
   registerRequestTelemetry,
+  type RequestRecordSink,
   type RoutedRequest,
   type UsageLike,
 } from './request-telemetry';

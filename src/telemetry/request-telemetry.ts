@@ -63,6 +63,22 @@ export interface RequestRecordSink {
 }
 
 /**
+ * Every sink of ended requests: the log line, and whatever modules add at boot (analytics).
+ * One instance, given to {@link registerRequestTelemetry}; a sink must not block.
+ */
+export class RequestRecordSinks implements RequestRecordSink {
+  private sinks: RequestRecordSink[] = [];
+
+  add(sink: RequestRecordSink): void {
+    this.sinks = [...this.sinks, sink];
+  }
+
+  write(record: RequestTelemetry): void {
+    for (const sink of this.sinks) sink.write(record);
+  }
+}
+
+/**
  * One request's telemetry: the server span (`POST /v1/chat/completions`), what routing decided,
  * the tokens of every upstream call and the time to the first token, ended exactly once when
  * the response closes (answered, streamed to the end, failed, or the caller gone).
@@ -95,6 +111,11 @@ export class RequestTelemetry {
   keyName?: string;
   /** Set by the key's accounting as the request ends (see {@link beforeEnd}). */
   accounting?: RequestAccounting;
+  /** The request's total cost in the configured currency, summed over tool rounds (C4). */
+  cost?: number;
+  /** Times routing moved it to the other tier for want of a healthy replica, or for load. */
+  fallbacks = 0;
+  spills = 0;
   private ended = false;
   private finisher?: () => void;
 
@@ -140,6 +161,16 @@ export class RequestTelemetry {
     return this.usage.completion;
   }
 
+  /** Of the input tokens, those the upstream served from its prompt cache. */
+  get cachedInputTokens(): number {
+    return this.usage.cached ?? 0;
+  }
+
+  /** Of the output tokens, the reasoning ones. */
+  get reasoningTokens(): number {
+    return this.usage.reasoning ?? 0;
+  }
+
   get requestId(): string {
     return this.request.id;
   }
@@ -167,12 +198,19 @@ export class RequestTelemetry {
     this.upstreamModel = route.upstreamModel;
     this.reason = route.reason;
     if (route.stream !== undefined) this.stream = route.stream;
+    this.countMove(route.reason);
   }
 
   /** The tool loop moved the remaining rounds to another tier. */
   rerouted(tier: string, reason: string): void {
     this.tier = tier;
     this.reason = reason;
+    this.countMove(reason);
+  }
+
+  private countMove(reason: string): void {
+    if (reason.startsWith('fallback:')) this.fallbacks++;
+    else if (reason.startsWith('spill:')) this.spills++;
   }
 
   /**

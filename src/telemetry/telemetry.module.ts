@@ -9,6 +9,7 @@ import {
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { shutdownOtelSdk } from './otel-sdk';
+import { RequestRecordSinks } from './request-telemetry';
 import {
   DEFAULT_TELEMETRY_OPTIONS,
   TELEMETRY_OPTIONS,
@@ -42,10 +43,11 @@ export class TelemetryShutdown implements OnApplicationShutdown {
   controllers: [MetricsController],
   providers: [
     MetricsService,
+    RequestRecordSinks,
     TelemetryShutdown,
     { provide: TELEMETRY_OPTIONS, useValue: DEFAULT_TELEMETRY_OPTIONS },
   ],
-  exports: [MetricsService, TELEMETRY_OPTIONS],
+  exports: [MetricsService, RequestRecordSinks, TELEMETRY_OPTIONS],
 })
 export class TelemetryModule {
   static forRoot(options: Partial<TelemetryOptions> = {}): DynamicModule {

@@ -43,9 +43,11 @@ interface Setup {
     Record<TierName, { fallback?: boolean; spill?: boolean; contextWindow?: number }>
   >;
   verdict?: TierVerdict | null;
+  /** The window each tier's replicas report in `/v1/models` (model discovery). */
+  discovered?: Partial<Record<TierName, number>>;
 }
 
-function setUp({ pools = {}, tiers = {}, verdict = null }: Setup = {}) {
+function setUp({ pools = {}, tiers = {}, verdict = null, discovered = {} }: Setup = {}) {
   const tier = (name: TierName, model: string) => ({
     name,
     pool: `${name}-pool`,
@@ -71,7 +73,12 @@ function setUp({ pools = {}, tiers = {}, verdict = null }: Setup = {}) {
   const poolObjects = new Map(
     (['instant', 'thinking'] as const).map((name) => [
       `${name}-pool`,
-      { name: `${name}-pool`, retryAfterSeconds: 7, ...(pools[name] ?? UP) },
+      {
+        name: `${name}-pool`,
+        retryAfterSeconds: 7,
+        contextWindow: () => discovered[name],
+        ...(pools[name] ?? UP),
+      },
     ]),
   );
   const classifier: TierClassifier = { name: 'fake', classify: jest.fn(() => verdict) } as never;
@@ -263,6 +270,32 @@ describe('TierRouterService.route', () => {
   });
 
   describe('context fit', () => {
+    it.each<[string, Setup, object]>([
+      [
+        'a discovered window is checked like a configured one',
+        { discovered: { instant: LONG_TOKENS - 1, thinking: 4 * LONG_TOKENS } },
+        { tier: 'thinking', reason: 'context:instant->thinking' },
+      ],
+      [
+        'a configured window wins over the discovered one',
+        {
+          tiers: { instant: { contextWindow: 4 * LONG_TOKENS }, thinking: {} },
+          discovered: { instant: LONG_TOKENS - 1 },
+        },
+        { tier: 'instant', reason: 'model:instant' },
+      ],
+      [
+        'discovered everywhere and too small: 400',
+        { discovered: { instant: 10, thinking: 10 } },
+        { error: ErrorCode.ContextLengthExceeded, status: 400 },
+      ],
+    ])('%s', async (_, setup, expected) => {
+      const { router } = setUp(setup);
+      await expect(outcome(router.route(ask('instant', { messages: LONG })))).resolves.toEqual(
+        expected,
+      );
+    });
+
     const windows = (instant?: number, thinking?: number): Setup['tiers'] => ({
       instant: { contextWindow: instant },
       thinking: { contextWindow: thinking },

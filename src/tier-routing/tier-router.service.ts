@@ -171,21 +171,23 @@ export class TierRouterService {
    * Context fit: a request whose estimated prompt plus completion budget exceeds the chosen
    * tier's window goes to the other tier when it fits there; otherwise the alias's `truncate`
    * policy may drop the oldest turns; otherwise OpenAI's 400 `context_length_exceeded`. Nothing
-   * is truncated silently. Tiers without a configured window are not checked (the upstream
-   * still answers its own context-length 400).
+   * is truncated silently. A tier's window is its configured `context_window`, else the one
+   * its replicas report in `/v1/models`; a tier with neither is not checked (the upstream still
+   * answers its own context-length 400).
    */
   private fitContext(
     decision: RouteDecision,
     request: RouteRequest,
     truncate: TruncatePolicy,
   ): RouteDecision {
-    const window = decision.config.contextWindow;
+    const window = this.contextWindowOf(decision.config);
     if (window === undefined) return decision;
     const reserve = request.maxTokens ?? 0;
     const prompt = estimatePromptTokens(request.messages, request.tools);
     if (prompt + reserve <= window) return decision;
     const other = OTHER_TIER[decision.tier];
-    const otherWindow = this.catalog.tiers[other]?.contextWindow;
+    const otherConfig = this.catalog.tiers[other];
+    const otherWindow = otherConfig && this.contextWindowOf(otherConfig);
     if (otherWindow !== undefined && prompt + reserve <= otherWindow) {
       return this.decide(other, `context:${decision.tier}->${other}`);
     }
@@ -201,6 +203,11 @@ export class TierRouterService {
       ErrorMessages.contextLengthExceeded(window, prompt, reserve),
       { param: 'messages' },
     );
+  }
+
+  /** The tier's configured window, else what its pool's replicas report (model discovery). */
+  private contextWindowOf(tier: TierConfig): number | undefined {
+    return tier.contextWindow ?? this.pools.get(tier.pool).contextWindow(tier.model);
   }
 
   /**

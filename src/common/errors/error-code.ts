@@ -9,6 +9,8 @@ export enum ErrorCode {
   ContextLengthExceeded = 'context_length_exceeded',
   InvalidApiKey = 'invalid_api_key',
   ModelNotAllowed = 'model_not_allowed',
+  /** An operator endpoint called with a client key (`auth.keys[].role`). */
+  AdminRequired = 'admin_required',
   ModelNotFound = 'model_not_found',
   NotFound = 'not_found',
   MethodNotAllowed = 'method_not_allowed',
@@ -45,6 +47,7 @@ export function describeErrorCode(code: ErrorCode): ErrorCodeDescription {
     case ErrorCode.InvalidApiKey:
       return { status: 401, type: 'invalid_request_error', retryable: false };
     case ErrorCode.ModelNotAllowed:
+    case ErrorCode.AdminRequired:
       return { status: 403, type: 'permission_error', retryable: false };
     case ErrorCode.ModelNotFound:
     case ErrorCode.NotFound:

@@ -16,6 +16,8 @@ export const ErrorMessages = {
   missingApiKey: () => "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
   invalidApiKey: () => 'Incorrect API key provided.',
   modelNotAllowed: (model: string) => `This API key may not use the model '${model}'.`,
+  adminRequired: () =>
+    'This endpoint is for operators: it needs an API key with `role: admin`; this key is a client key.',
   rateLimited: (what: string, limit: number, used: number, requested: number, retryIn: string) =>
     `Rate limit reached for ${what} on this API key: limit ${limit}, used ${used}, ` +
     `requested ${requested}. Please try again in ${retryIn}.`,

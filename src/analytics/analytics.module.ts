@@ -1,0 +1,56 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import Redis from 'ioredis';
+import type { GatewayConfig } from '../config';
+import { ProvidersModule } from '../providers';
+import { AnalyticsController } from './analytics.controller';
+import { AnalyticsService } from './analytics.service';
+import type { AnalyticsStore } from './analytics-store.interface';
+import {
+  ANALYTICS_OPTIONS,
+  ANALYTICS_STORE,
+  DEFAULT_ANALYTICS_OPTIONS,
+  type AnalyticsOptions,
+} from './analytics.constants';
+import { MemoryAnalyticsStore } from './memory-analytics.store';
+import { ProviderRegistryService } from './provider-registry.service';
+import { ProvidersController } from './providers.controller';
+import { RedisAnalyticsStore } from './redis-analytics.store';
+
+function analyticsStoreFor(
+  config: ConfigService<GatewayConfig, true>,
+  options: AnalyticsOptions,
+): AnalyticsStore {
+  const url = config.get('redis', { infer: true }).url;
+  if (url === undefined) return new MemoryAnalyticsStore();
+  // Fails fast while Redis is away: a flush keeps its figures for the next one.
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: 2_000,
+    lazyConnect: false,
+  });
+  redis.on('error', () => undefined);
+  return new RedisAnalyticsStore(redis, options.keyPrefix);
+}
+
+/**
+ * Operator views (issue 15): analytics of requests and replicas (`GET /v1/analytics`), kept in
+ * bounded time buckets in memory or Redis, and the provider registry (`GET /v1/providers`).
+ */
+@Module({
+  imports: [ProvidersModule],
+  controllers: [ProvidersController, AnalyticsController],
+  providers: [
+    { provide: ANALYTICS_OPTIONS, useValue: DEFAULT_ANALYTICS_OPTIONS },
+    {
+      provide: ANALYTICS_STORE,
+      useFactory: analyticsStoreFor,
+      inject: [ConfigService, ANALYTICS_OPTIONS],
+    },
+    AnalyticsService,
+    ProviderRegistryService,
+  ],
+  exports: [AnalyticsService],
+})
+export class AnalyticsModule {}
