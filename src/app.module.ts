@@ -8,6 +8,7 @@ import { HealthModule } from './health';
 import { LimitsModule } from './limits';
 import { requestLoggingModule, TelemetryModule, type TelemetryOptions } from './telemetry';
 import { ProvidersModule } from './providers';
+import { SpendModule } from './spend';
 import { TierRoutingModule } from './tier-routing';
 import { ToolsModule } from './tools';
 
@@ -28,6 +29,7 @@ export class AppModule {
         ...(options.logging ? [requestLoggingModule(options.logging.logger)] : []),
         TelemetryModule.forRoot(options.telemetry),
         AuthModule,
+        SpendModule,
         LimitsModule,
         ProvidersModule,
         TierRoutingModule,

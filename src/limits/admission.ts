@@ -1,5 +1,6 @@
 import type { CallerIdentity } from '../auth';
 import { UsageTotal, type RequestAccounting } from '../common/usage';
+import type { SpendTicket } from '../spend';
 import { streamedTokens } from './streamed-tokens';
 
 /** What the gateway serves, for accounting: `chat`, `completions`, `embeddings` or `route`. */
@@ -28,11 +29,16 @@ export interface ResponseEnd {
 export interface AdmissionGrant {
   readonly decision: 'admitted' | 'unmetered';
   readonly admission: Admission;
-  /** The OpenAI rate-limit headers to set before anything is sent (none when unmetered). */
-  readonly headers: Readonly<Record<string, string>>;
   /**
-   * Settles the request once its response closed: the store, the usage metrics and what the
-   * request's log line says of its accounting. Only the first call settles (later ones
+   * The OpenAI rate-limit headers to set before anything is sent (none when unmetered), and
+   * the budget warning when a threshold is reached.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The request's spend (its calls' prices, its budget reservation); absent with no prices. */
+  readonly spend?: SpendTicket;
+  /**
+   * Settles the request once its response closed: the store, the usage metrics, the spend
+   * (its cost, its budget) and what the request's log line says of its accounting. Only the first call settles (later ones
    * answer undefined); never throws.
    */
   settle(response: ResponseEnd): RequestAccounting | undefined;

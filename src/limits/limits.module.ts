@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule } from '../auth';
 import type { GatewayConfig } from '../config';
+import { SpendModule } from '../spend';
 import type { LimitStore } from './limit-store.interface';
 import { LIMIT_STORE } from './limits.constants';
 import { LimitsHealthIndicator } from './limits.health';
@@ -21,7 +22,7 @@ function limitStoreFor(config: ConfigService<GatewayConfig, true>): LimitStore {
 
 /** Per-key rate limits (in memory, or shared through Redis), usage accounting and `/v1/usage`. */
 @Module({
-  imports: [AuthModule, TerminusModule],
+  imports: [AuthModule, TerminusModule, SpendModule],
   controllers: [UsageController],
   providers: [
     { provide: LIMIT_STORE, useFactory: limitStoreFor, inject: [ConfigService] },

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { ApiKeyService, type CallerIdentity } from '../auth';
@@ -6,6 +6,7 @@ import { asGatewayException, ErrorCode, ErrorMessages, GatewayException } from '
 import { isClientClosed } from '../common/http';
 import type { RequestAccounting } from '../common/usage';
 import type { GatewayConfig, LimitsConfig, RateLimitsConfig } from '../config';
+import { SpendService, type SpendTicket } from '../spend';
 import { Admission, type AdmissionGrant, type Endpoint, type ResponseEnd } from './admission';
 import type { AdmitResult, LimitStore, StoreLimits, WindowCounts } from './limit-store.interface';
 import { CONCURRENCY_RETRY_AFTER_MS, LIMIT_STORE, WINDOW_MS } from './limits.constants';
@@ -64,6 +65,8 @@ export class LimitsService {
     private readonly keys: ApiKeyService,
     private readonly metrics: UsageMetrics,
     config: ConfigService<GatewayConfig, true>,
+    /** Budgets: checked first, so a refused budget counts nothing against the rate limits. */
+    @Optional() private readonly spend?: SpendService,
   ) {
     this.settings = config.get('limits', { infer: true });
   }
@@ -78,10 +81,39 @@ export class LimitsService {
    * that settles the request.
    *
    * @throws GatewayException 429 `rate_limit_exceeded` (with `retry-after` and the headers) when
-   *   a limit refuses the request; 503 `overloaded` when the store is unreachable and
-   *   `limits.redis.on_error` is `closed`.
+   *   a limit refuses the request; 429 `insufficient_quota` when the key's hard budget cannot
+   *   hold it; 503 `overloaded` when a store is unreachable and `limits.redis.on_error` is
+   *   `closed`.
    */
   async admit(caller: CallerIdentity, options: AdmitOptions): Promise<AdmissionGrant> {
+    const spend = await this.spend?.admit(caller.keyName, {
+      endpoint: options.endpoint,
+      requestedModel: options.requestedModel,
+      promptTokens: Math.ceil(options.promptTokens),
+      completionTokens: options.maxTokens ?? this.settings.reserveCompletionTokens,
+      choices: options.choices ?? 1,
+    });
+    try {
+      return await this.admitLimits(caller, options, spend);
+    } catch (error) {
+      // Refused by a rate limit: the budget reservation is given back.
+      spend?.settle({
+        outcome: 'error',
+        usageReported: false,
+        promptTokens: 0,
+        streamedTokens: 0,
+        tier: '',
+        model: '',
+      });
+      throw error;
+    }
+  }
+
+  private async admitLimits(
+    caller: CallerIdentity,
+    options: AdmitOptions,
+    spend: SpendTicket | undefined,
+  ): Promise<AdmissionGrant> {
     const limits = caller.policy.limits;
     const tokens = this.reservation(options, limits);
     const leaseId = randomUUID();
@@ -110,11 +142,13 @@ export class LimitsService {
       result && { window: result.state.window, leaseId, tokens },
       Math.ceil(options.promptTokens),
     );
+    const headers = result ? rateLimitHeaders(limits, result.state) : {};
     return {
       decision: result ? 'admitted' : 'unmetered',
       admission,
-      headers: result ? rateLimitHeaders(limits, result.state) : {},
-      settle: (response) => this.settle(admission, response),
+      headers: spend ? { ...headers, ...spend.headers } : headers,
+      ...(spend ? { spend } : {}),
+      settle: (response) => this.settle(admission, response, spend),
     };
   }
 
@@ -206,7 +240,11 @@ export class LimitsService {
    * Once per admission, when the response closes: settles the store and the usage metrics and
    * returns what the request's log line says of its accounting. Never throws.
    */
-  private settle(admission: Admission, response: ResponseEnd): RequestAccounting | undefined {
+  private settle(
+    admission: Admission,
+    response: ResponseEnd,
+    spend: SpendTicket | undefined,
+  ): RequestAccounting | undefined {
     if (admission.settled) return undefined;
     admission.settled = true;
     const { outcome, errorCode } = outcomeOf(admission, response);
@@ -235,6 +273,14 @@ export class LimitsService {
       completionTokens: usage.completion,
       reasoningTokens: usage.reasoning,
       toolRounds: admission.toolRounds,
+    });
+    spend?.settle({
+      outcome,
+      usageReported: admission.usage.reported,
+      promptTokens: admission.promptTokens,
+      streamedTokens: admission.unreportedStreamTokens,
+      tier: admission.tier,
+      model: admission.model,
     });
     return {
       outcome,

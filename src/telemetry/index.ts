@@ -12,7 +12,9 @@ export {
   registerRequestTelemetry,
   type RequestRecordSink,
   type RoutedRequest,
+  type TokensByKind,
   type UsageLike,
+  type UsageObserver,
 } from './request-telemetry';
 export { RequestLog, createGatewayLogger, requestLoggingModule } from './request-logging';
 export {
@@ -27,6 +29,7 @@ export { recordFirstToken } from './first-token';
 export { inputMessagesJson, outputMessagesJson, streamedOutputJson } from './content-capture';
 export {
   GenAi,
+  MetricNames,
   Semconv,
   SpanNames,
   Tiergate,

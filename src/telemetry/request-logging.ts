@@ -75,6 +75,11 @@ export interface RequestLogLine {
   usage_reported?: boolean;
   reserved_tokens?: number;
   tool_rounds?: number;
+  /** The request's cost in the configured currency (tool rounds summed). */
+  cost?: number;
+  /** `unpriced` when a call of the request had no price (it cost 0). */
+  pricing?: 'unpriced';
+  cached_tokens?: number;
 }
 
 /**
@@ -115,6 +120,9 @@ export function requestLogLine(record: RequestTelemetry): RequestLogLine {
     usage_reported: accounting?.usageReported,
     reserved_tokens: accounting?.reservedTokens,
     tool_rounds: accounting?.toolRounds,
+    cost: record.cost,
+    pricing: record.costUnpriced ? 'unpriced' : undefined,
+    cached_tokens: record.tokensByKind?.cached_input,
   };
 }
 

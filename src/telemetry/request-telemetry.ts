@@ -42,6 +42,25 @@ export interface UsageLike {
   completion_tokens?: unknown;
 }
 
+/**
+ * A request's tokens by kind, disjoint (they add up to prompt + completion): `input` not served
+ * from a prompt cache, `cached_input` served from it, `output` other than reasoning, `reasoning`.
+ */
+export interface TokensByKind {
+  input: number;
+  cached_input: number;
+  output: number;
+  reasoning: number;
+}
+
+/**
+ * Told each upstream call's usage with the tier and the pool's model id of that call (the
+ * request's spend meter prices each call where it ran).
+ */
+export interface UsageObserver {
+  observe(usage: UsageLike, tier: string, upstreamModel: string): void;
+}
+
 /** What routing decided, as the request's telemetry records it. */
 export interface RoutedRequest {
   tier: string;
@@ -111,8 +130,17 @@ export class RequestTelemetry {
   keyName?: string;
   /** Set by the key's accounting as the request ends (see {@link beforeEnd}). */
   accounting?: RequestAccounting;
-  /** The request's total cost in the configured currency, summed over tool rounds (C4). */
+  /**
+   * The request's cost in the configured currency, summed over its upstream calls (tool
+   * rounds), set by the spend module as the request ends; `costUnpriced` when some call had no
+   * price (and cost 0).
+   */
   cost?: number;
+  costUnpriced?: boolean;
+  /** The request's tokens by kind, set with {@link cost}. */
+  tokensByKind?: TokensByKind;
+  /** Each upstream call's usage is told to it (the spend meter). */
+  usageObserver?: UsageObserver;
   /** Times routing moved it to the other tier for want of a healthy replica, or for load. */
   fallbacks = 0;
   spills = 0;
@@ -220,6 +248,7 @@ export class RequestTelemetry {
   addUsage(usage: UsageLike | null | undefined, tier: string, upstreamModel: string): void {
     if (!usage) return;
     this.usage.add(usage);
+    this.usageObserver?.observe(usage, tier, upstreamModel);
     const input = tokenCount(usage.prompt_tokens);
     const output = tokenCount(usage.completion_tokens);
     const operation = this.operation ?? 'chat';
@@ -341,6 +370,7 @@ export class RequestTelemetry {
       span.setAttribute(Tiergate.TimeToFirstToken, this.firstTokenS);
     }
     if (this.keyName !== undefined) span.setAttribute(Tiergate.KeyName, this.keyName);
+    if (this.cost !== undefined) span.setAttribute(Tiergate.Cost, this.cost);
     if (this.aborted) span.setAttribute(Tiergate.Aborted, true);
     else if (this.errorType !== undefined) {
       span.setAttribute(Semconv.ErrorType, this.errorType);

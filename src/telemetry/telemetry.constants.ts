@@ -58,6 +58,8 @@ export const Tiergate = {
   /** The caller went away, or the consumer stopped reading: a normal ending, not an error. */
   Aborted: 'tiergate.aborted',
   ToolOutcome: 'tiergate.tool.outcome',
+  /** The request's cost in the configured currency (`pricing.currency`), tool rounds summed. */
+  Cost: 'tiergate.cost',
 } as const;
 
 export const SpanNames = {
@@ -87,6 +89,10 @@ export const MetricNames = {
   ToolCalls: 'tiergate_tool_calls_total',
   ToolCallDuration: 'tiergate_tool_call_duration_seconds',
   RateLimited: 'tiergate_rate_limited_total',
+  /** The configured currency's amount spent, by key name, tier and model. */
+  Cost: 'tiergate_cost_total',
+  /** Tokens by key name, tier, model and kind (input, cached_input, output, reasoning). */
+  Tokens: 'tiergate_tokens_total',
 } as const;
 
 /**

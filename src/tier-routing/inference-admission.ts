@@ -31,9 +31,21 @@ export function applyGrant(
   reply.headers(grant.headers);
   const raw = reply.raw;
   const telemetry = request.telemetry;
+  const spend = grant.spend;
+  if (spend) {
+    // The `x-gateway-cost` hook reads it; the telemetry tells it each call's usage.
+    request.spend = spend;
+    if (telemetry) telemetry.usageObserver = spend;
+  }
   if (telemetry) {
     telemetry.beforeEnd(() => {
       telemetry.accounting = grant.settle(raw);
+      const spent = spend?.settled;
+      if (spent) {
+        telemetry.cost = spent.cost;
+        telemetry.costUnpriced = spent.unpriced;
+        telemetry.tokensByKind = spent.tokens;
+      }
     });
   } else if (raw.closed) {
     setImmediate(() => grant.settle(raw));

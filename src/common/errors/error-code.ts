@@ -20,6 +20,8 @@ export enum ErrorCode {
   RequestTimeout = 'request_timeout',
   HeadersTooLarge = 'request_header_fields_too_large',
   RateLimitExceeded = 'rate_limit_exceeded',
+  /** The key's hard budget for its period cannot hold the request (OpenAI's own code and type). */
+  InsufficientQuota = 'insufficient_quota',
   UpstreamError = 'upstream_error',
   TierUnavailable = 'tier_unavailable',
   Overloaded = 'overloaded',
@@ -28,7 +30,11 @@ export enum ErrorCode {
 }
 
 export type OpenAiErrorType =
-  'invalid_request_error' | 'permission_error' | 'rate_limit_error' | 'api_error';
+  | 'invalid_request_error'
+  | 'permission_error'
+  | 'rate_limit_error'
+  | 'insufficient_quota'
+  | 'api_error';
 
 export interface ErrorCodeDescription {
   status: number;
@@ -64,6 +70,8 @@ export function describeErrorCode(code: ErrorCode): ErrorCodeDescription {
       return { status: 431, type: 'invalid_request_error', retryable: false };
     case ErrorCode.RateLimitExceeded:
       return { status: 429, type: 'rate_limit_error', retryable: true };
+    case ErrorCode.InsufficientQuota:
+      return { status: 429, type: 'insufficient_quota', retryable: false };
     case ErrorCode.UpstreamError:
       return { status: 502, type: 'api_error', retryable: true };
     case ErrorCode.TierUnavailable:
