@@ -1,7 +1,8 @@
 /**
  * Unit specs live beside the code; e2e specs boot the real app against simulators over real
  * sockets; llama specs run the built gateway against real llama.cpp `llama-server` processes
- * (docs/testing.md: they are skipped, loudly, outside CI when the binary is not built).
+ * (docs/testing.md: they are skipped, loudly, outside CI when the binary is not built); browser
+ * specs drive Debian's chromium (puppeteer-core) through the console of the built gateway.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
@@ -31,6 +32,14 @@ module.exports = {
       testMatch: ['<rootDir>/test/llama/**/*.llama-spec.ts'],
       transform,
       // describeLlama sets 60 s itself: a real model server is slower than the simulator.
+    },
+    {
+      displayName: 'browser',
+      testEnvironment: 'node',
+      rootDir: '.',
+      testMatch: ['<rootDir>/test/console/**/*.browser-spec.ts'],
+      transform,
+      // describeBrowser sets its own timeout: a browser and a built gateway start in seconds.
     },
   ],
 };

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { AnthropicModule } from './anthropic';
 import { AnalyticsModule } from './analytics';
 import { AuthModule } from './auth';
+import { ConsoleModule } from './console';
 import { GatewayConfigModule, type GatewayConfig } from './config';
 import { HealthModule } from './health';
 import { LimitsModule } from './limits';
@@ -39,6 +40,7 @@ export class AppModule {
         ToolsModule,
         AnalyticsModule,
         HealthModule,
+        ConsoleModule,
       ],
     };
   }
