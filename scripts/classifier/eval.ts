@@ -1,7 +1,8 @@
 /**
  * `npm run eval:classifier [-- --file data/tiering/train.jsonl] [--dev data/tiering/dev.jsonl]
  *   [--folds 5] [--threshold 0.5] [--classifiers learned,rules] [--min-confidence 0.6]
- *   [--errors] [--json] [--seed n] [--lambda …] [--dense-lambda …] [--min-df …]`
+ *   [--errors] [--json] [--seed n] [--lambda …] [--dense-lambda …] [--min-df …]
+ *   [--calibration-folds 3]`
  *
  * Honest figures only: nothing is scored by a model that saw it.
  * 1. Grouped k-fold over the training file: every template (`family`) sits in one fold, so a
@@ -185,6 +186,7 @@ function main(): void {
     lambda: 'string',
     'dense-lambda': 'string',
     'min-df': 'string',
+    'calibration-folds': 'string',
   });
   const file = (opts.file as string | undefined) ?? DEFAULT_DATA_FILE;
   const devFile = (opts.dev as string | undefined) ?? DEV_FILE;
@@ -204,6 +206,7 @@ function main(): void {
     lambda: num(opts.lambda, DEFAULT_TRAIN_OPTIONS.lambda),
     denseLambda: num(opts['dense-lambda'], DEFAULT_TRAIN_OPTIONS.denseLambda),
     minDf: num(opts['min-df'], DEFAULT_TRAIN_OPTIONS.minDf),
+    calibrationFolds: num(opts['calibration-folds'], DEFAULT_TRAIN_OPTIONS.calibrationFolds),
     seed,
   };
   const errors = opts.errors === true;

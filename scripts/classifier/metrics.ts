@@ -14,8 +14,9 @@ export interface Metrics {
   confusion: Record<TierName, Record<TierName, number>>;
   perKind: Record<string, { n: number; correct: number }>;
   perLang: Record<string, { n: number; correct: number }>;
-  /** How many decisions each step made (`learned`, `rules`, `default`, …). */
+  /** How many decisions each step made (`learned`, `rules`, `default`, …), and how many right. */
   byStep: Record<string, number>;
+  stepCorrect: Record<string, number>;
 }
 
 export function metricsOf(
@@ -27,6 +28,7 @@ export function metricsOf(
   const perKind: Metrics['perKind'] = {};
   const perLang: Metrics['perLang'] = {};
   const byStep: Record<string, number> = {};
+  const stepCorrect: Record<string, number> = {};
   let correct = 0;
   rows.forEach((r, i) => {
     const actual = r.label as TierName;
@@ -39,7 +41,10 @@ export function metricsOf(
     const l = (perLang[r.lang] ??= { n: 0, correct: 0 });
     l.n++;
     if (ok) l.correct++;
-    if (steps) byStep[steps[i]] = (byStep[steps[i]] ?? 0) + 1;
+    if (steps) {
+      byStep[steps[i]] = (byStep[steps[i]] ?? 0) + 1;
+      stepCorrect[steps[i]] = (stepCorrect[steps[i]] ?? 0) + (ok ? 1 : 0);
+    }
   });
   const precision = {} as Record<TierName, number>;
   const recall = {} as Record<TierName, number>;
@@ -58,6 +63,7 @@ export function metricsOf(
     perKind,
     perLang,
     byStep,
+    stepCorrect,
   };
 }
 
@@ -87,8 +93,8 @@ export function report(title: string, m: Metrics): string {
   if (Object.keys(m.byStep).length > 0) {
     lines.push('');
     lines.push(
-      `decided by: ${Object.entries(m.byStep)
-        .map(([s, n]) => `${s} ${n}`)
+      `decided by (rows, accuracy of that step's decisions): ${Object.entries(m.byStep)
+        .map(([s, n]) => `${s} ${n} (${f3((m.stepCorrect[s] ?? 0) / n)})`)
         .join(', ')}`,
     );
   }

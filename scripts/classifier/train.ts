@@ -1,5 +1,5 @@
 /**
- * `npm run train:classifier [-- --file data/tiering/dev.jsonl]`: trains the learned tier model
+ * `npm run train:classifier [-- --file my.jsonl] [--calibration-folds 3]`: trains the learned tier model
  * and writes it, with the semantic step's exemplars, as versioned JSON artifacts beside the
  * classifiers. Deterministic: the same file and options give byte-identical artifacts.
  */
@@ -28,6 +28,7 @@ function main(): void {
     lambda: 'string',
     'dense-lambda': 'string',
     'min-df': 'string',
+    'calibration-folds': 'string',
     seed: 'string',
   });
   const file = (opts.file as string | undefined) ?? DEFAULT_DATA_FILE;
@@ -38,6 +39,7 @@ function main(): void {
     lambda: num(opts.lambda, DEFAULT_TRAIN_OPTIONS.lambda),
     denseLambda: num(opts['dense-lambda'], DEFAULT_TRAIN_OPTIONS.denseLambda),
     minDf: num(opts['min-df'], DEFAULT_TRAIN_OPTIONS.minDf),
+    calibrationFolds: num(opts['calibration-folds'], DEFAULT_TRAIN_OPTIONS.calibrationFolds),
     seed: num(opts.seed, DEFAULT_TRAIN_OPTIONS.seed),
   };
   const rows = readJsonl(file);

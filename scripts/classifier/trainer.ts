@@ -123,6 +123,11 @@ export interface TrainOptions {
   minDf: number;
   maxIterations: number;
   seed: number;
+  /**
+   * Grouped folds of the inner cross-validation that calibrates the model (Platt scaling of
+   * its logit on out-of-fold scores); 0 leaves the model uncalibrated.
+   */
+  calibrationFolds: number;
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
@@ -131,6 +136,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   minDf: 5,
   maxIterations: 300,
   seed: 20251120,
+  calibrationFolds: 3,
 };
 
 export interface Featurised {
@@ -174,10 +180,139 @@ export function groupFolds(
 /** The family's idea across languages: `proof/fr/0` → `proof`. */
 export const familyIdea = (r: LabeledPrompt): string => r.family.split('/')[0];
 
-/** Fits the model on `data` and returns the artifact (weights rounded to 6 decimals). */
+/**
+ * Fits the model on `data` and returns the artifact (weights rounded to 6 decimals).
+ *
+ * With `calibrationFolds` > 0 the logit is then calibrated (Platt scaling, z' = a·z + b) on
+ * out-of-fold scores of an inner cross-validation grouped by template family, so that the
+ * calibration never sees a score of a model trained on the same template. The scaling is
+ * folded into the weights (every weight times a, bias a·bias + b): the artifact's format and
+ * the serving path do not change, and P(thinking) — hence each step's confidence and its
+ * `min_confidence` abstention — means what it says on prompts the model did not see.
+ */
 export function trainLearned(
   data: readonly Featurised[],
   options: TrainOptions = DEFAULT_TRAIN_OPTIONS,
+  training: Record<string, unknown> = {},
+): LearnedModelArtifact {
+  const raw = fitLearned(data, options, training);
+  const k = options.calibrationFolds;
+  const groups = new Set(data.map((d) => d.row.family)).size;
+  if (k < 2 || groups < k) return raw;
+  const folds = groupFolds(
+    data.map((d) => d.row),
+    k,
+    options.seed + 1,
+  );
+  const z = new Float64Array(data.length);
+  for (let f = 0; f < k; f++) {
+    const inner = fitLearned(
+      data.filter((_, i) => folds[i] !== f),
+      options,
+    );
+    data.forEach((d, i) => {
+      if (folds[i] === f) z[i] = rawLogit(inner, d.features);
+    });
+  }
+  const { scale, shift } = plattScaling(
+    z,
+    data.map((d) => d.y),
+  );
+  return scaleArtifact(raw, scale, shift);
+}
+
+/** The uncalibrated logit of an artifact, straight from its weights (training-time only). */
+function rawLogit(a: LearnedModelArtifact, f: TextFeatures): number {
+  let z = a.bias;
+  for (let i = 0; i < CONTENT_FEATURES.length; i++) z += a.dense[CONTENT_FEATURES[i]] * f.values[i];
+  const dot = (g: { buckets: number[]; weights: number[] }, v: TextFeatures['words']): number => {
+    let s = 0;
+    let j = 0;
+    // Both bucket lists are sorted ascending: a merge walk.
+    const order = Array.from(v.buckets.keys()).sort((x, y) => v.buckets[x] - v.buckets[y]);
+    for (const i of order) {
+      const b = v.buckets[i];
+      while (j < g.buckets.length && g.buckets[j] < b) j++;
+      if (j < g.buckets.length && g.buckets[j] === b) s += g.weights[j] * v.values[i];
+    }
+    return s;
+  };
+  return z + dot(a.ngrams.words, f.words) + dot(a.ngrams.chars, f.chars);
+}
+
+/**
+ * Platt scaling: the a, b minimising the log loss of sigmoid(a·z + b) against labels y ∈ {−1, 1},
+ * by Newton's method on the two parameters (with Platt's smoothed targets against overfitting).
+ */
+export function plattScaling(
+  z: ArrayLike<number>,
+  y: readonly number[],
+): { scale: number; shift: number } {
+  const positives = y.filter((v) => v > 0).length;
+  const negatives = y.length - positives;
+  const hi = (positives + 1) / (positives + 2);
+  const lo = 1 / (negatives + 2);
+  let a = 1;
+  let b = 0;
+  for (let it = 0; it < 50; it++) {
+    let ga = 0;
+    let gb = 0;
+    let haa = 1e-9;
+    let hab = 0;
+    let hbb = 1e-9;
+    for (let i = 0; i < y.length; i++) {
+      const t = y[i] > 0 ? hi : lo;
+      const p = 1 / (1 + Math.exp(-(a * z[i] + b)));
+      const d = p - t;
+      const w = p * (1 - p);
+      ga += d * z[i];
+      gb += d;
+      haa += w * z[i] * z[i];
+      hab += w * z[i];
+      hbb += w;
+    }
+    const det = haa * hbb - hab * hab;
+    if (Math.abs(det) < 1e-12) break;
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    a -= da;
+    b -= db;
+    if (Math.abs(da) < 1e-9 && Math.abs(db) < 1e-9) break;
+  }
+  return { scale: a, shift: b };
+}
+
+/** The artifact with its logit mapped to a·z + b, folded into the weights. */
+function scaleArtifact(
+  a: LearnedModelArtifact,
+  scale: number,
+  shift: number,
+): LearnedModelArtifact {
+  const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+  const group = (g: { buckets: number[]; weights: number[] }) => ({
+    buckets: g.buckets,
+    weights: g.weights.map((w) => r6(w * scale)),
+  });
+  return {
+    ...a,
+    bias: r6(a.bias * scale + shift),
+    dense: Object.fromEntries(Object.entries(a.dense).map(([k, w]) => [k, r6(w * scale)])),
+    ngrams: { words: group(a.ngrams.words), chars: group(a.ngrams.chars) },
+    training: {
+      ...a.training,
+      calibration: {
+        method: 'Platt scaling on out-of-fold logits, inner CV grouped by template family',
+        scale: r6(scale),
+        shift: r6(shift),
+      },
+    },
+  };
+}
+
+/** One fit of the regularised logistic regression, uncalibrated. */
+function fitLearned(
+  data: readonly Featurised[],
+  options: TrainOptions,
   training: Record<string, unknown> = {},
 ): LearnedModelArtifact {
   const D = CONTENT_FEATURES.length;

@@ -18,6 +18,7 @@ import { HANDWRITTEN } from './handwritten';
 import { INSTANT_SHORT_FAMILIES } from './instant-families';
 import { LONG_FAMILIES } from './long-families';
 import { MORE_FAMILIES } from './more-families';
+import { NATIVE_FAMILIES } from './native-families';
 import { WORLD_FAMILIES } from './world-families';
 import { THINKING_CODE_FAMILIES } from './thinking-code-families';
 import { THINKING_MATH_FAMILIES } from './thinking-families';
@@ -29,6 +30,7 @@ export const FAMILIES: readonly Family[] = [
   ...LONG_FAMILIES,
   ...MORE_FAMILIES,
   ...WORLD_FAMILIES,
+  ...NATIVE_FAMILIES,
 ];
 
 /** Single-turn rows of every family, duplicates removed. */

@@ -69,7 +69,7 @@ export const SWITCH_MARKERS: Record<Lang, readonly string[]> = {
   pt: ['Valeu! Outra coisa: ', 'Mudando de assunto, '],
   it: ['Grazie! Un’altra cosa: ', 'Cambiando argomento, '],
   ru: ['Спасибо! Другой вопрос: ', 'Кстати, '],
-  zh: ['好的，谢谢！换个话题：', '另外问一下，'],
+  zh: ['好的，谢谢！换个话题：', '另外问一下，', '顺便问一下，'],
   ja: ['ありがとう！話は変わりますが、', 'ところで、'],
   tr: ['Teşekkürler! Başka bir soru: ', 'Bu arada, '],
   vi: ['Cảm ơn! Câu hỏi khác: ', 'Nhân tiện, '],

@@ -61,6 +61,32 @@ const BANK: Partial<Record<Lang, readonly string[]>> = {
     '西区门店的销售额同比增长了{n}%。',
     '供应商确认新包装将在第{n}周到货。',
     '办公室将在{day}因节假日关闭。',
+    '客服本周处理了{n}张工单，大多是密码重置。',
+    '春季推广的预算保持在{n}万元。',
+    '新同事{day}入职，会和数据组坐在一起。',
+  ],
+  ja: [
+    'チームは{day}に集まり、前回リリースの未解決項目{n}件を確認しました。',
+    '西日本の店舗の売上は前年同月比で{n}%増えました。',
+    '仕入れ先から、新しい包装は第{n}週に届くと連絡がありました。',
+    'サポートは今週{n}件の問い合わせを処理し、多くはパスワードの再設定でした。',
+    '祝日のため、オフィスは{day}に休業します。',
+    '新しいメンバーは{day}から出社し、データチームに加わります。',
+  ],
+  hi: [
+    'टीम ने {day} को पिछली रिलीज़ के {n} खुले मुद्दों की समीक्षा की।',
+    'पश्चिमी दुकानों में बिक्री पिछले साल के इसी महीने की तुलना में {n}% बढ़ी।',
+    'आपूर्तिकर्ता ने बताया कि नई पैकेजिंग {n}वें सप्ताह में आएगी।',
+    'सहायता टीम ने इस सप्ताह {n} टिकट बंद किए, ज़्यादातर पासवर्ड से जुड़े।',
+    'सार्वजनिक अवकाश के कारण दफ़्तर {day} को बंद रहेगा।',
+    'नया सहकर्मी {day} से काम शुरू करेगा और डेटा टीम के साथ बैठेगा।',
+  ],
+  it: [
+    'Il team si è riunito {day} per rivedere i {n} punti aperti dell’ultima versione.',
+    'Le vendite nei negozi del nord sono salite del {n}% rispetto allo scorso anno.',
+    'Il fornitore ha confermato che i nuovi imballaggi arriveranno nella settimana {n}.',
+    'L’ufficio resterà chiuso {day} per la festività.',
+    'L’assistenza ha chiuso {n} richieste questa settimana, quasi tutte sul reset della password.',
   ],
 };
 
@@ -72,6 +98,9 @@ const DAYS: Partial<Record<Lang, readonly string[]>> = {
   pt: ['segunda-feira', 'terça-feira', 'quinta-feira', 'sexta-feira'],
   ru: ['понедельник', 'вторник', 'четверг', 'пятницу'],
   zh: ['周一', '周二', '周四', '周五'],
+  ja: ['月曜日', '火曜日', '木曜日', '金曜日'],
+  hi: ['सोमवार', 'मंगलवार', 'गुरुवार', 'शुक्रवार'],
+  it: ['lunedì', 'martedì', 'giovedì', 'venerdì'],
 };
 
 /** Languages with a sentence bank. */

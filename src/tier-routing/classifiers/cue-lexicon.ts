@@ -25,7 +25,7 @@ export const CUE_GROUPS = {
   stepwise: p(
     'step by step | step-by-step | show your work | walk through | your reasoning | justify | ' +
       'explain why | work out | derive | paso a paso | étape par étape | schritt für schritt | ' +
-      'passo a passo | пошагово',
+      'passo a passo | пошагово | begründe | обоснуй | justifie | razona | 理由 | कारण सहित',
   ),
   /** Mathematical objects and relations: what number and geometry problems are made of. */
   math: p(
@@ -34,14 +34,15 @@ export const CUE_GROUPS = {
       'triangle | angle | perimeter | radius | polygon | diagonals | probability | ' +
       'how many ways | find all | subsets | permutations | combinations | expected value | ' +
       'real numbers | real x | derivative | integral | matrix | sequence | lattice | resto | ' +
-      'reste | остаток | 余数 | 余り | kalan | số dư | باقي | शेषफल | entiers | ganzen',
+      'reste | остаток | 余数 | 余り | kalan | số dư | باقي | शेषफल | entiers | ganzen | ' +
+      'teiler | делителей | 因数 | 約数 | भाजक | letzte ziffer | последняя цифра | 个位 | 一の位',
   ),
   /** Question words asking for a computed quantity, across languages. */
   ask: p(
     'how many | how much | how long | how far | calculate | compute | solve | ' +
       'combien | cuántos | cuántas | cuánto | quantos | quantas | quanto | quanti | quante | ' +
       'wie viele | wie viel | wie lange | сколько | kaç | bao nhiêu | كم | कितने | कितना | ' +
-      '多少 | 几个 | 多久 | 计算 | 何分 | いくら',
+      '多少 | 几个 | 多久 | 计算 | 何分 | いくら | いくつ | 何通り | 何日 | 几天 | कितनी | 何人',
   ),
   /** Quantities and relations between them: the stuff of multi-step word problems. */
   quantity: p(
@@ -76,19 +77,24 @@ export const CUE_GROUPS = {
     'design | architect | architecture | trade-off | tradeoff | trade-offs | tradeoffs | ' +
       'compare | versus | recommend | strategy | optimize | optimise | scalable | latency | ' +
       'throughput | budget | failure modes | schedule | plan | diseñarías | concevrais | ' +
-      'entwirf | projetaria | progetteresti | спроектировал | 设计 | 設計 | tasarlanır',
+      'entwirf | projetaria | progetteresti | спроектировал | 设计 | 設計 | tasarlanır | ' +
+      'abwägen | wäge | nachteile | плюсы и минусы | 权衡 | 利弊 | 取舍 | 利点 | ' +
+      'फ़ायदे | pros and cons | avantages | ventajas',
   ),
   /** Conditions a solution must satisfy together. */
   constraints: p(
     'must | at most | at least | without | exactly | no more | cannot | such that | ' +
       'satisfy | constraint | constraints | requirement | requirements | only if | unless | ' +
-      'ensure | never | nobody | no two',
+      'ensure | never | nobody | no two | mindestens | höchstens | niemand | не больше | хотя бы | ' +
+      'наименьшее | никто | 至少 | 最多 | 最少 | 不能 | 最低 | 最短 | 確実 | कम से कम | अधिकतम | ' +
+      'al menos | como máximo | au moins | au plus | almeno | pelo menos',
   ),
   /** Deduction: truth-telling, ordering and elimination. */
   logic: p(
     'truth | lying | lies | liar | deduce | implies | puzzle | riddle | who tells | ' +
       'right after | order | which is larger | weighings | counterfeit | rule out | ' +
-      'mentira | lügt | лжёт | 推理',
+      'mentira | lügt | лжёт | 推理 | wahrheit | ritter | schurke | правду | лжец | рыцари | ' +
+      '真话 | 骗子 | 本当 | 嘘 | 騎士 | 悪党 | सच | झूठा | verdad | vérité | verità',
   ),
   /** Greetings, thanks and acknowledgements: social turns that need no work. */
   greeting: p(
@@ -110,14 +116,15 @@ export const CUE_GROUPS = {
     'extract | pull out | list the | list all | mentioned | according to | based on | ' +
       'classify | label each | category | categories | sentiment | tone | positive | negative | ' +
       'neutral | notes | e-mail | email | thread | extrae | relève | mencionan | mentionnés | ' +
-      'genannt | упоминаются | 提到',
+      'genannt | упоминаются | 提到 | 列出 | 抜き出 | निकालकर | выпиши | liste alle | estrai',
   ),
   /** Lookups and definitions: wh-questions about a fact. */
   lookup: p(
     'what is | what are | what does | who wrote | who was | who proposed | when did | ' +
       'when was | where is | which planet | define | definition | meaning | stand for | ' +
       'capital of | qué es | cuál es | quién | qu’est-ce | quelle est | qui a | was ist | ' +
-      'wer hat | что такое | кто | o que é | qual é | chi ha | 什么是 | 是谁 | とは | nedir | là gì | ما هو | क्या है',
+      'wer hat | что такое | кто | o que é | qual é | chi ha | 什么是 | 是谁 | とは | nedir | là gì | ما هو | क्या है | ' +
+      'wie heißt | was bedeutet | что означает | какая столица | 哪里 | 意思 | どこ | 意味 | मतलब | राजधानी',
   ),
   /** Casual writing: short pieces whose quality is tone, not reasoning. */
   creative: p(
@@ -138,14 +145,18 @@ export const CUE_GROUPS = {
     'one | two | three | four | five | six | seven | eight | nine | ten | eleven | twelve | ' +
       'twenty | hundred | thousand | million | half | third | quarter | twice | thrice',
   ),
-  /** Discourse markers of a topic change: what follows is a new request, not a follow-up. */
+  /**
+   * Discourse markers of a topic change: what follows is a new request, not a follow-up.
+   * Japanese ところで ("by the way") is four kana, one token each, and entries hold at most three:
+   * its last three (ころで) stand for it; they occur in no other common word.
+   */
   topicSwitch: p(
     'unrelated | different question | by the way | changing the subject | new topic | ' +
       'something else | another question | otra cosa | cambiando de tema | por cierto | ' +
       'autre chose | rien à voir | au fait | andere frage | anderes thema | übrigens | ' +
       'outra coisa | mudando de assunto | un’altra cosa | cambiando argomento | ' +
       'другой вопрос | кстати | 换个 | 另外 | başka bir | bu arada | câu hỏi khác | ' +
-      'nhân tiện | سؤال آخر | بالمناسبة | एक और | वैसे | 話は変 | 別の質',
+      'nhân tiện | سؤال آخر | بالمناسبة | एक और | वैसे | 話は変 | 別の質 | ころで | 顺便',
   ),
 };
 export type CueGroup = keyof typeof CUE_GROUPS;

@@ -233,6 +233,26 @@ describe('analyseConversation', () => {
       ],
     ],
     [
+      // ところで is four kana (one token each); the lexicon holds its last three.
+      'a topic switch in Japanese',
+      false,
+      [
+        user('素数が無限にあることを証明してください。'),
+        assistant('…'),
+        user('ところで、カナダの首都はどこですか？'),
+      ],
+    ],
+    [
+      'a Japanese follow-up without a marker',
+      true,
+      [user('素数が無限にあることを証明してください。'), assistant('…'), user('なぜですか？')],
+    ],
+    [
+      'a topic switch in Chinese',
+      false,
+      [user('证明根号2是无理数。'), assistant('…'), user('顺便问一下，今天星期几？')],
+    ],
+    [
       'a genuine follow-up with thanks and a question',
       true,
       [
