@@ -8,3 +8,4 @@ export type { EnvSource } from './env-expand';
 export { readOtelSettings, type OtelSettings } from './otel-env';
 export * from './gateway-config.interface';
 export { configuredSecrets } from './configured-secrets';
+export { defineConfigSlice, type ConfigSlice, type ConfigSliceOf } from './config-slice';
