@@ -180,6 +180,9 @@ describe('loadGatewayConfig', () => {
             maxJsonContainers: 100000,
           },
         },
+        responses: {
+          store: { ttlSeconds: 86400, maxEntries: 10000, keyPrefix: 'tiergate:responses:' },
+        },
       };
       expect(config).toEqual(expected);
     });

@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import OpenAI, { APIError } from 'openai';
 import { ensureBuilt, startBuiltGateway, type GatewayProcess } from '../support/built-gateway';
 import { startSimulator, type RunningSimulator } from '../simulator';
@@ -8,7 +9,7 @@ const REDIS_URL = process.env.REDIS_URL;
 
 const SECRETS = { a: 'tg-secret-resp-redis-a-19f2', b: 'tg-secret-resp-redis-b-6c3d' };
 
-function startGateway(sim: RunningSimulator): Promise<GatewayProcess> {
+function startGateway(sim: RunningSimulator, prefix: string): Promise<GatewayProcess> {
   return startBuiltGateway(
     {
       auth: {
@@ -19,6 +20,7 @@ function startGateway(sim: RunningSimulator): Promise<GatewayProcess> {
       },
       pools: { instant: { upstreams: [{ url: sim.url }] } },
       tiers: { instant: { pool: 'instant', model: sim.model } },
+      responses: { store: { key_prefix: prefix, ttl_seconds: 600 } },
     },
     { REDIS_URL: REDIS_URL as string },
     // Generous: two processes start at once on a shared, loaded machine.
@@ -35,11 +37,12 @@ const clientOf = (gateway: GatewayProcess, key: string): OpenAI =>
     let sim: RunningSimulator;
     let one: GatewayProcess;
     let two: GatewayProcess;
+    const prefix = `tiergate-e2e:responses:${process.pid}:${Date.now()}:`;
 
     beforeAll(async () => {
       ensureBuilt();
       sim = await startSimulator({ model: 'sim-instant' });
-      [one, two] = await Promise.all([startGateway(sim), startGateway(sim)]);
+      [one, two] = await Promise.all([startGateway(sim, prefix), startGateway(sim, prefix)]);
     }, 180_000);
 
     afterAll(async () => {
@@ -52,6 +55,13 @@ const clientOf = (gateway: GatewayProcess, key: string): OpenAI =>
         model: 'instant',
         input: 'remember this',
       });
+      const admin = new Redis(REDIS_URL as string);
+      const keys = await admin.keys(`${prefix}*`);
+      const ttl = await admin.pttl(`${prefix}resp-a:${created.id}`);
+      admin.disconnect();
+      expect(keys).toEqual([`${prefix}resp-a:${created.id}`]);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(600_000);
       const onTwo = clientOf(two, SECRETS.a);
       expect((await onTwo.responses.retrieve(created.id)).output_text).toBe(created.output_text);
       const next = await onTwo.responses.create({
