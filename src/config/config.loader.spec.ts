@@ -1178,6 +1178,7 @@ describe('docs/gateway.example.yaml', () => {
         'tiers',
         'tools',
         'limits',
+        'responses',
       ].sort(),
     );
     expect(config.tools.webSearch.endpoint).toBe('http://searxng:8080/search');
