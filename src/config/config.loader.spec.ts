@@ -180,6 +180,9 @@ describe('loadGatewayConfig', () => {
             maxJsonContainers: 100000,
           },
         },
+        responses: {
+          store: { ttlSeconds: 86400, maxEntries: 10000, keyPrefix: 'tiergate:responses:' },
+        },
       };
       expect(config).toEqual(expected);
     });
@@ -1175,6 +1178,7 @@ describe('docs/gateway.example.yaml', () => {
         'tiers',
         'tools',
         'limits',
+        'responses',
       ].sort(),
     );
     expect(config.tools.webSearch.endpoint).toBe('http://searxng:8080/search');

@@ -2,6 +2,7 @@ import { section } from './config-key.builders';
 import { AUTH_KEYS } from './keys/auth.keys';
 import { LIMITS_KEYS, REDIS_KEYS } from './keys/limits.keys';
 import { POOLS_KEYS } from './keys/pools.keys';
+import { RESPONSES_KEYS } from './keys/responses.keys';
 import { ROUTING_KEYS, STREAMING_KEYS } from './keys/routing.keys';
 import { SERVER_KEYS } from './keys/server.keys';
 import { ALIASES_KEYS, EMBEDDINGS_KEYS, TIERS_KEYS } from './keys/tiers.keys';
@@ -26,6 +27,7 @@ export const GATEWAY_CONFIG_KEYS = section(
     tools: TOOLS_KEYS,
     redis: REDIS_KEYS,
     limits: LIMITS_KEYS,
+    responses: RESPONSES_KEYS,
   },
   {
     name: 'GatewayConfigSchema',

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import type { GatewayConfig } from '../config';
 import { TierRoutingModule } from '../tier-routing';
 import { MemoryResponseStore, RedisResponseStore, type ResponseStore } from './response-store';
-import { DEFAULT_RESPONSES_OPTIONS, type ResponsesOptions } from './responses-options';
+import type { ResponsesOptions } from './responses-options';
 import { RESPONSE_STORE, RESPONSES_OPTIONS } from './responses.constants';
 import { ResponsesController } from './responses.controller';
 import { ResponsesService } from './responses.service';
@@ -14,7 +14,12 @@ import { ResponsesService } from './responses.service';
   controllers: [ResponsesController],
   providers: [
     ResponsesService,
-    { provide: RESPONSES_OPTIONS, useValue: DEFAULT_RESPONSES_OPTIONS },
+    {
+      provide: RESPONSES_OPTIONS,
+      useFactory: (config: ConfigService<GatewayConfig, true>): ResponsesOptions =>
+        config.get('responses', { infer: true }),
+      inject: [ConfigService],
+    },
     {
       provide: RESPONSE_STORE,
       useFactory: (
