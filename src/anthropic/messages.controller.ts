@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { assertModelAllowed } from '../auth';
+import { AcceptsApiKeyHeader, assertModelAllowed } from '../auth';
 import type { ChatCompletionRequest } from '../common/openai';
 import { estimatePromptTokens } from '../common/tokens';
 import type { GatewayConfig } from '../config';
@@ -46,6 +46,7 @@ export class MessagesController {
   }
 
   @Post()
+  @AcceptsApiKeyHeader()
   @HttpCode(200)
   @ApiOperation({ summary: 'Anthropic Messages, routed to the instant or thinking tier' })
   @ApiBody({ schema: { type: 'object' } })
@@ -70,6 +71,7 @@ export class MessagesController {
   }
 
   @Post('count_tokens')
+  @AcceptsApiKeyHeader()
   @HttpCode(200)
   @ApiOperation({
     summary: 'Anthropic Messages token count: the gateway’s token estimate of the prompt',

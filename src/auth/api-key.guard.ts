@@ -1,8 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { IncomingHttpHeaders } from 'node:http';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
+import { acceptsApiKeyHeader } from './api-key-header.decorator';
 import { ApiKeyService, type CallerIdentity } from './api-key.service';
 import { ADMIN_ONLY } from './admin-only.decorator';
 import { IS_PUBLIC } from './public.decorator';
@@ -15,9 +15,9 @@ declare module 'fastify' {
 }
 
 /**
- * `Authorization: Bearer <key>` or `x-api-key: <key>` (as Anthropic's clients send it) on every
- * route not marked {@link Public} (docs/api.md §6: 401); routes marked `@AdminOnly()` also need a
- * key with `role: admin` (403 `admin_required`).
+ * `Authorization: Bearer <key>` on every route not marked {@link Public} (docs/api.md §6: 401);
+ * on routes marked `@AcceptsApiKeyHeader()` (the Anthropic front), `x-api-key: <key>` too; routes
+ * marked `@AdminOnly()` also need a key with `role: admin` (403 `admin_required`).
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -35,7 +35,7 @@ export class ApiKeyGuard implements CanActivate {
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     // Requests with a body were authenticated before it was read (see authenticateBeforeBody).
-    const caller = (request.caller ??= callerOf(this.keys, request.headers));
+    const caller = (request.caller ??= callerOf(this.keys, request));
     if (caller.role !== 'admin' && this.adminOnly(context)) {
       throw new GatewayException(ErrorCode.AdminRequired, ErrorMessages.adminRequired());
     }
@@ -53,24 +53,36 @@ export class ApiKeyGuard implements CanActivate {
 }
 
 /**
- * The caller behind a request's key: `Authorization: Bearer <key>`, or, when that header is
- * absent, `x-api-key: <key>` (Anthropic's clients). A present `Authorization` is the one judged.
+ * The caller behind a request's key: `Authorization: Bearer <key>`, or, on a route that accepts
+ * it and when that header is absent, `x-api-key: <key>` (Anthropic's clients).
  *
  * @throws GatewayException 401 `invalid_api_key` when the key is missing or unknown.
  */
-export function callerOf(keys: ApiKeyService, headers: IncomingHttpHeaders): CallerIdentity {
-  const secret = presentedKey(headers);
-  if (secret === '')
-    throw new GatewayException(ErrorCode.InvalidApiKey, ErrorMessages.missingApiKey());
+export function callerOf(
+  keys: ApiKeyService,
+  request: Pick<FastifyRequest, 'headers' | 'routeOptions'>,
+): CallerIdentity {
+  const apiKeyHeader = acceptsApiKeyHeader(request);
+  const secret = presentedKey(request.headers, apiKeyHeader);
+  if (secret === '') {
+    throw new GatewayException(
+      ErrorCode.InvalidApiKey,
+      apiKeyHeader ? ErrorMessages.missingApiKeyOrHeader() : ErrorMessages.missingApiKey(),
+    );
+  }
   const caller = keys.identify(secret);
   if (!caller) throw new GatewayException(ErrorCode.InvalidApiKey, ErrorMessages.invalidApiKey());
   return caller;
 }
 
-/** The key a request presents, or `''`. */
-export function presentedKey(headers: IncomingHttpHeaders): string {
+/**
+ * The key a request presents, or `''`: the bearer token; with `apiKeyHeader`, `x-api-key` when no
+ * `Authorization` was sent (a present `Authorization` is the one judged).
+ */
+export function presentedKey(headers: FastifyRequest['headers'], apiKeyHeader: boolean): string {
   const bearer = headers.authorization;
   if (typeof bearer === 'string') return /^bearer /i.test(bearer) ? bearer.slice(7).trim() : '';
+  if (!apiKeyHeader) return '';
   const apiKey = headers['x-api-key'];
   return typeof apiKey === 'string' ? apiKey.trim() : '';
 }
@@ -95,7 +107,7 @@ export function authenticateBeforeBody(
       return;
     }
     try {
-      request.caller = callerOf(keys, request.headers);
+      request.caller = callerOf(keys, request);
     } catch (error) {
       reply.header('connection', 'close');
       done(error as Error);

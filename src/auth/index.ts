@@ -13,3 +13,4 @@ export {
   mayUseTool,
 } from './key-access';
 export { Public } from './public.decorator';
+export { AcceptsApiKeyHeader } from './api-key-header.decorator';

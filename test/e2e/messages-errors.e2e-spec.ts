@@ -177,17 +177,18 @@ describe('keys', () => {
     expect(res.body.error.message).toMatch(/x-api-key/);
   });
 
-  it('accepts x-api-key on the OpenAI routes too, which keep the OpenAI envelope', async () => {
-    const ok = await fetch(`${gateway.url}/v1/models`, { headers: { 'x-api-key': TEST_KEY } });
-    expect(ok.status).toBe(200);
-    const bad = await postJson(
+  it('takes x-api-key only under /v1/messages: the OpenAI routes keep the bearer and their envelope', async () => {
+    const models = await fetch(`${gateway.url}/v1/models`, { headers: { 'x-api-key': TEST_KEY } });
+    expect(models.status).toBe(401);
+    const chat = await postJson(
       `${gateway.url}/v1/chat/completions`,
-      { messages: [] },
-      xApiKey('nope'),
+      { messages: [{ role: 'user', content: 'hi' }] },
+      xApiKey(TEST_KEY),
     );
-    expect(bad.status).toBe(401);
-    expect(Object.keys(bad.body)).toEqual(['error']);
-    expect(bad.body.error.code).toBe('invalid_api_key');
+    expect(chat.status).toBe(401);
+    expect(Object.keys(chat.body)).toEqual(['error']);
+    expect(chat.body.error.code).toBe('invalid_api_key');
+    expect(chat.body.error.message).not.toMatch(/x-api-key/);
   });
 });
 
@@ -244,9 +245,19 @@ describe('errors under /v1/messages', () => {
   });
 
   it('answers an unknown route under /v1/messages with 404 not_found_error', async () => {
-    const res = await postJson(`${gateway.url}/v1/messages/batches`, {}, xApiKey(TEST_KEY));
+    const res = await postJson(
+      `${gateway.url}/v1/messages/batches`,
+      {},
+      {
+        authorization: `Bearer ${TEST_KEY}`,
+        'content-type': 'application/json',
+      },
+    );
     expect(res.status).toBe(404);
     expectAnthropicError(res.body, 'not_found_error');
+    const read = await fetch(`${gateway.url}/v1/messages/batches`, { headers: xApiKey(TEST_KEY) });
+    expect(read.status).toBe(404);
+    expectAnthropicError(await read.json(), 'not_found_error');
   });
 
   it('answers a non-JSON content type with 415 in Anthropic’s envelope', async () => {

@@ -13,8 +13,9 @@ export const ErrorMessages = {
   routeNotFound: (method: string, url: string) => `Unknown request URL: ${method} ${url}.`,
   malformedUrl: () => 'The request URL is malformed (an invalid percent-escape).',
   methodNotAllowed: (method: string, url: string) => `Method ${method} is not allowed on ${url}.`,
-  missingApiKey: () =>
-    "You didn't provide an API key. Send it as 'Authorization: Bearer <key>' or 'x-api-key: <key>'.",
+  missingApiKey: () => "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.",
+  missingApiKeyOrHeader: () =>
+    "You didn't provide an API key. Send it as 'x-api-key: <key>' or 'Authorization: Bearer <key>'.",
   invalidApiKey: () => 'Incorrect API key provided.',
   modelNotAllowed: (model: string) => `This API key may not use the model '${model}'.`,
   adminRequired: () =>
