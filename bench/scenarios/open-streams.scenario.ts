@@ -36,8 +36,13 @@ export interface OpenStreamsResult {
   rssBaselineKiB: number;
   /** RSS while every stream is open (median of several samples). */
   rssOpenKiB: number;
-  /** (open − baseline) / streams. */
+  /**
+   * (open − baseline) / the streams that were open (every caller with its first byte): on a
+   * loaded machine not every stream may open within the minute allowed.
+   */
   kibPerStream: number;
+  /** Whether all `streams` were open when the RSS was read (else the figure is not the target's). */
+  allOpen: boolean;
   /** (open − fresh) / streams: one-off warm-up costs included. */
   kibPerStreamFromFresh: number;
   /** RSS a moment after every caller left. */
@@ -50,8 +55,15 @@ export interface OpenStreamsResult {
   /** Time until every stream was open upstream and had its first byte at the caller. */
   openMs: number;
   upstreamAborted: number;
-  /** From destroying the callers' sockets to the simulator counting the last abort (or the timeout). */
+  /** Upstream requests the simulator held when the callers left. */
+  upstreamOpenAtLeave: number;
+  /**
+   * From destroying the callers' sockets until the simulator holds no upstream request any more
+   * (or the timeout).
+   */
   abortMs: number;
+  /** Every upstream request held when the callers left was aborted within the timeout. */
+  allAborted: boolean;
   /** The simulator's counters at the end. */
   simulator: SimStats;
 }
@@ -125,15 +137,18 @@ export async function runOpenStreams(options: OpenStreamsOptions): Promise<OpenS
     peak = Math.max(peak, stats.inFlight);
 
     // Every caller leaves at once.
+    const openAtLeave = stats.inFlight;
+    const abortedBefore = stats.aborted;
     const left = process.hrtime.bigint();
     for (const caller of callers) caller.req.destroy();
     const abortDeadline = Date.now() + options.abortTimeoutMs;
     stats = await simulatorStats(simulatorOrigin);
-    while (stats.aborted < options.streams && Date.now() < abortDeadline) {
+    while (stats.inFlight > 0 && Date.now() < abortDeadline) {
       await sleep(50);
       stats = await simulatorStats(simulatorOrigin);
     }
     const abortMs = Number(process.hrtime.bigint() - left) / 1e6;
+    const allAborted = stats.inFlight === 0 && stats.aborted - abortedBefore >= openAtLeave;
     options.onMeasured?.(from, nowUs());
     await sleep(1000);
     const rssAfterCloseKiB = await sampleRss(gateway.handle);
@@ -144,8 +159,9 @@ export async function runOpenStreams(options: OpenStreamsOptions): Promise<OpenS
       rssFreshKiB,
       rssBaselineKiB,
       rssOpenKiB,
-      kibPerStream: (rssOpenKiB - rssBaselineKiB) / options.streams,
-      kibPerStreamFromFresh: (rssOpenKiB - rssFreshKiB) / options.streams,
+      kibPerStream: (rssOpenKiB - rssBaselineKiB) / Math.max(1, callersWithFirstByte),
+      allOpen: callersWithFirstByte >= options.streams && peak >= options.streams,
+      kibPerStreamFromFresh: (rssOpenKiB - rssFreshKiB) / Math.max(1, callersWithFirstByte),
       rssAfterCloseKiB,
       callersWithFirstByte,
       firstByteMsP50: median(firstBytes),
@@ -153,7 +169,9 @@ export async function runOpenStreams(options: OpenStreamsOptions): Promise<OpenS
       upstreamInFlightPeak: peak,
       openMs,
       upstreamAborted: stats.aborted,
+      upstreamOpenAtLeave: openAtLeave,
       abortMs,
+      allAborted,
       simulator: stats,
     };
   } finally {

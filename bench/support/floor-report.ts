@@ -155,9 +155,9 @@ export function figuresOf(r: RunResults): Figure[] {
       vsFloor: gateway && floor ? (gateway.kibPerStream / floor.kibPerStream) * 100 : undefined,
       kind: 'ratio',
       target: `gateway ≤ ${TARGETS.kibPerStream} KiB`,
-      pass: gateway ? gateway.kibPerStream <= TARGETS.kibPerStream : undefined,
+      pass: gateway ? gateway.allOpen && gateway.kibPerStream <= TARGETS.kibPerStream : undefined,
     });
-    const allAborted = (x?: OpenStreamsResult) => !!x && x.upstreamAborted >= x.streams;
+    const allAborted = (x?: OpenStreamsResult) => !!x && x.allOpen && x.allAborted;
     push({
       id: 'd.abort',
       label: '(d) callers leave: time until every upstream request is aborted, ms',
