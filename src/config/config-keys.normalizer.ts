@@ -11,6 +11,15 @@ export interface NormalizedKeys {
 /** Top-level mappings whose keys are names chosen by the operator, not schema keys. */
 const NAMED_MAPS: ReadonlySet<string> = new Set(['pools', 'aliases']);
 
+/** Nested mappings of operator-chosen names (tiers, model ids, aliases, pools, key names). */
+const NESTED_NAMED_MAPS: ReadonlySet<string> = new Set([
+  'pricing.tiers',
+  'pricing.models',
+  'pricing.aliases',
+  'pricing.pools',
+  'budgets.keys',
+]);
+
 const SNAKE_KEY = /^[a-z]+(_[a-z]+)*$/;
 const POOL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
@@ -33,7 +42,9 @@ export function normalizeConfigKeys(tree: Record<string, unknown>): NormalizedKe
   const walk = (node: unknown, path: ConfigPathSegment[]): unknown => {
     if (Array.isArray(node)) return node.map((item, index) => walk(item, [...path, index]));
     if (!isPlainObject(node)) return node;
-    const isNamedMap = path.length === 1 && NAMED_MAPS.has(path[0] as string);
+    const isNamedMap =
+      (path.length === 1 && NAMED_MAPS.has(path[0] as string)) ||
+      (path.length === 2 && NESTED_NAMED_MAPS.has(path.join('.')));
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(node)) {
       const childPath = [...path, key];

@@ -183,6 +183,12 @@ describe('loadGatewayConfig', () => {
         responses: {
           store: { ttlSeconds: 86400, maxEntries: 10000, keyPrefix: 'tiergate:responses:' },
         },
+        pricing: { currency: 'USD', tiers: {}, models: {}, aliases: {}, pools: {} },
+        budgets: {
+          default: { period: 'month', mode: 'soft', warnAt: [0.8, 0.95] },
+          keys: {},
+          keyPrefix: 'tiergate:spend:',
+        },
       };
       expect(config).toEqual(expected);
     });
@@ -1179,8 +1185,24 @@ describe('docs/gateway.example.yaml', () => {
         'tools',
         'limits',
         'responses',
+        'pricing',
+        'budgets',
       ].sort(),
     );
+    expect(config.pricing.tiers.instant).toEqual({
+      input: 0.15,
+      cachedInput: 0.075,
+      output: 0.6,
+      reasoning: 0.6,
+    });
+    expect(config.pricing.pools.embed).toEqual({ gpuHourCost: 1.2, throughputWindowMs: 300_000 });
+    expect(config.budgets.keys['team-b']).toEqual({
+      amount: 20,
+      period: 'rolling',
+      rollingMs: 86_400_000,
+      mode: 'hard',
+      warnAt: [0.5, 0.9],
+    });
     expect(config.tools.webSearch.endpoint).toBe('http://searxng:8080/search');
     expect(config.redis.url).toBe('redis://redis:6379/0');
     expect(config.tiers.instant?.contextWindow).toBe(32768);

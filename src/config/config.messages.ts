@@ -53,6 +53,10 @@ export const ConfigMessages = {
     '(INSTANT_UPSTREAMS + INSTANT_MODEL, THINKING_UPSTREAMS + THINKING_MODEL, or tiers.* in the YAML file)',
   unknownPool: (pool: string): string => `names pool "${pool}", which is not defined under pools`,
   tierNotConfigured: (tier: string): string => `names tier ${tier}, which is not configured`,
+  unknownAlias: (alias: string): string =>
+    `names alias "${alias}", which is not defined under aliases`,
+  unknownKeyName: (name: string): string => `names key "${name}", which is not in auth.keys`,
+  onePeriod: (): string => 'give either period (day, week, month) or rolling (24h, 7d), not both',
   reservedAlias: (name: string): string =>
     `the alias ${name} would shadow a built-in model name (auto, instant, thinking)`,
   aliasShadowsModel: (tier: string): string =>

@@ -152,7 +152,61 @@ export function crossCheckConfig(config: GatewayConfigSchema, sources: EnvSource
 
   checkClientKeys(config, report);
   checkKeyAccess(config, declared, [...aliases.keys(), ...modelTier.keys()], report);
+  checkSpend(config, { declared, aliases, pools }, report);
   return issues;
+}
+
+/**
+ * Prices and budgets only name what exists (a typo would leave a tier unpriced or a key without
+ * its budget, silently), and a budget has one period.
+ */
+function checkSpend(
+  config: GatewayConfigSchema,
+  known: {
+    declared: readonly TierName[];
+    aliases: ReadonlyMap<string, unknown>;
+    pools: ReadonlyMap<string, unknown>;
+  },
+  report: (path: readonly ConfigPathSegment[] | string, message: string) => void,
+): void {
+  const pricing = isObject(config.pricing) ? config.pricing : undefined;
+  const names = (value: unknown): string[] => (value instanceof Map ? [...value.keys()] : []);
+  const tiers = [...known.declared, ...(isObject(config.embeddings) ? ['embeddings'] : [])];
+  for (const tier of names(pricing?.tiers)) {
+    if (!tiers.includes(tier))
+      report(['pricing', 'tiers', tier], ConfigMessages.tierNotConfigured(tier));
+  }
+  for (const alias of names(pricing?.aliases)) {
+    if (!known.aliases.has(alias))
+      report(['pricing', 'aliases', alias], ConfigMessages.unknownAlias(alias));
+  }
+  for (const pool of names(pricing?.pools)) {
+    if (!known.pools.has(pool))
+      report(['pricing', 'pools', pool], ConfigMessages.unknownPool(pool));
+  }
+  const budgets = isObject(config.budgets) ? config.budgets : undefined;
+  const keyNames =
+    isObject(config.auth) && Array.isArray(config.auth.keys)
+      ? config.auth.keys.map((key: unknown) => (isObject(key) ? key.name : undefined))
+      : [];
+  const budgetsByPath: [ConfigPathSegment[], unknown][] = [
+    [['budgets', 'default'], budgets?.default],
+  ];
+  for (const name of names(budgets?.keys)) {
+    // Keys from GATEWAY_API_KEYS are named env-1, env-2, … and are not in the file.
+    if (!keyNames.includes(name) && !/^env-\d+$/.test(name)) {
+      report(['budgets', 'keys', name], ConfigMessages.unknownKeyName(name));
+    }
+    budgetsByPath.push([
+      ['budgets', 'keys', name],
+      (budgets?.keys as Map<string, unknown>).get(name),
+    ]);
+  }
+  for (const [path, budget] of budgetsByPath) {
+    if (isObject(budget) && budget.period !== undefined && budget.rolling !== undefined) {
+      report(path, ConfigMessages.onePeriod());
+    }
+  }
 }
 
 /**

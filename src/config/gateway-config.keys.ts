@@ -7,6 +7,7 @@ import { ROUTING_KEYS, STREAMING_KEYS } from './keys/routing.keys';
 import { SERVER_KEYS } from './keys/server.keys';
 import { ALIASES_KEYS, EMBEDDINGS_KEYS, TIERS_KEYS } from './keys/tiers.keys';
 import { TOOLS_KEYS } from './keys/tools.keys';
+import { BUDGETS_KEYS, PRICING_KEYS } from './keys/spend.keys';
 
 /**
  * THE declaration of the gateway's configuration: every key once, with its validation, default,
@@ -28,6 +29,8 @@ export const GATEWAY_CONFIG_KEYS = section(
     redis: REDIS_KEYS,
     limits: LIMITS_KEYS,
     responses: RESPONSES_KEYS,
+    pricing: PRICING_KEYS,
+    budgets: BUDGETS_KEYS,
   },
   {
     name: 'GatewayConfigSchema',

@@ -192,3 +192,74 @@ describe('LimitsService', () => {
     await expect(limits.report(caller({}))).rejects.toMatchObject({ status: 503 });
   });
 });
+
+describe('LimitsService with budgets (the spend module)', () => {
+  function withSpend(store: LimitStore) {
+    const ticket = { headers: { 'x-gateway-budget-warning': 'threshold=0.8' }, settle: jest.fn() };
+    const spend = { admit: jest.fn(() => Promise.resolve(ticket)) };
+    const metrics = { record: jest.fn(), rateLimited: jest.fn() } as unknown as UsageMetrics;
+    const config = new ConfigService({
+      limits: { reserveCompletionTokens: 100, redis: { onError: 'open' } },
+    });
+    const keys = { anonymous: caller({}) } as unknown as ApiKeyService;
+    const limits = new LimitsService(store, keys, metrics, config as never, spend as never);
+    return { limits, spend, ticket };
+  }
+
+  it('checks the budget first, with the completion budget of each choice, and adds its headers', async () => {
+    const { limits, spend, ticket } = withSpend(new MemoryLimitStore());
+    const grant = await limits.admit(caller({ rpm: 10 }), {
+      endpoint: 'chat',
+      requestedModel: 'auto',
+      promptTokens: 12.5,
+      maxTokens: null,
+      choices: 2,
+      stream: false,
+    });
+    expect(spend.admit).toHaveBeenCalledWith('team-a', {
+      endpoint: 'chat',
+      requestedModel: 'auto',
+      promptTokens: 13,
+      completionTokens: 100,
+      choices: 2,
+    });
+    expect(grant.spend).toBe(ticket);
+    expect(grant.headers).toMatchObject({
+      'x-gateway-budget-warning': 'threshold=0.8',
+      'x-ratelimit-limit-requests': '10',
+    });
+    grant.admission.routed('instant', 'qwen');
+    grant.settle(finished());
+    expect(ticket.settle).toHaveBeenCalledWith({
+      outcome: 'ok',
+      usageReported: false,
+      promptTokens: 13,
+      streamedTokens: 0,
+      tier: 'instant',
+      model: 'qwen',
+    });
+  });
+
+  it('a request refused by a rate limit gives its budget reservation back (settled as an error, at 0)', async () => {
+    const { limits, ticket } = withSpend(new MemoryLimitStore());
+    const options = { endpoint: 'chat' as const, promptTokens: 1, stream: false };
+    await limits.admit(caller({ rpm: 1 }), options);
+    await expect(limits.admit(caller({ rpm: 1 }), options)).rejects.toMatchObject({
+      code: 'rate_limit_exceeded',
+    });
+    expect(ticket.settle).toHaveBeenCalledWith(
+      expect.objectContaining({ outcome: 'error', usageReported: false, streamedTokens: 0 }),
+    );
+  });
+
+  it('a budget refusal reaches the caller before any rate limit is counted', async () => {
+    const store = new MemoryLimitStore();
+    const { limits, spend } = withSpend(store);
+    const refusal = new GatewayException(ErrorCode.InsufficientQuota, 'over budget');
+    spend.admit.mockImplementationOnce(() => Promise.reject(refusal));
+    await expect(
+      limits.admit(caller({ rpm: 5 }), { endpoint: 'chat', promptTokens: 1, stream: false }),
+    ).rejects.toBe(refusal);
+    expect((await store.peek('team-a')).requests.current).toBe(0);
+  });
+});

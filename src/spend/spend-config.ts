@@ -1,15 +1,6 @@
 import type { GatewayConfig } from '../config';
 import type { PricingCatalog } from './pricing.service';
 import { EMBEDDINGS_TIER } from './pricing.service';
-import { DEFAULT_SPEND_OPTIONS, type SpendOptions } from './spend.options';
-
-/** The spend options of a loaded configuration (`pricing`, `budgets`), defaults where absent. */
-export function spendOptionsFrom(slices: Partial<SpendOptions>): SpendOptions {
-  return {
-    pricing: slices.pricing ?? DEFAULT_SPEND_OPTIONS.pricing,
-    budgets: slices.budgets ?? DEFAULT_SPEND_OPTIONS.budgets,
-  };
-}
 
 /** The routes prices attach to: tiers, the embeddings pool, aliases and pool sizes. */
 export function pricingCatalogFrom(

@@ -6,7 +6,7 @@ import { BudgetService } from './budget.service';
 import { MemorySpendStore } from './memory-spend.store';
 import { PricingService } from './pricing.service';
 import { RedisSpendStore } from './redis-spend.store';
-import { pricingCatalogFrom, spendOptionsFrom } from './spend-config';
+import { pricingCatalogFrom } from './spend-config';
 import { SpendHeaders } from './spend-headers';
 import { SpendMetrics } from './spend-metrics';
 import type { SpendStore } from './spend-store.interface';
@@ -32,11 +32,10 @@ function spendStoreFor(config: Config, options: SpendOptions): SpendStore {
   providers: [
     {
       provide: SPEND_OPTIONS,
-      useFactory: (config: ConfigService) =>
-        spendOptionsFrom({
-          pricing: config.get<SpendOptions['pricing']>('pricing'),
-          budgets: config.get<SpendOptions['budgets']>('budgets'),
-        }),
+      useFactory: (config: Config): SpendOptions => ({
+        pricing: config.get('pricing', { infer: true }),
+        budgets: config.get('budgets', { infer: true }),
+      }),
       inject: [ConfigService],
     },
     { provide: SPEND_STORE, useFactory: spendStoreFor, inject: [ConfigService, SPEND_OPTIONS] },

@@ -35,6 +35,9 @@ type Ended = Pick<
   | 'errorType'
   | 'aborted'
   | 'accounting'
+  | 'cost'
+  | 'costUnpriced'
+  | 'tokensByKind'
 >;
 
 const CHAT: Ended = {
@@ -153,6 +156,17 @@ describe('requestLogLine', () => {
       },
       { outcome: 'error', error_code: 'http_502', reserved_tokens: undefined },
     ],
+    [
+      'a priced request has its cost and cached tokens',
+      {
+        cost: 0.00042,
+        costUnpriced: false,
+        tokensByKind: { input: 80, cached_input: 40, output: 18, reasoning: 30 },
+      },
+      { cost: 0.00042, pricing: undefined, cached_tokens: 40 },
+    ],
+    ['an unpriced one says so', { cost: 0, costUnpriced: true }, { cost: 0, pricing: 'unpriced' }],
+    ['no prices configured: no cost', {}, { cost: undefined, pricing: undefined }],
   ])('%s', (_, fields, expected) => {
     expect(requestLogLine(record(fields))).toEqual(expect.objectContaining(expected));
   });

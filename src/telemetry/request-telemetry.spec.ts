@@ -80,3 +80,43 @@ describe('RequestTelemetry.addUsage', () => {
     ]);
   });
 });
+
+describe('RequestTelemetry: the spend meter and the cost', () => {
+  const make = (metrics: object) =>
+    new RequestTelemetry(
+      { method: 'POST', id: 'req-3' } as never,
+      { raw: { writableFinished: true, statusCode: 200 } } as never,
+      '/v1/chat/completions',
+      undefined,
+      metrics as never,
+      ROOT_CONTEXT,
+    );
+
+  it('tells the usage observer each call with its tier and pool model id', () => {
+    const telemetry = make({ tokenUsage: { observe: jest.fn() } });
+    const observe = jest.fn();
+    telemetry.usageObserver = { observe };
+    telemetry.addUsage({ prompt_tokens: 1, completion_tokens: 2 }, 'thinking', 'qwq');
+    telemetry.addUsage(undefined, 'instant', 'qwen');
+    expect(observe.mock.calls).toEqual([
+      [{ prompt_tokens: 1, completion_tokens: 2 }, 'thinking', 'qwq'],
+    ]);
+  });
+
+  it('sets tiergate.cost on a recorded span', () => {
+    const telemetry = make({});
+    const setAttribute = jest.fn();
+    Object.assign(telemetry, {
+      recording: true,
+      span: {
+        setAttribute,
+        setStatus: jest.fn(),
+        end: jest.fn(),
+        spanContext: () => ({ traceId: '', spanId: '', traceFlags: 0 }),
+      },
+    });
+    telemetry.cost = 0.25;
+    telemetry.end();
+    expect(setAttribute).toHaveBeenCalledWith('tiergate.cost', 0.25);
+  });
+});

@@ -15,6 +15,11 @@ function keyPaths(value: unknown, path = ''): string[] {
   const placeholders: Record<string, string> = {
     pools: '<pool>',
     aliases: '<alias>',
+    'pricing.tiers': '<tier>',
+    'pricing.models': '<pool model id>',
+    'pricing.aliases': '<alias>',
+    'pricing.pools': '<pool>',
+    'budgets.keys': '<key name>',
   };
   if (Array.isArray(value)) {
     const objects = value.filter((v) => typeof v === 'object' && v !== null);

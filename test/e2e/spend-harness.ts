@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createGatewayApp } from '../../src/app.factory';
 import { loadGatewayConfig } from '../../src/config';
-import { parseSpendSections, type SpendSections } from '../../src/spend/spend-yaml';
 import type { RunningSimulator } from '../simulator';
 import { TEST_KEY } from './harness';
 
@@ -26,11 +25,10 @@ export async function startSpendGateway(
   document: Record<string, unknown>,
   sims: RunningSimulator[],
   env: Record<string, string> = {},
-  spend: SpendSections = {},
 ): Promise<SpendGateway> {
   const file = join(mkdtempSync(join(tmpdir(), 'tiergate-spend-')), 'gateway.yaml');
   writeFileSync(file, JSON.stringify(document));
-  const loaded = loadGatewayConfig({
+  const config = loadGatewayConfig({
     HOST: '127.0.0.1',
     GATEWAY_CONFIG: file,
     GATEWAY_API_KEYS: TEST_KEY,
@@ -38,9 +36,6 @@ export async function startSpendGateway(
     LOG_LEVEL: 'info',
     ...env,
   });
-  const parsed = parseSpendSections(spend);
-  if (parsed.errors.length > 0) throw new Error(parsed.errors.join('; '));
-  const config = { ...loaded, ...parsed.options };
   const logs: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, callback) {

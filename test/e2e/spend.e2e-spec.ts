@@ -48,16 +48,13 @@ describe('spend: the cost of each request (docs/spend.md)', () => {
         aliases: { cheap: 'instant' },
         // No escalation: every round stays on the priced instant tier.
         tools: { max_rounds: 4, escalation: { enabled: false } },
-      },
-      Object.values(sims),
-      {},
-      {
         pricing: {
           currency: 'EUR',
           tiers: { instant: INSTANT, embeddings: EMBED },
           aliases: { cheap: CHEAP },
         },
       },
+      Object.values(sims),
     );
   });
   afterAll(() => gateway?.close());
@@ -219,10 +216,6 @@ describe('spend: budgets (docs/spend.md)', () => {
         },
         pools: { instant: { upstreams: [{ url: sim.url }] } },
         tiers: { instant: { pool: 'instant', model: 'sim-instant' } },
-      },
-      [sim],
-      {},
-      {
         pricing: { tiers: { instant: PRICE } },
         budgets: {
           keys: {
@@ -232,6 +225,7 @@ describe('spend: budgets (docs/spend.md)', () => {
           },
         },
       },
+      [sim],
     );
   });
   afterAll(() => gateway?.close());
