@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import type { GatewayConfig, RoutingConfig } from '../src/config/gateway-config.interface';
-import { CONFIG_DEFAULTS } from '../src/config/config.constants';
+import { defaultsOf, GATEWAY_CONFIG_KEYS } from '../src/config';
 import {
   CascadeClassifier,
   reasoningEffortVerdict,
@@ -110,13 +110,14 @@ export async function runClassifierBench(
   options: { print?: boolean; quick?: boolean } = {},
 ): Promise<Record<string, unknown>> {
   const scale = options.quick ? 0.2 : 1;
+  const defaults = defaultsOf(GATEWAY_CONFIG_KEYS.shape.routing);
   const routing: RoutingConfig = {
-    defaultModel: CONFIG_DEFAULTS.defaultModel,
-    defaultTier: CONFIG_DEFAULTS.defaultTier,
-    classifiers: [...CONFIG_DEFAULTS.classifiers],
-    thinkingThreshold: CONFIG_DEFAULTS.thinkingThreshold,
+    defaultModel: defaults.defaultModel,
+    defaultTier: 'instant',
+    classifiers: [...defaults.classifiers],
+    thinkingThreshold: defaults.thinkingThreshold,
     steps: {},
-    semanticBudgetMs: CONFIG_DEFAULTS.semanticBudgetMs,
+    semanticBudgetMs: defaults.semanticBudgetMs,
   };
   const config = silentConfig(routing);
   const rules = new RulesClassifier(config);

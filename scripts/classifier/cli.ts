@@ -2,7 +2,7 @@
 import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import { parseArgs } from 'node:util';
-import { CONFIG_DEFAULTS } from '../../src/config/config.constants';
+import { defaultsOf, GATEWAY_CONFIG_KEYS } from '../../src/config';
 import type {
   ClassifierName,
   GatewayConfig,
@@ -37,23 +37,24 @@ export const num = (value: string | boolean | undefined, fallback: number): numb
 /** The gateway's default routing configuration, with overrides. */
 export function routingConfig(overrides: Partial<RoutingConfig> = {}): RoutingConfig {
   return {
-    defaultModel: CONFIG_DEFAULTS.defaultModel,
-    defaultTier: CONFIG_DEFAULTS.defaultTier,
-    classifiers: [...CONFIG_DEFAULTS.classifiers],
-    thinkingThreshold: CONFIG_DEFAULTS.thinkingThreshold,
+    ...ROUTING_DEFAULTS,
+    defaultTier: 'instant',
+    classifiers: [...ROUTING_DEFAULTS.classifiers],
     steps: defaultSteps(),
-    semanticBudgetMs: CONFIG_DEFAULTS.semanticBudgetMs,
     ...overrides,
   };
 }
 
+/** The `routing` section as the loader builds it when nothing is configured. */
+const ROUTING_DEFAULTS = defaultsOf(GATEWAY_CONFIG_KEYS.shape.routing);
+
 /** Each step's default `min_confidence`, exactly as the configuration loader fills it. */
 export function defaultSteps(): RoutingConfig['steps'] {
-  const defaults = CONFIG_DEFAULTS.stepMinConfidence;
+  const steps = ROUTING_DEFAULTS.steps;
   return Object.fromEntries(
-    (Object.keys(defaults) as ClassifierName[]).map((name) => [
+    (Object.keys(steps) as ClassifierName[]).map((name) => [
       name,
-      { minConfidence: defaults[name] },
+      { minConfidence: steps[name]!.minConfidence },
     ]),
   );
 }
@@ -132,6 +133,6 @@ export function describeSteps(
   steps: RoutingConfig['steps'],
 ): string {
   return classifiers
-    .map((c) => `${c} ${steps[c]?.minConfidence ?? CONFIG_DEFAULTS.stepMinConfidence[c]}`)
+    .map((c) => `${c} ${steps[c]?.minConfidence ?? ROUTING_DEFAULTS.steps[c]?.minConfidence}`)
     .join(', ');
 }

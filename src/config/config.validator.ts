@@ -3,9 +3,12 @@ import { camelToSnake } from './config-keys.normalizer';
 import { RESERVED_MODEL_NAMES } from './config.constants';
 import { formatConfigPath, type ConfigIssue, type ConfigPathSegment } from './config.errors';
 import { ConfigMessages } from './config.messages';
-import type { EmbeddingsSchema, GatewayConfigSchema, TierSchema } from './config.schema';
 import { envSourceOf, ENV_POOLS, type EnvSources } from './env.overlay';
-import { TIER_NAMES, type TierName } from './gateway-config.interface';
+import { TIER_NAMES, type GatewayConfigSchema, type TierName } from './gateway-config.interface';
+import { isSha256Key, normalizeClientKey } from './keys/auth.keys';
+
+type TierSchema = NonNullable<GatewayConfigSchema['tiers']['instant']>;
+type EmbeddingsSchema = NonNullable<GatewayConfigSchema['embeddings']>;
 
 /**
  * Runs the class-validator schema and turns its error tree into `<yaml path>: <why>` issues.
@@ -232,8 +235,6 @@ function checkComplete(
   }
 }
 
-const SHA256_KEY = /^sha256:[0-9a-fA-F]{64}$/;
-
 function checkClientKeys(
   config: GatewayConfigSchema,
   report: (path: readonly ConfigPathSegment[] | string, message: string) => void,
@@ -251,7 +252,7 @@ function checkClientKeys(
       else names.set(name, index);
     }
     if (typeof key === 'string' && key !== '') {
-      if (key.startsWith('sha256:') && !SHA256_KEY.test(key)) {
+      if (key.startsWith('sha256:') && !isSha256Key(key)) {
         report(['auth', 'keys', index, 'key'], ConfigMessages.sha256Key());
       }
       const earlier = values.get(normalizeClientKey(key));
@@ -268,11 +269,6 @@ function checkClientKeys(
   if (config.auth.mode === 'required' && keys.length === 0) {
     report('auth.keys', ConfigMessages.authWithoutKeys());
   }
-}
-
-/** Hex digests compare case-insensitively; they are handed on in lower case. */
-export function normalizeClientKey(key: string): string {
-  return SHA256_KEY.test(key) ? key.toLowerCase() : key;
 }
 
 /** Appends `(set by VAR)` to issues about values that came from the environment. */

@@ -1,14 +1,10 @@
 import { camelToSnake } from './config-keys.normalizer';
-import {
-  AUTH_MODES,
-  CONFIG_DEFAULTS,
-  CONFIG_LIMITS,
-  LOG_LEVELS,
-  REDIS_FAILURE_MODES,
-} from './config.constants';
+import { parseEnvInteger, type ConfigNode, type EnvBinding } from './config-key.builders';
+import { CONFIG_LIMITS, DEFAULT_REQUEST_TIMEOUT_MS } from './config.constants';
 import { formatConfigPath, isWithinPath, type ConfigIssue } from './config.errors';
 import { ConfigMessages } from './config.messages';
 import { isPlainObject, type EnvSource } from './env-expand';
+import { GATEWAY_CONFIG_KEYS } from './gateway-config.keys';
 
 /** Where each value that came from the environment sits in the YAML-shaped tree. */
 export type EnvSources = Map<string, string>;
@@ -38,10 +34,13 @@ export const ENV_POOLS: readonly EnvPool[] = [
 
 /**
  * Applies the environment (docs/api.md §3) on top of the camelCased YAML tree, in place: environment
- * beats YAML. Scalars are checked here, named by their variable (`PORT: must be …`), and not
- * applied when bad, so the schema does not report them a second time. Values whose checks need
- * the merged tree (URLs, pool references, key formats) are recorded in `sources`, so that later
- * issues about them can say which variable they came from.
+ * beats YAML. Keys declared with `env:` in gateway-config.keys.ts are set from their variable;
+ * numbers and choices are checked here, named by their variable (`PORT: must be …`), and not
+ * applied when bad, so the schema does not report them a second time. The structural variables
+ * (`<TIER>_UPSTREAMS`, `_MODEL`, `_API_KEY`, `UPSTREAM_API_KEY`, `GATEWAY_API_KEYS`,
+ * `REQUEST_TIMEOUT_MS`), which build pools, tiers and keys rather than set one key, are applied
+ * below. Values whose checks need the merged tree (URLs, pool references, key formats) are
+ * recorded in `sources`, so that later issues about them can say which variable they came from.
  */
 export function applyEnvOverlay(raw: Record<string, unknown>, env: EnvSource): EnvOverlayResult {
   const issues: ConfigIssue[] = [];
@@ -50,21 +49,6 @@ export function applyEnvOverlay(raw: Record<string, unknown>, env: EnvSource): E
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
-  const integer = (name: string, min: number, max: number): number | undefined => {
-    const text = read(name);
-    if (text === undefined) return undefined;
-    const value = /^\d+$/.test(text) ? Number(text) : NaN;
-    if (Number.isSafeInteger(value) && value >= min && value <= max) return value;
-    issues.push({ path: name, message: ConfigMessages.integerBetween(min, max) });
-    return undefined;
-  };
-  const choice = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
-    const text = read(name)?.toLowerCase();
-    if (text === undefined) return undefined;
-    if ((allowed as readonly string[]).includes(text)) return text as T;
-    issues.push({ path: name, message: ConfigMessages.oneOf(allowed) });
-    return undefined;
-  };
   const set = (path: readonly string[], value: unknown, source: string): void => {
     const parent = section(raw, path.slice(0, -1));
     if (!parent) return;
@@ -72,66 +56,22 @@ export function applyEnvOverlay(raw: Record<string, unknown>, env: EnvSource): E
     sources.set(formatConfigPath(path.map(camelToSnake)), source);
   };
 
-  const port = integer('PORT', 1, CONFIG_LIMITS.maxPort);
-  if (port !== undefined) set(['server', 'port'], port, 'PORT');
-  const host = read('HOST');
-  if (host !== undefined) set(['server', 'host'], host, 'HOST');
-  const bodyLimit = integer('BODY_LIMIT_BYTES', 1, CONFIG_LIMITS.maxBodyLimitBytes);
-  if (bodyLimit !== undefined) set(['server', 'bodyLimitBytes'], bodyLimit, 'BODY_LIMIT_BYTES');
-  const bodyTimeout = integer('BODY_TIMEOUT_MS', 1, CONFIG_LIMITS.maxTimeoutMs);
-  if (bodyTimeout !== undefined) set(['server', 'bodyTimeoutMs'], bodyTimeout, 'BODY_TIMEOUT_MS');
-  const maxConnections = integer('MAX_CLIENT_CONNECTIONS', 1, CONFIG_LIMITS.maxClientConnections);
-  if (maxConnections !== undefined) {
-    set(['server', 'maxConnections'], maxConnections, 'MAX_CLIENT_CONNECTIONS');
+  // Keys bound to one variable each, as declared; a bad value is reported under its variable.
+  for (const { path, env: binding } of envBoundKeys()) {
+    const text = read(binding.variable);
+    if (text === undefined) continue;
+    const parsed = binding.parse(text);
+    if ('message' in parsed) issues.push({ path: binding.variable, message: parsed.message });
+    else set(path, parsed.value, binding.variable);
   }
-  const logLevel = choice('LOG_LEVEL', LOG_LEVELS);
-  if (logLevel !== undefined) set(['server', 'logLevel'], logLevel, 'LOG_LEVEL');
-
-  const authMode = choice('GATEWAY_AUTH', AUTH_MODES);
-  if (authMode !== undefined) set(['auth', 'mode'], authMode, 'GATEWAY_AUTH');
   appendClientKeys(raw, read('GATEWAY_API_KEYS'), sources);
-
-  const defaultModel = read('ROUTING_DEFAULT_MODEL');
-  if (defaultModel !== undefined) {
-    set(['routing', 'defaultModel'], defaultModel, 'ROUTING_DEFAULT_MODEL');
+  const timeout = read('REQUEST_TIMEOUT_MS');
+  let requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+  if (timeout !== undefined) {
+    const parsed = parseEnvInteger(1, CONFIG_LIMITS.maxTimeoutMs)(timeout);
+    if ('message' in parsed) issues.push({ path: 'REQUEST_TIMEOUT_MS', message: parsed.message });
+    else requestTimeoutMs = parsed.value as number;
   }
-  const heartbeat = integer('STREAM_HEARTBEAT_MS', 1, CONFIG_LIMITS.maxTimeoutMs);
-  if (heartbeat !== undefined) set(['streaming', 'heartbeatMs'], heartbeat, 'STREAM_HEARTBEAT_MS');
-  const maxRounds = integer('TOOLS_MAX_ROUNDS', 1, CONFIG_LIMITS.maxToolRounds);
-  if (maxRounds !== undefined) set(['tools', 'maxRounds'], maxRounds, 'TOOLS_MAX_ROUNDS');
-  const toolTimeout = integer('TOOLS_TIMEOUT_MS', 1, CONFIG_LIMITS.maxTimeoutMs);
-  if (toolTimeout !== undefined) set(['tools', 'timeoutMs'], toolTimeout, 'TOOLS_TIMEOUT_MS');
-  // URLs are checked by the schema, which names the variable through `sources`.
-  const searchEndpoint = read('WEB_SEARCH_ENDPOINT');
-  if (searchEndpoint !== undefined) {
-    set(['tools', 'webSearch', 'endpoint'], searchEndpoint, 'WEB_SEARCH_ENDPOINT');
-  }
-  const redisUrl = read('REDIS_URL');
-  if (redisUrl !== undefined) set(['redis', 'url'], redisUrl, 'REDIS_URL');
-  // Origins are checked by the schema, which names the variable through `sources`.
-  const corsOrigins = read('CORS_ALLOWED_ORIGINS');
-  if (corsOrigins !== undefined) {
-    const origins = corsOrigins
-      .split(',')
-      .map((origin) => origin.trim())
-      .filter((origin) => origin !== '');
-    set(['server', 'cors', 'allowedOrigins'], origins, 'CORS_ALLOWED_ORIGINS');
-  }
-  const rpm = integer('RATE_LIMIT_RPM', 1, CONFIG_LIMITS.maxRateLimit);
-  if (rpm !== undefined) set(['limits', 'defaults', 'rpm'], rpm, 'RATE_LIMIT_RPM');
-  const tpm = integer('RATE_LIMIT_TPM', 1, CONFIG_LIMITS.maxRateLimit);
-  if (tpm !== undefined) set(['limits', 'defaults', 'tpm'], tpm, 'RATE_LIMIT_TPM');
-  const concurrency = integer('RATE_LIMIT_CONCURRENCY', 1, CONFIG_LIMITS.maxConcurrency);
-  if (concurrency !== undefined) {
-    set(['limits', 'defaults', 'concurrency'], concurrency, 'RATE_LIMIT_CONCURRENCY');
-  }
-  const onRedisError = choice('RATE_LIMIT_ON_REDIS_ERROR', REDIS_FAILURE_MODES);
-  if (onRedisError !== undefined) {
-    set(['limits', 'redis', 'onError'], onRedisError, 'RATE_LIMIT_ON_REDIS_ERROR');
-  }
-  const requestTimeoutMs =
-    integer('REQUEST_TIMEOUT_MS', 1, CONFIG_LIMITS.maxTimeoutMs) ??
-    CONFIG_DEFAULTS.requestTimeoutMs;
 
   for (const { prefix, pool, target } of ENV_POOLS) {
     const upstreams = read(`${prefix}_UPSTREAMS`);
@@ -158,6 +98,25 @@ export function applyEnvOverlay(raw: Record<string, unknown>, env: EnvSource): E
 
   applyUpstreamKeys(raw, read, issues);
   return { issues, sources, requestTimeoutMs };
+}
+
+/** A key bound to a variable: where it sits (camelCase) and how the variable's text is read. */
+export interface EnvBoundKey {
+  path: readonly string[];
+  env: EnvBinding;
+}
+
+/** Every key of the declaration that a variable sets, in declaration order. */
+export function envBoundKeys(node: ConfigNode = GATEWAY_CONFIG_KEYS): EnvBoundKey[] {
+  const found: EnvBoundKey[] = [];
+  const walk = (current: ConfigNode, path: readonly string[]): void => {
+    if (current.env) found.push({ path, env: current.env });
+    // Variables bind fixed paths: keys inside lists and named maps have none.
+    if (current.kind !== 'section') return;
+    for (const [key, child] of Object.entries(current.shape)) walk(child, [...path, key]);
+  };
+  walk(node, []);
+  return found;
 }
 
 /** The source that set `path` or one of its ancestors, if any (the most specific one wins). */

@@ -11,8 +11,7 @@ import type {
   EmbeddingRequest,
   EmbeddingResponse,
 } from '../common/openai/chat.types';
-import type { PoolConfig, UpstreamConfig } from '../config';
-import { CONFIG_DEFAULTS } from '../config/config.constants';
+import { defaultOf, GATEWAY_CONFIG_KEYS, type PoolConfig, type UpstreamConfig } from '../config';
 import { parseChatCompletion, parseCompletion, parseEmbeddings } from './openai-wire.mapper';
 import { headerListSetter, type AnswerLimits, type DispatchCall } from './dispatch-call';
 import { JsonCall } from './json-call';
@@ -40,6 +39,9 @@ const logger = new Logger('Upstreams');
  * undici handler in `json-call.ts` / `stream-call.ts`; what the JSON means is
  * `openai-wire.mapper.ts`'s business, what a failure means `upstream-failure.mapper.ts`'s.
  */
+/** A pool's keys, whose defaults apply to what a caller leaves out. */
+const POOL_KEYS = GATEWAY_CONFIG_KEYS.shape.pools.element.shape;
+
 export class OpenAiCompatibleClient implements ChatUpstream {
   /** `http://host:port`, for logs and error details. */
   readonly origin: string;
@@ -67,8 +69,8 @@ export class OpenAiCompatibleClient implements ChatUpstream {
       Partial<Pick<PoolConfig, 'maxResponseBytes' | 'maxStreamLineBytes' | 'streaming'>>,
   ) {
     this.limits = {
-      maxResponseBytes: pool.maxResponseBytes ?? CONFIG_DEFAULTS.maxResponseBytes,
-      maxStreamLineBytes: pool.maxStreamLineBytes ?? CONFIG_DEFAULTS.maxStreamLineBytes,
+      maxResponseBytes: pool.maxResponseBytes ?? defaultOf(POOL_KEYS.maxResponseBytes),
+      maxStreamLineBytes: pool.maxStreamLineBytes ?? defaultOf(POOL_KEYS.maxStreamLineBytes),
     };
     this.streaming = pool.streaming ?? true;
     const url = new URL(upstream.url);

@@ -9,12 +9,11 @@ const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 
 /**
  * Every key path of a YAML tree, with the names operators choose written as placeholders:
- * `pools.<pool>.upstreams[].url`, `tiers.<tier>.model`, `aliases.<alias>.tier`.
+ * `pools.<pool>.upstreams[].url`, `aliases.<alias>.tier` (the reference lists each tier's keys).
  */
 function keyPaths(value: unknown, path = ''): string[] {
   const placeholders: Record<string, string> = {
     pools: '<pool>',
-    tiers: '<tier>',
     aliases: '<alias>',
   };
   if (Array.isArray(value)) {

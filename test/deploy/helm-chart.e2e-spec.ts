@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { CONFIG_DEFAULTS } from '../../src/config';
+import { defaultsOf, GATEWAY_CONFIG_KEYS } from '../../src/config';
 import {
   BAD_VALUES,
   checkChartLint,
@@ -38,6 +38,9 @@ function podSpec(deployment: K8sObject): Record<string, any> {
 
 const example = join(DEPLOY_PATHS.examples, 'two-pool-vllm.yaml');
 const inline = join(DEPLOY_PATHS.ciValues, 'inline-secrets-values.yaml');
+
+/** The gateway's own shutdown defaults, which the chart's grace period must cover. */
+const SHUTDOWN_DEFAULTS = defaultsOf(GATEWAY_CONFIG_KEYS.shape.server).shutdown;
 
 describe('the Helm chart, rendered and validated offline', () => {
   describe.each(valueSets().map((set) => [set.name, set] as const))('with %s', (_name, set) => {
@@ -140,8 +143,8 @@ describe('the Helm chart, rendered and validated offline', () => {
     it("mirror the gateway's own shutdown defaults, and give Kubernetes drain + grace + margin before SIGKILL, with no preStop", () => {
       const values = parse(readFileSync(join(DEPLOY_PATHS.chart, 'values.yaml'), 'utf8'));
       expect(values.config.server.shutdown).toEqual({
-        drain_delay_ms: CONFIG_DEFAULTS.drainDelayMs,
-        grace_period_ms: CONFIG_DEFAULTS.gracePeriodMs,
+        drain_delay_ms: SHUTDOWN_DEFAULTS.drainDelayMs,
+        grace_period_ms: SHUTDOWN_DEFAULTS.gracePeriodMs,
       });
       const { deployment, container } = gateway(objects);
       expect(podSpec(deployment).terminationGracePeriodSeconds).toBe(5 + 30 + 10);
