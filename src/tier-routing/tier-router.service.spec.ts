@@ -285,9 +285,9 @@ describe('TierRouterService.route', () => {
         { tier: 'instant', reason: 'model:instant' },
       ],
       [
-        'discovered everywhere and too small: 400',
+        'discovered everywhere and too small: left to the upstream’s own 400',
         { discovered: { instant: 10, thinking: 10 } },
-        { error: ErrorCode.ContextLengthExceeded, status: 400 },
+        { tier: 'instant', reason: 'model:instant' },
       ],
     ])('%s', async (_, setup, expected) => {
       const { router } = setUp(setup);

@@ -172,22 +172,25 @@ export class TierRouterService {
    * tier's window goes to the other tier when it fits there; otherwise the alias's `truncate`
    * policy may drop the oldest turns; otherwise OpenAI's 400 `context_length_exceeded`. Nothing
    * is truncated silently. A tier's window is its configured `context_window`, else the one
-   * its replicas report in `/v1/models`; a tier with neither is not checked (the upstream still
-   * answers its own context-length 400).
+   * its replicas report in `/v1/models`: a discovered window moves or truncates a request, but
+   * leaves the refusal to the upstream's own 400 (its exact count, its words); a tier with
+   * neither is not checked.
    */
   private fitContext(
     decision: RouteDecision,
     request: RouteRequest,
     truncate: TruncatePolicy,
   ): RouteDecision {
-    const window = this.contextWindowOf(decision.config);
+    const configured = decision.config.contextWindow;
+    const window = configured ?? this.discoveredWindowOf(decision.config);
     if (window === undefined) return decision;
     const reserve = request.maxTokens ?? 0;
     const prompt = estimatePromptTokens(request.messages, request.tools);
     if (prompt + reserve <= window) return decision;
     const other = OTHER_TIER[decision.tier];
     const otherConfig = this.catalog.tiers[other];
-    const otherWindow = otherConfig && this.contextWindowOf(otherConfig);
+    const otherWindow =
+      otherConfig && (otherConfig.contextWindow ?? this.discoveredWindowOf(otherConfig));
     if (otherWindow !== undefined && prompt + reserve <= otherWindow) {
       return this.decide(other, `context:${decision.tier}->${other}`);
     }
@@ -198,6 +201,9 @@ export class TierRouterService {
       const fitted = truncateOldest(request.messages, window - reserve - toolTokens);
       if (fitted) return { ...decision, truncated: fitted };
     }
+    // A discovered window moves and truncates, but the refusal is the upstream's own (with its
+    // exact count): the gateway's is an estimate, the operator's configured window a promise.
+    if (configured === undefined) return decision;
     throw new GatewayException(
       ErrorCode.ContextLengthExceeded,
       ErrorMessages.contextLengthExceeded(window, prompt, reserve),
@@ -205,9 +211,9 @@ export class TierRouterService {
     );
   }
 
-  /** The tier's configured window, else what its pool's replicas report (model discovery). */
-  private contextWindowOf(tier: TierConfig): number | undefined {
-    return tier.contextWindow ?? this.pools.get(tier.pool).contextWindow(tier.model);
+  /** The window a tier's replicas report in `/v1/models` (model discovery). */
+  private discoveredWindowOf(tier: TierConfig): number | undefined {
+    return this.pools.get(tier.pool).contextWindow(tier.model);
   }
 
   /**
