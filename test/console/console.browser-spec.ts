@@ -22,6 +22,7 @@ import { ensureConsoleBuilt } from './console-build';
 // globals are declared here, for this file only.
 declare const document: any;
 declare const sessionStorage: any;
+declare const window: any;
 declare const getComputedStyle: (element: unknown) => {
   outlineStyle: string;
   outlineWidth: string;
@@ -98,6 +99,7 @@ describeBrowser('the console in chromium (browser)', () => {
   }
 
   async function screenshots(panel: string): Promise<void> {
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: screenshotPath(`${panel}-1280x800`) });
     await page.setViewport({ width: 375, height: 800 });
     // The page itself never scrolls sideways on a phone: wide tables scroll in their own region.
