@@ -35,7 +35,8 @@ module.exports = {
     },
     {
       displayName: 'browser',
-      testEnvironment: 'node',
+      // puppeteer-core is ES modules only: this environment loads it with Node's own require.
+      testEnvironment: '<rootDir>/test/console/browser.environment.js',
       rootDir: '.',
       testMatch: ['<rootDir>/test/console/**/*.browser-spec.ts'],
       transform,

@@ -3,6 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
 import type { GatewayConfig } from '../config';
 import { ProvidersModule } from '../providers';
+import { BudgetService, PricingService, SpendModule } from '../spend';
 import { AnalyticsController } from './analytics.controller';
 import { AnalyticsService } from './analytics.service';
 import type { AnalyticsStore } from './analytics-store.interface';
@@ -10,6 +11,8 @@ import {
   ANALYTICS_OPTIONS,
   ANALYTICS_STORE,
   DEFAULT_ANALYTICS_OPTIONS,
+  KEY_BUDGETS,
+  PROVIDER_PRICING,
   type AnalyticsOptions,
 } from './analytics.constants';
 import { MemoryAnalyticsStore } from './memory-analytics.store';
@@ -39,7 +42,7 @@ function analyticsStoreFor(
  * bounded time buckets in memory or Redis, and the provider registry (`GET /v1/providers`).
  */
 @Module({
-  imports: [ProvidersModule],
+  imports: [ProvidersModule, SpendModule],
   controllers: [ProvidersController, AnalyticsController],
   providers: [
     { provide: ANALYTICS_OPTIONS, useValue: DEFAULT_ANALYTICS_OPTIONS },
@@ -48,6 +51,9 @@ function analyticsStoreFor(
       useFactory: analyticsStoreFor,
       inject: [ConfigService, ANALYTICS_OPTIONS],
     },
+    // The ports of C5, bound to the spend module (issue 15): prices and budgets in the reports.
+    { provide: PROVIDER_PRICING, useExisting: PricingService },
+    { provide: KEY_BUDGETS, useExisting: BudgetService },
     AnalyticsService,
     ProviderRegistryService,
   ],

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type * as Puppeteer from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 
 // Callbacks of page.evaluate run in the page; the test program has no DOM library, so the page's
 // globals are declared here, for this file only.
@@ -33,6 +34,9 @@ export function describeBrowser(name: string, body: () => void): void {
   console.warn(`\n!!! SKIPPED: "${name}" drives a real browser, and there is ${missing}.\n`);
   describe.skip(name, body);
 }
+
+/** Loaded by the browser project's environment (browser.environment.js), not by Jest's registry. */
+const puppeteer = (globalThis as unknown as { puppeteer: typeof Puppeteer }).puppeteer;
 
 export function launchBrowser(): Promise<Browser> {
   return puppeteer.launch({

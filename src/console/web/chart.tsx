@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
-import { colourOf, hasValues, type ChartData } from './series';
+import { colourOf, hasIsolatedValues, hasValues, type ChartData } from './series';
 import { EmptyNotice } from './ui';
 
 export interface ChartProps {
@@ -25,7 +25,8 @@ export function Chart({ title, data, lines, format, empty, testId }: ChartProps)
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const drawable = hasValues(data);
-  const shape = `${lines.join('\u0000')}|${drawable}`;
+  const points = hasIsolatedValues(data);
+  const shape = `${lines.join('\u0000')}|${drawable}|${points}`;
 
   useEffect(() => {
     const element = host.current;
@@ -41,7 +42,7 @@ export function Chart({ title, data, lines, format, empty, testId }: ChartProps)
           label,
           stroke: colourOf(i),
           width: 2,
-          points: { show: data[0].length < 3 },
+          points: { show: points, size: 6 },
           value: (_u: uPlot, v: number | null) => (v === null ? '—' : format(v)),
         })),
       ],

@@ -3,6 +3,7 @@ import {
   colourOf,
   decidingStep,
   groupChart,
+  hasIsolatedValues,
   hasValues,
   METRICS,
   PALETTE,
@@ -100,6 +101,24 @@ describe('series shaping for the charts', () => {
       [0.25, null],
     ]);
     expect(tierShareChart(shares)).toEqual([[s(T0)], [0.75], [0.25]]);
+  });
+
+  it('knows when a value stands alone, with no neighbour to draw a line to', () => {
+    expect(
+      hasIsolatedValues([
+        [1, 2, 3],
+        [null, 0.5, null],
+      ]),
+    ).toBe(true);
+    expect(hasIsolatedValues([[1], [0.5]])).toBe(true);
+    expect(
+      hasIsolatedValues([
+        [1, 2, 3],
+        [0.5, 0.5, null],
+        [null, null, null],
+      ]),
+    ).toBe(false);
+    expect(hasIsolatedValues([[], []])).toBe(false);
   });
 
   it('knows when a chart has nothing to draw', () => {

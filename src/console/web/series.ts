@@ -98,6 +98,20 @@ export function hasValues(data: ChartData): boolean {
     .some((line) => (line as (number | null)[]).some((v) => v !== null && v !== 0));
 }
 
+/**
+ * Whether some value has no value beside it: a line cannot join it to anything, so the chart
+ * must draw points for it to be seen (one busy minute in an idle hour).
+ */
+export function hasIsolatedValues(data: ChartData): boolean {
+  return data
+    .slice(1)
+    .some((line) =>
+      (line as (number | null)[]).some(
+        (v, i, all) => v !== null && (all[i - 1] ?? null) === null && (all[i + 1] ?? null) === null,
+      ),
+    );
+}
+
 export interface CountRow {
   name: string;
   count: number;
