@@ -229,7 +229,7 @@ async function main(): Promise<void> {
   const b = summary('on');
   const c = summary('control');
   console.log(
-    `(b) two gateways, ${rounds} alternating rounds of ${durationS} s, ${connections} connections (medians)`,
+    `(b) three gateways, ${rounds} alternating rounds of ${durationS} s, ${connections} connections (medians)`,
   );
   console.log(
     `    pricing off: ${a.rps.toFixed(0)} req/s  gateway CPU ${a.cpuUs.toFixed(1)} µs/request  p50 ${a.p50Ms} ms  failed ${a.failed}`,
