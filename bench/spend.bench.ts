@@ -5,9 +5,10 @@
  * (a) The spend path alone, in this process: admission (worst-case reservation against a hard
  *     budget in the memory store), one priced upstream call, settlement; per-request time, p50,
  *     with pricing on, next to the path with no price configured.
- * (b) Two built gateways (`node dist/main.js`) against one simulator, pricing off and on, measured
- *     in alternating autocannon rounds so the machine's load falls on both alike: requests per
- *     second and the gateway's CPU time per request.
+ * (b) Three built gateways (`node dist/main.js`) against one simulator: pricing off, pricing on,
+ *     and a second one with pricing off (the control: its distance from the first is the machine's
+ *     noise), measured in rotating autocannon rounds so the machine's load falls on all alike:
+ *     requests per second and the gateway's CPU time per request.
  *
  * Targets: throughput on ≥ 97 % of off; per-request cost ≤ 5 µs more at p50.
  *
@@ -180,7 +181,14 @@ async function main(): Promise<void> {
     '--tokens',
     String(FAST_ANSWER.tokens),
   ]);
+  // `control` is a second gateway with pricing off: the difference between the two "off"
+  // gateways is the noise of the machine, against which the on/off difference is read.
   const gateways = {
+    control: await spawnGateway({
+      root: ROOT,
+      name: 'gateway-pricing-off-control',
+      env: { GATEWAY_CONFIG: gatewayConfig(sim.url, false), LOG_LEVEL: 'warn' },
+    }),
     off: await spawnGateway({
       root: ROOT,
       name: 'gateway-pricing-off',
@@ -193,19 +201,25 @@ async function main(): Promise<void> {
     }),
   };
   const body = chatBody(GATEWAY_MODEL, false);
-  const results: Record<'off' | 'on', Round[]> = { off: [], on: [] };
+  type Which = 'control' | 'off' | 'on';
+  const results: Record<Which, Round[]> = { control: [], off: [], on: [] };
+  const ORDERS: readonly (readonly Which[])[] = [
+    ['off', 'on', 'control'],
+    ['on', 'control', 'off'],
+    ['control', 'off', 'on'],
+  ];
   try {
-    for (const which of ['off', 'on'] as const) await round(gateways[which], body, connections, 2); // warm-up
+    for (const which of ORDERS[0]) await round(gateways[which], body, connections, 2); // warm-up
     for (let i = 0; i < rounds; i++) {
-      // Alternate who goes first, so a drift in the machine's load is shared.
-      const order = i % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
+      // Rotate who goes first, so a drift in the machine's load is shared.
+      const order = ORDERS[i % ORDERS.length];
       for (const which of order)
         results[which].push(await round(gateways[which], body, connections, durationS));
     }
   } finally {
     killAllStarted();
   }
-  const summary = (which: 'off' | 'on') => ({
+  const summary = (which: Which) => ({
     rps: median(results[which].map((r) => r.rps)),
     cpuUs: median(results[which].map((r) => r.cpuUsPerRequest)),
     p50Ms: median(results[which].map((r) => r.latencyP50Ms)),
@@ -213,14 +227,21 @@ async function main(): Promise<void> {
   });
   const a = summary('off');
   const b = summary('on');
+  const c = summary('control');
   console.log(
-    `(b) two gateways, ${rounds} alternating rounds of ${durationS} s, ${connections} connections (medians)`,
+    `(b) three gateways, ${rounds} alternating rounds of ${durationS} s, ${connections} connections (medians)`,
   );
   console.log(
     `    pricing off: ${a.rps.toFixed(0)} req/s  gateway CPU ${a.cpuUs.toFixed(1)} µs/request  p50 ${a.p50Ms} ms  failed ${a.failed}`,
   );
   console.log(
     `    pricing on:  ${b.rps.toFixed(0)} req/s  gateway CPU ${b.cpuUs.toFixed(1)} µs/request  p50 ${b.p50Ms} ms  failed ${b.failed}`,
+  );
+  console.log(
+    `    control (off): ${c.rps.toFixed(0)} req/s  gateway CPU ${c.cpuUs.toFixed(1)} µs/request  p50 ${c.p50Ms} ms  failed ${c.failed}`,
+  );
+  console.log(
+    `    noise (control vs off): throughput ${((c.rps / a.rps) * 100).toFixed(1)} %, CPU ${(c.cpuUs - a.cpuUs).toFixed(1)} µs/request`,
   );
   console.log(`    throughput on/off: ${((b.rps / a.rps) * 100).toFixed(1)} % (target ≥ 97 %)`);
   console.log(`    CPU per request added: ${(b.cpuUs - a.cpuUs).toFixed(1)} µs (target ≤ 5 µs)`);
