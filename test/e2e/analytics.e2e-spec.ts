@@ -228,7 +228,7 @@ describe('GET /v1/analytics, one process (no Redis)', () => {
       headers: { authorization: `Bearer ${keys.admin}` },
     });
     expect(res.status).toBe(400);
-    const body = await res.json();
+    const body = (await res.json()) as any;
     expectErrorEnvelope(body, 'invalid_request_error', 'invalid_value');
     expect(body.error.param).toBe(param);
   });
