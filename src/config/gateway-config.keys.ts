@@ -1,4 +1,5 @@
 import { section } from './config-key.builders';
+import { ANALYTICS_KEYS } from './keys/analytics.keys';
 import { AUTH_KEYS } from './keys/auth.keys';
 import { LIMITS_KEYS, REDIS_KEYS } from './keys/limits.keys';
 import { POOLS_KEYS } from './keys/pools.keys';
@@ -26,6 +27,7 @@ export const GATEWAY_CONFIG_KEYS = section(
     tools: TOOLS_KEYS,
     redis: REDIS_KEYS,
     limits: LIMITS_KEYS,
+    analytics: ANALYTICS_KEYS,
   },
   {
     name: 'GatewayConfigSchema',
