@@ -3,7 +3,7 @@
  *
  * 1. in process: one request's record (the sink beside the log line) and one upstream attempt,
  *    with the flush amortised (drained into the memory store every 1000 requests), in ns;
- * 2. over HTTP: two gateways (`node dist/main.js`) against one simulator, `ANALYTICS_ENABLED`
+ * 2. over HTTP: two gateways (`node dist/main.js`) against one simulator, `analytics.enabled`
  *    false and true, measured in alternating rounds with autocannon: requests/s and p50.
  *
  *   npm run bench:analytics   [-- --rounds 3 --seconds 5 --connections 16]
@@ -11,6 +11,8 @@
  * Targets: within 3 % of the throughput and 5 µs of the p50 latency.
  */
 import autocannon from 'autocannon';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AnalyticsAggregator } from '../src/analytics/analytics-aggregator';
 import { MemoryAnalyticsStore } from '../src/analytics/memory-analytics.store';
@@ -106,13 +108,20 @@ async function overHttp(rounds: number, seconds: number, connections: number) {
     '--tokens',
     String(FAST_ANSWER.tokens),
   ]);
+  // `analytics.enabled` from a file; everything else from the variables.
+  const dir = mkdtempSync(join(tmpdir(), 'tiergate-bench-'));
+  const file = (enabled: boolean): string => {
+    const path = join(dir, `analytics-${enabled}.yaml`);
+    writeFileSync(path, JSON.stringify({ analytics: { enabled } }));
+    return path;
+  };
   const env = (enabled: boolean) => ({
+    GATEWAY_CONFIG: file(enabled),
     INSTANT_UPSTREAMS: sim.url,
     INSTANT_MODEL: SIM_INSTANT_MODEL,
     GATEWAY_API_KEYS: BENCH_API_KEY,
     LOG_LEVEL: 'warn',
     OTEL_SDK_DISABLED: 'true',
-    ANALYTICS_ENABLED: String(enabled),
   });
   const off = await spawnGateway({ root: ROOT, name: 'gateway-analytics-off', env: env(false) });
   const on = await spawnGateway({ root: ROOT, name: 'gateway-analytics-on', env: env(true) });

@@ -20,6 +20,17 @@ import { ProviderRegistryService } from './provider-registry.service';
 import { ProvidersController } from './providers.controller';
 import { RedisAnalyticsStore } from './redis-analytics.store';
 
+/** `analytics.*` of the configuration, as the module's options. */
+function analyticsOptionsOf(config: ConfigService<GatewayConfig, true>): AnalyticsOptions {
+  const analytics = config.get('analytics', { infer: true });
+  return {
+    ...DEFAULT_ANALYTICS_OPTIONS,
+    enabled: analytics.enabled,
+    flushIntervalMs: analytics.flushIntervalMs,
+    keyPrefix: analytics.redis.keyPrefix,
+  };
+}
+
 function analyticsStoreFor(
   config: ConfigService<GatewayConfig, true>,
   options: AnalyticsOptions,
@@ -45,7 +56,7 @@ function analyticsStoreFor(
   imports: [ProvidersModule, SpendModule],
   controllers: [ProvidersController, AnalyticsController],
   providers: [
-    { provide: ANALYTICS_OPTIONS, useValue: DEFAULT_ANALYTICS_OPTIONS },
+    { provide: ANALYTICS_OPTIONS, useFactory: analyticsOptionsOf, inject: [ConfigService] },
     {
       provide: ANALYTICS_STORE,
       useFactory: analyticsStoreFor,

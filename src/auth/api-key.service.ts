@@ -90,7 +90,7 @@ export class ApiKeyService {
 const VERIFIED_CACHE_SIZE = 1024;
 
 function roleOf(key: ClientKeyConfig): KeyRole {
-  return (key as ClientKeyConfig & { role?: KeyRole }).role ?? 'client';
+  return key.role ?? 'client';
 }
 
 function policyOf(key: ClientKeyConfig, defaults: RateLimitsConfig): KeyPolicy {

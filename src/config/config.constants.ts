@@ -13,6 +13,10 @@ export const ACCESS_TIERS: readonly AccessTier[] = ['instant', 'thinking', 'embe
 export type AuthMode = 'required' | 'disabled';
 export const AUTH_MODES: readonly AuthMode[] = ['required', 'disabled'];
 
+/** What a client key is for: `admin` keys may also call the operator endpoints. */
+export type KeyRole = 'client' | 'admin';
+export const KEY_ROLES: readonly KeyRole[] = ['client', 'admin'];
+
 export type ReasoningMode = 'passthrough' | 'strip';
 export const REASONING_MODES: readonly ReasoningMode[] = ['passthrough', 'strip'];
 

@@ -189,6 +189,11 @@ describe('loadGatewayConfig', () => {
           keys: {},
           keyPrefix: 'tiergate:spend:',
         },
+        analytics: {
+          enabled: true,
+          flushIntervalMs: 1000,
+          redis: { keyPrefix: 'tiergate:analytics:' },
+        },
       };
       expect(config).toEqual(expected);
     });
@@ -1174,6 +1179,7 @@ describe('docs/gateway.example.yaml', () => {
     expect(Object.keys(config).sort()).toEqual(
       [
         'aliases',
+        'analytics',
         'auth',
         'embeddings',
         'pools',
@@ -1207,7 +1213,8 @@ describe('docs/gateway.example.yaml', () => {
     expect(config.redis.url).toBe('redis://redis:6379/0');
     expect(config.tiers.instant?.contextWindow).toBe(32768);
     expect(config.aliases['o3-mini']).toEqual({ tier: 'thinking', truncate: 'none' });
-    expect(config.auth.keys.map((k) => k.name)).toEqual(['team-a', 'team-b']);
+    expect(config.auth.keys.map((k) => k.name)).toEqual(['team-a', 'team-b', 'ops']);
+    expect(config.auth.keys[2].role).toBe('admin');
     expect(config.auth.keys[1]).toMatchObject({
       allowedTiers: ['instant', 'embeddings'],
       limits: { rpm: 60, tpm: 100000, concurrency: 4 },

@@ -1,4 +1,5 @@
 import { section } from './config-key.builders';
+import { ANALYTICS_KEYS } from './keys/analytics.keys';
 import { AUTH_KEYS } from './keys/auth.keys';
 import { LIMITS_KEYS, REDIS_KEYS } from './keys/limits.keys';
 import { POOLS_KEYS } from './keys/pools.keys';
@@ -31,6 +32,7 @@ export const GATEWAY_CONFIG_KEYS = section(
     responses: RESPONSES_KEYS,
     pricing: PRICING_KEYS,
     budgets: BUDGETS_KEYS,
+    analytics: ANALYTICS_KEYS,
   },
   {
     name: 'GatewayConfigSchema',

@@ -8,7 +8,7 @@ import {
   section,
   text,
 } from '../config-key.builders';
-import { ACCESS_TIERS, AUTH_MODES, CONFIG_LIMITS } from '../config.constants';
+import { ACCESS_TIERS, AUTH_MODES, CONFIG_LIMITS, KEY_ROLES } from '../config.constants';
 
 const SHA256_KEY = /^sha256:[0-9a-fA-F]{64}$/;
 
@@ -59,6 +59,13 @@ const CLIENT_KEY = section(
         '`GATEWAY_API_KEYS` (comma-separated) adds keys named `env-1`, `env-2`, … with no ' +
         'restrictions and `limits.defaults`',
       doc: 'the client key',
+    }),
+    role: oneOf(KEY_ROLES, {
+      optional: true,
+      defaultDoc: '`client`',
+      doc:
+        '`admin` keys may also call the operator endpoints (`/v1/providers`, `/v1/analytics`); ' +
+        'a `client` key gets 403 `admin_required` there',
     }),
     allowedTiers: choiceList(ACCESS_TIERS, {
       optional: true,
