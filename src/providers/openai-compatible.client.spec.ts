@@ -4,32 +4,19 @@ import type { AddressInfo } from 'node:net';
 import { ROOT_CONTEXT, TraceFlags, propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { ErrorCode } from '../common/errors';
-import { OpenAiCompatibleClient } from './openai-compatible.client';
 import {
-  ScriptedUpstream,
   BODY,
   ANSWER,
   sleep,
-  newClient,
   callOptions,
   abortListeners,
   failure,
+  newClient,
+  useUpstreamClient,
 } from '../../test/support/upstream-client-harness';
 
-const upstream = new ScriptedUpstream();
-let client: OpenAiCompatibleClient;
-
-beforeAll(() => upstream.start());
-afterAll(() => upstream.stop());
-
-beforeEach(() => {
-  upstream.requests = 0;
-  client = newClient(upstream.url);
-});
-
-afterEach(async () => {
-  await client.destroy();
-});
+const fixture = useUpstreamClient();
+const { upstream } = fixture;
 
 describe('OpenAiCompatibleClient, non-streaming', () => {
   it('sends each header once, the trace context, and the body as JSON', async () => {
@@ -46,7 +33,7 @@ describe('OpenAiCompatibleClient, non-streaming', () => {
         spanId: 'b7ad6b7169203331',
         traceFlags: TraceFlags.SAMPLED,
       });
-      await client.chat(BODY, callOptions({ traceContext }));
+      await fixture.client.chat(BODY, callOptions({ traceContext }));
     } finally {
       propagation.disable();
     }
@@ -73,7 +60,7 @@ describe('OpenAiCompatibleClient, non-streaming', () => {
       }
       res.end();
     };
-    const answer = await client.chat(BODY, callOptions());
+    const answer = await fixture.client.chat(BODY, callOptions());
     expect(answer.raw).toBe(ANSWER);
     expect(answer.value.choices[0].message.content).toBe('héllo 🌍 '.repeat(50));
   });
@@ -85,7 +72,7 @@ describe('OpenAiCompatibleClient, non-streaming', () => {
       during = abortListeners(signal);
       res.end(ANSWER);
     };
-    await client.chat(BODY, callOptions({ signal }));
+    await fixture.client.chat(BODY, callOptions({ signal }));
     expect(during).toBe(1);
     expect(abortListeners(signal)).toBe(0);
   });
@@ -95,7 +82,7 @@ describe('OpenAiCompatibleClient, non-streaming', () => {
       res.writeHead(503, { 'retry-after': '7', 'content-type': 'application/json' });
       res.end('{"error":{"message":"busy"}}');
     };
-    const error = await failure(client.chat(BODY, callOptions()));
+    const error = await failure(fixture.client.chat(BODY, callOptions()));
     expect(error.code).toBe(ErrorCode.UpstreamError);
     expect(error.headers).toEqual({ 'retry-after': '7' });
     expect(error.options.upstream).toMatchObject({
@@ -107,7 +94,9 @@ describe('OpenAiCompatibleClient, non-streaming', () => {
       res.writeHead(429, { 'retry-after': '3' });
       res.end('{"error":{"message":"slow down"}}');
     };
-    const limited = await failure(client.embeddings({ model: 'm', input: 'x' }, callOptions()));
+    const limited = await failure(
+      fixture.client.embeddings({ model: 'm', input: 'x' }, callOptions()),
+    );
     expect(limited.code).toBe(ErrorCode.RateLimitExceeded);
     expect(limited.message).toBe('slow down');
     expect(limited.headers).toEqual({ 'retry-after': '3' });
@@ -124,7 +113,7 @@ describe('OpenAiCompatibleClient, non-streaming', () => {
         setTimeout(() => controller.abort(reason), 20);
       };
     });
-    const error = await client
+    const error = await fixture.client
       .chat(BODY, callOptions({ signal: controller.signal }))
       .catch((e) => e);
     expect(error).toBe(reason);
@@ -137,9 +126,9 @@ describe('OpenAiCompatibleClient, non-streaming', () => {
     const reason = new Error('gone');
     controller.abort(reason);
     upstream.handle = (_req, res) => res.end(ANSWER);
-    await expect(client.chat(BODY, callOptions({ signal: controller.signal }))).rejects.toBe(
-      reason,
-    );
+    await expect(
+      fixture.client.chat(BODY, callOptions({ signal: controller.signal })),
+    ).rejects.toBe(reason);
     expect(upstream.requests).toBe(0);
   });
 
@@ -147,7 +136,7 @@ describe('OpenAiCompatibleClient, non-streaming', () => {
     const closed = new Promise<void>((resolve) => {
       upstream.handle = (_req, res) => res.on('close', () => resolve());
     });
-    const error = await failure(client.chat(BODY, callOptions({ ttfbMs: 50 })));
+    const error = await failure(fixture.client.chat(BODY, callOptions({ ttfbMs: 50 })));
     expect(error.code).toBe(ErrorCode.UpstreamTimeout);
     expect(error.message).toContain('50 ms');
     await closed;
@@ -159,7 +148,9 @@ describe('OpenAiCompatibleClient, non-streaming', () => {
       const timer = setInterval(() => res.write(' '), 10);
       res.on('close', () => clearInterval(timer));
     };
-    const error = await failure(client.chat(BODY, callOptions({ timeoutMs: 150, ttfbMs: 100 })));
+    const error = await failure(
+      fixture.client.chat(BODY, callOptions({ timeoutMs: 150, ttfbMs: 100 })),
+    );
     expect(error.code).toBe(ErrorCode.UpstreamTimeout);
     expect(error.message).toContain('150 ms');
   });
@@ -169,14 +160,14 @@ describe('OpenAiCompatibleClient, non-streaming', () => {
       res.writeHead(200);
       res.write('{');
     };
-    const error = await failure(client.chat(BODY, callOptions({ idleMs: 60 })));
+    const error = await failure(fixture.client.chat(BODY, callOptions({ idleMs: 60 })));
     expect(error.code).toBe(ErrorCode.UpstreamTimeout);
     expect(error.message).toContain('nothing arrived from the model server for 60 ms');
   });
 
   it('reports a malformed answer', async () => {
     upstream.handle = (_req, res) => res.end('{"choices": 1}');
-    const error = await failure(client.chat(BODY, callOptions()));
+    const error = await failure(fixture.client.chat(BODY, callOptions()));
     expect(error.code).toBe(ErrorCode.UpstreamError);
     expect(error.message).toContain('not the OpenAI format');
   });
@@ -197,7 +188,7 @@ describe('OpenAiCompatibleClient, non-streaming', () => {
     }
 
     upstream.handle = (req) => req.socket.destroy();
-    const dropped = await failure(client.chat(BODY, callOptions()));
+    const dropped = await failure(fixture.client.chat(BODY, callOptions()));
     expect(dropped.message).toBe('The upstream model server could not be reached.');
   });
 });

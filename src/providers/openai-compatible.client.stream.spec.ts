@@ -2,34 +2,20 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ServerResponse } from 'node:http';
 import { lastValueFrom, toArray } from 'rxjs';
 import { ErrorCode } from '../common/errors';
-import { OpenAiCompatibleClient } from './openai-compatible.client';
 import {
-  ScriptedUpstream,
   BODY,
   chunkEvent,
   sleep,
-  newClient,
   callOptions,
   abortListeners,
   recordAborts,
   failure,
   TestGate,
+  useUpstreamClient,
 } from '../../test/support/upstream-client-harness';
 
-const upstream = new ScriptedUpstream();
-let client: OpenAiCompatibleClient;
-
-beforeAll(() => upstream.start());
-afterAll(() => upstream.stop());
-
-beforeEach(() => {
-  upstream.requests = 0;
-  client = newClient(upstream.url);
-});
-
-afterEach(async () => {
-  await client.destroy();
-});
+const fixture = useUpstreamClient();
+const { upstream } = fixture;
 
 describe('OpenAiCompatibleClient, streaming', () => {
   function sse(events: string[], res: ServerResponse, gapMs = 0): Promise<void> {
@@ -61,7 +47,7 @@ describe('OpenAiCompatibleClient, streaming', () => {
     };
     const signal = new AbortController().signal;
     const chunks = await lastValueFrom(
-      client.chatStream({ ...BODY, stream: true }, callOptions({ signal })).pipe(toArray()),
+      fixture.client.chatStream({ ...BODY, stream: true }, callOptions({ signal })).pipe(toArray()),
     );
     expect(accept).toBe('text/event-stream');
     expect(chunks.map((c) => c.chunk.choices[0].delta.content)).toEqual([
@@ -80,7 +66,7 @@ describe('OpenAiCompatibleClient, streaming', () => {
     gate.set(false);
     const received: string[] = [];
     const done = new Promise<void>((resolve, reject) => {
-      client
+      fixture.client
         .chatStream({ ...BODY, stream: true }, callOptions({ gate, idleMs: 50, ttfbMs: 1000 }))
         .subscribe({
           next: (c) => received.push(c.chunk.choices[0].delta.content as string),
@@ -103,7 +89,7 @@ describe('OpenAiCompatibleClient, streaming', () => {
     const seen: (string | undefined)[] = [];
     await als.run('caller', async () => {
       await new Promise<void>((resolve, reject) => {
-        client.chatStream(BODY, callOptions()).subscribe({
+        fixture.client.chatStream(BODY, callOptions()).subscribe({
           next: () => seen.push(als.getStore()),
           error: reject,
           complete: () => {
@@ -125,7 +111,7 @@ describe('OpenAiCompatibleClient, streaming', () => {
       'caller',
       () =>
         new Promise<string | undefined>((resolve) => {
-          client
+          fixture.client
             .chatStream(BODY, callOptions({ signal: controller.signal }))
             .subscribe({ error: () => resolve(als.getStore()) });
         }),
@@ -134,16 +120,16 @@ describe('OpenAiCompatibleClient, streaming', () => {
   });
 
   it('does not abort a stream that completed when its subscriber is torn down', async () => {
-    const aborts = recordAborts(client);
+    const aborts = recordAborts(fixture.client);
     const ports: number[] = [];
     upstream.handle = (req, res) => {
       ports.push(req.socket.remotePort as number);
       void sse([...events(2), 'data: [DONE]\n\n'], res);
     };
-    await lastValueFrom(client.chatStream({ ...BODY, stream: true }, callOptions()));
+    await lastValueFrom(fixture.client.chatStream({ ...BODY, stream: true }, callOptions()));
     // undici reuses a connection one event-loop turn after its answer ended.
     await sleep(10);
-    await lastValueFrom(client.chatStream({ ...BODY, stream: true }, callOptions()));
+    await lastValueFrom(fixture.client.chatStream({ ...BODY, stream: true }, callOptions()));
     expect(aborts).toEqual([]);
     // Not aborted: the keep-alive connection is reused.
     expect(ports).toHaveLength(2);
@@ -151,7 +137,7 @@ describe('OpenAiCompatibleClient, streaming', () => {
   });
 
   it('aborts the upstream request when the subscriber leaves mid-stream', async () => {
-    const aborts = recordAborts(client);
+    const aborts = recordAborts(fixture.client);
     const closed = new Promise<void>((resolve) => {
       upstream.handle = (_req, res) => {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -161,7 +147,7 @@ describe('OpenAiCompatibleClient, streaming', () => {
     });
     const signal = new AbortController().signal;
     await new Promise<void>((resolve) => {
-      const subscription = client
+      const subscription = fixture.client
         .chatStream({ ...BODY, stream: true }, callOptions({ signal }))
         .subscribe(() => {
           subscription.unsubscribe();
@@ -181,7 +167,7 @@ describe('OpenAiCompatibleClient, streaming', () => {
       res.write(chunkEvent(0));
       setTimeout(() => controller.abort(reason), 20);
     };
-    const stream = client.chatStream(
+    const stream = fixture.client.chatStream(
       { ...BODY, stream: true },
       callOptions({ signal: controller.signal }),
     );
@@ -193,7 +179,7 @@ describe('OpenAiCompatibleClient, streaming', () => {
       res.writeHead(503, { 'retry-after': '5' });
       res.end('overloaded');
     };
-    const status = await failure(lastValueFrom(client.chatStream(BODY, callOptions())));
+    const status = await failure(lastValueFrom(fixture.client.chatStream(BODY, callOptions())));
     expect(status.options.upstream).toMatchObject({ status: 503, body: 'overloaded' });
     expect(status.headers).toEqual({ 'retry-after': '5' });
 
@@ -201,11 +187,11 @@ describe('OpenAiCompatibleClient, streaming', () => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html>');
     };
-    const html = await failure(lastValueFrom(client.chatStream(BODY, callOptions())));
+    const html = await failure(lastValueFrom(fixture.client.chatStream(BODY, callOptions())));
     expect(html.message).toContain('a stream of content-type text/html');
 
     upstream.handle = (_req, res) => void sse(events(2), res);
-    const noDone = await failure(lastValueFrom(client.chatStream(BODY, callOptions())));
+    const noDone = await failure(lastValueFrom(fixture.client.chatStream(BODY, callOptions())));
     expect(noDone.message).toBe('The upstream stream broke off (the stream ended without [DONE]).');
 
     upstream.handle = (_req, res) => {
@@ -213,7 +199,7 @@ describe('OpenAiCompatibleClient, streaming', () => {
       res.end('{"choices":[]}\n{"choi');
     };
     const midLine = await failure(
-      lastValueFrom(client.completionsStream(BODY as any, callOptions())),
+      lastValueFrom(fixture.client.completionsStream(BODY as any, callOptions())),
     );
     expect(midLine.message).toBe('The upstream stream broke off (the stream ended mid-line).');
   });
@@ -224,18 +210,18 @@ describe('OpenAiCompatibleClient, streaming', () => {
       res.write(chunkEvent(0));
       setTimeout(() => req.socket.destroy(), 20);
     };
-    const error = await failure(lastValueFrom(client.chatStream(BODY, callOptions())));
+    const error = await failure(lastValueFrom(fixture.client.chatStream(BODY, callOptions())));
     expect(error.code).toBe(ErrorCode.UpstreamError);
     expect(error.message).toMatch(/^The upstream stream broke off/);
   });
 
   it('fails on a malformed payload and aborts the upstream request', async () => {
-    const aborts = recordAborts(client);
+    const aborts = recordAborts(fixture.client);
     upstream.handle = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(chunkEvent(0) + 'data: {"nope":1}\n\n');
     };
-    const error = await failure(lastValueFrom(client.chatStream(BODY, callOptions())));
+    const error = await failure(lastValueFrom(fixture.client.chatStream(BODY, callOptions())));
     expect(error.message).toContain('stream chunk without choices');
     expect(aborts).toHaveLength(1);
   });
@@ -245,7 +231,9 @@ describe('OpenAiCompatibleClient, streaming', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.flushHeaders();
     };
-    const ttfb = await failure(lastValueFrom(client.chatStream(BODY, callOptions({ ttfbMs: 60 }))));
+    const ttfb = await failure(
+      lastValueFrom(fixture.client.chatStream(BODY, callOptions({ ttfbMs: 60 }))),
+    );
     expect(ttfb.code).toBe(ErrorCode.UpstreamTimeout);
     expect(ttfb.message).toBe('The upstream model server did not answer within 60 ms.');
 
@@ -254,7 +242,7 @@ describe('OpenAiCompatibleClient, streaming', () => {
       res.write(chunkEvent(0));
     };
     const idle = await failure(
-      lastValueFrom(client.chatStream(BODY, callOptions({ ttfbMs: 1000, idleMs: 60 }))),
+      lastValueFrom(fixture.client.chatStream(BODY, callOptions({ ttfbMs: 1000, idleMs: 60 }))),
     );
     expect(idle.code).toBe(ErrorCode.UpstreamTimeout);
     expect(idle.message).toContain('nothing arrived from the model server for 60 ms');

@@ -138,3 +138,25 @@ export class TestGate extends FlowGate {
     else this.close();
   }
 }
+
+/**
+ * The shared set-up of the client specs: one scripted upstream for the file, and a fresh client
+ * of it for each test (its request count reset), destroyed after the test.
+ */
+export function useUpstreamClient(): {
+  upstream: ScriptedUpstream;
+  client: OpenAiCompatibleClient;
+} {
+  const upstream = new ScriptedUpstream();
+  const fixture = { upstream, client: undefined as unknown as OpenAiCompatibleClient };
+  beforeAll(() => upstream.start());
+  afterAll(() => upstream.stop());
+  beforeEach(() => {
+    upstream.requests = 0;
+    fixture.client = newClient(upstream.url);
+  });
+  afterEach(async () => {
+    await fixture.client.destroy();
+  });
+  return fixture;
+}
