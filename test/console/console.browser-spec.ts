@@ -1,12 +1,6 @@
 import type { Browser, Page } from 'puppeteer-core';
 import { startSimulator, type RunningSimulator } from '../simulator';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createGatewayApp } from '../../src/app.factory';
-import { loadGatewayConfig } from '../../src/config';
-import { parseSpendSections } from '../../src/spend/spend-yaml';
+import { ensureBuilt, startBuiltGateway, type GatewayProcess } from '../support/built-gateway';
 import {
   describeBrowser,
   launchBrowser,
@@ -43,7 +37,7 @@ type Panel = 'providers' | 'routing' | 'performance' | 'spend';
 describeBrowser('the console in chromium (browser)', () => {
   let instant: RunningSimulator;
   let thinking: RunningSimulator;
-  let gateway: { url: string; app: NestFastifyApplication };
+  let gateway: GatewayProcess | undefined;
   let browser: Browser;
   let page: Page;
   let watch: PageWatch;
@@ -65,14 +59,17 @@ describeBrowser('the console in chromium (browser)', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await gateway?.app.close();
+    if (gateway) {
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
+    }
     await Promise.all([instant?.close(), thinking?.close()]);
   });
 
   /** Chat requests from an application's (client) key, through the gateway. */
   async function traffic(count: number, model: string, content = 'Say hello.'): Promise<void> {
     for (let i = 0; i < count; i++) {
-      const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      const res = await fetch(`${gateway!.url}/v1/chat/completions`, {
         method: 'POST',
         headers: { authorization: `Bearer ${CLIENT_KEY}`, 'content-type': 'application/json' },
         body: JSON.stringify({
@@ -111,7 +108,7 @@ describeBrowser('the console in chromium (browser)', () => {
   }
 
   it('refuses an unknown key and a client key, saying what to do, and keeps neither', async () => {
-    await page.goto(`${gateway.url}/console`);
+    await page.goto(`${gateway!.url}/console`);
     await signIn('tg-not-a-key');
     await page.waitForSelector('[data-testid="sign-in-error"]');
     expect(await textOf(page, '[data-testid="sign-in-error"]')).toMatch(
@@ -258,7 +255,7 @@ describeBrowser('the console in chromium (browser)', () => {
   });
 
   it('made no request to any other origin and broke no rule of its CSP', () => {
-    const origin = new URL(gateway.url).origin;
+    const origin = new URL(gateway!.url).origin;
     expect(watch.requested.length).toBeGreaterThan(10);
     expect(watch.requested.every((url) => url.startsWith(origin))).toBe(true);
     expect(watch.foreign).toEqual([]);
@@ -267,16 +264,13 @@ describeBrowser('the console in chromium (browser)', () => {
 });
 
 /**
- * The real application on a real port, configured from a YAML file through the production
- * loader, serving the console built by `npm run build:console`. It runs in this process rather
- * than as `node dist/main.js` because key roles and the pricing and budgets sections are not yet
- * keys of the configuration file (they await issue 19's one-declaration configuration): the
- * loaded configuration gets them here, as the registry's and spend's e2e harnesses do.
+ * The gateway as the container runs it (`node dist/main.js`), configured from a YAML file, serving
+ * the console that `npm run build` bundled, in front of two simulators.
  */
 async function startConsoleGateway(
   instant: RunningSimulator,
   thinking: RunningSimulator,
-): Promise<{ url: string; app: NestFastifyApplication }> {
+): Promise<GatewayProcess> {
   const pool = (sim: RunningSimulator) => ({
     upstreams: [{ url: sim.url }],
     health_check: {
@@ -286,10 +280,9 @@ async function startConsoleGateway(
       unhealthy_threshold: 2,
     },
   });
-  const file = join(mkdtempSync(join(tmpdir(), 'tiergate-console-')), 'gateway.yaml');
-  writeFileSync(
-    file,
-    JSON.stringify({
+  ensureBuilt();
+  return startBuiltGateway(
+    {
       pools: { instant: pool(instant), thinking: pool(thinking) },
       tiers: {
         instant: { pool: 'instant', model: 'sim-instant' },
@@ -297,41 +290,17 @@ async function startConsoleGateway(
       },
       auth: {
         keys: [
-          { name: 'console-admin', key: ADMIN_KEY },
+          { name: 'console-admin', key: ADMIN_KEY, role: 'admin' },
           { name: 'app', key: CLIENT_KEY },
         ],
       },
-    }),
-  );
-  const loaded = loadGatewayConfig({
-    HOST: '127.0.0.1',
-    GATEWAY_CONFIG: file,
-    REQUEST_TIMEOUT_MS: '10000',
-  });
-  const spend = parseSpendSections(
-    {
       pricing: {
         currency: 'USD',
         tiers: { instant: { input: 0.5, output: 1.5 }, thinking: { input: 3, output: 15 } },
       },
       budgets: { keys: { app: { amount: 5, period: 'day', mode: 'soft' } } },
     },
-    { keyNames: ['console-admin', 'app'] },
+    { REQUEST_TIMEOUT_MS: '10000' },
+    60_000,
   );
-  if (spend.errors.length > 0) throw new Error(spend.errors.join('; '));
-  const config = {
-    ...loaded,
-    ...spend.options,
-    auth: {
-      ...loaded.auth,
-      keys: loaded.auth.keys.map((key) =>
-        key.name === 'console-admin' ? { ...key, role: 'admin' } : key,
-      ),
-    },
-  };
-  const app = await createGatewayApp(config, { logger: false });
-  await app.listen(0, '127.0.0.1');
-  const address = app.getHttpServer().address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, app };
 }
