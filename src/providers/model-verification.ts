@@ -1,22 +1,11 @@
 import type { ProbeResult } from './replica-probe';
-import type { Refusal } from './replica';
+import type { DiscoveredModel, Refusal } from './replica';
+
+export type { DiscoveredModel } from './replica';
 import { ProvidersMessages } from './providers.messages';
 
 /** What one `GET /v1/models` says of a replica: a refusal, fine, or nothing either way. */
 export type Verification = { refusal: Refusal } | 'verified' | 'inconclusive';
-
-/** One model a replica lists, with what its server says of it (model discovery, issue 15). */
-export interface DiscoveredModel {
-  id: string;
-  /**
-   * The context window in tokens the server enforces: vLLM's `max_model_len`, llama.cpp's
-   * `meta.n_ctx` (per slot), or a `context_length` field (LM Studio, OpenRouter); null when the
-   * server does not say.
-   */
-  contextLength: number | null;
-  /** llama.cpp's `models[].capabilities` (`completion`, `multimodal`), when it lists them. */
-  serverCapabilities?: readonly string[];
-}
 
 /** What a replica's `/v1/models` answer shows: the verdict, and its models when it listed any. */
 export interface ModelInspection {

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { HealthCheckConfig, OutlierConfig } from '../config';
 import type { LoadMetricsServer } from './load-metrics';
-import type { DiscoveredModel } from './model-verification';
 import type { ChatUpstream } from './upstream.interface';
 
 /**
@@ -54,6 +53,19 @@ export interface LoadSample {
   at: number;
   /** This gateway's in-flight count on the replica at that moment. */
   localInFlight: number;
+}
+
+/** One model a replica lists, with what its server says of it (model discovery, issue 15). */
+export interface DiscoveredModel {
+  id: string;
+  /**
+   * The context window in tokens the server enforces: vLLM's `max_model_len`, llama.cpp's
+   * `meta.n_ctx` (per slot), or a `context_length` field (LM Studio, OpenRouter); null when the
+   * server does not say.
+   */
+  contextLength: number | null;
+  /** llama.cpp's `models[].capabilities` (`completion`, `multimodal`), when it lists them. */
+  serverCapabilities?: readonly string[];
 }
 
 /** What the last readable `/v1/models` (and llama.cpp's `/props`) said of a replica. */
