@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import type { GatewayConfig, RedisFailureMode } from '../config';
+import type { RedisFailureMode } from '../config';
 import type { LimitStore } from './limit-store.interface';
+import { LIMITS_CONFIG, type LimitsSlice } from './limits.config';
 import { LIMIT_STORE } from './limits.constants';
 
 /** The rate-limit store's health, as the health endpoints compose it. */
@@ -26,9 +26,9 @@ export class LimitsHealthIndicator {
   constructor(
     @Inject(LIMIT_STORE) private readonly store: LimitStore,
     private readonly health: HealthIndicatorService,
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(LIMITS_CONFIG.token) config: LimitsSlice,
   ) {
-    this.onError = config.get('limits', { infer: true }).redis.onError;
+    this.onError = config.limits.redis.onError;
   }
 
   check(): LimitsHealth | undefined {

@@ -1,10 +1,9 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule } from '../auth';
-import type { GatewayConfig } from '../config';
 import { SpendModule } from '../spend';
 import type { LimitStore } from './limit-store.interface';
+import { LIMITS_CONFIG, type LimitsSlice } from './limits.config';
 import { LIMIT_STORE } from './limits.constants';
 import { LimitsHealthIndicator } from './limits.health';
 import { LimitsService } from './limits.service';
@@ -13,10 +12,10 @@ import { RedisLimitStore } from './redis-limit.store';
 import { UsageController } from './usage.controller';
 import { UsageMetrics } from './usage-metrics';
 
-function limitStoreFor(config: ConfigService<GatewayConfig, true>): LimitStore {
-  const url = config.get('redis', { infer: true }).url;
+function limitStoreFor(config: LimitsSlice): LimitStore {
+  const url = config.redis.url;
   if (url === undefined) return new MemoryLimitStore();
-  const { keyPrefix, onError, timeoutMs } = config.get('limits', { infer: true }).redis;
+  const { keyPrefix, onError, timeoutMs } = config.limits.redis;
   return RedisLimitStore.connect(url, { keyPrefix, onError, timeoutMs });
 }
 
@@ -25,7 +24,8 @@ function limitStoreFor(config: ConfigService<GatewayConfig, true>): LimitStore {
   imports: [AuthModule, TerminusModule, SpendModule],
   controllers: [UsageController],
   providers: [
-    { provide: LIMIT_STORE, useFactory: limitStoreFor, inject: [ConfigService] },
+    LIMITS_CONFIG.provider,
+    { provide: LIMIT_STORE, useFactory: limitStoreFor, inject: [LIMITS_CONFIG.token] },
     LimitsService,
     UsageMetrics,
     LimitsHealthIndicator,

@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type { ApiKeyService, CallerIdentity } from '../auth';
 import { ErrorCode, GatewayException } from '../common/errors';
 import { ClientClosedError } from '../common/http';
@@ -49,9 +48,8 @@ function service(store: LimitStore, onError: RedisFailureMode = 'open') {
     record: (r: UsageRecord) => records.push(r),
     rateLimited: jest.fn(),
   } as unknown as UsageMetrics;
-  const config = new ConfigService({
-    limits: { reserveCompletionTokens: 100, redis: { onError } },
-  });
+  // The part of the limits slice the service reads.
+  const config = { limits: { reserveCompletionTokens: 100, redis: { onError } } };
   const keys = { anonymous: caller({}) } as unknown as ApiKeyService;
   return { limits: new LimitsService(store, keys, metrics, config as never), records, metrics };
 }
@@ -198,9 +196,7 @@ describe('LimitsService with budgets (the spend module)', () => {
     const ticket = { headers: { 'x-gateway-budget-warning': 'threshold=0.8' }, settle: jest.fn() };
     const spend = { admit: jest.fn(() => Promise.resolve(ticket)) };
     const metrics = { record: jest.fn(), rateLimited: jest.fn() } as unknown as UsageMetrics;
-    const config = new ConfigService({
-      limits: { reserveCompletionTokens: 100, redis: { onError: 'open' } },
-    });
+    const config = { limits: { reserveCompletionTokens: 100, redis: { onError: 'open' } } };
     const keys = { anonymous: caller({}) } as unknown as ApiKeyService;
     const limits = new LimitsService(store, keys, metrics, config as never, spend as never);
     return { limits, spend, ticket };

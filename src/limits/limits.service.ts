@@ -1,14 +1,14 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { ApiKeyService, type CallerIdentity } from '../auth';
 import { asGatewayException, ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { isClientClosed } from '../common/http';
 import type { RequestAccounting } from '../common/usage';
-import type { GatewayConfig, LimitsConfig, RateLimitsConfig } from '../config';
+import type { LimitsConfig, RateLimitsConfig } from '../config';
 import { SpendService, type SpendTicket } from '../spend';
 import { Admission, type AdmissionGrant, type Endpoint, type ResponseEnd } from './admission';
 import type { AdmitResult, LimitStore, StoreLimits, WindowCounts } from './limit-store.interface';
+import { LIMITS_CONFIG, type LimitsSlice } from './limits.config';
 import { CONCURRENCY_RETRY_AFTER_MS, LIMIT_STORE, WINDOW_MS } from './limits.constants';
 import { formatDuration, rateLimitHeaders, retryAfterSeconds } from './rate-limit-headers';
 import { msUntilFits, msUntilReset, remainingOf, usedOf } from './sliding-window';
@@ -64,11 +64,11 @@ export class LimitsService {
     @Inject(LIMIT_STORE) private readonly store: LimitStore,
     private readonly keys: ApiKeyService,
     private readonly metrics: UsageMetrics,
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(LIMITS_CONFIG.token) config: LimitsSlice,
     /** Budgets: checked first, so a refused budget counts nothing against the rate limits. */
     @Optional() private readonly spend?: SpendService,
   ) {
-    this.settings = config.get('limits', { infer: true });
+    this.settings = config.limits;
   }
 
   /** The caller of a request: its key, or the shared anonymous identity when auth is off. */

@@ -6,16 +6,11 @@ import {
   OnApplicationShutdown,
   Optional,
 } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { installSecrets } from '../common/secrets';
-import {
-  configuredSecrets,
-  type EmbeddingsConfig,
-  type GatewayConfig,
-  type TierConfig,
-} from '../config';
+import type { EmbeddingsConfig, GatewayConfig, TierConfig } from '../config';
 import { MetricsService, TELEMETRY_OPTIONS, type TelemetryOptions } from '../telemetry';
 import { AttemptTelemetry, type AttemptRecord } from './attempt-telemetry';
+import { PROVIDERS_CONFIG, type ProvidersSlice } from './providers.config';
 import { ProvidersMessages } from './providers.messages';
 import { UpstreamMetrics } from './upstream-metrics';
 import { UpstreamPool } from './upstream-pool';
@@ -32,7 +27,7 @@ export class UpstreamPoolsService implements OnApplicationBootstrap, OnApplicati
   private readonly attempts: AttemptTelemetry;
 
   constructor(
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(PROVIDERS_CONFIG.token) config: ProvidersSlice,
     metrics: MetricsService,
     @Optional() @Inject(TELEMETRY_OPTIONS) telemetry?: TelemetryOptions,
   ) {
@@ -41,20 +36,10 @@ export class UpstreamPoolsService implements OnApplicationBootstrap, OnApplicati
       metrics,
       captureContent: telemetry?.captureContent ?? false,
     }));
-    const pools = config.get('pools', { infer: true });
-    const expected = expectedModels(
-      config.get('tiers', { infer: true }),
-      config.get('embeddings', { infer: true }),
-    );
+    const { pools } = config;
+    const expected = expectedModels(config.tiers, config.embeddings);
     // Once, at boot: every message relayed from an upstream or a tool is scrubbed of these.
-    installSecrets(
-      configuredSecrets({
-        pools,
-        auth: config.get('auth', { infer: true }),
-        redis: config.get('redis', { infer: true }),
-        tools: config.get('tools', { infer: true }),
-      }),
-    );
+    installSecrets(config.secrets);
     for (const name of Object.keys(pools)) {
       this.pools.set(
         name,

@@ -1,12 +1,10 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig } from '../config';
 import { MetricsService } from '../telemetry';
 import { BudgetService } from './budget.service';
 import { MemorySpendStore } from './memory-spend.store';
 import { PricingService } from './pricing.service';
 import { RedisSpendStore } from './redis-spend.store';
-import { pricingCatalogFrom } from './spend-config';
+import { SPEND_CONFIG, type SpendSlice } from './spend.config';
 import { SpendHeaders } from './spend-headers';
 import { SpendMetrics } from './spend-metrics';
 import type { SpendStore } from './spend-store.interface';
@@ -14,12 +12,10 @@ import { SPEND_STORE } from './spend.constants';
 import { SPEND_OPTIONS, type SpendOptions } from './spend.options';
 import { SpendService } from './spend.service';
 
-type Config = ConfigService<GatewayConfig, true>;
-
-function spendStoreFor(config: Config, options: SpendOptions): SpendStore {
-  const url = config.get('redis', { infer: true }).url;
+function spendStoreFor(config: SpendSlice, options: SpendOptions): SpendStore {
+  const url = config.redis.url;
   if (url === undefined) return new MemorySpendStore();
-  const { onError, timeoutMs } = config.get('limits', { infer: true }).redis;
+  const { onError, timeoutMs } = config.limitsRedis;
   return RedisSpendStore.connect(url, { keyPrefix: options.budgets.keyPrefix, onError, timeoutMs });
 }
 
@@ -30,39 +26,33 @@ function spendStoreFor(config: Config, options: SpendOptions): SpendStore {
  */
 @Module({
   providers: [
+    SPEND_CONFIG.provider,
     {
       provide: SPEND_OPTIONS,
-      useFactory: (config: Config): SpendOptions => ({
-        pricing: config.get('pricing', { infer: true }),
-        budgets: config.get('budgets', { infer: true }),
-      }),
-      inject: [ConfigService],
+      useFactory: ({ pricing, budgets }: SpendSlice): SpendOptions => ({ pricing, budgets }),
+      inject: [SPEND_CONFIG.token],
     },
-    { provide: SPEND_STORE, useFactory: spendStoreFor, inject: [ConfigService, SPEND_OPTIONS] },
+    {
+      provide: SPEND_STORE,
+      useFactory: spendStoreFor,
+      inject: [SPEND_CONFIG.token, SPEND_OPTIONS],
+    },
     {
       provide: PricingService,
-      useFactory: (config: Config, options: SpendOptions) =>
-        new PricingService(
-          options.pricing,
-          pricingCatalogFrom({
-            tiers: config.get('tiers', { infer: true }),
-            embeddings: config.get('embeddings', { infer: true }),
-            aliases: config.get('aliases', { infer: true }),
-            pools: config.get('pools', { infer: true }),
-          }),
-        ),
-      inject: [ConfigService, SPEND_OPTIONS],
+      useFactory: (config: SpendSlice, options: SpendOptions) =>
+        new PricingService(options.pricing, config.catalog),
+      inject: [SPEND_CONFIG.token, SPEND_OPTIONS],
     },
     {
       provide: BudgetService,
-      useFactory: (config: Config, options: SpendOptions, store: SpendStore) =>
+      useFactory: (config: SpendSlice, options: SpendOptions, store: SpendStore) =>
         new BudgetService(
           options.budgets,
           options.pricing.currency,
           store,
-          config.get('limits', { infer: true }).redis.onError,
+          config.limitsRedis.onError,
         ),
-      inject: [ConfigService, SPEND_OPTIONS, SPEND_STORE],
+      inject: [SPEND_CONFIG.token, SPEND_OPTIONS, SPEND_STORE],
     },
     {
       provide: SpendMetrics,

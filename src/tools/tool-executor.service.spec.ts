@@ -1,12 +1,11 @@
 import { Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import Ajv from 'ajv';
 import type { ToolCall } from '../common/openai';
 import { installSecrets } from '../common/secrets';
-import type { GatewayConfig } from '../config';
 import type { GatewayTool, ToolContext } from './gateway-tool.interface';
 import { errorResult, ToolCallBudget, ToolExecutor } from './tool-executor.service';
 import type { RegisteredTool, ToolRegistry } from './tool-registry.service';
+import type { ToolsSlice } from './tools.config';
 import { MAX_TOOL_RESULT_CHARS } from './tools.constants';
 import { ToolMessages } from './tools.messages';
 
@@ -36,10 +35,7 @@ function executor(...tools: RegisteredTool[]): ToolExecutor {
 
 function limitedExecutor(maxCallsPerRound: number, ...tools: RegisteredTool[]): ToolExecutor {
   const registry = { get: (name: string) => tools.find((t) => t.name === name) };
-  const config = { get: () => ({ timeoutMs: 200, maxCallsPerRound }) } as unknown as ConfigService<
-    GatewayConfig,
-    true
-  >;
+  const config = { tools: { timeoutMs: 200, maxCallsPerRound } } as unknown as ToolsSlice;
   return new ToolExecutor(registry as unknown as ToolRegistry, config);
 }
 

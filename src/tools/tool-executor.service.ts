@@ -1,9 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { SpanStatusCode, context as otelContext, trace, type Context } from '@opentelemetry/api';
 import type { ToolCall } from '../common/openai';
 import { scrubSecrets } from '../common/secrets';
-import type { GatewayConfig } from '../config';
 import {
   GenAi,
   MetricsService,
@@ -16,6 +14,7 @@ import {
 } from '../telemetry';
 import type { ToolContext, ToolResult } from './gateway-tool.interface';
 import { ToolRegistry, type RegisteredTool } from './tool-registry.service';
+import { TOOLS_CONFIG, type ToolsSlice } from './tools.config';
 import { MAX_TOOL_RESULT_CHARS } from './tools.constants';
 import { ToolMessages } from './tools.messages';
 
@@ -91,11 +90,10 @@ export class ToolExecutor {
 
   constructor(
     private readonly registry: ToolRegistry,
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(TOOLS_CONFIG.token) { tools }: ToolsSlice,
     @Optional() private readonly metrics?: MetricsService,
     @Optional() @Inject(TELEMETRY_OPTIONS) telemetry?: TelemetryOptions,
   ) {
-    const tools = config.get('tools', { infer: true });
     this.defaultTimeoutMs = tools.timeoutMs;
     // Unset only in hand-built test configurations.
     this.maxCallsPerRound = tools.maxCallsPerRound ?? Number.POSITIVE_INFINITY;

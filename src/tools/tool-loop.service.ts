@@ -1,11 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { ErrorCode, GatewayException } from '../common/errors';
 import { ClientClosedError } from '../common/http';
 import type { ChatCompletionRequest, ChatMessage, ToolCall, ToolChoice } from '../common/openai';
 import { UsageTotal } from '../common/usage';
-import type { GatewayConfig, ToolsConfig } from '../config';
+import type { ToolsConfig } from '../config';
 import type { CallRound, LoopOutcome, Round } from './loop-round';
 import { StreamRounds } from './stream-rounds';
 import { newToolCallId, withUpstreamArguments } from './tool-call.accumulator';
@@ -17,6 +16,7 @@ import type {
   ToolLoopRequest,
 } from './tool-loop.interface';
 import { ToolRegistry } from './tool-registry.service';
+import { TOOLS_CONFIG, type ToolsSlice } from './tools.config';
 import { ToolMessages } from './tools.messages';
 
 /**
@@ -35,9 +35,9 @@ export class ToolLoopService {
   constructor(
     private readonly registry: ToolRegistry,
     private readonly executor: ToolExecutor,
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(TOOLS_CONFIG.token) config: ToolsSlice,
   ) {
-    this.settings = config.get('tools', { infer: true });
+    this.settings = config.tools;
   }
 
   /**

@@ -4,6 +4,7 @@ import { BuiltinToolsModule } from './builtin/builtin-tools.module';
 import { ToolExecutor } from './tool-executor.service';
 import { ToolLoopService } from './tool-loop.service';
 import { ToolRegistry } from './tool-registry.service';
+import { TOOLS_CONFIG } from './tools.config';
 import { ToolsController } from './tools.controller';
 
 /**
@@ -14,7 +15,7 @@ import { ToolsController } from './tools.controller';
 @Module({
   imports: [DiscoveryModule, BuiltinToolsModule],
   controllers: [ToolsController],
-  providers: [ToolRegistry, ToolExecutor, ToolLoopService],
+  providers: [TOOLS_CONFIG.provider, ToolRegistry, ToolExecutor, ToolLoopService],
   exports: [ToolRegistry, ToolExecutor, ToolLoopService],
 })
 export class ToolsModule {}

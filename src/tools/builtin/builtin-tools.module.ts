@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig } from '../../config';
 import { SandboxSlots } from '../sandbox/sandbox-slots';
+import { TOOLS_CONFIG, type ToolsSlice } from '../tools.config';
 import { MEMORY_STORE, SANDBOX_SLOTS } from '../tools.constants';
 import { CalculatorTool } from './calculator.tool';
 import { CurrentTimeTool } from './current-time.tool';
@@ -19,18 +18,18 @@ import { WebSearchTool } from './web-search.tool';
     RunJavascriptTool,
     WebSearchTool,
     MemoryTool,
+    TOOLS_CONFIG.provider,
     {
       provide: SANDBOX_SLOTS,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<GatewayConfig, true>): SandboxSlots =>
-        new SandboxSlots(config.get('tools', { infer: true }).sandbox),
+      inject: [TOOLS_CONFIG.token],
+      useFactory: ({ tools }: ToolsSlice): SandboxSlots => new SandboxSlots(tools.sandbox),
     },
     {
       provide: MEMORY_STORE,
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<GatewayConfig, true>): MemoryStore => {
-        const url = config.get('redis', { infer: true }).url;
-        const { maxNotes, keyPrefix } = config.get('tools', { infer: true }).memory;
+      inject: [TOOLS_CONFIG.token],
+      useFactory: ({ tools, redis }: ToolsSlice): MemoryStore => {
+        const url = redis.url;
+        const { maxNotes, keyPrefix } = tools.memory;
         return url
           ? RedisMemoryStore.connect(url, maxNotes, keyPrefix)
           : new InMemoryMemoryStore(maxNotes);

@@ -1,12 +1,9 @@
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig } from '../../config';
 import { SandboxSlots } from '../sandbox/sandbox-slots';
+import type { ToolsSlice } from '../tools.config';
 import { CalculatorTool } from './calculator.tool';
 
 function calculator(enabled = true): CalculatorTool {
-  const config = {
-    get: () => ({ builtin: { calculator: { enabled } } }),
-  } as unknown as ConfigService<GatewayConfig, true>;
+  const config = { tools: { builtin: { calculator: { enabled } } } } as unknown as ToolsSlice;
   return new CalculatorTool(config, new SandboxSlots({ maxWorkers: 2, queueTimeoutMs: 10_000 }));
 }
 

@@ -1,10 +1,9 @@
 import { Inject, type OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig } from '../../config';
 import { GatewayTool } from '../gateway-tool.decorator';
 import type { ToolContext, ToolResult } from '../gateway-tool.interface';
 import { SandboxBusyError, type SandboxSlots } from '../sandbox/sandbox-slots';
 import { SandboxCrashedError, SandboxTimeoutError, WorkerSandbox } from '../sandbox/worker-sandbox';
+import { TOOLS_CONFIG, type ToolsSlice } from '../tools.config';
 import { SANDBOX_SLOTS } from '../tools.constants';
 import {
   calculatorWorkerMain,
@@ -53,10 +52,10 @@ export class CalculatorTool implements GatewayTool<CalculatorArgs>, OnApplicatio
   private readonly sandbox: WorkerSandbox<CalculatorJob, CalculatorAnswer, CalculatorWorkerData>;
 
   constructor(
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(TOOLS_CONFIG.token) config: ToolsSlice,
     @Inject(SANDBOX_SLOTS) slots: SandboxSlots,
   ) {
-    this.enabled = config.get('tools', { infer: true }).builtin.calculator.enabled;
+    this.enabled = config.tools.builtin.calculator.enabled;
     this.sandbox = new WorkerSandbox(
       {
         name: 'calculator',

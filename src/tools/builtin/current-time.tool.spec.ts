@@ -1,12 +1,9 @@
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig } from '../../config';
+import type { ToolsSlice } from '../tools.config';
 import { BuiltinToolMessages } from './builtin-tools.messages';
 import { CurrentTimeTool } from './current-time.tool';
 
 function clockTool(enabled = true): CurrentTimeTool {
-  const config = {
-    get: () => ({ builtin: { currentTime: { enabled } } }),
-  } as unknown as ConfigService<GatewayConfig, true>;
+  const config = { tools: { builtin: { currentTime: { enabled } } } } as unknown as ToolsSlice;
   const tool = new CurrentTimeTool(config);
   tool.now = () => new Date('2026-07-14T10:30:05.250Z');
   return tool;

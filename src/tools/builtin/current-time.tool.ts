@@ -1,7 +1,7 @@
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig } from '../../config';
+import { Inject } from '@nestjs/common';
 import { GatewayTool } from '../gateway-tool.decorator';
 import type { ToolResult } from '../gateway-tool.interface';
+import { TOOLS_CONFIG, type ToolsSlice } from '../tools.config';
 import { BuiltinToolMessages } from './builtin-tools.messages';
 
 export interface CurrentTimeArgs {
@@ -33,8 +33,8 @@ export class CurrentTimeTool implements GatewayTool<CurrentTimeArgs> {
   /** The clock; a spec may replace it. */
   now: () => Date = () => new Date();
 
-  constructor(config: ConfigService<GatewayConfig, true>) {
-    this.enabled = config.get('tools', { infer: true }).builtin.currentTime.enabled;
+  constructor(@Inject(TOOLS_CONFIG.token) config: ToolsSlice) {
+    this.enabled = config.tools.builtin.currentTime.enabled;
   }
 
   isEnabled(): boolean {

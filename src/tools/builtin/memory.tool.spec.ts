@@ -1,7 +1,6 @@
-import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
-import type { GatewayConfig } from '../../config';
 import type { ToolContext } from '../gateway-tool.interface';
+import type { ToolsSlice } from '../tools.config';
 import { BuiltinToolMessages as M } from './builtin-tools.messages';
 import { InMemoryMemoryStore, type MemoryStore } from './memory.store';
 import { ANONYMOUS_SCOPE, MemoryTool } from './memory.tool';
@@ -11,13 +10,10 @@ import { RedisMemoryStore } from './redis-memory.store';
 const REDIS_URL = process.env.REDIS_URL;
 
 function memoryTool(store: MemoryStore, enabled = true): MemoryTool {
-  const sections: Record<string, unknown> = {
-    tools: { builtin: { memory: { enabled } } },
-    auth: { keys: [] },
-  };
   const config = {
-    get: (key: string) => sections[key],
-  } as unknown as ConfigService<GatewayConfig, true>;
+    tools: { builtin: { memory: { enabled } } },
+    keys: [],
+  } as unknown as ToolsSlice;
   return new MemoryTool(store, config);
 }
 

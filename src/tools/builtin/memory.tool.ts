@@ -1,8 +1,7 @@
 import { Inject } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig } from '../../config';
 import { GatewayTool } from '../gateway-tool.decorator';
 import type { ToolAvailability, ToolContext, ToolResult } from '../gateway-tool.interface';
+import { TOOLS_CONFIG, type ToolsSlice } from '../tools.config';
 import { MEMORY_STORE } from '../tools.constants';
 import { BuiltinToolMessages } from './builtin-tools.messages';
 import { memoryScopes } from './memory-scope';
@@ -51,10 +50,9 @@ export class MemoryTool implements GatewayTool<MemoryArgs> {
 
   constructor(
     @Inject(MEMORY_STORE) private readonly store: MemoryStore,
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(TOOLS_CONFIG.token) { tools, keys }: ToolsSlice,
   ) {
-    const { keys } = config.get('auth', { infer: true });
-    const enabled = config.get('tools', { infer: true }).builtin.memory.enabled;
+    const enabled = tools.builtin.memory.enabled;
     this.availability = optInAvailability(enabled, 'memory', keys);
     this.scopeOf = memoryScopes(keys);
   }

@@ -1,7 +1,6 @@
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig } from '../../config';
 import { BuiltinToolMessages as M } from './builtin-tools.messages';
 import { SandboxSlots } from '../sandbox/sandbox-slots';
+import type { ToolsSlice } from '../tools.config';
 import { RunJavascriptTool } from './run-javascript.tool';
 
 function sandbox(
@@ -10,13 +9,10 @@ function sandbox(
   memoryLimitMb = 16,
   keys: unknown[] = [],
 ): RunJavascriptTool {
-  const sections: Record<string, unknown> = {
-    tools: { builtin: { runJavascript: { enabled } }, runJavascript: { timeoutMs, memoryLimitMb } },
-    auth: { keys },
-  };
   const config = {
-    get: (key: string) => sections[key],
-  } as unknown as ConfigService<GatewayConfig, true>;
+    tools: { builtin: { runJavascript: { enabled } }, runJavascript: { timeoutMs, memoryLimitMb } },
+    keys,
+  } as unknown as ToolsSlice;
   return new RunJavascriptTool(config, new SandboxSlots({ maxWorkers: 2, queueTimeoutMs: 10_000 }));
 }
 

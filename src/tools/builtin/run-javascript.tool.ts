@@ -1,10 +1,10 @@
 import { Inject, type OnApplicationShutdown } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig, RunJavascriptConfig } from '../../config';
+import type { RunJavascriptConfig } from '../../config';
 import { GatewayTool } from '../gateway-tool.decorator';
 import type { ToolAvailability, ToolContext, ToolResult } from '../gateway-tool.interface';
 import { SandboxBusyError, type SandboxSlots } from '../sandbox/sandbox-slots';
 import { SandboxCrashedError, SandboxTimeoutError, WorkerSandbox } from '../sandbox/worker-sandbox';
+import { TOOLS_CONFIG, type ToolsSlice } from '../tools.config';
 import { SANDBOX_SLOTS } from '../tools.constants';
 import { BuiltinToolMessages } from './builtin-tools.messages';
 import { optInAvailability } from './opt-in-tool';
@@ -62,14 +62,13 @@ export class RunJavascriptTool implements GatewayTool<RunJavascriptArgs>, OnAppl
   private readonly sandbox: WorkerSandbox<ScriptJob, ScriptOutcome, QuickJsWorkerData>;
 
   constructor(
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(TOOLS_CONFIG.token) { tools, keys }: ToolsSlice,
     @Inject(SANDBOX_SLOTS) slots: SandboxSlots,
   ) {
-    const tools = config.get('tools', { infer: true });
     this.availability = optInAvailability(
       tools.builtin.runJavascript.enabled,
       'run_javascript',
-      config.get('auth', { infer: true }).keys,
+      keys,
     );
     this.limits = tools.runJavascript;
     this.sandbox = new WorkerSandbox(

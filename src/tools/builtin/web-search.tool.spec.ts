@@ -1,7 +1,7 @@
-import { ConfigService } from '@nestjs/config';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GatewayConfig, WebSearchConfig } from '../../config';
+import type { WebSearchConfig } from '../../config';
+import type { ToolsSlice } from '../tools.config';
 import { BuiltinToolMessages as M } from './builtin-tools.messages';
 import { WebSearchTool } from './web-search.tool';
 
@@ -20,8 +20,8 @@ function searchTool(
     ...bounds,
   };
   const config = {
-    get: () => ({ builtin: { webSearch: { enabled } }, webSearch }),
-  } as unknown as ConfigService<GatewayConfig, true>;
+    tools: { builtin: { webSearch: { enabled } }, webSearch },
+  } as unknown as ToolsSlice;
   return new WebSearchTool(config);
 }
 

@@ -1,7 +1,8 @@
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig, WebSearchConfig } from '../../config';
+import { Inject } from '@nestjs/common';
+import type { WebSearchConfig } from '../../config';
 import { GatewayTool } from '../gateway-tool.decorator';
 import type { ToolContext, ToolResult } from '../gateway-tool.interface';
+import { TOOLS_CONFIG, type ToolsSlice } from '../tools.config';
 import { BuiltinToolMessages } from './builtin-tools.messages';
 
 export interface WebSearchArgs {
@@ -49,8 +50,7 @@ export class WebSearchTool implements GatewayTool<WebSearchArgs> {
   private readonly settings: WebSearchConfig;
   private readonly redirectHosts: ReadonlySet<string>;
 
-  constructor(config: ConfigService<GatewayConfig, true>) {
-    const tools = config.get('tools', { infer: true });
+  constructor(@Inject(TOOLS_CONFIG.token) { tools }: ToolsSlice) {
     this.settings = tools.webSearch;
     this.endpoint = tools.webSearch.endpoint;
     this.enabled = tools.builtin.webSearch.enabled && this.endpoint !== undefined;
