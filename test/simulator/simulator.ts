@@ -1019,7 +1019,9 @@ class Simulator {
     }
     // vLLM: the answer ends before the first `stop` string, which `stop_reason` names.
     let stopReason: string | null = null;
-    const stopAt = toolCalls ? undefined : firstStop(content.join(''), body.stop);
+    // Joined only when the request has stops: an endless answer is 100,000 pieces per request.
+    const stopAt =
+      toolCalls || body.stop == null ? undefined : firstStop(content.join(''), body.stop);
     if (stopAt !== undefined) {
       content = splitPieces(content.join('').slice(0, stopAt.index));
       finishReason = 'stop';
