@@ -37,6 +37,7 @@ const line = (path: string, message: string): ConfigIssue => ({ path, message })
 /** What a pool gets for balancing, health checks, retries and protection when nothing is set. */
 const POOL_RESILIENCE_DEFAULTS = {
   streaming: true,
+  responsesApi: 'bridge',
   balancing: 'least-outstanding',
   maxConcurrency: Number.POSITIVE_INFINITY,
   queueSize: 1024,

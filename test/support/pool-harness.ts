@@ -116,6 +116,7 @@ export function poolConfig(replicas: number, over: Partial<PoolConfig> = {}): Po
     maxResponseBytes: 1024 * 1024,
     maxStreamLineBytes: 64 * 1024,
     streaming: true,
+    responsesApi: 'bridge',
     upstreams: Array.from({ length: replicas }, (_, i) => ({
       url: `http://10.0.0.${i + 1}:8000/v1`,
       weight: 1,
