@@ -466,6 +466,7 @@ pools:
     max_response_bytes: 2048
     max_stream_line_bytes: 1024
     streaming: false
+    responses_api: native
     balancing: load-aware
     max_concurrency: 8
     queue_size: 0
@@ -530,6 +531,7 @@ streaming: { heartbeat_ms: 5000 }
         maxResponseBytes: 2048,
         maxStreamLineBytes: 1024,
         streaming: false,
+        responsesApi: 'native',
         balancing: 'load-aware',
         maxConcurrency: 8,
         queueSize: 0,

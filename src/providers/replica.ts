@@ -1,6 +1,6 @@
 import type { HealthCheckConfig, OutlierConfig } from '../config';
 import type { LoadMetricsServer } from './load-metrics';
-import type { ChatUpstream } from './upstream.interface';
+import type { ChatUpstream, ResponsesUpstream } from './upstream.interface';
 
 /**
  * What the gateway believes of one replica, and what it does with it:
@@ -25,7 +25,7 @@ export const REPLICA_STATES: readonly ReplicaState[] = [
 ];
 
 /** One replica's transport: the OpenAI-compatible client, or a fake in unit specs. */
-export interface ReplicaTransport extends ChatUpstream {
+export interface ReplicaTransport extends ChatUpstream, ResponsesUpstream {
   close(): Promise<void>;
   destroy(): Promise<void>;
 }
