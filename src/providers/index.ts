@@ -6,6 +6,7 @@ export { callTimeouts } from './call-timeouts';
 export type { ReplicaState } from './replica';
 export type {
   ChatUpstream,
+  ResponsesStreamEvent,
   UpstreamCallOptions,
   UpstreamChunk,
   UpstreamJson,
