@@ -129,4 +129,8 @@ describe('fromNative', () => {
     expect(response.incomplete_details).toEqual({ reason: 'max_output_tokens' });
     expect(response.usage).toBeNull();
   });
+
+  it('answers an output list when the upstream sent none (llama-server: response.created)', () => {
+    expect(fromNative({ status: 'in_progress' }, frame, 'm').output).toEqual([]);
+  });
 });

@@ -84,7 +84,8 @@ export function fromNative(
     status: status === 'incomplete' || status === 'failed' ? status : 'completed',
     incomplete_details: status === 'incomplete' ? (incomplete ?? null) : null,
     error: (upstream.error as ResponseObject['error']) ?? null,
-    output: upstream.output as OutputItem[],
+    // llama-server's `response.created` has no `output`: the caller's SDK needs the list.
+    output: Array.isArray(upstream.output) ? (upstream.output as OutputItem[]) : [],
     usage: responseUsage(chatUsageOf(upstream.usage)),
   };
 }
