@@ -1,5 +1,11 @@
 import type { RouteDecision } from '../tier-routing';
-import { answersNatively, chatUsageOf, fromNative, nativeRequest } from './native-responses';
+import {
+  answersNatively,
+  chatUsageOf,
+  EventIndices,
+  fromNative,
+  nativeRequest,
+} from './native-responses';
 import type { ResponseFrame } from './responses-output.translator';
 import type { InputItem, ResponsesRequest } from './responses.types';
 
@@ -132,5 +138,46 @@ describe('fromNative', () => {
 
   it('answers an output list when the upstream sent none (llama-server: response.created)', () => {
     expect(fromNative({ status: 'in_progress' }, frame, 'm').output).toEqual([]);
+  });
+});
+
+describe('EventIndices', () => {
+  it('fills in the indices llama-server leaves out', () => {
+    const indices = new EventIndices();
+    const events = [
+      { type: 'response.created', response: {} },
+      { type: 'response.output_item.added', item: { id: 'msg_1', type: 'message' } },
+      { type: 'response.content_part.added', item_id: 'msg_1', part: {} },
+      { type: 'response.output_text.delta', item_id: 'msg_1', delta: 'a' },
+      { type: 'response.output_item.added', item: { id: 'fc_1', type: 'function_call' } },
+      { type: 'response.function_call_arguments.delta', item_id: 'fc_1', delta: '{' },
+    ].map((event) => indices.complete(event));
+    expect(events.map((event) => event?.sequence_number)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(events.map((event) => event?.output_index)).toEqual([undefined, 0, 0, 0, 1, 1]);
+    expect(events.map((event) => event?.content_index)).toEqual([
+      undefined,
+      undefined,
+      0,
+      0,
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it('passes an event that has its indices unchanged (no copy)', () => {
+    const indices = new EventIndices();
+    expect(
+      indices.complete({
+        type: 'response.output_text.delta',
+        sequence_number: 7,
+        item_id: 'm',
+        output_index: 2,
+        content_index: 0,
+        delta: 'x',
+      }),
+    ).toBeUndefined();
+    expect(indices.complete({ type: 'response.in_progress', response: {} })?.sequence_number).toBe(
+      8,
+    );
   });
 });

@@ -13,6 +13,9 @@ const GATEWAY_FIELDS = ['previous_response_id', 'store', 'stream_options'] as co
 /** Events that end a native stream with the response as it finished. */
 const FINAL_EVENTS: ReadonlySet<string> = new Set(['response.completed', 'response.incomplete']);
 
+/** Events about one content part of an output item: they carry its `content_index`. */
+const CONTENT_EVENT = /^response\.(content_part|output_text|refusal|reasoning_text)\./;
+
 /** Events carrying what the caller sees first: the time to first token. */
 const FIRST_TOKEN_EVENTS: ReadonlySet<string> = new Set([
   'response.output_text.delta',
@@ -135,16 +138,20 @@ export class NativeResponses {
       let firstToken = false;
       let sequence = 0;
       let last: { response: ResponseObject; event: SseEvent } | undefined;
+      const indices = new EventIndices();
       return events.subscribe({
-        next: ({ raw, chunk }) => {
+        next: (item) => {
           committed = true;
-          if (typeof chunk.sequence_number === 'number') sequence = chunk.sequence_number + 1;
+          const indexed = indices.complete(item.chunk);
+          const chunk = indexed ?? item.chunk;
+          sequence = (chunk.sequence_number as number) + 1;
           if (!firstToken && FIRST_TOKEN_EVENTS.has(chunk.type)) {
             firstToken = true;
             this.exchange.telemetry?.firstToken();
           }
           if (chunk.response === undefined) {
-            subscriber.next({ event: chunk.type, data: raw });
+            const data = indexed ? JSON.stringify(indexed) : item.raw;
+            subscriber.next({ event: chunk.type, data });
             return;
           }
           const response = fromNative(chunk.response, this.frame, this.model);
@@ -196,6 +203,39 @@ export class NativeResponses {
     if (chat === undefined) return;
     this.exchange.telemetry?.addUsage(chat, this.route.tier, this.model);
     this.exchange.admission.addUsage(chat);
+  }
+}
+
+/**
+ * The indices the Responses events carry and the caller's SDK reads (`sequence_number`,
+ * `output_index`, `content_index`), filled in where the upstream leaves them out (llama-server
+ * sends none). An event that has them all passes unchanged (`complete` answers undefined).
+ */
+export class EventIndices {
+  private sequence = 0;
+  private readonly outputs = new Map<string, { index: number; parts: number }>();
+
+  complete(event: ResponsesStreamEvent): ResponsesStreamEvent | undefined {
+    let filled: ResponsesStreamEvent | undefined;
+    const fill = (field: string, value: number): void => {
+      if (typeof event[field] === 'number') return;
+      (filled ??= { ...event })[field] = value;
+    };
+    fill('sequence_number', this.sequence);
+    this.sequence = ((filled ?? event).sequence_number as number) + 1;
+    const item = event.item as { id?: unknown } | undefined;
+    const itemId = typeof event.item_id === 'string' ? event.item_id : item?.id;
+    if (typeof itemId !== 'string') return filled;
+    let output = this.outputs.get(itemId);
+    if (output === undefined) {
+      const index = typeof event.output_index === 'number' ? event.output_index : this.outputs.size;
+      output = { index, parts: 0 };
+      this.outputs.set(itemId, output);
+    }
+    fill('output_index', output.index);
+    if (event.type === 'response.content_part.added') output.parts++;
+    if (CONTENT_EVENT.test(event.type)) fill('content_index', Math.max(0, output.parts - 1));
+    return filled;
   }
 }
 
