@@ -153,6 +153,31 @@ describe('POST /v1/responses on a native pool (the replicas’ own /v1/responses
     expect(gateway.sims.instant[1].requests()).toHaveLength(8);
   });
 
+  it('bridges a request offering a registered server-side tool, so the gateway runs it', async () => {
+    const { data, response } = await client.responses
+      .create(
+        withSim(
+          {
+            model: 'instant',
+            input: 'what time is it in UTC?',
+            tools: [{ type: 'function', name: 'current_time' }],
+            store: false,
+          },
+          {
+            tool_calls: [{ name: 'current_time', arguments: '{"timezone":"UTC"}' }],
+            tool_rounds: 1,
+          },
+        ) as never,
+      )
+      .withResponse();
+    expect(response.headers.get('x-gateway-tool-rounds')).toBe('1');
+    expect((data as { output_text: string }).output_text).toContain('Tool results:');
+    expect(instantCalls().map((call) => call.path)).toEqual([
+      '/v1/chat/completions',
+      '/v1/chat/completions',
+    ]);
+  });
+
   it('ends a stream broken after its commit point in-band with response.failed', async () => {
     const stream = client.responses.stream(
       withSim(
