@@ -45,6 +45,13 @@ export const BALANCING_POLICIES: readonly BalancingPolicy[] = [
   'load-aware',
 ];
 
+/**
+ * How a pool answers `/v1/responses`: `bridge` translates to its `/v1/chat/completions`;
+ * `native` forwards to the replicas' own `/v1/responses` (ADR 0011).
+ */
+export type ResponsesApi = 'bridge' | 'native';
+export const RESPONSES_APIS: readonly ResponsesApi[] = ['bridge', 'native'];
+
 /** Model names with a fixed meaning (docs/api.md §4) that an alias may not take over. */
 export const RESERVED_MODEL_NAMES: readonly string[] = ['auto', 'instant', 'thinking'];
 

@@ -37,6 +37,7 @@ const line = (path: string, message: string): ConfigIssue => ({ path, message })
 /** What a pool gets for balancing, health checks, retries and protection when nothing is set. */
 const POOL_RESILIENCE_DEFAULTS = {
   streaming: true,
+  responsesApi: 'bridge',
   balancing: 'least-outstanding',
   maxConcurrency: Number.POSITIVE_INFINITY,
   queueSize: 1024,
@@ -476,6 +477,7 @@ pools:
     max_response_bytes: 2048
     max_stream_line_bytes: 1024
     streaming: false
+    responses_api: native
     balancing: load-aware
     max_concurrency: 8
     queue_size: 0
@@ -540,6 +542,7 @@ streaming: { heartbeat_ms: 5000 }
         maxResponseBytes: 2048,
         maxStreamLineBytes: 1024,
         streaming: false,
+        responsesApi: 'native',
         balancing: 'load-aware',
         maxConcurrency: 8,
         queueSize: 0,

@@ -10,6 +10,7 @@ export type { DiscoveredModel } from './model-verification';
 export { effectiveBalancing } from './balancers';
 export type {
   ChatUpstream,
+  ResponsesStreamEvent,
   UpstreamCallOptions,
   UpstreamChunk,
   UpstreamJson,

@@ -24,8 +24,11 @@ import {
   withoutStreaming,
 } from './stream-fallback';
 import { StreamCall } from './stream-call';
+import { chunkStream, type StreamShape } from './stream-shape';
+import { parseResponseObject, RESPONSES_STREAM } from './responses-wire';
 import type {
   ChatUpstream,
+  ResponsesStreamEvent,
   UpstreamCallOptions,
   UpstreamChunk,
   UpstreamJson,
@@ -119,7 +122,7 @@ export class OpenAiCompatibleClient implements ChatUpstream {
       );
     if (!this.streaming) return whole();
     return fallBackWhenRefused(
-      this.postStream<ChatCompletionChunk>('/chat/completions', body, options),
+      this.postStream<ChatCompletionChunk>('/chat/completions', body, options, chunkStream()),
       whole,
       () => this.refusedStreaming(),
     );
@@ -147,7 +150,7 @@ export class OpenAiCompatibleClient implements ChatUpstream {
       );
     if (!this.streaming) return whole();
     return fallBackWhenRefused(
-      this.postStream<CompletionChunk>('/completions', body, options),
+      this.postStream<CompletionChunk>('/completions', body, options, chunkStream()),
       whole,
       () => this.refusedStreaming(),
     );
@@ -158,6 +161,23 @@ export class OpenAiCompatibleClient implements ChatUpstream {
     options: UpstreamCallOptions,
   ): Promise<UpstreamJson<EmbeddingResponse>> {
     return this.postJson('/embeddings', body, options, (raw) => parseEmbeddings(raw, this.origin));
+  }
+
+  responses(
+    body: Record<string, unknown>,
+    options: UpstreamCallOptions,
+  ): Promise<UpstreamJson<Record<string, unknown>>> {
+    return this.postJson('/responses', body, options, (raw) =>
+      parseResponseObject(raw, this.origin),
+    );
+  }
+
+  /** The upstream's own Responses events (a native pool streams: no whole-answer fallback). */
+  responsesStream(
+    body: Record<string, unknown>,
+    options: UpstreamCallOptions,
+  ): Observable<UpstreamChunk<ResponsesStreamEvent>> {
+    return this.postStream('/responses', body, options, RESPONSES_STREAM);
   }
 
   async close(): Promise<void> {
@@ -205,13 +225,14 @@ export class OpenAiCompatibleClient implements ChatUpstream {
    * One streamed request on undici's dispatch API: each chunk goes straight into the stream
    * decoder, and reading pauses at the socket while `options.gate` is closed.
    */
-  private postStream<T extends { choices: unknown[] }>(
+  private postStream<T>(
     path: string,
     body: object,
     options: UpstreamCallOptions,
+    shape: StreamShape<T>,
   ): Observable<UpstreamChunk<T>> {
     return new Observable<UpstreamChunk<T>>((subscriber) => {
-      const call = new StreamCall<T>(this.origin, options, this.limits, subscriber);
+      const call = new StreamCall<T>(this.origin, options, this.limits, subscriber, shape);
       if (!call.start()) return undefined;
       // Until the first bytes: the time-to-first-byte budget; then the idle budget per read.
       call.arm(options.ttfbMs ?? options.timeoutMs, 'ttfb');

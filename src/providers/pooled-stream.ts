@@ -1,9 +1,9 @@
 import type { Observable, Observer, Subscriber, Subscription, Unsubscribable } from 'rxjs';
 import type { AttemptTrace, UpstreamCallDescription } from './attempt-telemetry';
 import { RequestAttempts, type AttemptRunner } from './attempt-runner';
-import { isCommitChunk } from './commit-point';
 import type { ReplicaTransport } from './replica';
 import type { Lease } from './replica-selector';
+import type { StreamShape } from './stream-shape';
 import type { UpstreamCallOptions, UpstreamChunk } from './upstream.interface';
 
 /** Opens one attempt's stream on a replica's transport. */
@@ -19,7 +19,7 @@ export type StreamOpener<T> = (
  * is retried unseen, one after it goes to the subscriber in-band. One object is the state, the
  * observer of every attempt and the teardown, since every open stream holds it.
  */
-export class PooledStream<T extends { choices: unknown[] }>
+export class PooledStream<T>
   extends RequestAttempts
   implements Observer<UpstreamChunk<T>>, Unsubscribable
 {
@@ -40,6 +40,7 @@ export class PooledStream<T extends { choices: unknown[] }>
     affinityKey: number | undefined,
     private readonly open: StreamOpener<T>,
     description: UpstreamCallDescription,
+    private readonly shape: StreamShape<T>,
   ) {
     super(runner, options, affinityKey, description);
   }
@@ -68,12 +69,12 @@ export class PooledStream<T extends { choices: unknown[] }>
 
   next(item: UpstreamChunk<T>): void {
     const trace = this.trace as AttemptTrace;
-    trace.chunk(item.chunk);
+    this.shape.trace(trace, item.chunk);
     if (this.committed) {
       this.subscriber.next(item);
       return;
     }
-    if (!isCommitChunk(item.chunk)) {
+    if (!this.shape.isCommit(item.chunk)) {
       (this.held ??= []).push(item);
       return;
     }

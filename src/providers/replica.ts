@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { HealthCheckConfig, OutlierConfig } from '../config';
 import type { LoadMetricsServer } from './load-metrics';
-import type { ChatUpstream } from './upstream.interface';
+import type { ChatUpstream, ResponsesUpstream } from './upstream.interface';
 
 /**
  * What the gateway believes of one replica, and what it does with it:
@@ -26,7 +26,7 @@ export const REPLICA_STATES: readonly ReplicaState[] = [
 ];
 
 /** One replica's transport: the OpenAI-compatible client, or a fake in unit specs. */
-export interface ReplicaTransport extends ChatUpstream {
+export interface ReplicaTransport extends ChatUpstream, ResponsesUpstream {
   /** It refused `stream: true` once (streamed requests are answered from whole ones). */
   readonly refusesStreaming?: boolean;
   close(): Promise<void>;

@@ -9,9 +9,10 @@ import {
   type FlowGate,
   type UpstreamStreamHandlers,
 } from '../common/sse';
-import { malformed, parseStreamChunk, upstreamStatusError } from './openai-wire.mapper';
+import { malformed, upstreamStatusError } from './openai-wire.mapper';
 import { BodyText, DispatchCall, headerValue, type AnswerLimits } from './dispatch-call';
 import { MAX_ERROR_BODY_BYTES, toGatewayError, tooLarge } from './upstream-failure.mapper';
+import type { StreamShape } from './stream-shape';
 import type { UpstreamCallOptions, UpstreamChunk } from './upstream.interface';
 
 /** A streamed answer must say it is a stream (or JSON lines); anything else is no stream. */
@@ -21,7 +22,7 @@ const STREAM_CONTENT_TYPE = /event-stream|ndjson|json/i;
  * undici's handler for one streamed request: each chunk is fed to the stream decoder as it
  * arrives, each payload goes to the subscriber, and reading pauses while the gate is closed.
  */
-export class StreamCall<T extends { choices: unknown[] }>
+export class StreamCall<T>
   extends DispatchCall
   implements Dispatcher.DispatchHandler, UpstreamStreamHandlers
 {
@@ -35,6 +36,8 @@ export class StreamCall<T extends { choices: unknown[] }>
   /** A payload that could not be parsed: the stream fails after the current chunk. */
   private failure: unknown;
   private first = true;
+  /** The last payload ended the stream (a shape's `isLast`): a body end without `[DONE]` is clean. */
+  private last = false;
   private readonly idleMs: number;
   /**
    * The async context of the subscription. undici calls the handler from its socket's
@@ -48,6 +51,7 @@ export class StreamCall<T extends { choices: unknown[] }>
     options: UpstreamCallOptions,
     private readonly limits: AnswerLimits,
     private readonly subscriber: Subscriber<UpstreamChunk<T>>,
+    private readonly shape: StreamShape<T>,
   ) {
     super(options);
     this.idleMs = options.idleMs ?? options.timeoutMs;
@@ -82,7 +86,9 @@ export class StreamCall<T extends { choices: unknown[] }>
   onPayload(json: string): void {
     if (this.failure !== undefined || this.subscriber.closed) return;
     try {
-      this.subscriber.next(parseStreamChunk<T>(json, this.origin));
+      const item = this.shape.parse(json, this.origin);
+      this.last = this.shape.isLast(item.chunk);
+      this.subscriber.next(item);
     } catch (error) {
       this.failure = error;
     }
@@ -169,7 +175,7 @@ export class StreamCall<T extends { choices: unknown[] }>
     }
     if (this.settled) return;
     // SSE must end with [DONE]; NDJSON must not stop mid-line. Anything else is a cut stream.
-    if (!decoder.done) {
+    if (!decoder.done && !this.last) {
       const error = new GatewayException(
         ErrorCode.UpstreamError,
         ErrorMessages.upstreamStreamBroken(

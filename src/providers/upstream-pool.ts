@@ -20,8 +20,11 @@ import { PrefixAffinityRing } from './prefix-affinity';
 import { Replica, type ReplicaState, type ReplicaTransport } from './replica';
 import { ReplicaProbe, type ReplicaProber } from './replica-probe';
 import { ReplicaSelector } from './replica-selector';
+import { RESPONSES_STREAM } from './responses-wire';
+import { chunkStream, type StreamShape } from './stream-shape';
 import type {
   ChatUpstream,
+  ResponsesStreamEvent,
   UpstreamCallOptions,
   UpstreamChunk,
   UpstreamJson,
@@ -245,11 +248,38 @@ export class UpstreamPool implements ChatUpstream {
     );
   }
 
-  private stream<T extends { choices: unknown[] }>(
+  /** The replicas' own `/v1/responses` (a pool with `responses_api: native`). */
+  responses(
+    body: Record<string, unknown>,
+    options: UpstreamCallOptions,
+  ): Promise<UpstreamJson<Record<string, unknown>>> {
+    return this.runner.execute(
+      options,
+      this.selector.explicitAffinity(options),
+      (transport, attempt) => transport.responses(body, attempt),
+      callDescription('chat', body, false),
+    );
+  }
+
+  responsesStream(
+    body: Record<string, unknown>,
+    options: UpstreamCallOptions,
+  ): Observable<UpstreamChunk<ResponsesStreamEvent>> {
+    return this.stream(
+      options,
+      this.selector.explicitAffinity(options),
+      (transport, attempt) => transport.responsesStream(body, attempt),
+      callDescription('chat', body, true),
+      RESPONSES_STREAM,
+    );
+  }
+
+  private stream<T>(
     options: UpstreamCallOptions,
     affinityKey: number | undefined,
     open: StreamOpener<T>,
     description: UpstreamCallDescription,
+    shape: StreamShape<T> = chunkStream<T & { choices: unknown[] }>() as StreamShape<T>,
   ): Observable<UpstreamChunk<T>> {
     return new Observable<UpstreamChunk<T>>((subscriber) => {
       const stream = new PooledStream(
@@ -259,6 +289,7 @@ export class UpstreamPool implements ChatUpstream {
         affinityKey,
         open,
         description,
+        shape,
       );
       stream.start();
       return stream;

@@ -91,3 +91,25 @@ export interface ChatUpstream {
     options: UpstreamCallOptions,
   ): Promise<UpstreamJson<EmbeddingResponse>>;
 }
+
+/** One event of an upstream's own `/v1/responses` stream (`type` names it). */
+export interface ResponsesStreamEvent {
+  type: string;
+  response?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+/**
+ * An upstream's own Responses API (vLLM, llama.cpp serve `/v1/responses`): the request goes as
+ * the front shaped it (with the upstream's model id), the answer comes back as the upstream gave it.
+ */
+export interface ResponsesUpstream {
+  responses(
+    body: Record<string, unknown>,
+    options: UpstreamCallOptions,
+  ): Promise<UpstreamJson<Record<string, unknown>>>;
+  responsesStream(
+    body: Record<string, unknown>,
+    options: UpstreamCallOptions,
+  ): Observable<UpstreamChunk<ResponsesStreamEvent>>;
+}

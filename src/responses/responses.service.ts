@@ -8,6 +8,7 @@ import type { SseEvent } from '../common/sse';
 import { estimatePromptTokens } from '../common/tokens';
 import type { GatewayConfig } from '../config';
 import { ChatInferenceService, InferenceResponder, type InferenceExchange } from '../tier-routing';
+import { answersNatively, NativeResponses } from './native-responses';
 import { conversationOf, type ResponseStore, type StoredResponse } from './response-store';
 import { newItemId, toResponse, type ResponseFrame } from './responses-output.translator';
 import { inputItems, toChatRequest } from './responses-request.translator';
@@ -25,7 +26,8 @@ import type {
  * `POST /v1/responses` over the chat seam: the stored conversation of `previous_response_id`
  * and the request's input become one chat request; routing, limits, tools and telemetry are
  * the chat front's ({@link ChatInferenceService}); the answer, whole or streamed, is translated
- * back and stored per key unless `store: false`.
+ * back and stored per key unless `store: false`. A pool with `responses_api: native` answers
+ * on its replicas' own `/v1/responses` instead ({@link NativeResponses}), in the same shapes.
  */
 @Injectable()
 export class ResponsesService {
@@ -76,19 +78,28 @@ export class ResponsesService {
         stream: body.stream === true,
       },
       async (exchange) => {
+        const route = await this.inference.route(exchange, chat);
+        // A native pool answers itself, unless the gateway runs a registered tool (the bridge).
+        const native = answersNatively(route, this.inference.runsTools(exchange, chat))
+          ? new NativeResponses(exchange, route, frame)
+          : undefined;
         if (body.stream !== true) {
-          const response = toResponse(await this.inference.complete(exchange, chat), frame);
+          const response = native
+            ? await native.complete(history)
+            : toResponse(await this.inference.complete(exchange, chat, route), frame);
           await save(response);
           await exchange.sendJson(response);
           return;
         }
         const writer = exchange.sseWriter();
-        const events = this.events(
-          exchange,
-          this.inference.stream(exchange, chat, writer),
-          frame,
-          save,
-        );
+        const events = native
+          ? native.stream(history, writer.gate, save)
+          : this.events(
+              exchange,
+              this.inference.stream(exchange, chat, writer, route),
+              frame,
+              save,
+            );
         await exchange.streamSse(writer, events, { done: false });
       },
     );

@@ -73,13 +73,17 @@ export class ChatInferenceService {
       .pipe(this.fallingBack(exchange, route, (moved) => this.chat.stream(body, moved, ctx)));
   }
 
-  /** Routes and answers `body` as a parsed completion (reasoning in `reasoning_content`). */
+  /**
+   * Routes (unless a front routed already, `routed`) and answers `body` as a parsed completion
+   * (reasoning in `reasoning_content`).
+   */
   async complete(
     exchange: InferenceExchange,
     body: ChatCompletionRequest,
+    routed?: RouteDecision,
   ): Promise<ChatCompletion> {
     const request = { ...body, stream: false };
-    const route = await this.route(exchange, request);
+    const route = routed ?? (await this.route(exchange, request));
     if (this.loops(exchange, request)) {
       return JSON.parse(await this.toolLoop.complete(exchange, request, route)) as ChatCompletion;
     }
@@ -96,6 +100,7 @@ export class ChatInferenceService {
     exchange: InferenceExchange,
     body: ChatCompletionRequest,
     writer: SseResponseWriter,
+    routed?: RouteDecision,
   ): Observable<ChatCompletionChunk> {
     const request: ChatCompletionRequest = {
       ...body,
@@ -105,7 +110,7 @@ export class ChatInferenceService {
     return new Observable<ChatCompletionChunk>((subscriber) => {
       let inner: { unsubscribe(): void } | undefined;
       let closed = false;
-      this.route(exchange, request).then(
+      (routed ? Promise.resolve(routed) : this.route(exchange, request)).then(
         (route) => {
           if (closed) return;
           inner = this.chunksOf(exchange, request, route, writer).subscribe(subscriber);
@@ -135,6 +140,11 @@ export class ChatInferenceService {
     return this.chat
       .chunks(body, route, ctx)
       .pipe(this.fallingBack(exchange, route, (moved) => this.chat.chunks(body, moved, ctx)));
+  }
+
+  /** `body` offers a registered tool the key may use: the gateway's tool loop answers it. */
+  runsTools(exchange: InferenceExchange, body: ChatCompletionRequest): boolean {
+    return this.loops(exchange, body);
   }
 
   private loops(exchange: InferenceExchange, body: ChatCompletionRequest): boolean {

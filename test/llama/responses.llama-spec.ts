@@ -21,7 +21,8 @@ describeLlama('against llama-server: the Responses bridge', () => {
   beforeAll(async () => {
     llama = await LlamaServer.start({ alias: 'tiny-instant' });
     gateway = await startGateway({
-      pools: { instant: pool([llama]), thinking: pool([llama]) },
+      // The thinking pool is the same replica answering natively (its own /v1/responses).
+      pools: { instant: pool([llama]), thinking: pool([llama], { responses_api: 'native' }) },
       tiers: {
         instant: { pool: 'instant', model: 'tiny-instant' },
         thinking: { pool: 'thinking', model: 'tiny-instant' },
@@ -144,5 +145,51 @@ describeLlama('against llama-server: the Responses bridge', () => {
     });
     expect(next.previous_response_id).toBe(first.id);
     expect(next.usage!.input_tokens).toBeGreaterThan(first.usage!.input_tokens);
+  });
+
+  describe('a native pool (responses_api: native) on the same replica', () => {
+    const nativeAsk = { ...ask, model: 'thinking' };
+
+    it('answers what llama-server answers, with the gateway’s id and the pool model id', async () => {
+      if (!native) return;
+      const passed = await client.responses.create(nativeAsk);
+      const own = await reference.responses.create(ask);
+      expect(passed.id).toMatch(/^resp_[0-9a-f]{48}$/);
+      expect(passed.model).toBe('tiny-instant');
+      expect(passed.output_text).toBe(own.output_text);
+      expect(passed.usage!.output_tokens).toBe(own.usage!.output_tokens);
+      expect(passed.usage!.input_tokens).toBe(own.usage!.input_tokens);
+    });
+
+    it('streams llama-server’s events so the official client can read them', async () => {
+      if (!native) return;
+      const stream = client.responses.stream(nativeAsk);
+      const types: string[] = [];
+      let text = '';
+      for await (const event of stream) {
+        types.push(event.type);
+        if (event.type === 'response.output_text.delta') text += event.delta;
+      }
+      const final = await stream.finalResponse();
+      expect(types).toContain('response.output_text.delta');
+      expect(final.output_text).toBe(text);
+      expect(final.id).toMatch(/^resp_[0-9a-f]{48}$/);
+      expect(final.usage!.output_tokens).toBeGreaterThan(0);
+      expect(text).toBe((await reference.responses.create(ask)).output_text);
+    });
+
+    it('continues a stored response from the gateway’s store', async () => {
+      if (!native) return;
+      const first = await client.responses.create({ ...nativeAsk, store: true });
+      const next = await client.responses.create({
+        ...nativeAsk,
+        store: true,
+        input: 'And again.',
+        previous_response_id: first.id,
+      });
+      expect(next.previous_response_id).toBe(first.id);
+      expect(next.usage!.input_tokens).toBeGreaterThan(first.usage!.input_tokens);
+      expect((await client.responses.retrieve(next.id)).output_text).toBe(next.output_text);
+    });
   });
 });

@@ -25,6 +25,7 @@ import {
   toolCallId,
 } from './wire';
 import { llamaCppError, llamaCppFault, llamaCppParseError } from './llamacpp';
+import { chatOfResponses, responsesBody, responsesEvents } from './responses-wire';
 
 // =============================================================================================
 // Public API
@@ -281,7 +282,7 @@ interface Script {
   echoAuthorization: boolean;
 }
 
-interface Generation {
+export interface Generation {
   reasoning: string[];
   content: string[];
   toolCalls: { id: string; name: string; arguments: string }[] | null;
@@ -293,7 +294,7 @@ interface Generation {
 }
 
 /** One streamed event: its JSON and whether the inter-token delay applies before it. */
-interface StreamEvent {
+export interface StreamEvent {
   json: string;
   token: boolean;
 }
@@ -649,6 +650,8 @@ class Simulator {
         return method === 'POST' ? this.inference(req, res, 'completion', path) : notAllowed(res);
       case '/v1/embeddings':
         return method === 'POST' ? this.inference(req, res, 'embedding', path) : notAllowed(res);
+      case '/v1/responses':
+        return method === 'POST' ? this.inference(req, res, 'responses', path) : notAllowed(res);
       case '/v1/models':
         return method === 'GET' ? sendRaw(res, 200, this.modelsBody()) : notAllowed(res);
       case '/health':
@@ -698,7 +701,7 @@ class Simulator {
   private inference(
     req: http.IncomingMessage,
     res: http.ServerResponse,
-    kind: Kind | null,
+    kind: Kind | 'responses' | null,
     path: string,
   ): void {
     const rec: SimRequestRecord = {
@@ -773,8 +776,11 @@ class Simulator {
 
   // ------------------------------------------------------------------------------- serving
 
-  private async serve(ex: Exchange, kind: Kind | null, raw: Buffer): Promise<void> {
+  private async serve(ex: Exchange, asked: Kind | 'responses' | null, raw: Buffer): Promise<void> {
     const rec = ex.rec;
+    // `/v1/responses` is served as the chat request it stands for, answered in its own shape.
+    const responses = asked === 'responses';
+    const kind: Kind | null = responses ? 'chat' : asked;
     let body: unknown;
     let parseError: string | undefined;
     try {
@@ -783,8 +789,11 @@ class Simulator {
     } catch (err) {
       parseError = (err as Error).message;
     }
+    // The log keeps what was sent; the rest reads the chat request it stands for.
+    const sent = body;
+    if (responses && isObj(body)) body = chatOfResponses(body);
     if (isObj(body)) {
-      rec.body = body;
+      rec.body = sent;
       if (typeof body.model === 'string') rec.model = body.model;
       rec.stream = body.stream === true;
     } else if (body !== undefined) {
@@ -889,6 +898,10 @@ class Simulator {
     ex.completionTokens = gen.completionTokens;
     rec.finishReason = gen.finishReason;
     const llama = kind === 'chat' && b.flavor === 'llamacpp';
+    if (responses) {
+      if (!stream) return ex.json(200, JSON.stringify(responsesBody(gen, this.model)));
+      return this.pump(ex, b, responsesEvents(gen, this.model), false);
+    }
     if (!stream) {
       const out =
         kind === 'chat'
@@ -1316,7 +1329,13 @@ class Simulator {
   }
 
   /** Write a stream: delays, backpressure, comments, cut/corrupt/ndjson/split modes. */
-  private async pump(ex: Exchange, b: SimBehavior, events: Iterable<StreamEvent>): Promise<void> {
+  /** `done`: end with `data: [DONE]` (chat, completions; not the Responses events). */
+  private async pump(
+    ex: Exchange,
+    b: SimBehavior,
+    events: Iterable<StreamEvent>,
+    done = true,
+  ): Promise<void> {
     const ndjson = b.mode === 'ndjson';
     const split = b.splitWrites;
     const eol = split ? '\r\n' : '\n';
@@ -1382,7 +1401,7 @@ class Simulator {
       const r = write(prefix + CORRUPT_JSON + sep);
       if (r !== true && (r === false || !(await r))) return;
     }
-    if (!ndjson) pending += 'data: [DONE]' + eol + eol;
+    if (!ndjson && done) pending += 'data: [DONE]' + eol + eol;
     if (ex.closed) return;
     if (batch) return void ex.res.end(pending);
     if (pending !== '') {

@@ -21,6 +21,7 @@ export class FakeTransport implements ReplicaTransport {
   calls: UpstreamCallOptions[] = [];
   answers: Answer[] = [];
   streams: StreamScript[] = [];
+  responseAnswers: (() => Promise<UpstreamJson<Record<string, unknown>>>)[] = [];
   unsubscribed = 0;
 
   constructor(readonly name: string) {}
@@ -43,6 +44,23 @@ export class FakeTransport implements ReplicaTransport {
       }
       return () => this.unsubscribed++;
     });
+  }
+
+  /** The replica's own `/v1/responses`: the scripted answers, else one naming this replica. */
+  responses(
+    _body: unknown,
+    options: UpstreamCallOptions,
+  ): Promise<UpstreamJson<Record<string, unknown>>> {
+    this.calls.push(options);
+    const next = this.responseAnswers.shift();
+    if (next) return next();
+    const value = { id: `resp_${this.name}`, object: 'response', output: [] };
+    return Promise.resolve({ raw: JSON.stringify(value), value });
+  }
+
+  /** Streams run the same scripts as {@link chatStream}. */
+  responsesStream(_body: unknown, options: UpstreamCallOptions): Observable<UpstreamChunk<any>> {
+    return this.chatStream(_body, options);
   }
 
   completions = (): never => {
@@ -116,6 +134,7 @@ export function poolConfig(replicas: number, over: Partial<PoolConfig> = {}): Po
     maxResponseBytes: 1024 * 1024,
     maxStreamLineBytes: 64 * 1024,
     streaming: true,
+    responsesApi: 'bridge',
     upstreams: Array.from({ length: replicas }, (_, i) => ({
       url: `http://10.0.0.${i + 1}:8000/v1`,
       weight: 1,

@@ -12,7 +12,7 @@ import {
   section,
   upstreamUrl,
 } from '../config-key.builders';
-import { BALANCING_POLICIES, CONFIG_LIMITS } from '../config.constants';
+import { BALANCING_POLICIES, CONFIG_LIMITS, RESPONSES_APIS } from '../config.constants';
 
 const TIER_KEY_VARIABLES = '`<TIER>_API_KEY`, `UPSTREAM_API_KEY`';
 
@@ -208,6 +208,12 @@ const POOL = section(
       doc:
         '`false`: streamed requests are sent non-streamed and the gateway streams the answer; ' +
         '`true`: only when refused (routing.md)',
+    }),
+    responsesApi: oneOf(RESPONSES_APIS, {
+      default: 'bridge',
+      doc:
+        '`/v1/responses` on this pool: `bridge` translates to `/v1/chat/completions`; `native` ' +
+        "sends it to the replica's own `/v1/responses` (vLLM, llama.cpp; responses-api.md)",
     }),
     balancing: oneOf(BALANCING_POLICIES, {
       default: 'least-outstanding',
