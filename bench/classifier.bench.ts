@@ -11,13 +11,13 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import type { ConfigService } from '@nestjs/config';
-import type { GatewayConfig, RoutingConfig } from '../src/config/gateway-config.interface';
+import type { RoutingConfig } from '../src/config/gateway-config.interface';
 import { defaultsOf, GATEWAY_CONFIG_KEYS } from '../src/config';
 import {
   CascadeClassifier,
   reasoningEffortVerdict,
 } from '../src/tier-routing/classifiers/cascade.classifier';
+import type { ClassifiersSlice } from '../src/tier-routing/classifiers/classifiers.config';
 import { LearnedClassifier } from '../src/tier-routing/classifiers/learned.classifier';
 import { RulesClassifier } from '../src/tier-routing/classifiers/rules.classifier';
 import { SemanticClassifier } from '../src/tier-routing/classifiers/semantic.classifier';
@@ -39,8 +39,8 @@ interface Timing {
 const WARMUP = 300;
 const TARGET_P99_US = 100;
 
-function silentConfig(routing: RoutingConfig): ConfigService<GatewayConfig, true> {
-  return { get: () => routing } as unknown as ConfigService<GatewayConfig, true>;
+function silentConfig(routing: RoutingConfig): ClassifiersSlice {
+  return { routing };
 }
 
 /** Prompts of the dev set, or a small built-in set when the file is not at hand. */

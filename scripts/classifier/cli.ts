@@ -1,13 +1,9 @@
 /** Small helpers shared by the classifier tools: arguments, tables, the classifiers off Nest. */
 import { Logger } from '@nestjs/common';
-import type { ConfigService } from '@nestjs/config';
 import { parseArgs } from 'node:util';
 import { defaultsOf, GATEWAY_CONFIG_KEYS } from '../../src/config';
-import type {
-  ClassifierName,
-  GatewayConfig,
-  RoutingConfig,
-} from '../../src/config/gateway-config.interface';
+import type { ClassifiersSlice } from '../../src/tier-routing/classifiers/classifiers.config';
+import type { ClassifierName, RoutingConfig } from '../../src/config/gateway-config.interface';
 
 export const DEFAULT_DATA_FILE = 'data/tiering/train.jsonl';
 export const DEV_FILE = 'data/tiering/dev.jsonl';
@@ -59,11 +55,9 @@ export function defaultSteps(): RoutingConfig['steps'] {
   );
 }
 
-/** A stand-in for `ConfigService<GatewayConfig, true>` that serves only `routing`. */
-export function configOf(routing: RoutingConfig): ConfigService<GatewayConfig, true> {
-  return {
-    get: (key: string) => (key === 'routing' ? routing : undefined),
-  } as unknown as ConfigService<GatewayConfig, true>;
+/** The classifiers' configuration slice for a `routing` section. */
+export function configOf(routing: RoutingConfig): ClassifiersSlice {
+  return { routing };
 }
 
 export function parseClassifiers(

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { ConfigService } from '@nestjs/config';
 import type { ChatMessage } from '../../common/openai/chat.types';
-import type { GatewayConfig, RoutingConfig } from '../../config/gateway-config.interface';
+import type { RoutingConfig } from '../../config/gateway-config.interface';
+import type { ClassifiersSlice } from './classifiers.config';
 import { CascadeClassifier, reasoningEffortVerdict } from './cascade.classifier';
 import type { EmbeddingsPort } from './classifiers.constants';
 import { LearnedClassifier } from './learned.classifier';
@@ -24,7 +24,7 @@ function cascadeOf(
   port?: EmbeddingsPort,
   exemplars?: SemanticExemplars,
 ) {
-  const config = { get: () => routing(over) } as unknown as ConfigService<GatewayConfig, true>;
+  const config: ClassifiersSlice = { routing: routing(over) };
   const semantic = new SemanticClassifier(config, port, exemplars);
   return {
     cascade: new CascadeClassifier(

@@ -1,11 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type {
   ClassifierName,
-  GatewayConfig,
   RoutingConfig,
   TierName,
 } from '../../config/gateway-config.interface';
+import { CLASSIFIERS_CONFIG, type ClassifiersSlice } from './classifiers.config';
 import { ClassifierMessages } from './classifiers.messages';
 import {
   analyseConversation,
@@ -97,12 +96,12 @@ export class CascadeClassifier implements TierClassifier {
   private readonly weights?: NgramWeights;
 
   constructor(
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(CLASSIFIERS_CONFIG.token) config: ClassifiersSlice,
     rules: RulesClassifier,
     learned: LearnedClassifier,
     semantic: SemanticClassifier,
   ) {
-    this.routing = config.get('routing', { infer: true });
+    this.routing = config.routing;
     this.fallback = { tier: this.routing.defaultTier, reason: 'default' };
     this.steps = this.routing.classifiers.map((name): Step => {
       switch (name) {

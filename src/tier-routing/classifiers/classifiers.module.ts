@@ -8,6 +8,7 @@ import {
   type ValueProvider,
 } from '@nestjs/common';
 import { CascadeClassifier } from './cascade.classifier';
+import { CLASSIFIERS_CONFIG } from './classifiers.config';
 import { EMBEDDINGS_PORT, EXPLICIT_MODEL_RESOLVER, ROUTE_ADMISSION } from './classifiers.constants';
 import { LearnedClassifier } from './learned.classifier';
 import { RouteController } from './route.controller';
@@ -38,11 +39,12 @@ const bind = (provide: symbol, binding: PortBinding | undefined): Provider[] =>
 /**
  * The tier classifiers and the cascade that combines them, by configuration (`routing.*`).
  * Exports `TIER_CLASSIFIER` (the cascade) and `CascadeClassifier` (its `explain`, its decision
- * counters); serves `POST /v1/route`. Needs the global `ConfigService<GatewayConfig, true>`.
+ * counters); serves `POST /v1/route`. Reads its `CLASSIFIERS_CONFIG` slice (needs the global `ConfigService`).
  */
 @Module({
   controllers: [RouteController],
   providers: [
+    CLASSIFIERS_CONFIG.provider,
     RulesClassifier,
     LearnedClassifier,
     SemanticClassifier,

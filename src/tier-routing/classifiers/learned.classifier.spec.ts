@@ -1,5 +1,5 @@
-import type { ConfigService } from '@nestjs/config';
-import type { GatewayConfig, RoutingConfig } from '../../config/gateway-config.interface';
+import type { RoutingConfig } from '../../config/gateway-config.interface';
+import type { ClassifiersSlice } from './classifiers.config';
 import { FEATURE_SPEC_VERSION, analyseConversation, analyseText } from './features';
 import { COMMITTED_LEARNED_MODEL, LearnedClassifier } from './learned.classifier';
 import { LearnedScorer, validateArtifact, type LearnedModelArtifact } from './learned-model';
@@ -13,8 +13,7 @@ const routing = (over: Partial<RoutingConfig> = {}): RoutingConfig => ({
   semanticBudgetMs: 20,
   ...over,
 });
-const configOf = (r: RoutingConfig) =>
-  ({ get: () => r }) as unknown as ConfigService<GatewayConfig, true>;
+const configOf = (r: RoutingConfig): ClassifiersSlice => ({ routing: r });
 const ask = (content: string) => ({ messages: [{ role: 'user' as const, content }] });
 
 describe('the committed learned model', () => {

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig } from '../../config/gateway-config.interface';
+import { CLASSIFIERS_CONFIG, type ClassifiersSlice } from './classifiers.config';
 import { LEARNED_MODEL_ARTIFACT } from './classifiers.constants';
 import {
   analyseText,
@@ -32,10 +31,10 @@ export class LearnedClassifier extends ScoringClassifier {
   readonly scorer: LearnedScorer;
 
   constructor(
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(CLASSIFIERS_CONFIG.token) config: ClassifiersSlice,
     @Optional() @Inject(LEARNED_MODEL_ARTIFACT) artifact?: LearnedModelArtifact,
   ) {
-    super(config.get('routing', { infer: true }));
+    super(config.routing);
     this.scorer = new LearnedScorer(artifact ?? COMMITTED_LEARNED_MODEL);
   }
 

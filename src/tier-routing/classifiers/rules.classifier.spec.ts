@@ -1,5 +1,5 @@
-import type { ConfigService } from '@nestjs/config';
-import type { GatewayConfig, RoutingConfig } from '../../config/gateway-config.interface';
+import type { RoutingConfig } from '../../config/gateway-config.interface';
+import type { ClassifiersSlice } from './classifiers.config';
 import { CONTENT_FEATURES, analyseConversation } from './features';
 import { RULE_WEIGHTS, RulesClassifier } from './rules.classifier';
 
@@ -12,8 +12,7 @@ const routing = (over: Partial<RoutingConfig> = {}): RoutingConfig => ({
   semanticBudgetMs: 20,
   ...over,
 });
-const configOf = (r: RoutingConfig) =>
-  ({ get: () => r }) as unknown as ConfigService<GatewayConfig, true>;
+const configOf = (r: RoutingConfig): ClassifiersSlice => ({ routing: r });
 const ask = (content: string) => ({ messages: [{ role: 'user' as const, content }] });
 
 describe('RulesClassifier', () => {

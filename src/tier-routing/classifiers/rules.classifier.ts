@@ -1,6 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig } from '../../config/gateway-config.interface';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLASSIFIERS_CONFIG, type ClassifiersSlice } from './classifiers.config';
 import { CONTENT_FEATURES, type ContentFeature, type TextFeatures } from './features';
 import { ScoringClassifier } from './scoring-classifier';
 import type { FeatureContribution } from './tier-score';
@@ -82,8 +81,8 @@ export class RulesClassifier extends ScoringClassifier {
   readonly name = 'rules' as const;
   protected readonly denseWeights = WEIGHTS;
 
-  constructor(config: ConfigService<GatewayConfig, true>) {
-    super(config.get('routing', { infer: true }));
+  constructor(@Inject(CLASSIFIERS_CONFIG.token) config: ClassifiersSlice) {
+    super(config.routing);
   }
 
   turnLogit(turn: TextFeatures): number {

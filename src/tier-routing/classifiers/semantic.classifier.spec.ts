@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type { ConfigService } from '@nestjs/config';
-import type { GatewayConfig, RoutingConfig } from '../../config/gateway-config.interface';
+import type { RoutingConfig } from '../../config/gateway-config.interface';
+import type { ClassifiersSlice } from './classifiers.config';
 import type { EmbeddingsPort } from './classifiers.constants';
 import { analyseConversation } from './features';
 import { SemanticClassifier, type SemanticExemplars } from './semantic.classifier';
@@ -14,8 +14,7 @@ const routing = (over: Partial<RoutingConfig> = {}): RoutingConfig => ({
   semanticBudgetMs: 20,
   ...over,
 });
-const configOf = (r: RoutingConfig) =>
-  ({ get: () => r }) as unknown as ConfigService<GatewayConfig, true>;
+const configOf = (r: RoutingConfig): ClassifiersSlice => ({ routing: r });
 const ask = (content: string) => ({ messages: [{ role: 'user' as const, content }] });
 
 const EXEMPLARS: SemanticExemplars = {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig, RoutingConfig, TierName } from '../../config/gateway-config.interface';
+import type { RoutingConfig, TierName } from '../../config/gateway-config.interface';
+import { CLASSIFIERS_CONFIG, type ClassifiersSlice } from './classifiers.config';
 import { ClassifierMessages } from './classifiers.messages';
 import { EMBEDDINGS_PORT, SEMANTIC_EXEMPLARS, type EmbeddingsPort } from './classifiers.constants';
 import { analyseConversation, capText, type ConversationAnalysis } from './features';
@@ -57,11 +57,11 @@ export class SemanticClassifier implements TierClassifier, OnApplicationBootstra
   private nextWarmupAt = 0;
 
   constructor(
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(CLASSIFIERS_CONFIG.token) config: ClassifiersSlice,
     @Optional() @Inject(EMBEDDINGS_PORT) private readonly embed?: EmbeddingsPort,
     @Optional() @Inject(SEMANTIC_EXEMPLARS) exemplars?: SemanticExemplars,
   ) {
-    this.routing = config.get('routing', { infer: true });
+    this.routing = config.routing;
     this.exemplars = exemplars ?? COMMITTED_SEMANTIC_EXEMPLARS;
   }
 
