@@ -1,16 +1,16 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { assertModelAllowed, isModelAllowed } from '../auth';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { clientAbortSignal } from '../common/http';
 import { EmbeddingRequestDto } from '../common/openai';
-import type { EmbeddingsConfig, GatewayConfig } from '../config';
+import type { EmbeddingsConfig } from '../config';
 import { estimateInputTokens } from '../common/tokens';
 import { LimitsService } from '../limits';
 import { callTimeouts, UpstreamPoolsService } from '../providers';
 import { admitRequest } from './inference-admission';
+import { TIER_ROUTING_CONFIG, type TierRoutingSlice } from './tier-routing.config';
 
 /** `POST /v1/embeddings`, sent to the embeddings pool with its own model id. */
 @ApiTags('embeddings')
@@ -22,9 +22,9 @@ export class EmbeddingsController {
   constructor(
     private readonly pools: UpstreamPoolsService,
     private readonly limits: LimitsService,
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(TIER_ROUTING_CONFIG.token) config: TierRoutingSlice,
   ) {
-    this.embeddings = config.get('embeddings', { infer: true });
+    this.embeddings = config.embeddings;
   }
 
   @Post('embeddings')

@@ -1,12 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Observable } from 'rxjs';
 import { confineRoute } from '../auth';
 import { clientAbortSignal } from '../common/http';
 import type { OpenAiErrorBody } from '../common/openai';
 import { replyWithSse, SseResponseWriter, type SseEvent } from '../common/sse';
-import type { GatewayConfig } from '../config';
 import { LimitsService, type Admission } from '../limits';
 import type { RequestTelemetry } from '../telemetry';
 import { inBandErrorRenderer } from './in-band-error';
@@ -14,6 +12,7 @@ import { admitAndServe, type InferenceAdmit } from './inference-admission';
 import { ModelCatalogService } from './model-catalog.service';
 import { setRouteHeaders } from './route-headers';
 import { TierRouterService, type RouteDecision } from './tier-router.service';
+import { TIER_ROUTING_CONFIG, type TierRoutingSlice } from './tier-routing.config';
 
 /**
  * One routed inference request being answered (chat, legacy completions, responses, messages):
@@ -120,9 +119,9 @@ export class InferenceResponder {
     private readonly router: TierRouterService,
     private readonly limits: LimitsService,
     private readonly catalog: ModelCatalogService,
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(TIER_ROUTING_CONFIG.token) config: TierRoutingSlice,
   ) {
-    this.heartbeatMs = config.get('streaming', { infer: true }).heartbeatMs;
+    this.heartbeatMs = config.streaming.heartbeatMs;
   }
 
   async respond(

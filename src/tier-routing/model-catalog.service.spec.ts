@@ -1,4 +1,3 @@
-import { ConfigService } from '@nestjs/config';
 import { GatewayException } from '../common/errors';
 import { ModelCatalogService } from './model-catalog.service';
 
@@ -14,22 +13,20 @@ function catalog(
     reasoning: 'passthrough',
     timeouts: { requestMs: 1000 },
   });
-  return new ModelCatalogService(
-    new ConfigService({
-      tiers: {
-        instant: tier('instant', 'Qwen/Qwen2.5-7B'),
-        ...(withThinking ? { thinking: tier('thinking', 'Qwen/QwQ-32B') } : {}),
-      },
-      aliases: {
-        'gpt-4o-mini': { tier: 'instant', truncate: 'none' },
-        'o3-mini': { tier: 'thinking', truncate: 'none' },
-      },
-      routing: { defaultModel },
-      ...(embeddingsModel
-        ? { embeddings: { pool: 'embeddings', model: embeddingsModel, timeouts: {} } }
-        : {}),
-    }) as never,
-  );
+  return new ModelCatalogService({
+    tiers: {
+      instant: tier('instant', 'Qwen/Qwen2.5-7B'),
+      ...(withThinking ? { thinking: tier('thinking', 'Qwen/QwQ-32B') } : {}),
+    },
+    aliases: {
+      'gpt-4o-mini': { tier: 'instant', truncate: 'none' },
+      'o3-mini': { tier: 'thinking', truncate: 'none' },
+    },
+    routing: { defaultModel },
+    ...(embeddingsModel
+      ? { embeddings: { pool: 'embeddings', model: embeddingsModel, timeouts: {} } }
+      : {}),
+  } as never);
 }
 
 describe('ModelCatalogService', () => {

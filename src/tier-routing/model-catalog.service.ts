@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable } from '@nestjs/common';
 import { isModelAllowed, type KeyPolicy } from '../auth';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type { ModelObject } from '../common/openai';
-import type { AliasConfig, GatewayConfig, TierConfig, TierName } from '../config';
+import type { AliasConfig, TierConfig, TierName } from '../config';
+import { TIER_ROUTING_CONFIG, type TierRoutingSlice } from './tier-routing.config';
 
 /** What a public model name means (docs/api.md §4). */
 export type ModelTarget =
@@ -27,10 +27,10 @@ export class ModelCatalogService {
   private readonly created = Math.floor(Date.now() / 1000);
   readonly tiers: Partial<Record<TierName, TierConfig>>;
 
-  constructor(config: ConfigService<GatewayConfig, true>) {
-    this.tiers = config.get('tiers', { infer: true });
-    this.defaultModel = config.get('routing', { infer: true }).defaultModel;
-    const aliases = config.get('aliases', { infer: true });
+  constructor(@Inject(TIER_ROUTING_CONFIG.token) config: TierRoutingSlice) {
+    this.tiers = config.tiers;
+    this.defaultModel = config.routing.defaultModel;
+    const aliases = config.aliases;
     this.targets.set('auto', AUTO);
     for (const tier of ['instant', 'thinking'] as const) {
       if (this.tiers[tier]) this.targets.set(tier, { kind: 'tier', tier, reason: `model:${tier}` });
@@ -44,7 +44,7 @@ export class ModelCatalogService {
       if (model && !this.targets.has(model))
         this.targets.set(model, { kind: 'tier', tier, reason: `model:${model}` });
     }
-    const embeddings = config.get('embeddings', { infer: true });
+    const embeddings = config.embeddings;
     if (embeddings) {
       for (const name of new Set(['embeddings', embeddings.model])) {
         if (!this.targets.has(name)) this.embeddingNames.push(name);

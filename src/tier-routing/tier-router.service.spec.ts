@@ -1,4 +1,3 @@
-import { ConfigService } from '@nestjs/config';
 import { ErrorCode, GatewayException } from '../common/errors';
 import type { ChatMessage } from '../common/openai';
 import type { TierName } from '../config';
@@ -58,7 +57,7 @@ function setUp({ pools = {}, tiers = {}, verdict = null, discovered = {} }: Setu
     spill: false,
     ...tiers[name],
   });
-  const config = new ConfigService({
+  const config = {
     tiers: Object.fromEntries(
       (['instant', 'thinking'] as const)
         .filter((name) => name in tiers || Object.keys(tiers).length === 0)
@@ -69,7 +68,7 @@ function setUp({ pools = {}, tiers = {}, verdict = null, discovered = {} }: Setu
       'chat-long': { tier: 'instant', truncate: 'oldest' },
     },
     routing: { defaultModel: 'auto', defaultTier: 'instant' },
-  });
+  };
   const poolObjects = new Map(
     (['instant', 'thinking'] as const).map((name) => [
       `${name}-pool`,

@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { context, trace, type Context, type Span } from '@opentelemetry/api';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import type { ChatMessage, ReasoningEffort, ToolDefinition } from '../common/openai';
-import type { GatewayConfig, TierConfig, TierName, TruncatePolicy } from '../config';
+import type { TierConfig, TierName, TruncatePolicy } from '../config';
 import { UpstreamPoolsService, type UpstreamPool } from '../providers';
 import {
   GenAi,
@@ -19,6 +18,7 @@ import { estimatePromptTokens, estimateTextTokens } from '../common/tokens';
 import { truncateOldest } from './context-fit';
 import { ModelCatalogService } from './model-catalog.service';
 import { OTHER_TIER, placeRequest, tierService } from './tier-availability';
+import { TIER_ROUTING_CONFIG, type TierRoutingSlice } from './tier-routing.config';
 
 export interface RouteRequest {
   model?: string;
@@ -54,9 +54,9 @@ export class TierRouterService {
     private readonly pools: UpstreamPoolsService,
     @Inject(TIER_CLASSIFIER) private readonly classifier: TierClassifier,
     private readonly metrics: MetricsService,
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(TIER_ROUTING_CONFIG.token) config: TierRoutingSlice,
   ) {
-    this.defaultTier = config.get('routing', { infer: true }).defaultTier;
+    this.defaultTier = config.routing.defaultTier;
   }
 
   /**

@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
-import type { GatewayConfig } from '../config';
 import { LimitsModule, LimitsService } from '../limits';
 import { ProvidersModule, UpstreamPoolsService } from '../providers';
 import { ToolsModule } from '../tools';
@@ -17,6 +15,7 @@ import { ModelCatalogModule } from './model-catalog.module';
 import { ModelCatalogService } from './model-catalog.service';
 import { ModelsController } from './models.controller';
 import { TierRouterService } from './tier-router.service';
+import { TIER_ROUTING_CONFIG, type TierRoutingSlice } from './tier-routing.config';
 import { TiersHealthIndicator } from './tiers.health';
 import { ToolLoopResponder } from './tool-loop-responder';
 
@@ -31,12 +30,9 @@ import { ToolLoopResponder } from './tool-loop-responder';
     TierClassifiersModule.register({
       imports: [ProvidersModule, ModelCatalogModule, LimitsModule],
       embeddings: {
-        useFactory: (pools: UpstreamPoolsService, config: ConfigService<GatewayConfig, true>) =>
-          embeddingsPortFor(pools, {
-            embeddings: config.get('embeddings', { infer: true }),
-            routing: config.get('routing', { infer: true }),
-          }),
-        inject: [UpstreamPoolsService, ConfigService],
+        useFactory: (pools: UpstreamPoolsService, config: TierRoutingSlice) =>
+          embeddingsPortFor(pools, config),
+        inject: [UpstreamPoolsService, TIER_ROUTING_CONFIG.token],
       },
       explicitModel: { useFactory: explicitModelResolverFor, inject: [ModelCatalogService] },
       routeAdmission: {
@@ -52,6 +48,7 @@ import { ToolLoopResponder } from './tool-loop-responder';
     ModelsController,
   ],
   providers: [
+    TIER_ROUTING_CONFIG.provider,
     TierRouterService,
     ChatCompletionsService,
     ChatInferenceService,

@@ -1,9 +1,9 @@
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { TIER_NAMES, type GatewayConfig, type TierConfig, type TierName } from '../config';
+import { TIER_NAMES, type TierConfig, type TierName } from '../config';
 import { UpstreamPoolsService } from '../providers';
 import { OTHER_TIER, tierService, type TierService } from './tier-availability';
+import { TIER_ROUTING_CONFIG, type TierRoutingSlice } from './tier-routing.config';
 
 /** One chat tier's health, as the health endpoints compose it. */
 export interface TierHealth {
@@ -27,9 +27,9 @@ export class TiersHealthIndicator {
   constructor(
     private readonly pools: UpstreamPoolsService,
     private readonly health: HealthIndicatorService,
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(TIER_ROUTING_CONFIG.token) config: TierRoutingSlice,
   ) {
-    this.tiers = config.get('tiers', { infer: true });
+    this.tiers = config.tiers;
   }
 
   check(): TierHealth[] {
