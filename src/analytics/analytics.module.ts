@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import Redis from 'ioredis';
-import type { GatewayConfig } from '../config';
 import { ProvidersModule } from '../providers';
 import { BudgetService, PricingService, SpendModule } from '../spend';
+import { ANALYTICS_CONFIG, type AnalyticsSlice } from './analytics.config';
 import { AnalyticsController } from './analytics.controller';
 import { AnalyticsService } from './analytics.service';
 import type { AnalyticsStore } from './analytics-store.interface';
@@ -21,8 +20,8 @@ import { ProvidersController } from './providers.controller';
 import { RedisAnalyticsStore } from './redis-analytics.store';
 
 /** `analytics.*` of the configuration, as the module's options. */
-function analyticsOptionsOf(config: ConfigService<GatewayConfig, true>): AnalyticsOptions {
-  const analytics = config.get('analytics', { infer: true });
+function analyticsOptionsOf(config: AnalyticsSlice): AnalyticsOptions {
+  const analytics = config.analytics;
   return {
     ...DEFAULT_ANALYTICS_OPTIONS,
     enabled: analytics.enabled,
@@ -31,11 +30,8 @@ function analyticsOptionsOf(config: ConfigService<GatewayConfig, true>): Analyti
   };
 }
 
-function analyticsStoreFor(
-  config: ConfigService<GatewayConfig, true>,
-  options: AnalyticsOptions,
-): AnalyticsStore {
-  const url = config.get('redis', { infer: true }).url;
+function analyticsStoreFor(config: AnalyticsSlice, options: AnalyticsOptions): AnalyticsStore {
+  const url = config.redis.url;
   if (url === undefined) return new MemoryAnalyticsStore();
   // Fails fast while Redis is away: a flush keeps its figures for the next one.
   const redis = new Redis(url, {
@@ -56,11 +52,16 @@ function analyticsStoreFor(
   imports: [ProvidersModule, SpendModule],
   controllers: [ProvidersController, AnalyticsController],
   providers: [
-    { provide: ANALYTICS_OPTIONS, useFactory: analyticsOptionsOf, inject: [ConfigService] },
+    ANALYTICS_CONFIG.provider,
+    {
+      provide: ANALYTICS_OPTIONS,
+      useFactory: analyticsOptionsOf,
+      inject: [ANALYTICS_CONFIG.token],
+    },
     {
       provide: ANALYTICS_STORE,
       useFactory: analyticsStoreFor,
-      inject: [ConfigService, ANALYTICS_OPTIONS],
+      inject: [ANALYTICS_CONFIG.token, ANALYTICS_OPTIONS],
     },
     // The ports of C5, bound to the spend module (issue 15): prices and budgets in the reports.
     { provide: PROVIDER_PRICING, useExisting: PricingService },

@@ -6,8 +6,6 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig } from '../config';
 import { replicaIdOf, UpstreamPoolsService, type AttemptRecord } from '../providers';
 import {
   reasonStep,
@@ -17,6 +15,7 @@ import {
 } from '../telemetry';
 import { AnalyticsAggregator } from './analytics-aggregator';
 import type { GroupFigures } from './analytics-fields';
+import { ANALYTICS_CONFIG, type AnalyticsSlice } from './analytics.config';
 import { AnalyticsMessages } from './analytics.messages';
 import { analyticsReport, type AnalyticsReport } from './analytics-report';
 import type { AnalyticsStore, GroupDimension } from './analytics-store.interface';
@@ -59,15 +58,15 @@ export class AnalyticsService implements RequestRecordSink, OnModuleInit, OnAppl
     @Inject(ANALYTICS_STORE) private readonly store: AnalyticsStore,
     private readonly pools: UpstreamPoolsService,
     private readonly sinks: RequestRecordSinks,
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(ANALYTICS_CONFIG.token) config: AnalyticsSlice,
     @Optional() @Inject(PROVIDER_PRICING) private readonly pricing?: ProviderPricing,
     @Optional() @Inject(KEY_BUDGETS) private readonly budgets?: KeyBudgets,
   ) {
     this.aggregator = new AnalyticsAggregator(() => this.now());
-    for (const [name, tier] of Object.entries(config.get('tiers', { infer: true }))) {
+    for (const [name, tier] of Object.entries(config.tiers)) {
       if (tier) this.poolOfTier.set(name, tier.pool);
     }
-    this.embeddingsPool = config.get('embeddings', { infer: true })?.pool;
+    this.embeddingsPool = config.embeddings?.pool;
   }
 
   /** The clock (a seam for specs). */

@@ -1,9 +1,8 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { ErrorCode, GatewayException } from '../common/errors';
-import type { GatewayConfig } from '../config';
 import { UpstreamPoolsService, type Replica, type UpstreamPool } from '../providers';
 import type { GroupFigures } from './analytics-fields';
+import { ANALYTICS_CONFIG, type AnalyticsSlice } from './analytics.config';
 import { AnalyticsMessages } from './analytics.messages';
 import { AnalyticsService } from './analytics.service';
 import { PROVIDER_PRICING, type ProviderPricing } from './analytics.constants';
@@ -58,7 +57,7 @@ export class ProviderRegistryService {
   constructor(
     private readonly pools: UpstreamPoolsService,
     private readonly analytics: AnalyticsService,
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(ANALYTICS_CONFIG.token) config: AnalyticsSlice,
     @Optional() @Inject(PROVIDER_PRICING) private readonly pricing?: ProviderPricing,
   ) {
     const roleOf = (pool: string): PoolRole => {
@@ -66,12 +65,12 @@ export class ProviderRegistryService {
       if (role === undefined) this.roles.set(pool, (role = { tiers: [], chatModels: new Set() }));
       return role;
     };
-    for (const [name, tier] of Object.entries(config.get('tiers', { infer: true }))) {
+    for (const [name, tier] of Object.entries(config.tiers)) {
       if (!tier) continue;
       roleOf(tier.pool).tiers.push(name);
       roleOf(tier.pool).chatModels.add(tier.model);
     }
-    const embeddings = config.get('embeddings', { infer: true });
+    const embeddings = config.embeddings;
     if (embeddings) {
       roleOf(embeddings.pool).tiers.push('embeddings');
       roleOf(embeddings.pool).embeddingsModel = embeddings.model;

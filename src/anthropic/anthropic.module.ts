@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LimitsModule } from '../limits';
 import { TierRoutingModule } from '../tier-routing';
+import { ANTHROPIC_CONFIG } from './anthropic.config';
 import { CountTokensBodyPipe, MessagesBodyPipe } from './messages-body.pipe';
 import { MessagesController } from './messages.controller';
 
@@ -8,6 +9,6 @@ import { MessagesController } from './messages.controller';
 @Module({
   imports: [TierRoutingModule, LimitsModule],
   controllers: [MessagesController],
-  providers: [MessagesBodyPipe, CountTokensBodyPipe],
+  providers: [ANTHROPIC_CONFIG.provider, MessagesBodyPipe, CountTokensBodyPipe],
 })
 export class AnthropicModule {}

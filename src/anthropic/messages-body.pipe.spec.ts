@@ -1,14 +1,11 @@
-import type { ConfigService } from '@nestjs/config';
 import { ErrorCode, GatewayException } from '../common/errors';
-import type { GatewayConfig } from '../config';
+import type { AnthropicSlice } from './anthropic.config';
 import { CountTokensBodyPipe, MessagesBodyPipe } from './messages-body.pipe';
 
 const config = {
-  get: (key: string) =>
-    key === 'limits'
-      ? { request: { maxMessages: 3, maxContentChars: 20, maxTools: 1, maxJsonDepth: 8 } }
-      : { maxCallsPerRound: 2 },
-} as unknown as ConfigService<GatewayConfig, true>;
+  request: { maxMessages: 3, maxContentChars: 20, maxTools: 1, maxJsonDepth: 8 },
+  maxToolCalls: 2,
+} as AnthropicSlice;
 
 const call = (id: string) => ({ type: 'tool_use', id, name: 'f', input: {} });
 const base = { model: 'auto', max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] };

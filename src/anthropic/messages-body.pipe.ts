@@ -1,8 +1,7 @@
-import { Injectable, type PipeTransform } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
 import { ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { checkRequestBounds, type RequestBounds } from '../common/openai';
-import type { GatewayConfig } from '../config';
+import { ANTHROPIC_CONFIG, type AnthropicSlice } from './anthropic.config';
 import type { CountTokensRequest, MessagesRequest } from './anthropic.types';
 import { validateCountTokensRequest, validateMessagesRequest } from './messages-request.validator';
 
@@ -16,11 +15,8 @@ import { validateCountTokensRequest, validateMessagesRequest } from './messages-
 abstract class AnthropicBodyPipe<T extends CountTokensRequest> implements PipeTransform {
   private readonly bounds: RequestBounds;
 
-  constructor(config: ConfigService<GatewayConfig, true>) {
-    this.bounds = {
-      ...config.get('limits', { infer: true }).request,
-      maxToolCalls: config.get('tools', { infer: true }).maxCallsPerRound,
-    };
+  constructor(@Inject(ANTHROPIC_CONFIG.token) config: AnthropicSlice) {
+    this.bounds = { ...config.request, maxToolCalls: config.maxToolCalls };
   }
 
   transform(value: unknown): T {

@@ -1,11 +1,9 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AcceptsApiKeyHeader, assertModelAllowed } from '../auth';
 import type { ChatCompletionRequest } from '../common/openai';
 import { estimatePromptTokens } from '../common/tokens';
-import type { GatewayConfig } from '../config';
 import { LimitsService } from '../limits';
 import {
   ChatInferenceService,
@@ -13,6 +11,7 @@ import {
   ModelCatalogService,
   type InferenceExchange,
 } from '../tier-routing';
+import { ANTHROPIC_CONFIG, type AnthropicSlice } from './anthropic.config';
 import { AnthropicSseWriter, inBandAnthropicError, toSseEvents } from './anthropic-sse';
 import type { CountTokensRequest, MessagesRequest } from './anthropic.types';
 import { countInputTokens } from './count-tokens';
@@ -40,9 +39,9 @@ export class MessagesController {
     private readonly inference: ChatInferenceService,
     private readonly catalog: ModelCatalogService,
     private readonly limits: LimitsService,
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(ANTHROPIC_CONFIG.token) config: AnthropicSlice,
   ) {
-    this.heartbeatMs = config.get('streaming', { infer: true }).heartbeatMs;
+    this.heartbeatMs = config.heartbeatMs;
   }
 
   @Post()

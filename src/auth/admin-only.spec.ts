@@ -1,4 +1,3 @@
-import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
 import type { ExecutionContext } from '@nestjs/common';
 import { ErrorCode, GatewayException } from '../common/errors';
@@ -30,9 +29,7 @@ const KEYS = [
 ] as ClientKeyConfig[];
 
 function keys(mode: 'required' | 'disabled'): ApiKeyService {
-  return new ApiKeyService(
-    new ConfigService({ auth: { mode, keys: KEYS }, limits: { defaults: {} } }) as never,
-  );
+  return new ApiKeyService({ auth: { mode, keys: KEYS }, defaults: {} } as never);
 }
 
 function contextFor(

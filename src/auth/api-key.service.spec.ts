@@ -1,4 +1,3 @@
-import { ConfigService } from '@nestjs/config';
 import { createHash } from 'node:crypto';
 import type { ClientKeyConfig, RateLimitsConfig } from '../config';
 import { ApiKeyService } from './api-key.service';
@@ -14,9 +13,7 @@ function service(
   mode: 'required' | 'disabled' = 'required',
   defaults: RateLimitsConfig = {},
 ): ApiKeyService {
-  return new ApiKeyService(
-    new ConfigService({ auth: { mode, keys }, limits: { defaults } }) as never,
-  );
+  return new ApiKeyService({ auth: { mode, keys }, defaults } as never);
 }
 
 describe('ApiKeyService', () => {

@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable } from '@nestjs/common';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { AccessTier, ClientKeyConfig, GatewayConfig, RateLimitsConfig } from '../config';
+import type { AccessTier, ClientKeyConfig, RateLimitsConfig } from '../config';
+import { AUTH_CONFIG, type AuthSlice } from './auth.config';
 
 /**
  * What a key may do, resolved once at boot. An absent set means "no restriction"; `limits` are
@@ -56,9 +56,8 @@ export class ApiKeyService {
    */
   private readonly verified = new Map<string, CallerIdentity>();
 
-  constructor(config: ConfigService<GatewayConfig, true>) {
-    const auth = config.get('auth', { infer: true });
-    const defaults = config.get('limits', { infer: true }).defaults;
+  constructor(@Inject(AUTH_CONFIG.token) config: AuthSlice) {
+    const { auth, defaults } = config;
     this.required = auth.mode === 'required';
     // With auth disabled every route is open, operator endpoints included (documented).
     this.anonymous = { keyName: ANONYMOUS_KEY_NAME, role: 'admin', policy: { limits: defaults } };

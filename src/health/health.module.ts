@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LimitsModule } from '../limits';
 import { ProvidersModule } from '../providers';
 import { TierRoutingModule } from '../tier-routing';
+import { HEALTH_CONFIG } from './health.config';
 import { HealthController } from './health.controller';
 import { LifecycleService } from './lifecycle.service';
 
@@ -15,7 +16,7 @@ import { LifecycleService } from './lifecycle.service';
     TierRoutingModule,
   ],
   controllers: [HealthController],
-  providers: [LifecycleService],
+  providers: [HEALTH_CONFIG.provider, LifecycleService],
   exports: [LifecycleService],
 })
 export class HealthModule {}

@@ -1,15 +1,16 @@
 import {
   BeforeApplicationShutdown,
+  Inject,
   Injectable,
   Logger,
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { Server, ServerResponse } from 'node:http';
-import type { GatewayConfig, ShutdownConfig } from '../config';
+import type { ShutdownConfig } from '../config';
+import { HEALTH_CONFIG, type HealthSlice } from './health.config';
 import { HealthMessages } from './health.messages';
 
 /**
@@ -40,9 +41,9 @@ export class LifecycleService
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly health: HealthIndicatorService,
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(HEALTH_CONFIG.token) config: HealthSlice,
   ) {
-    this.shutdown = config.get('server', { infer: true }).shutdown;
+    this.shutdown = config.shutdown;
   }
 
   onApplicationBootstrap(): void {

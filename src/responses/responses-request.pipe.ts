@@ -1,7 +1,6 @@
-import { Injectable, type PipeTransform } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { Inject, Injectable, type PipeTransform } from '@nestjs/common';
 import { checkRequestBounds } from '../common/openai';
-import type { GatewayConfig } from '../config';
+import { RESPONSES_CONFIG, type ResponsesSlice } from './responses.config';
 import { validateResponsesRequest } from './responses-request.schema';
 import type { ResponsesRequest } from './responses.types';
 
@@ -13,8 +12,8 @@ import type { ResponsesRequest } from './responses.types';
 export class ResponsesRequestPipe implements PipeTransform<unknown, ResponsesRequest> {
   private readonly maxJsonDepth: number;
 
-  constructor(config: ConfigService<GatewayConfig, true>) {
-    this.maxJsonDepth = config.get('limits', { infer: true }).request.maxJsonDepth;
+  constructor(@Inject(RESPONSES_CONFIG.token) config: ResponsesSlice) {
+    this.maxJsonDepth = config.request.maxJsonDepth;
   }
 
   transform(value: unknown): ResponsesRequest {

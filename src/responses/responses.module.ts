@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { GatewayConfig } from '../config';
 import { TierRoutingModule } from '../tier-routing';
 import { MemoryResponseStore, RedisResponseStore, type ResponseStore } from './response-store';
 import type { ResponsesOptions } from './responses-options';
+import { RESPONSES_CONFIG, type ResponsesSlice } from './responses.config';
 import { RESPONSE_STORE, RESPONSES_OPTIONS } from './responses.constants';
 import { ResponsesController } from './responses.controller';
 import { ResponsesService } from './responses.service';
@@ -13,26 +12,23 @@ import { ResponsesService } from './responses.service';
   imports: [TierRoutingModule],
   controllers: [ResponsesController],
   providers: [
+    RESPONSES_CONFIG.provider,
     ResponsesService,
     {
       provide: RESPONSES_OPTIONS,
-      useFactory: (config: ConfigService<GatewayConfig, true>): ResponsesOptions =>
-        config.get('responses', { infer: true }),
-      inject: [ConfigService],
+      useFactory: (config: ResponsesSlice): ResponsesOptions => config.responses,
+      inject: [RESPONSES_CONFIG.token],
     },
     {
       provide: RESPONSE_STORE,
-      useFactory: (
-        options: ResponsesOptions,
-        config: ConfigService<GatewayConfig, true>,
-      ): ResponseStore => {
+      useFactory: (options: ResponsesOptions, config: ResponsesSlice): ResponseStore => {
         const { ttlSeconds, maxEntries, keyPrefix } = options.store;
-        const url = config.get('redis', { infer: true }).url;
+        const url = config.redis.url;
         return url
           ? RedisResponseStore.connect(url, ttlSeconds * 1000, keyPrefix)
           : new MemoryResponseStore(ttlSeconds * 1000, maxEntries);
       },
-      inject: [RESPONSES_OPTIONS, ConfigService],
+      inject: [RESPONSES_OPTIONS, RESPONSES_CONFIG.token],
     },
   ],
 })

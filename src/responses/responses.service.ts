@@ -1,18 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import { ErrorCode, GatewayException } from '../common/errors';
 import { checkRequestBounds, type ChatCompletionChunk, type RequestBounds } from '../common/openai';
 import type { SseEvent } from '../common/sse';
 import { estimatePromptTokens } from '../common/tokens';
-import type { GatewayConfig } from '../config';
 import { ChatInferenceService, InferenceResponder, type InferenceExchange } from '../tier-routing';
 import { answersNatively, NativeResponses } from './native-responses';
 import { conversationOf, type ResponseStore, type StoredResponse } from './response-store';
 import { newItemId, toResponse, type ResponseFrame } from './responses-output.translator';
 import { inputItems, toChatRequest } from './responses-request.translator';
 import { ResponsesStreamTranslator } from './responses-stream.translator';
+import { RESPONSES_CONFIG, type ResponsesSlice } from './responses.config';
 import { RESPONSE_STORE } from './responses.constants';
 import { ResponsesMessages } from './responses.messages';
 import type {
@@ -38,12 +37,9 @@ export class ResponsesService {
     private readonly responder: InferenceResponder,
     private readonly inference: ChatInferenceService,
     @Inject(RESPONSE_STORE) private readonly store: ResponseStore,
-    config: ConfigService<GatewayConfig, true>,
+    @Inject(RESPONSES_CONFIG.token) config: ResponsesSlice,
   ) {
-    this.bounds = {
-      ...config.get('limits', { infer: true }).request,
-      maxToolCalls: config.get('tools', { infer: true }).maxCallsPerRound,
-    };
+    this.bounds = { ...config.request, maxToolCalls: config.maxToolCalls };
   }
 
   async create(
