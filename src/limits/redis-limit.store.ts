@@ -11,6 +11,7 @@ import type {
 import { LEASE_RENEW_MS, LEASE_TTL_MS, WINDOW_MS, type LimitName } from './limits.constants';
 import { LimitsMessages } from './limits.messages';
 import { ADMIT_SCRIPT, PEEK_SCRIPT, RENEW_SCRIPT, SETTLE_SCRIPT } from './redis-limit.scripts';
+import { RedisFailureWatch } from '../common/redis';
 
 export interface RedisLimitStoreOptions {
   /** Prefix of every Redis key written (`tiergate:limits:`). */
@@ -39,19 +40,22 @@ interface LimitCommands {
  */
 export class RedisLimitStore implements LimitStore, OnModuleInit, OnApplicationShutdown {
   readonly kind = 'redis';
-  private readonly logger = new Logger('Limits');
+  private readonly watch: RedisFailureWatch;
   private readonly commands: LimitCommands;
   private readonly leaseTtlMs: number;
   private readonly leaseRenewMs: number;
   /** Lease ids this process holds, by key name. */
   private readonly leases = new Map<string, Set<string>>();
   private renewTimer: NodeJS.Timeout | undefined;
-  private failure: string | undefined;
 
   constructor(
     private readonly redis: Redis,
     private readonly options: RedisLimitStoreOptions,
   ) {
+    this.watch = new RedisFailureWatch(new Logger('Limits'), {
+      failing: (reason) => LimitsMessages.redisFailing(reason, options.onError),
+      recovered: () => LimitsMessages.redisRecovered(),
+    });
     this.leaseTtlMs = options.leaseTtlMs ?? LEASE_TTL_MS;
     this.leaseRenewMs = options.leaseRenewMs ?? LEASE_RENEW_MS;
     redis.defineCommand('tiergateAdmit', { numberOfKeys: 2, lua: ADMIT_SCRIPT });
@@ -60,8 +64,8 @@ export class RedisLimitStore implements LimitStore, OnModuleInit, OnApplicationS
     redis.defineCommand('tiergateRenew', { numberOfKeys: 1, lua: RENEW_SCRIPT });
     this.commands = redis as unknown as LimitCommands;
     // Without an 'error' listener an unreachable Redis would crash the process.
-    redis.on('error', (error: Error) => this.failed(error));
-    redis.on('ready', () => this.recovered());
+    redis.on('error', (error: Error) => this.watch.failed(error));
+    redis.on('ready', () => this.watch.recovered());
   }
 
   /** A store on its own connection to `url`, connected by `onModuleInit`. */
@@ -82,13 +86,13 @@ export class RedisLimitStore implements LimitStore, OnModuleInit, OnApplicationS
   }
 
   get healthy(): boolean {
-    return this.redis.status === 'ready' && this.failure === undefined;
+    return this.redis.status === 'ready' && this.watch.failure === undefined;
   }
 
   async onModuleInit(): Promise<void> {
     if (this.redis.status === 'wait') {
       // A failure here is not fatal: the store keeps reconnecting, and on_error applies meanwhile.
-      await this.redis.connect().catch((error: Error) => this.failed(error));
+      await this.redis.connect().catch((error: Error) => this.watch.failed(error));
     }
     this.renewTimer = setInterval(() => void this.renew(), this.leaseRenewMs);
     this.renewTimer.unref();
@@ -104,7 +108,7 @@ export class RedisLimitStore implements LimitStore, OnModuleInit, OnApplicationS
 
   async admit(request: AdmitRequest): Promise<AdmitResult> {
     const { key, limits, tokens, leaseId } = request;
-    const [refused, ...numbers] = await this.run(() =>
+    const [refused, ...numbers] = await this.watch.run(() =>
       this.commands.tiergateAdmit(
         this.countersKey(key),
         this.leasesKey(key),
@@ -136,7 +140,7 @@ export class RedisLimitStore implements LimitStore, OnModuleInit, OnApplicationS
     const held = this.leases.get(key);
     held?.delete(leaseId);
     if (held?.size === 0) this.leases.delete(key);
-    await this.run(() =>
+    await this.watch.run(() =>
       this.commands.tiergateSettle(
         this.countersKey(key),
         this.leasesKey(key),
@@ -150,7 +154,7 @@ export class RedisLimitStore implements LimitStore, OnModuleInit, OnApplicationS
 
   async peek(key: string): Promise<WindowState> {
     return toState(
-      await this.run(() =>
+      await this.watch.run(() =>
         this.commands.tiergatePeek(this.countersKey(key), this.leasesKey(key), WINDOW_MS),
       ),
     );
@@ -160,9 +164,9 @@ export class RedisLimitStore implements LimitStore, OnModuleInit, OnApplicationS
   async renew(): Promise<void> {
     for (const [key, held] of this.leases) {
       if (held.size === 0) continue;
-      await this.run(() =>
-        this.commands.tiergateRenew(this.leasesKey(key), this.leaseTtlMs, ...held),
-      ).catch(() => undefined);
+      await this.watch
+        .run(() => this.commands.tiergateRenew(this.leasesKey(key), this.leaseTtlMs, ...held))
+        .catch(() => undefined);
     }
   }
 
@@ -173,31 +177,6 @@ export class RedisLimitStore implements LimitStore, OnModuleInit, OnApplicationS
 
   private leasesKey(key: string): string {
     return `${this.options.keyPrefix}{${key}}:c`;
-  }
-
-  private async run<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      const result = await command();
-      this.recovered();
-      return result;
-    } catch (error) {
-      this.failed(error);
-      throw error;
-    }
-  }
-
-  private failed(error: unknown): void {
-    const reason = error instanceof Error ? error.message : String(error);
-    if (this.failure === undefined) {
-      this.logger.warn(LimitsMessages.redisFailing(reason, this.options.onError));
-    }
-    this.failure = reason;
-  }
-
-  private recovered(): void {
-    if (this.failure === undefined) return;
-    this.failure = undefined;
-    this.logger.log(LimitsMessages.redisRecovered());
   }
 }
 

@@ -4,6 +4,7 @@ import type { RedisFailureMode } from '../config';
 import { SpendMessages } from './spend.messages';
 import { ADJUST_SCRIPT, CHARGE_SCRIPT, PEEK_SCRIPT } from './redis-spend.scripts';
 import type { SpendScope, SpendStep, SpendStore, SpendTotal } from './spend-store.interface';
+import { RedisFailureWatch } from '../common/redis';
 
 export interface RedisSpendStoreOptions {
   /** Prefix of every Redis key written (`tiergate:spend:`). */
@@ -26,21 +27,24 @@ interface SpendCommands {
  */
 export class RedisSpendStore implements SpendStore, OnModuleInit, OnApplicationShutdown {
   readonly kind = 'redis';
-  private readonly logger = new Logger('Spend');
+  private readonly watch: RedisFailureWatch;
   private readonly commands: SpendCommands;
-  private failure: string | undefined;
 
   constructor(
     private readonly redis: Redis,
     private readonly options: RedisSpendStoreOptions,
   ) {
+    this.watch = new RedisFailureWatch(new Logger('Spend'), {
+      failing: (reason) => SpendMessages.redisFailing(reason, options.onError),
+      recovered: () => SpendMessages.redisRecovered(),
+    });
     redis.defineCommand('tiergateSpendCharge', { numberOfKeys: 1, lua: CHARGE_SCRIPT });
     redis.defineCommand('tiergateSpendAdjust', { numberOfKeys: 1, lua: ADJUST_SCRIPT });
     redis.defineCommand('tiergateSpendPeek', { numberOfKeys: 1, lua: PEEK_SCRIPT, readOnly: true });
     this.commands = redis as unknown as SpendCommands;
     // Without an 'error' listener an unreachable Redis would crash the process.
-    redis.on('error', (error: Error) => this.failed(error));
-    redis.on('ready', () => this.recovered());
+    redis.on('error', (error: Error) => this.watch.failed(error));
+    redis.on('ready', () => this.watch.recovered());
   }
 
   /** A store on its own connection to `url`, connected by `onModuleInit`. */
@@ -63,7 +67,7 @@ export class RedisSpendStore implements SpendStore, OnModuleInit, OnApplicationS
   async onModuleInit(): Promise<void> {
     if (this.redis.status === 'wait') {
       // Not fatal: the client keeps reconnecting, and on_error applies meanwhile.
-      await this.redis.connect().catch((error: Error) => this.failed(error));
+      await this.redis.connect().catch((error: Error) => this.watch.failed(error));
     }
   }
 
@@ -74,7 +78,7 @@ export class RedisSpendStore implements SpendStore, OnModuleInit, OnApplicationS
   }
 
   async charge(scope: SpendScope, amount: number, limit?: number): Promise<SpendStep> {
-    const reply = await this.run(() =>
+    const reply = await this.watch.run(() =>
       this.commands.tiergateSpendCharge(
         this.keyOf(scope),
         scope.bucket,
@@ -88,7 +92,7 @@ export class RedisSpendStore implements SpendStore, OnModuleInit, OnApplicationS
   }
 
   async adjust(scope: SpendScope, delta: number): Promise<SpendStep> {
-    const reply = await this.run(() =>
+    const reply = await this.watch.run(() =>
       this.commands.tiergateSpendAdjust(
         this.keyOf(scope),
         scope.bucket,
@@ -102,7 +106,7 @@ export class RedisSpendStore implements SpendStore, OnModuleInit, OnApplicationS
 
   async peek(scope: Omit<SpendScope, 'bucket' | 'ttlMs'>): Promise<SpendTotal> {
     const [spent, oldest] = (
-      await this.run(() => this.commands.tiergateSpendPeek(this.keyOf(scope), 0, scope.first))
+      await this.watch.run(() => this.commands.tiergateSpendPeek(this.keyOf(scope), 0, scope.first))
     ).map(Number);
     return oldest < 0 ? { spent } : { spent, oldest };
   }
@@ -110,31 +114,6 @@ export class RedisSpendStore implements SpendStore, OnModuleInit, OnApplicationS
   // The hash tag keeps every key of a name in one Redis Cluster slot.
   private keyOf(scope: Pick<SpendScope, 'key' | 'period'>): string {
     return `${this.options.keyPrefix}{${scope.key}}:${scope.period}`;
-  }
-
-  private async run<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      const result = await command();
-      this.recovered();
-      return result;
-    } catch (error) {
-      this.failed(error);
-      throw error;
-    }
-  }
-
-  private failed(error: unknown): void {
-    const reason = error instanceof Error ? error.message : String(error);
-    if (this.failure === undefined) {
-      this.logger.warn(SpendMessages.redisFailing(reason, this.options.onError));
-    }
-    this.failure = reason;
-  }
-
-  private recovered(): void {
-    if (this.failure === undefined) return;
-    this.failure = undefined;
-    this.logger.log(SpendMessages.redisRecovered());
   }
 }
 

@@ -1,0 +1,1 @@
+export { RedisFailureWatch, type RedisFailureLog } from './redis-failure-watch';
