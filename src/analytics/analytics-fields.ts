@@ -35,7 +35,7 @@ export const F = {
 
 /** What one request (or one upstream attempt, for replicas) adds to a group. */
 export interface Outcome {
-  /** The gateway's error code (or `http_<status>`); undefined when it succeeded. */
+  /** The error code its caller saw (or `http_<status>` when none); undefined when it succeeded. */
   errorCode?: string;
   input: number;
   cachedInput: number;

@@ -103,10 +103,15 @@ export class AnalyticsService implements RequestRecordSink, OnModuleInit, OnAppl
     const embeddings = operation === 'embeddings';
     const tier = embeddings ? 'embeddings' : record.tier || 'none';
     const status = record.status ?? 0;
+    // An error answer counts by the code its caller saw; a failure after the first byte (status
+    // 200) by the in-band error's.
     const errorCode =
       record.aborted || status < 400
         ? record.errorType
-        : (record.accounting?.errorCode ?? record.errorType ?? `http_${status}`);
+        : (record.answeredWith ??
+          record.accounting?.errorCode ??
+          record.errorType ??
+          `http_${status}`);
     this.aggregator.recordRequest({
       key: record.keyName ?? 'none',
       tier,

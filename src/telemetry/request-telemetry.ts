@@ -141,6 +141,8 @@ export class RequestTelemetry {
   /** Seconds from arrival to the first content delta (streams). */
   firstTokenS?: number;
   errorType?: string;
+  /** The error code of an error answer (4xx or 5xx, rendered before any byte), as its caller saw it. */
+  answeredWith?: string;
   status?: number;
   durationMs?: number;
   aborted = false;
@@ -358,7 +360,10 @@ export class RequestTelemetry {
     const statusCode = reply.raw.statusCode;
     // nginx's "client closed request": the caller left before the answer was complete.
     this.status = this.aborted ? 499 : statusCode;
-    if (!this.aborted && statusCode >= 500) this.errorType ??= String(statusCode);
+    if (!this.aborted && statusCode >= 400) {
+      this.answeredWith = request.answeredWith;
+      if (statusCode >= 500) this.errorType ??= String(statusCode);
+    }
     this.keyName = (request as { caller?: { keyName?: string } }).caller?.keyName;
     const operation = this.operation;
     if (operation) {

@@ -195,6 +195,8 @@ describe('GET /v1/analytics, one process (no Redis)', () => {
       { authorization: `Bearer ${keys.client}`, 'content-type': 'application/json' },
     );
     expect(bad.status).toBe(404);
+    const refused = (bad.body as { error: { code: string } }).error.code;
+    expect(refused).toBe('model_not_found');
     const client = clientFor(gw.url, keys.client);
     await client.chat.completions.create({
       model: 'auto',
@@ -211,7 +213,9 @@ describe('GET /v1/analytics, one process (no Redis)', () => {
     });
     expect(after.totals.requests).toBe(before.totals.requests + 3);
     const errors = (code: string, body: any) => body.totals.errors[code] ?? 0;
-    expect(errors('http_404', after)).toBe(errors('http_404', before) + 1);
+    // A refusal counts by the code in the envelope its caller saw, not by its status.
+    expect(errors(refused, after)).toBe(errors(refused, before) + 1);
+    expect(errors('http_404', after)).toBe(errors('http_404', before));
     expect(after.routing.decisions['hint:reasoning_effort']).toBeGreaterThanOrEqual(1);
     const share = after.routing.tier_share;
     expect(share.instant + share.thinking).toBeCloseTo(1, 5);

@@ -24,6 +24,7 @@ function fakeReply() {
   };
   const reply = {
     sent: false,
+    request: {} as { answeredWith?: string },
     raw: { headersSent: false, writableEnded: false, end: jest.fn() },
     header: (k: string, v: string) => ((sent.headers[k] = v), reply),
     status: (s: number) => ((sent.status = s), reply),
@@ -64,6 +65,8 @@ describe('OpenAiExceptionFilter', () => {
     expect(Object.keys(body.error).sort()).toEqual(['code', 'message', 'param', 'type']);
     expect(body.error.code).toBe(code);
     expect(String(body.error.message)).not.toContain('/secret/path');
+    // Telemetry and analytics count the refusal by the code the caller saw.
+    expect(reply.request.answeredWith).toBe(code);
   });
 
   it('treats a client that went away as a normal ending: nothing sent, nothing logged as an error', () => {

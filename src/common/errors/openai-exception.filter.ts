@@ -6,6 +6,16 @@ import { errorBodyFor, type ErrorEnvelope } from './error-envelope';
 import { ErrorMessages } from './errors.messages';
 import { GatewayException } from './gateway.exception';
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The error code the gateway answered with (its envelope's code), set where the error is
+     * rendered: the request's telemetry and analytics count a refusal by it, not by its status.
+     */
+    answeredWith?: string;
+  }
+}
+
 /** Fastify's own error codes that reach the filter before any handler runs. */
 interface FastifyLikeError {
   code?: string;
@@ -175,6 +185,7 @@ export function sendGatewayError(
     if (!reply.raw.writableEnded) reply.raw.end();
     return;
   }
+  reply.request.answeredWith = error.code;
   const headers = error.headers;
   if (headers) for (const name in headers) reply.header(name, headers[name]);
   void reply.status(error.status).type('application/json; charset=utf-8').send(body);
