@@ -4,9 +4,12 @@
  * 1. in process: one request's record (the sink beside the log line) and one upstream attempt,
  *    with the flush amortised (drained into the memory store every 1000 requests), in ns;
  * 2. over HTTP: two gateways (`node dist/main.js`) against one simulator, `analytics.enabled`
- *    false and true, measured in alternating rounds with autocannon: requests/s and p50.
+ *    false and true, measured in alternating rounds with autocannon (which goes first alternates
+ *    too): requests/s, p50, and each gateway's CPU per request from the scheduler's counters.
+ *    CPU per request is the steadier figure on a shared machine: req/s moves with whatever else
+ *    runs; the CPU a request costs the gateway much less.
  *
- *   npm run bench:analytics   [-- --rounds 3 --seconds 5 --connections 16]
+ *   npm run bench:analytics   [-- --rounds 5 --seconds 5 --connections 16] [--in-process-only]
  *
  * Targets: within 3 % of the throughput and 5 µs of the p50 latency.
  */
@@ -25,7 +28,13 @@ import {
   REQUEST_HEADERS,
   SIM_INSTANT_MODEL,
 } from './support/bench.constants';
-import { killAllStarted, spawnGateway, spawnSimulator } from './support/processes';
+import { processCpuMs } from './support/machine';
+import {
+  killAllStarted,
+  spawnGateway,
+  spawnSimulator,
+  type GatewayProcess,
+} from './support/processes';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -86,11 +95,15 @@ async function inProcess(n: number): Promise<number> {
 interface Round {
   rps: number;
   p50Ms: number;
+  /** The gateway's CPU (all threads) per answered request. */
+  cpuUsPerRequest: number;
 }
 
-async function load(origin: string, seconds: number, connections: number): Promise<Round> {
+async function load(gateway: GatewayProcess, seconds: number, connections: number): Promise<Round> {
+  const pid = gateway.handle.pid;
+  const cpu0 = processCpuMs(pid);
   const result = await autocannon({
-    url: `${origin}${CHAT_PATH}`,
+    url: `${gateway.origin}${CHAT_PATH}`,
     method: 'POST',
     headers: { ...REQUEST_HEADERS },
     body: chatBody(GATEWAY_MODEL, false),
@@ -100,7 +113,12 @@ async function load(origin: string, seconds: number, connections: number): Promi
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors`);
   }
-  return { rps: result.requests.average, p50Ms: result.latency.p50 };
+  const cpuMs = processCpuMs(pid) - cpu0;
+  return {
+    rps: result.requests.average,
+    p50Ms: result.latency.p50,
+    cpuUsPerRequest: Number(((cpuMs * 1000) / result.requests.total).toFixed(2)),
+  };
 }
 
 async function overHttp(rounds: number, seconds: number, connections: number) {
@@ -125,25 +143,25 @@ async function overHttp(rounds: number, seconds: number, connections: number) {
   });
   const off = await spawnGateway({ root: ROOT, name: 'gateway-analytics-off', env: env(false) });
   const on = await spawnGateway({ root: ROOT, name: 'gateway-analytics-on', env: env(true) });
-  // Warm both, then alternate so machine noise hits both alike.
-  await load(off.origin, 2, connections);
-  await load(on.origin, 2, connections);
+  // Warm both, then alternate (and alternate which goes first) so machine noise hits both alike.
+  await load(off, 2, connections);
+  await load(on, 2, connections);
   const results: { off: Round[]; on: Round[] } = { off: [], on: [] };
   for (let r = 0; r < rounds; r++) {
-    results.off.push(await load(off.origin, seconds, connections));
-    results.on.push(await load(on.origin, seconds, connections));
+    if (r % 2 === 0) {
+      results.off.push(await load(off, seconds, connections));
+      results.on.push(await load(on, seconds, connections));
+    } else {
+      results.on.push(await load(on, seconds, connections));
+      results.off.push(await load(off, seconds, connections));
+    }
   }
-  return {
-    off: {
-      rps: median(results.off.map((x) => x.rps)),
-      p50Ms: median(results.off.map((x) => x.p50Ms)),
-    },
-    on: {
-      rps: median(results.on.map((x) => x.rps)),
-      p50Ms: median(results.on.map((x) => x.p50Ms)),
-    },
-    rounds: results,
-  };
+  const summary = (of: Round[]) => ({
+    rps: median(of.map((x) => x.rps)),
+    p50Ms: median(of.map((x) => x.p50Ms)),
+    cpuUsPerRequest: median(of.map((x) => x.cpuUsPerRequest)),
+  });
+  return { off: summary(results.off), on: summary(results.on), rounds: results };
 }
 
 async function main(): Promise<void> {
@@ -151,9 +169,11 @@ async function main(): Promise<void> {
   console.log(
     `in process: ${(ns / 1000).toFixed(2)} µs per request (record + one attempt + amortised flush)`,
   );
+  if (process.argv.includes('--in-process-only')) return;
   try {
-    const http = await overHttp(arg('rounds', 3), arg('seconds', 5), arg('connections', 16));
+    const http = await overHttp(arg('rounds', 5), arg('seconds', 5), arg('connections', 16));
     const change = (http.on.rps / http.off.rps - 1) * 100;
+    const cpuChange = (http.on.cpuUsPerRequest / http.off.cpuUsPerRequest - 1) * 100;
     console.log(
       JSON.stringify(
         {
@@ -162,6 +182,10 @@ async function main(): Promise<void> {
             analytics_off: http.off,
             analytics_on: http.on,
             throughput_change_percent: Number(change.toFixed(2)),
+            cpu_per_request_change_percent: Number(cpuChange.toFixed(2)),
+            cpu_per_request_added_us: Number(
+              (http.on.cpuUsPerRequest - http.off.cpuUsPerRequest).toFixed(2),
+            ),
             p50_change_ms: Number((http.on.p50Ms - http.off.p50Ms).toFixed(3)),
             rounds: http.rounds,
           },

@@ -1,6 +1,7 @@
-import { addOutcome, F, mergeFields, add, type Fields, type Outcome } from './analytics-fields';
+import { mergeFields, type Fields, type Outcome } from './analytics-fields';
 import type { AnalyticsDimension, BucketDelta, GroupFields } from './analytics-store.interface';
 import { bucketStart, RESOLUTIONS, retentionSeconds, SLOT_SECONDS } from './analytics-windows';
+import { PendingCounters } from './pending-counters';
 
 /** One request at its end, as analytics counts it. */
 export interface RequestSample extends Outcome {
@@ -18,35 +19,41 @@ export interface AttemptSample extends Outcome {
   replica: string;
 }
 
-const SEP = '\u0000';
-const REQUEST = 'r';
-const ATTEMPT = 'a';
+/** Nested by key, tier, model, pool: four lookups of strings already hashed, no key built. */
+type RequestGroups = Map<string, Map<string, Map<string, Map<string, PendingCounters>>>>;
+
+/** One 10 s slot's pending figures: requests by their tuple, attempts by replica. */
+interface Slot {
+  requests: RequestGroups;
+  attempts: Map<string, PendingCounters>;
+}
 
 /**
- * The hot path's half of analytics: each record adds a few counters to this process's pending
- * figures for the current 10 s slot, keyed by the request's (key, tier, model, pool), with no
- * I/O and no per-dimension work. {@link drain} (on the flush interval, or before a read) spreads
- * them over the dimensions and the resolutions of every window, as deltas for the store.
+ * The hot path's half of analytics: each record adds to this process's pending figures for the
+ * current 10 s slot, keyed by the request's (key, tier, model, pool), with no I/O, no field name
+ * built and no per-dimension work. {@link drain} (on the flush interval, or before a read)
+ * names the figures and spreads them over the dimensions and the resolutions of every window,
+ * as deltas for the store.
  */
 export class AnalyticsAggregator {
-  private pending = new Map<number, Map<string, Fields>>();
+  private pending = new Map<number, Slot>();
+  private slotStart = Number.NaN;
+  private slot: Slot | undefined;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   recordRequest(sample: RequestSample): void {
-    const tuple =
-      REQUEST + SEP + sample.key + SEP + sample.tier + SEP + sample.model + SEP + sample.pool;
-    const fields = this.fieldsOf(tuple);
-    addOutcome(fields, sample);
-    if (sample.auto !== undefined) {
-      add(fields, F.autoRequests, 1);
-      add(fields, F.autoTier + sample.auto.tier, 1);
-      add(fields, F.decision + sample.auto.step, 1);
-    }
+    const counters = within(
+      within(within(within(this.currentSlot().requests, sample.key), sample.tier), sample.model),
+      sample.pool,
+      PendingCounters,
+    );
+    counters.addOutcome(sample);
+    if (sample.auto !== undefined) counters.addAuto(sample.auto.tier, sample.auto.step);
   }
 
   recordAttempt(sample: AttemptSample): void {
-    addOutcome(this.fieldsOf(ATTEMPT + SEP + sample.replica), sample);
+    within(this.currentSlot().attempts, sample.replica, PendingCounters).addOutcome(sample);
   }
 
   /** Whether anything awaits a flush. */
@@ -58,8 +65,11 @@ export class AnalyticsAggregator {
   drain(): BucketDelta[] {
     const pending = this.pending;
     this.pending = new Map();
+    this.slot = undefined;
+    this.slotStart = Number.NaN;
     const deltas = new Map<string, BucketDelta>();
-    for (const [slot, tuples] of pending) {
+    for (const [slot, groups] of pending) {
+      const named = nameFigures(groups);
       for (const resolution of Object.values(RESOLUTIONS)) {
         const start = bucketStart(slot, resolution.bucketSeconds);
         const ttlSeconds = retentionSeconds(resolution);
@@ -78,46 +88,85 @@ export class AnalyticsAggregator {
           }
           return delta.groups;
         };
-        for (const [tuple, fields] of tuples) spread(tuple, fields, deltaOf);
+        for (const figures of named) spread(figures, deltaOf);
       }
     }
     return [...deltas.values()];
   }
 
-  private fieldsOf(tuple: string): Fields {
-    const slot = bucketStart(Math.floor(this.now() / 1000), SLOT_SECONDS);
-    let tuples = this.pending.get(slot);
-    if (tuples === undefined) this.pending.set(slot, (tuples = new Map()));
-    let fields = tuples.get(tuple);
-    if (fields === undefined) tuples.set(tuple, (fields = new Map()));
-    return fields;
+  private currentSlot(): Slot {
+    const start = bucketStart(Math.floor(this.now() / 1000), SLOT_SECONDS);
+    if (start === this.slotStart && this.slot !== undefined) return this.slot;
+    let slot = this.pending.get(start);
+    if (slot === undefined)
+      this.pending.set(start, (slot = { requests: new Map(), attempts: new Map() }));
+    this.slotStart = start;
+    this.slot = slot;
+    return slot;
   }
 }
 
-const ROUTING_FIELD = (name: string): boolean =>
-  name === F.autoRequests || name.startsWith(F.autoTier) || name.startsWith(F.decision);
+/** The value under `key`, created (a new map, or a `make`) the first time. */
+function within<V>(map: Map<string, V>, key: string, make?: new () => V): V;
+function within<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V>;
+function within<V>(map: Map<string, V>, key: string, make?: new () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make ? new make() : (new Map() as V);
+    map.set(key, value);
+  }
+  return value;
+}
 
-/** One tuple's counters into the groups of each dimension it belongs to. */
+/** One group of one slot with its figures named: what the dimensions are spread from. */
+type NamedFigures =
+  | { kind: 'attempt'; replica: string; fields: Fields }
+  | {
+      kind: 'request';
+      key: string;
+      tier: string;
+      model: string;
+      pool: string;
+      fields: Fields;
+      routing: Fields;
+    };
+
+function nameFigures(slot: Slot): NamedFigures[] {
+  const named: NamedFigures[] = [];
+  for (const [key, tiers] of slot.requests)
+    for (const [tier, models] of tiers)
+      for (const [model, pools] of models)
+        for (const [pool, counters] of pools)
+          named.push({
+            kind: 'request',
+            key,
+            tier,
+            model,
+            pool,
+            fields: counters.toFields(),
+            routing: counters.routingFields(),
+          });
+  for (const [replica, counters] of slot.attempts)
+    named.push({ kind: 'attempt', replica, fields: counters.toFields() });
+  return named;
+}
+
+/** One group's counters into the groups of each dimension it belongs to. */
 function spread(
-  tuple: string,
-  fields: Fields,
+  figures: NamedFigures,
   deltaOf: (dimension: AnalyticsDimension) => GroupFields,
 ): void {
-  const parts = tuple.split(SEP);
-  if (parts[0] === ATTEMPT) {
-    addTo(deltaOf('replica'), parts[1], fields);
+  if (figures.kind === 'attempt') {
+    addTo(deltaOf('replica'), figures.replica, figures.fields);
     return;
   }
-  const [, key, tier, model, pool] = parts;
-  const routing = new Map<string, number>();
-  const request = new Map<string, number>();
-  for (const [name, value] of fields) (ROUTING_FIELD(name) ? routing : request).set(name, value);
-  addTo(deltaOf('total'), '', request);
-  addTo(deltaOf('key'), key, request);
-  addTo(deltaOf('tier'), tier, request);
-  addTo(deltaOf('model'), model, request);
-  addTo(deltaOf('pool'), pool, request);
-  if (routing.size > 0) addTo(deltaOf('routing'), '', routing);
+  const { fields } = figures;
+  addTo(deltaOf('total'), '', fields);
+  addTo(deltaOf('key'), figures.key, fields);
+  addTo(deltaOf('tier'), figures.tier, fields);
+  addTo(deltaOf('model'), figures.model, fields);
+  addTo(deltaOf('pool'), figures.pool, fields);
+  if (figures.routing.size > 0) addTo(deltaOf('routing'), '', figures.routing);
 }
 
 function addTo(groups: GroupFields, group: string, fields: ReadonlyMap<string, number>): void {

@@ -1,4 +1,4 @@
-import { bucketOf, percentiles, type Percentiles } from './latency-sketch';
+import { percentiles, type Percentiles } from './latency-sketch';
 
 /**
  * One group's figures in one time bucket, as flat counters (field → value) that merge by
@@ -50,27 +50,6 @@ export interface Outcome {
 
 export function add(fields: Fields, name: string, value: number): void {
   if (value !== 0) fields.set(name, (fields.get(name) ?? 0) + value);
-}
-
-/** Adds one outcome's figures to `fields`. */
-export function addOutcome(fields: Fields, o: Outcome): void {
-  add(fields, F.requests, 1);
-  if (o.errorCode !== undefined) add(fields, F.error + o.errorCode, 1);
-  add(fields, F.input, o.input);
-  add(fields, F.cachedInput, o.cachedInput);
-  add(fields, F.output, o.output);
-  add(fields, F.reasoning, o.reasoning);
-  add(fields, F.cost, o.cost);
-  add(fields, F.latency + bucketOf(o.latencyMs), 1);
-  if (o.ttftMs !== undefined) add(fields, F.ttft + bucketOf(o.ttftMs), 1);
-  if (o.errorCode === undefined && o.output > 0) {
-    // Generation time: after the first token when it is known (streams), else the whole call.
-    const ms = Math.max(1, Math.round(o.latencyMs - (o.ttftMs ?? 0)));
-    add(fields, F.generatedTokens, o.output);
-    add(fields, F.generationMs, ms);
-  }
-  if (o.fallback) add(fields, F.fallbacks, 1);
-  if (o.spill) add(fields, F.spills, 1);
 }
 
 export function mergeFields(into: Fields, from: ReadonlyMap<string, number>): void {
