@@ -1,6 +1,6 @@
 import type { ModelPrice } from './token-cost';
 import type { PriceConfig, PricingOptions } from './spend.options';
-import { ThroughputMeter } from './throughput-meter';
+import { ThroughputMeter, type ThroughputExchange } from './throughput-meter';
 
 /** The configured routes prices attach to, read from the gateway's configuration once. */
 export interface PricingCatalog {
@@ -100,6 +100,23 @@ export class PricingService {
     if (this.gpuPools.size === 0) return;
     const pool = this.catalog.tiers[tier === '' ? EMBEDDINGS_TIER : tier]?.pool;
     if (pool !== undefined) this.gpuPools.get(pool)?.meter.add(tokens);
+  }
+
+  /** Whether some pool is priced by the GPU-hour (its throughput is then worth sharing). */
+  get meters(): boolean {
+    return this.gpuPools.size > 0;
+  }
+
+  /**
+   * Exchanges each GPU-hour pool's counted tokens with the shared count of every replica
+   * (`exchangeOf(pool, retentionMs)` is the store's atomic add-and-sum for that pool).
+   */
+  async shareThroughput(
+    exchangeOf: (pool: string, retentionMs: number) => ThroughputExchange,
+  ): Promise<void> {
+    for (const [pool, gpu] of this.gpuPools) {
+      await gpu.meter.share(exchangeOf(pool, gpu.meter.retentionMs));
+    }
   }
 
   /**

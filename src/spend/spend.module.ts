@@ -11,6 +11,7 @@ import type { SpendStore } from './spend-store.interface';
 import { SPEND_STORE } from './spend.constants';
 import { SPEND_OPTIONS, type SpendOptions } from './spend.options';
 import { SpendService } from './spend.service';
+import { ThroughputShare } from './throughput-share';
 
 function spendStoreFor(config: SpendSlice, options: SpendOptions): SpendStore {
   const url = config.redis.url;
@@ -67,6 +68,7 @@ function spendStoreFor(config: SpendSlice, options: SpendOptions): SpendStore {
       inject: [PricingService, BudgetService, SpendMetrics],
     },
     SpendHeaders,
+    ThroughputShare,
   ],
   exports: [PricingService, BudgetService, SpendService, SPEND_OPTIONS],
 })
