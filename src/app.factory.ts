@@ -65,6 +65,9 @@ export async function createGatewayApp(
     },
     clientErrorHandler: clientErrorHandler(bodyTimeoutMs, SECURITY_HEADERS),
     return503OnClosing: true,
+    // No Nest middleware is mounted on any route (the request line is written from a hook): the
+    // @fastify/middie hook would run for nothing on every request (issue 17).
+    skipMiddie: true,
     // The router's own errors (a malformed URL escape) never reach Nest's filter; they still
     // leave in the route's envelope.
     frameworkErrors: (_error: unknown, request: FastifyRequest, reply: FastifyReply) => {

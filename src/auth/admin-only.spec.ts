@@ -111,6 +111,30 @@ describe('roles: @AdminOnly() (docs/api.md §6: 403 admin_required)', () => {
     );
   });
 
+  it("reads a route's markers once, and keeps a handler's per controller", () => {
+    // An inherited handler: the class decides whether it is an operator route.
+    class Base {
+      shared(): void {}
+    }
+    @AdminOnly()
+    class Operator extends Base {}
+    class Client extends Base {}
+    const reflector = new Reflector();
+    const reads = jest.spyOn(reflector, 'getAllAndOverride');
+    const cached = new ApiKeyGuard(keys('required'), reflector);
+    const client = 'Bearer client-secret';
+    for (let i = 0; i < 3; i++) {
+      expect(
+        codeOf(() => cached.canActivate(contextFor(Client, Base.prototype.shared, client))),
+      ).toBe(undefined);
+      expect(
+        codeOf(() => cached.canActivate(contextFor(Operator, Base.prototype.shared, client))),
+      ).toBe(ErrorCode.AdminRequired);
+    }
+    // IS_PUBLIC and ADMIN_ONLY, once for each (controller, handler) pair.
+    expect(reads).toHaveBeenCalledTimes(4);
+  });
+
   it('answers 403 permission_error for admin_required', () => {
     const error = new GatewayException(ErrorCode.AdminRequired, 'x');
     expect(error.status).toBe(403);

@@ -21,6 +21,9 @@ declare module 'fastify' {
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
+  /** By controller class, then handler (a handler may be inherited by several controllers). */
+  private readonly access = new WeakMap<object, WeakMap<object, RouteAccess>>();
+
   constructor(
     private readonly keys: ApiKeyService,
     private readonly reflector: Reflector,
@@ -28,28 +31,46 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.keys.required) return true;
-    const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (isPublic) return true;
+    const access = this.accessOf(context);
+    if (access.isPublic) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     // Requests with a body were authenticated before it was read (see authenticateBeforeBody).
     const caller = (request.caller ??= callerOf(this.keys, request));
-    if (caller.role !== 'admin' && this.adminOnly(context)) {
+    if (caller.role !== 'admin' && access.adminOnly) {
       throw new GatewayException(ErrorCode.AdminRequired, ErrorMessages.adminRequired());
     }
     return true;
   }
 
-  private adminOnly(context: ExecutionContext): boolean {
-    return (
-      this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, [
-        context.getHandler(),
-        context.getClass(),
-      ]) === true
-    );
+  /**
+   * The route's markers, read once per handler: decorator metadata is fixed at boot, and the
+   * two reflector reads per request were part of Nest's per-request cost (issue 17).
+   */
+  private accessOf(context: ExecutionContext): RouteAccess {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byHandler = this.access.get(controller);
+    if (byHandler === undefined) {
+      byHandler = new WeakMap();
+      this.access.set(controller, byHandler);
+    }
+    let access = byHandler.get(handler);
+    if (access === undefined) {
+      const targets = [handler, controller];
+      access = {
+        isPublic: this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) === true,
+        adminOnly: this.reflector.getAllAndOverride<boolean>(ADMIN_ONLY, targets) === true,
+      };
+      byHandler.set(handler, access);
+    }
+    return access;
   }
+}
+
+/** What the guard reads of a route's decorators. */
+interface RouteAccess {
+  isPublic: boolean;
+  adminOnly: boolean;
 }
 
 /**

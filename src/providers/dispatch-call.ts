@@ -1,12 +1,11 @@
 import type { TextMapSetter } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header';
+import { offAbort, onAbort } from '../common/http';
 import type { UpstreamCallOptions } from './upstream.interface';
 
 /** What a cancelled call (its subscriber left) aborts its upstream request with; nobody reads it. */
 const CANCELLED: Error = new DOMException('This operation was aborted', 'AbortError');
-
-const ONCE = { once: true } as const;
 
 /** Which deadline ended a call, if one did. */
 export type TimedOut = false | 'total' | 'ttfb' | 'idle';
@@ -49,7 +48,7 @@ export abstract class DispatchCall {
       this.fail(signal.reason, false);
       return false;
     }
-    signal.addEventListener('abort', this, ONCE);
+    onAbort(signal, this);
     this.listening = true;
     this.deadline = setTimeout(DispatchCall.onDeadline, this.options.timeoutMs, this);
     return true;
@@ -118,7 +117,7 @@ export abstract class DispatchCall {
     if (this.stall !== undefined) clearTimeout(this.stall);
     if (this.listening) {
       this.listening = false;
-      this.options.signal.removeEventListener('abort', this);
+      offAbort(this.options.signal, this);
     }
   }
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { FastCounter, FastGauge, FastHistogram } from './fast-metrics';
 
@@ -99,5 +100,57 @@ describe('fast metrics render as prom-client does', () => {
     c.inc({ operation: 'chat' });
     registry.resetMetrics();
     expect(await registry.metrics()).toBe('# HELP c h\n# TYPE c counter\n');
+  });
+
+  it('renders any sequence of updates as prom-client does (property)', async () => {
+    // Few values, so that series repeat; numbers and their text are one series in both.
+    const value = fc.oneof(
+      fc.constantFrom('chat', 'instant', 'a"b', '', '200'),
+      fc.constantFrom(200, 429),
+    );
+    const labels = fc.record({ operation: value, model: value, tier: value });
+    const update = fc.tuple(labels, fc.double({ min: 0, max: 100, noNaN: true }));
+    await fc.assert(
+      fc.asyncProperty(fc.array(update, { maxLength: 40 }), async (sequence) => {
+        const theirs = await render((registers) => {
+          const h = new Histogram({
+            name: 'h',
+            help: 'h',
+            labelNames,
+            buckets,
+            registers: [registers],
+          });
+          const c = new Counter({ name: 'c', help: 'h', labelNames, registers: [registers] });
+          for (const [l, v] of sequence) {
+            h.observe(l, v);
+            c.inc(l, v);
+          }
+        });
+        const ours = await render((registers) => {
+          const h = new FastHistogram({
+            name: 'h',
+            help: 'h',
+            labelNames,
+            buckets,
+            registers: [registers],
+          });
+          const c = new FastCounter({ name: 'c', help: 'h', labelNames, registers: [registers] });
+          for (const [l, v] of sequence) {
+            h.observe(l, v);
+            c.inc(l, v);
+          }
+        });
+        expect(ours).toBe(theirs);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps one series without label names', async () => {
+    const registry = new Registry();
+    const c = new FastCounter({ name: 'c', help: 'h', labelNames: [], registers: [registry] });
+    c.inc({});
+    c.inc({}, 2);
+    expect(await registry.metrics()).toBe('# HELP c h\n# TYPE c counter\nc 3\n');
   });
 });

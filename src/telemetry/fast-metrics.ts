@@ -19,11 +19,12 @@ interface MetricValue {
   metricName?: string;
 }
 
-/** A label set's key: the values in label-name order, without sorting or validation. */
-function keyOf<L extends string>(labelNames: readonly L[], labels: Labels<L>): string {
-  let key = '';
-  for (let i = 0; i < labelNames.length; i++) key += `${labels[labelNames[i]] ?? ''}\u0001`;
-  return key;
+/**
+ * A label value as a series is told apart by: numbers as their text (prom-client keys `200` and
+ * `'200'` as one series), a missing label as `''`.
+ */
+function valueOf(value: string | number | undefined): string {
+  return value === undefined ? '' : typeof value === 'string' ? value : String(value);
 }
 
 /** A copy of a label set, in the caller's order (the order prom-client renders them in). */
@@ -50,7 +51,14 @@ abstract class FastMetric<L extends string, E> {
   abstract readonly type: 'counter' | 'gauge' | 'histogram';
   readonly aggregator = 'sum';
   protected readonly labelNames: readonly L[];
-  protected readonly series = new Map<string, E>();
+  /** Every series, in the order first seen (the order they render in). */
+  protected readonly series: E[] = [];
+  /**
+   * The series by label value, one level per label name in order. Label values are mostly the
+   * same string objects request after request (tier, model, key names from the configuration),
+   * whose hashes V8 keeps: no key string is built and hashed per update (issue 17).
+   */
+  private readonly index = new Map<string, unknown>();
 
   constructor(config: FastMetricConfig<L>) {
     this.name = config.name;
@@ -60,15 +68,30 @@ abstract class FastMetric<L extends string, E> {
   }
 
   reset(): void {
-    this.series.clear();
+    this.series.length = 0;
+    this.index.clear();
   }
 
   protected entry(labels: Labels<L>, create: (labels: Record<string, string | number>) => E): E {
-    const key = keyOf(this.labelNames, labels);
-    let entry = this.series.get(key);
+    const names = this.labelNames;
+    let level = this.index;
+    const last = names.length - 1;
+    for (let i = 0; i < last; i++) {
+      const value = valueOf(labels[names[i]]);
+      let next = level.get(value) as Map<string, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map<string, unknown>();
+        level.set(value, next);
+      }
+      level = next;
+    }
+    // No label names: the one series sits under ''.
+    const value = last < 0 ? '' : valueOf(labels[names[last]]);
+    let entry = level.get(value) as E | undefined;
     if (entry === undefined) {
       entry = create(copyOf(labels));
-      this.series.set(key, entry);
+      level.set(value, entry);
+      this.series.push(entry);
     }
     return entry;
   }
@@ -93,7 +116,7 @@ export class FastCounter<L extends string> extends FastMetric<L, ValueEntry> {
 
   get(): Promise<{ name: string; help: string; type: string; values: MetricValue[] }> {
     const values: MetricValue[] = [];
-    for (const { labels, value } of this.series.values()) values.push({ labels, value });
+    for (const { labels, value } of this.series) values.push({ labels, value });
     return Promise.resolve({ name: this.name, help: this.help, type: this.type, values });
   }
 }
@@ -111,7 +134,7 @@ export class FastGauge<L extends string> extends FastMetric<L, ValueEntry> {
 
   get(): Promise<{ name: string; help: string; type: string; values: MetricValue[] }> {
     const values: MetricValue[] = [];
-    for (const { labels, value } of this.series.values()) values.push({ labels, value });
+    for (const { labels, value } of this.series) values.push({ labels, value });
     return Promise.resolve({ name: this.name, help: this.help, type: this.type, values });
   }
 }
@@ -157,7 +180,7 @@ export class FastHistogram<L extends string> extends FastMetric<L, HistogramEntr
   get(): Promise<{ name: string; help: string; type: string; values: MetricValue[] }> {
     const values: MetricValue[] = [];
     const bucket = `${this.name}_bucket`;
-    for (const { labels, counts, sum, count } of this.series.values()) {
+    for (const { labels, counts, sum, count } of this.series) {
       const none = FastHistogram.NO_LABELS;
       let cumulative = 0;
       for (let i = 0; i < this.upperBounds.length; i++) {

@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { pino, stdTimeFunctions, symbols, type DestinationStream, type Logger } from 'pino';
 import type { LogLevel } from '../config';
+import { stdoutLogDestination } from './log-destination';
 import type { RequestRecordSink, RequestTelemetry } from './request-telemetry';
 import { TelemetryMessages } from './telemetry.messages';
 
@@ -27,14 +28,17 @@ const LINE_FORMAT = {
   timestamp: stdTimeFunctions.isoTime,
 } as const;
 
-/** The application's logger: JSON lines, ISO times, level names, secrets redacted. */
+/**
+ * The application's logger: JSON lines, ISO times, level names, secrets redacted; by default on
+ * stdout, buffered (see {@link stdoutLogDestination}).
+ */
 export function createGatewayLogger(level: LogLevel, destination?: DestinationStream): Logger {
   const options = {
     level,
     ...LINE_FORMAT,
     redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? stdoutLogDestination());
 }
 
 /**

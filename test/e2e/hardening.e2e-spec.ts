@@ -51,6 +51,11 @@ describe('hardening: bounds, body size, headers, CORS off (docs/api.md §6)', ()
   });
   afterAll(() => stack.close());
 
+  it('mounts no middleware layer: @fastify/middie is not registered (issue 17)', () => {
+    // Its onRequest hook ran on every request with nothing to run.
+    expect(stack.app.getHttpAdapter().getInstance().hasDecorator('use')).toBe(false);
+  });
+
   it('413 request_too_large for a body over the limit', async () => {
     const res = await postJson(endpoint(), chat('x'.repeat(70_000)));
     expect(res.status).toBe(413);

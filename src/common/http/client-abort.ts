@@ -1,5 +1,18 @@
 import type { ServerResponse } from 'node:http';
 
+/** What {@link onAbort} calls: an object, so that a subscriber needs no closure of its own. */
+export interface AbortListener {
+  handleEvent(): void;
+}
+
+/**
+ * The listeners {@link onAbort} keeps for each client-abort signal, outside the signal's
+ * EventTarget: on Node 20 an `addEventListener` and `removeEventListener` pair on an AbortSignal
+ * costs about 5 µs, a fifth of the floor's whole CPU per request (issue 17), and each upstream
+ * call made one.
+ */
+const listenersOf = new WeakMap<AbortSignal, Set<AbortListener>>();
+
 /**
  * An AbortSignal that fires when the caller goes away before the answer is complete.
  *
@@ -8,11 +21,47 @@ import type { ServerResponse } from 'node:http';
  */
 export function clientAbortSignal(res: ServerResponse): AbortSignal {
   const controller = new AbortController();
+  const signal = controller.signal;
+  const listeners = new Set<AbortListener>();
+  listenersOf.set(signal, listeners);
   res.once('close', () => {
-    if (!res.writableFinished) controller.abort(new ClientClosedError());
+    // From here on, onAbort treats it as any signal (an aborted one never fires again).
+    listenersOf.delete(signal);
+    if (res.writableFinished) return;
+    controller.abort(new ClientClosedError());
+    for (const listener of listeners) {
+      try {
+        listener.handleEvent();
+      } catch (error) {
+        // As an EventTarget listener's exception: reported, the other listeners still run.
+        process.nextTick(() => {
+          throw error;
+        });
+      }
+    }
   });
-  return controller.signal;
+  return signal;
 }
+
+/**
+ * Calls `listener.handleEvent()` once when `signal` aborts (the signal is aborted by then, its
+ * `reason` set), until {@link offAbort}. A client-abort signal keeps it in a set beside the
+ * signal; any other signal takes it as an ordinary `abort` listener.
+ */
+export function onAbort(signal: AbortSignal, listener: AbortListener): void {
+  const listeners = listenersOf.get(signal);
+  if (listeners === undefined) signal.addEventListener('abort', listener, ONCE);
+  else listeners.add(listener);
+}
+
+/** Undoes {@link onAbort}; harmless when the listener has run or was never added. */
+export function offAbort(signal: AbortSignal, listener: AbortListener): void {
+  const listeners = listenersOf.get(signal);
+  if (listeners === undefined) signal.removeEventListener('abort', listener);
+  else listeners.delete(listener);
+}
+
+const ONCE = { once: true } as const;
 
 /** The reason of a client-abort signal: a normal ending, not a failure. */
 export class ClientClosedError extends Error {

@@ -1,2 +1,9 @@
-export { clientAbortSignal, ClientClosedError, isClientClosed } from './client-abort';
+export {
+  clientAbortSignal,
+  ClientClosedError,
+  isClientClosed,
+  offAbort,
+  onAbort,
+  type AbortListener,
+} from './client-abort';
 export { requestIdOf } from './request-id';
