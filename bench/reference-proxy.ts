@@ -89,7 +89,11 @@ function main(): void {
     });
   });
   server.keepAliveTimeout = 65_000;
-  server.listen(args.port, '127.0.0.1', () => console.log('floor listening'));
+  // The gateway's accept queue holds a burst of thousands of connections (src/main.ts); so does
+  // the floor's (the kernel caps it at net.core.somaxconn).
+  server.listen({ port: args.port, host: '127.0.0.1', backlog: 65_535 }, () =>
+    console.log('floor listening'),
+  );
 }
 
 main();

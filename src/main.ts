@@ -19,7 +19,14 @@ async function bootstrap(): Promise<void> {
   const { version } = require('../package.json') as { version: string };
   const { captureContent } = readOtelSettings();
   const app = await createGatewayApp(config, { version, telemetry: { captureContent } });
-  await app.listen(config.server.port, config.server.host);
+  // Node's default accept queue (511) overflows when thousands of callers connect at once (each
+  // dropped SYN waits 1, 3, 7… s to be retried); room for as many as it would take, which the
+  // kernel caps at net.core.somaxconn.
+  await app.listen({
+    port: config.server.port,
+    host: config.server.host,
+    backlog: config.server.maxConnections,
+  });
   new Logger('Tiergate').log(
     `Tiergate ${version} listening on http://${config.server.host}:${config.server.port} (OpenTelemetry: ${otelMode})`,
   );

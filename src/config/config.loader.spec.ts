@@ -6,6 +6,14 @@ import { ConfigValidationError, type ConfigIssue } from './config.errors';
 import { ConfigMessages as M } from './config.messages';
 import type { EnvSource } from './env-expand';
 import type { GatewayConfig } from './gateway-config.interface';
+import { CONFIG_LIMITS } from './config.constants';
+import { defaultMaxClientConnections, openFilesLimit } from './open-files';
+
+/** `server.max_connections` unset: from this process's open-file limit. */
+const DEFAULT_CLIENT_CONNECTIONS = defaultMaxClientConnections(
+  CONFIG_LIMITS.maxClientConnections,
+  openFilesLimit(),
+);
 
 let dir: string;
 let fileCount = 0;
@@ -84,7 +92,7 @@ describe('loadGatewayConfig', () => {
           host: '0.0.0.0',
           bodyLimitBytes: 10485760,
           bodyTimeoutMs: 30000,
-          maxConnections: 4096,
+          maxConnections: DEFAULT_CLIENT_CONNECTIONS,
           logLevel: 'info',
           shutdown: { drainDelayMs: 5000, gracePeriodMs: 30000 },
           cors: { allowedOrigins: [] },
@@ -523,7 +531,7 @@ streaming: { heartbeat_ms: 5000 }
         host: '127.0.0.1',
         bodyLimitBytes: 2048,
         bodyTimeoutMs: 30000,
-        maxConnections: 4096,
+        maxConnections: DEFAULT_CLIENT_CONNECTIONS,
         logLevel: 'warn',
         shutdown: { drainDelayMs: 0, gracePeriodMs: 2000 },
         cors: { allowedOrigins: [] },

@@ -12,7 +12,7 @@ import {
 import { malformed, upstreamStatusError } from './openai-wire.mapper';
 import { BodyText, DispatchCall, headerValue, type AnswerLimits } from './dispatch-call';
 import { MAX_ERROR_BODY_BYTES, toGatewayError, tooLarge } from './upstream-failure.mapper';
-import type { StreamShape } from './stream-shape';
+import type { StreamParser, StreamShape } from './stream-shape';
 import type { UpstreamCallOptions, UpstreamChunk } from './upstream.interface';
 
 /** A streamed answer must say it is a stream (or JSON lines); anything else is no stream. */
@@ -39,6 +39,7 @@ export class StreamCall<T>
   /** The last payload ended the stream (a shape's `isLast`): a body end without `[DONE]` is clean. */
   private last = false;
   private readonly idleMs: number;
+  private readonly parser: StreamParser<T>;
   /**
    * The async context of the subscription. undici calls the handler from its socket's
    * callbacks; the subscriber is called back in its own context, as it was when the body was
@@ -55,6 +56,7 @@ export class StreamCall<T>
   ) {
     super(options);
     this.idleMs = options.idleMs ?? options.timeoutMs;
+    this.parser = shape.parser?.() ?? shape;
   }
 
   onResponseStart(
@@ -86,7 +88,7 @@ export class StreamCall<T>
   onPayload(json: string): void {
     if (this.failure !== undefined || this.subscriber.closed) return;
     try {
-      const item = this.shape.parse(json, this.origin);
+      const item = this.parser.parse(json, this.origin);
       this.last = this.shape.isLast(item.chunk);
       this.subscriber.next(item);
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { AttemptTrace } from './attempt-telemetry';
+import { ChunkTemplate } from './chunk-template';
 import { isCommitChunk } from './commit-point';
 import { parseStreamChunk } from './openai-wire.mapper';
 import type { UpstreamChunk } from './upstream.interface';
@@ -9,17 +10,36 @@ import type { UpstreamChunk } from './upstream.interface';
  * attempt's trace learns from it. Chat and completions chunks are one shape; the upstream's own
  * Responses events another.
  */
-export interface StreamShape<T> {
-  parse(json: string, origin: string): UpstreamChunk<T>;
+export interface StreamShape<T> extends StreamParser<T> {
+  /** A parser for one stream's payloads, when it learns from them (else the shape parses). */
+  parser?(): StreamParser<T>;
   isCommit(chunk: T): boolean;
   /** A payload after which the stream may end without `[DONE]`. */
   isLast(chunk: T): boolean;
   trace(trace: AttemptTrace, chunk: T): void;
 }
 
+export interface StreamParser<T> {
+  parse(json: string, origin: string): UpstreamChunk<T>;
+}
+
+/** One stream's chunks: its content deltas built on a {@link ChunkTemplate}, any other parsed. */
+class ChunkParser<T extends { choices: unknown[] }>
+  extends ChunkTemplate
+  implements StreamParser<T>
+{
+  parse(json: string, origin: string): UpstreamChunk<T> {
+    const chunk = this.match(json);
+    return chunk === undefined
+      ? parseStreamChunk<T>(json, origin)
+      : { raw: json, chunk: chunk as unknown as T };
+  }
+}
+
 /** Chat and completions chunks: `choices`, ended by `[DONE]`. */
 const CHUNK_STREAM: StreamShape<{ choices: unknown[] }> = {
   parse: (json, origin) => parseStreamChunk(json, origin),
+  parser: () => new ChunkParser(),
   isCommit: isCommitChunk,
   isLast: () => false,
   trace: (trace, chunk) => trace.chunk(chunk),

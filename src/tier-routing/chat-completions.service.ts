@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { map, tap, type Observable } from 'rxjs';
+import { map, type Observable } from 'rxjs';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../common/openai';
 import type { FlowGate } from '../common/sse';
 import { callTimeouts } from '../providers';
@@ -70,12 +70,13 @@ export class ChatCompletionsService {
       gate: ctx.gate,
       traceContext: telemetry?.context,
     });
-    const onStreamed = ctx.onStreamed;
     return toPayloads(
-      onStreamed ? chunks.pipe(tap(({ chunk }) => onStreamed(chunk))) : chunks,
+      chunks,
       callerWantsUsage(body),
       new StreamReasoningNormalizer(route.config.reasoning),
-      telemetry || ctx.onUsage ? new StreamAccounting(route, telemetry, ctx.onUsage) : undefined,
+      telemetry || ctx.onUsage || ctx.onStreamed
+        ? new StreamAccounting(route, telemetry, ctx.onUsage, ctx.onStreamed)
+        : undefined,
     );
   }
 
@@ -163,15 +164,20 @@ export class ChatCompletionsService {
 }
 
 /**
- * Tells a stream's first token and usage to the request's telemetry and the key's accounting:
- * one object per stream rather than a closure per callback.
+ * Tells a stream's chunks, first token and usage to the request's telemetry and the key's
+ * accounting: one object per stream rather than a closure (or an operator) per callback.
  */
 class StreamAccounting implements StreamObserver<ChatCompletionChunk> {
   constructor(
     private readonly route: RouteDecision,
     private readonly telemetry: RequestTelemetry | undefined,
     private readonly onUsage: ((usage: unknown) => void) | undefined,
+    private readonly onStreamed?: (chunk: unknown) => void,
   ) {}
+
+  chunk(chunk: ChatCompletionChunk): void {
+    this.onStreamed?.(chunk);
+  }
 
   first(): void {
     this.telemetry?.firstToken();

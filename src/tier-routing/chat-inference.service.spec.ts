@@ -208,5 +208,8 @@ describe('ChatInferenceService (the fronts’ seam)', () => {
         .slice(0, 2)
         .map((c) => c.raw),
     );
+    // Every chunk is charged as it streams, the dropped usage chunk included; its usage counts.
+    expect(exchange.admission.addStreamed).toHaveBeenCalledTimes(3);
+    expect(exchange.admission.addUsage).toHaveBeenCalledWith(USAGE);
   });
 });

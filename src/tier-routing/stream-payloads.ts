@@ -4,6 +4,8 @@ import type { UpstreamChunk } from '../providers';
 
 /** What the request's telemetry wants to know of a stream as it passes. */
 export interface StreamObserver<T> {
+  /** Every upstream chunk as it arrives, before anything else looks at it (streamed tokens). */
+  chunk?(chunk: T): void;
   /** The first payload goes out (after the commit point: the first content delta). */
   first?(): void;
   /** The usage chunk arrived (whether or not the caller gets it). */
@@ -57,6 +59,7 @@ class PayloadSink<T extends { choices: unknown[]; usage?: unknown }> implements 
 
   next({ raw, chunk }: UpstreamChunk<T>): void {
     const observer = this.observer;
+    observer?.chunk?.(chunk);
     if (chunk.usage && observer?.usage) observer.usage(chunk);
     if (!this.callerWantsUsage) {
       const held = this.held;

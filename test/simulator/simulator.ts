@@ -498,7 +498,9 @@ class Simulator {
     return new Promise((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
       this.server.once('error', onError);
-      this.server.listen(port, this.host, () => {
+      // A gateway opening thousands of upstream streams at once must not meet a full accept
+      // queue (Node's default 511; the kernel caps this at net.core.somaxconn).
+      this.server.listen({ port, host: this.host, backlog: 65_535 }, () => {
         this.server.off('error', onError);
         const addr = this.server.address();
         this.port = typeof addr === 'object' && addr ? addr.port : port;

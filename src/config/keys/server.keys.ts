@@ -1,5 +1,6 @@
 import { corsOrigins, integer, ms, oneOf, section, text } from '../config-key.builders';
 import { CONFIG_LIMITS, LOG_LEVELS } from '../config.constants';
+import { defaultMaxClientConnections, openFilesLimit } from '../open-files';
 
 /** `server`: the listener, its bounds, shutdown and browser access. */
 export const SERVER_KEYS = section(
@@ -23,11 +24,13 @@ export const SERVER_KEYS = section(
     }),
     // Beyond it new connections are closed at once (fd exhaustion).
     maxConnections: integer(1, CONFIG_LIMITS.maxClientConnections, {
-      default: 4_096,
+      default: defaultMaxClientConnections(CONFIG_LIMITS.maxClientConnections, openFilesLimit()),
+      defaultDoc: '(`ulimit -n` − 256) / 2',
       env: 'MAX_CLIENT_CONNECTIONS',
       doc:
         'open client connections per process; further ones are closed as they arrive (no ' +
-        'file-descriptor exhaustion)',
+        'file-descriptor exhaustion: each may hold an upstream connection too); 4096 by ' +
+        'default where the open-file limit cannot be read',
     }),
     logLevel: oneOf(LOG_LEVELS, {
       default: 'info',

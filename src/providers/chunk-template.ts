@@ -1,0 +1,119 @@
+/**
+ * A stream's content chunks differ in their content alone: servers stream one
+ * `{"id":…,"model":…,"choices":[{"index":0,"delta":{"content":"…"},"logprobs":null,"finish_reason":null}]…}`
+ * per token, with the same fields around it. `JSON.parse` of every one was the largest cost of the
+ * gateway's own in the streamed-chunks bench (docs/performance.md, (e)). This parses the fields
+ * around the content once per stream (again when they change: `created` ticks) and builds each
+ * content chunk from them and its content: the same value as `JSON.parse` (a property test holds
+ * it to that), a new object each time (consumers rewrite chunks in place). Any other payload is
+ * left to `JSON.parse` (`undefined`).
+ */
+
+const MARKER = '"choices":[{"index":0,"delta":{"content":"';
+const AFTER_CONTENT = '},"logprobs":null,"finish_reason":null}]';
+const BACKSLASH = 0x5c;
+
+type Fields = Record<string, unknown>;
+
+export class ChunkTemplate {
+  /** The text before the choices and after them, and the chunk they make with `choices: null`. */
+  private prefix: string | undefined;
+  private suffix: string | undefined;
+  private fields: Fields | undefined;
+
+  /** `JSON.parse(raw)` when `raw` is a single content delta; else `undefined`. */
+  match(raw: string): Fields | undefined {
+    const at = raw.indexOf(MARKER);
+    if (at === -1) return undefined;
+    const start = at + MARKER.length;
+    const end = closingQuote(raw, start);
+    if (end === -1 || !raw.startsWith(AFTER_CONTENT, end + 1)) return undefined;
+    const content = stringValue(raw, start, end);
+    if (content === undefined) return undefined;
+    const fields = this.around(raw, at, end + 1 + AFTER_CONTENT.length);
+    if (fields === undefined) return undefined;
+    // A copy of the fields (the same keys in the same order each time), then its choices.
+    const chunk: Fields = { ...fields };
+    chunk.choices = [{ index: 0, delta: { content }, logprobs: null, finish_reason: null }];
+    return chunk;
+  }
+
+  /** The fields around the choices: those of the last chunk when its text was the same. */
+  private around(raw: string, before: number, after: number): Fields | undefined {
+    const prefix = this.prefix;
+    const suffix = this.suffix;
+    if (
+      prefix !== undefined &&
+      suffix !== undefined &&
+      prefix.length === before &&
+      suffix.length === raw.length - after &&
+      // Faster than `startsWith` in V8 for a prefix of this length, and steadier.
+      raw.slice(0, before) === prefix &&
+      raw.endsWith(suffix)
+    ) {
+      return this.fields;
+    }
+    const head = raw.slice(0, before);
+    const tail = raw.slice(after);
+    // A later `choices` would be the one JSON.parse keeps.
+    if (tail.includes('"choices"')) return undefined;
+    const fields = flatFields(head + '"choices":null' + tail);
+    if (fields === undefined) return undefined;
+    this.prefix = head;
+    this.suffix = tail;
+    this.fields = fields;
+    return fields;
+  }
+}
+
+/**
+ * `JSON.parse(text)` when it is an object whose values are all scalars (chunks built from it
+ * share nothing mutable) and that a spread copies whole (no own `__proto__`).
+ */
+function flatFields(text: string): Fields | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const fields = value as Fields;
+  if (Object.prototype.hasOwnProperty.call(fields, '__proto__')) return undefined;
+  for (const key of Object.keys(fields)) {
+    const field = fields[key];
+    if (field !== null && typeof field === 'object') return undefined;
+  }
+  return fields;
+}
+
+/** The quote that closes the string literal whose text starts at `start`, or -1. */
+function closingQuote(raw: string, start: number): number {
+  let at = start;
+  for (;;) {
+    const quote = raw.indexOf('"', at);
+    if (quote === -1) return -1;
+    // Escaped unless the backslashes before it pair up.
+    let slashes = 0;
+    while (raw.charCodeAt(quote - 1 - slashes) === BACKSLASH) slashes++;
+    if (slashes % 2 === 0) return quote;
+    at = quote + 1;
+  }
+}
+
+/** The value of the literal `raw[start - 1 … end]`, or `undefined` if it is not valid JSON. */
+function stringValue(raw: string, start: number, end: number): string | undefined {
+  for (let at = start; at < end; at++) {
+    const code = raw.charCodeAt(at);
+    if (code === BACKSLASH) {
+      try {
+        return JSON.parse(raw.slice(start - 1, end + 1)) as string;
+      } catch {
+        return undefined;
+      }
+    }
+    // A raw control character is not allowed in a JSON string.
+    if (code < 0x20) return undefined;
+  }
+  return raw.slice(start, end);
+}
