@@ -126,11 +126,6 @@ export class ScanBuffers {
   clearWords(count: number): void {
     for (let i = 0; i < count; i++) this.wordCounts[this.wordTouched[i]] = 0;
   }
-
-  /** Resets the character-trigram counts without reading them. */
-  clearChars(count: number): void {
-    for (let i = 0; i < count; i++) this.charCounts[this.charTouched[i]] = 0;
-  }
 }
 
 /** Σ weight × value over a sparse vector. */

@@ -1,7 +1,7 @@
 import { CUE_GROUP_NAMES, type CueGroup } from './cue-lexicon';
 import { GROUP_INDEX } from './cue-table';
 import { EMPTY_VECTOR, ScanBuffers, dotSparse, type SparseVector } from './scan-buffers';
-import { scanText, type Scan, type ScanRequest } from './text-scanner';
+import { scanText } from './text-scanner';
 
 /**
  * Text → features, shared by every scoring classifier and by the offline tools.
@@ -16,7 +16,7 @@ import { scanText, type Scan, type ScanRequest } from './text-scanner';
  * Changing anything here changes what the learned model sees: bump
  * {@link FEATURE_SPEC_VERSION} and retrain (`npm run train:classifier`).
  */
-export const FEATURE_SPEC_VERSION = 'tiergate-features/4';
+export const FEATURE_SPEC_VERSION = 'tiergate-features/3';
 
 export const FEATURE_LIMITS = {
   latestHead: 1024,
@@ -164,32 +164,27 @@ export function analyseText(input: string, options: AnalyseOptions = {}): TextFe
   const weights = options.weights ?? null;
   const materialise = options.ngrams !== false && weights === null ? true : options.ngrams === true;
   const buf = BUFFERS;
-  const request = {
+  const st = scanText(text, buf, {
     materialise,
     charWeights: weights ? weights.chars : null,
     trace: options.trace,
-  };
-  const st = scanText(text, buf, request);
-  // With a quoted passage, the n-grams are those of the task alone: the passage's words are
-  // material (the same notes come with an easy or a hard ask), and they would drown the ask.
-  const grams =
-    st.passageChars > 0 && (materialise || weights) ? taskScan(text, buf, st, request) : st;
+  });
   const cues = st.cues;
   let words = EMPTY_VECTOR;
   let chars = EMPTY_VECTOR;
   let ngramScore: TextFeatures['ngramScore'];
   if (materialise) {
-    words = buf.collectWords(grams.wordGrams);
-    chars = buf.collectChars(grams.charGrams);
+    words = buf.collectWords(st.wordGrams);
+    chars = buf.collectChars(st.charGrams);
   }
   if (weights) {
     const wordDot = materialise
       ? dotSparse(weights.words, words)
-      : buf.scoreWords(weights.words, grams.wordGrams);
-    const charDot = grams.charTotal > 0 ? grams.charDot / Math.sqrt(grams.charTotal) : 0;
+      : buf.scoreWords(weights.words, st.wordGrams);
+    const charDot = st.charTotal > 0 ? st.charDot / Math.sqrt(st.charTotal) : 0;
     ngramScore = { weights, words: wordDot, chars: charDot };
   } else if (!materialise) {
-    buf.clearWords(grams.wordGrams);
+    buf.clearWords(st.wordGrams);
   }
 
   const values = new Float64Array(CONTENT_FEATURES.length);
@@ -230,25 +225,6 @@ export function analyseText(input: string, options: AnalyseOptions = {}): TextFe
   }
   values[v++] = letters > 0 ? st.otherLetters / letters : 0; // nonlatin
   return { length, values, words, chars, cues, ngramScore };
-}
-
-/**
- * The n-grams of the task blocks only (every block that is not a passage), by a second scan of
- * that text; the first scan's n-gram counts are reset. The task beside a passage is short, so
- * this costs a fraction of the first scan.
- */
-function taskScan(text: string, buf: ScanBuffers, st: Scan, request: ScanRequest): Scan {
-  buf.clearWords(st.wordGrams);
-  if (request.materialise) buf.clearChars(st.charGrams);
-  request.trace?.clear();
-  const start = buf.blockStart;
-  let task = '';
-  for (let j = 0; j < st.blocks; j++) {
-    if (buf.blockPassage[j] === 1) continue;
-    const block = text.slice(start[j], start[j + 1]);
-    task = task === '' ? block : `${task}\n\n${block}`;
-  }
-  return scanText(task, buf, request);
 }
 
 /** Index of a content feature by name (for tests and explanations). */

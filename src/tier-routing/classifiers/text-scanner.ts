@@ -58,8 +58,6 @@ export class Scan {
   taskNumbers = 0;
   taskQuestions = 0;
   sentences = 0;
-  /** Blocks of the text (blank-line separated); their bounds and kinds stay in the buffers. */
-  blocks = 0;
 }
 
 /** `>>>`, `Example…` or `For example…` at a line start: the examples of a docstring. */
@@ -200,7 +198,6 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
   buf.blockStart[lay.blocks] = n;
   out.wordGrams = tok.wn;
   out.charDot = buf.charDot[0];
-  out.blocks = lay.blocks;
   summariseBlocks(buf, out, lay.blocks);
   return out;
 }
