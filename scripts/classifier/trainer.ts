@@ -131,7 +131,7 @@ export interface TrainOptions {
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
-  lambda: 1e-3,
+  lambda: 3e-4,
   denseLambda: 1e-2,
   minDf: 5,
   maxIterations: 300,

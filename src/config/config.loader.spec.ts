@@ -152,7 +152,7 @@ describe('loadGatewayConfig', () => {
           thinkingThreshold: 0.5,
           steps: {
             rules: { minConfidence: 0.5 },
-            learned: { minConfidence: 0.6 },
+            learned: { minConfidence: 0.5 },
             semantic: { minConfidence: 0.6 },
           },
           semanticBudgetMs: 20,
@@ -615,7 +615,7 @@ streaming: { heartbeat_ms: 5000 }
         thinkingThreshold: 0.7,
         steps: {
           rules: { minConfidence: 0.9 },
-          learned: { minConfidence: 0.6 },
+          learned: { minConfidence: 0.5 },
           semantic: { minConfidence: 0.6 },
         },
         semanticBudgetMs: 35,

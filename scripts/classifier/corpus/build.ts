@@ -19,6 +19,7 @@ import { INSTANT_SHORT_FAMILIES } from './instant-families';
 import { LONG_FAMILIES } from './long-families';
 import { MORE_FAMILIES } from './more-families';
 import { NATIVE_FAMILIES } from './native-families';
+import { WEAK_LANGUAGE_FAMILIES } from './weak-language-families';
 import { WORLD_FAMILIES } from './world-families';
 import { THINKING_CODE_FAMILIES } from './thinking-code-families';
 import { THINKING_MATH_FAMILIES } from './thinking-families';
@@ -31,6 +32,7 @@ export const FAMILIES: readonly Family[] = [
   ...MORE_FAMILIES,
   ...WORLD_FAMILIES,
   ...NATIVE_FAMILIES,
+  ...WEAK_LANGUAGE_FAMILIES,
 ];
 
 /** Single-turn rows of every family, duplicates removed. */

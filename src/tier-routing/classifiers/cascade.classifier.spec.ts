@@ -1,10 +1,12 @@
 import { Logger } from '@nestjs/common';
 import type { ChatMessage } from '../../common/openai/chat.types';
+import { defaultsOf, GATEWAY_CONFIG_KEYS } from '../../config';
 import type { RoutingConfig } from '../../config/gateway-config.interface';
 import type { ClassifiersSlice } from './classifiers.config';
 import { CascadeClassifier, reasoningEffortVerdict } from './cascade.classifier';
 import type { EmbeddingsPort } from './classifiers.constants';
-import { LearnedClassifier } from './learned.classifier';
+import { COMMITTED_LEARNED_MODEL, LearnedClassifier } from './learned.classifier';
+import type { LearnedModelArtifact } from './learned-model';
 import { RulesClassifier } from './rules.classifier';
 import { SemanticClassifier, type SemanticExemplars } from './semantic.classifier';
 import type { ClassificationInput, TierVerdict } from './tier-classifier.interface';
@@ -133,6 +135,29 @@ describe('CascadeClassifier', () => {
     it('ignores an unknown reasoning_effort', () => {
       expect(reasoningEffortVerdict('xhigh')).toBeNull();
       expect(reasoningEffortVerdict(null)).toBeNull();
+    });
+
+    it('by default the learned step decides even when unsure (held out, its lean beats the rules)', () => {
+      // A model that says P(thinking) = 0.55 for everything: confidence 0.55, under the old 0.6.
+      const unsure: LearnedModelArtifact = {
+        ...COMMITTED_LEARNED_MODEL,
+        bias: Math.log(0.55 / 0.45),
+        dense: Object.fromEntries(Object.keys(COMMITTED_LEARNED_MODEL.dense).map((k) => [k, 0])),
+        ngrams: { words: { buckets: [], weights: [] }, chars: { buckets: [], weights: [] } },
+      };
+      const config: ClassifiersSlice = {
+        routing: { ...defaultsOf(GATEWAY_CONFIG_KEYS.shape.routing), defaultTier: 'instant' },
+      };
+      const cascade = new CascadeClassifier(
+        config,
+        new RulesClassifier(config),
+        new LearnedClassifier(config, unsure),
+        new SemanticClassifier(config),
+      );
+      expect(sync(cascade.classify(ask(GREETING)))).toMatchObject({
+        tier: 'thinking',
+        reason: 'classifier:learned:0.55',
+      });
     });
 
     it('refuses an unknown step name in the configuration', () => {
