@@ -112,10 +112,11 @@ function flushPendingHead(writer: SseResponseWriter): void {
 
 /**
  * Writes an OpenAI-style `text/event-stream` answer (docs/api.md §7) onto a raw Node response: Fastify's
- * `reply.raw` after `reply.hijack()`. Each frame is one `write()`; its return value closes the
- * {@link gate} until `drain`. Frames written in one tick (those of one upstream read) leave in one
- * socket write: Node corks the socket until the next tick, and {@link open} leaves the headers to
- * go out with the first frame. A heartbeat comment keeps proxies from closing a silent stream,
+ * `reply.raw` after `reply.hijack()`. The first frame of a tick is one `write()`, the others of
+ * that tick (those of one upstream read) are joined into one more at its end; a `write()`'s
+ * return value closes the {@link gate} until `drain`. They leave in one socket write: Node corks
+ * the socket until the next tick, and {@link open} leaves the headers to go out with the first
+ * frame. A heartbeat comment keeps proxies from closing a silent stream,
  * timed by a {@link HeartbeatWheel} that every stream shares. Once the client is gone or
  * {@link end} was called, every write is ignored.
  *
