@@ -340,7 +340,8 @@ class FakeResponse extends EventEmitter {
     this.frames.push(frame);
     return this.writeReturns;
   }
-  end(): void {
+  end(frame?: string): void {
+    if (frame !== undefined) this.frames.push(frame);
     this.writableEnded = this.writableFinished = true;
   }
   hangUp(): void {
@@ -481,7 +482,43 @@ describe('SseResponseWriter heartbeat (fake timers)', () => {
     res.writeReturns = false;
     sse.writeData('{}');
     sse.writeData('{}');
+    // Written once, joined, at the end of the tick.
+    jest.runAllTicks();
     expect(res.listenerCount('drain')).toBe(1);
+  });
+
+  it('writes the first frame of a tick at once and joins the rest into one write at its end', () => {
+    const sse = writer(0);
+    sse.writeData('{"n":1}');
+    sse.writeData('{"n":2}');
+    sse.writeData('{"n":3}');
+    expect(res.frames).toEqual(['data: {"n":1}\n\n']);
+    jest.runAllTicks();
+    expect(res.frames).toEqual(['data: {"n":1}\n\n', 'data: {"n":2}\n\ndata: {"n":3}\n\n']);
+    sse.writeData('{"n":4}');
+    expect(res.frames).toHaveLength(3);
+    sse.writeDone();
+    sse.end();
+    expect(res.frames.slice(3)).toEqual(['data: [DONE]\n\n']);
+  });
+
+  it('writes joined frames at once when they grow large, so the gate still closes in time', () => {
+    const sse = writer(0);
+    const big = JSON.stringify({ pad: 'x'.repeat(20 * 1024) });
+    sse.writeData('{}');
+    res.writeReturns = false;
+    sse.writeData(big);
+    expect(res.frames).toHaveLength(2);
+    expect(sse.gate.open).toBe(false);
+  });
+
+  it('drops joined frames when the client leaves before the tick ends', () => {
+    const sse = writer(0);
+    sse.writeData('{"n":1}');
+    sse.writeData('{"n":2}');
+    res.hangUp();
+    jest.runAllTicks();
+    expect(res.frames).toEqual(['data: {"n":1}\n\n']);
   });
 
   it('stops on end()', () => {

@@ -85,6 +85,26 @@ function flattenHead(res: ServerResponse): void {
   if (typeof head === 'string') Buffer.byteLength(head);
 }
 
+/**
+ * Frames written in one tick after the first (the rest of one upstream read's events) are joined
+ * and written once at the end of the tick: Node's response makes four socket writes of each
+ * `write()` (chunk size, CRLF, data, CRLF), which cost more than the frame. The first frame of a
+ * tick is written at once, so a lone frame and the flow gate behave as before; joined frames go
+ * at once too when they reach {@link JOIN_LIMIT}.
+ */
+const JOIN_LIMIT = 16 * 1024;
+/** The tick count: a writer that last wrote in this tick joins its next frame. */
+let tick = 1;
+let tickEndQueued = false;
+const joining: SseResponseWriter[] = [];
+
+function endOfTick(): void {
+  tickEndQueued = false;
+  tick++;
+  for (let i = 0; i < joining.length; i++) joining[i].flushJoined();
+  joining.length = 0;
+}
+
 /** Headers of an opened response that nothing was written to in the same tick go out alone. */
 function flushPendingHead(writer: SseResponseWriter): void {
   writer.flushPendingHead();
@@ -92,10 +112,11 @@ function flushPendingHead(writer: SseResponseWriter): void {
 
 /**
  * Writes an OpenAI-style `text/event-stream` answer (docs/api.md §7) onto a raw Node response: Fastify's
- * `reply.raw` after `reply.hijack()`. Each frame is one `write()`; its return value closes the
- * {@link gate} until `drain`. Frames written in one tick (those of one upstream read) leave in one
- * socket write: Node corks the socket until the next tick, and {@link open} leaves the headers to
- * go out with the first frame. A heartbeat comment keeps proxies from closing a silent stream,
+ * `reply.raw` after `reply.hijack()`. The first frame of a tick is one `write()`, the others of
+ * that tick (those of one upstream read) are joined into one more at its end; a `write()`'s
+ * return value closes the {@link gate} until `drain`. They leave in one socket write: Node corks
+ * the socket until the next tick, and {@link open} leaves the headers to go out with the first
+ * frame. A heartbeat comment keeps proxies from closing a silent stream,
  * timed by a {@link HeartbeatWheel} that every stream shares. Once the client is gone or
  * {@link end} was called, every write is ignored.
  *
@@ -116,6 +137,9 @@ export class SseResponseWriter implements HeartbeatMember {
   /** @internal */
   heartbeatAt = 0;
   private state = 0;
+  /** The tick of the last frame written, and the frames of that tick since, joined. */
+  private writtenTick = 0;
+  private joined = '';
   private readonly wheel: HeartbeatWheel | undefined;
   private owner: SseWriterOwner | undefined;
   private closeListeners:
@@ -255,8 +279,11 @@ export class SseResponseWriter implements HeartbeatMember {
   end(): void {
     if ((this.state & State.Closed) !== 0) return;
     if ((this.state & State.Opened) === 0) this.open();
+    const joined = this.joined;
+    this.joined = '';
     this.stop();
-    this.res.end();
+    if (joined !== '' && !this.res.destroyed) this.res.end(joined);
+    else this.res.end();
   }
 
   /**
@@ -309,16 +336,41 @@ export class SseResponseWriter implements HeartbeatMember {
     if (!res.destroyed && !res.writableEnded) res.flushHeaders();
   }
 
+  /** @internal The end of a tick in which frames were joined. */
+  flushJoined(): void {
+    const joined = this.joined;
+    if (joined === '') return;
+    this.joined = '';
+    if ((this.state & State.Closed) !== 0) return;
+    const res = this.res;
+    if (res.destroyed) {
+      this.stop();
+      return;
+    }
+    if (!res.write(joined)) this.backpressured();
+  }
+
   private write(frame: string): void {
     const res = this.res;
     if (res.destroyed) {
       this.stop();
       return;
     }
+    if (this.wheel !== undefined) this.wheel.touch(this);
+    if (this.writtenTick === tick) {
+      if (this.joined === '') joining.push(this);
+      this.joined += frame;
+      if (this.joined.length >= JOIN_LIMIT) this.flushJoined();
+      return;
+    }
+    this.writtenTick = tick;
+    if (!tickEndQueued) {
+      tickEndQueued = true;
+      process.nextTick(endOfTick);
+    }
     // The status line and headers leave with this frame.
     this.state &= ~State.HeadPending;
     if (!res.write(frame)) this.backpressured();
-    if (this.wheel !== undefined) this.wheel.touch(this);
   }
 
   private backpressured(): void {
