@@ -3,9 +3,10 @@
  *
  * 1. in process: one request's record (the sink beside the log line) and one upstream attempt,
  *    with the flush amortised (drained into the memory store every 1000 requests), in ns;
- * 2. over HTTP: two gateways (`node dist/main.js`) against one simulator, `analytics.enabled`
- *    false and true, measured in alternating rounds with autocannon (which goes first alternates
- *    too): requests/s, p50, and each gateway's CPU per request from the scheduler's counters.
+ * 2. over HTTP: three gateways (`node dist/main.js`) against one simulator: `analytics.enabled`
+ *    false, true, and false again (the control: its distance from the first is the machine's
+ *    noise), in rounds whose order rotates, with autocannon: requests/s, p50, and each
+ *    gateway's CPU per request from the scheduler's counters.
  *    CPU per request is the steadier figure on a shared machine: req/s moves with whatever else
  *    runs; the CPU a request costs the gateway much less.
  *
@@ -141,19 +142,28 @@ async function overHttp(rounds: number, seconds: number, connections: number) {
     LOG_LEVEL: 'warn',
     OTEL_SDK_DISABLED: 'true',
   });
-  const off = await spawnGateway({ root: ROOT, name: 'gateway-analytics-off', env: env(false) });
-  const on = await spawnGateway({ root: ROOT, name: 'gateway-analytics-on', env: env(true) });
-  // Warm both, then alternate (and alternate which goes first) so machine noise hits both alike.
-  await load(off, 2, connections);
-  await load(on, 2, connections);
-  const results: { off: Round[]; on: Round[] } = { off: [], on: [] };
+  const gateways = {
+    off: await spawnGateway({ root: ROOT, name: 'gateway-analytics-off', env: env(false) }),
+    on: await spawnGateway({ root: ROOT, name: 'gateway-analytics-on', env: env(true) }),
+    // A second gateway with analytics off: its distance from the first is the machine's noise.
+    control: await spawnGateway({
+      root: ROOT,
+      name: 'gateway-analytics-off-control',
+      env: env(false),
+    }),
+  };
+  type Which = keyof typeof gateways;
+  // Warm all, then rotate the order round by round so machine noise hits each alike.
+  for (const gateway of Object.values(gateways)) await load(gateway, 2, connections);
+  const ORDERS: Which[][] = [
+    ['off', 'on', 'control'],
+    ['on', 'control', 'off'],
+    ['control', 'off', 'on'],
+  ];
+  const results: Record<Which, Round[]> = { off: [], on: [], control: [] };
   for (let r = 0; r < rounds; r++) {
-    if (r % 2 === 0) {
-      results.off.push(await load(off, seconds, connections));
-      results.on.push(await load(on, seconds, connections));
-    } else {
-      results.on.push(await load(on, seconds, connections));
-      results.off.push(await load(off, seconds, connections));
+    for (const which of ORDERS[r % ORDERS.length]) {
+      results[which].push(await load(gateways[which], seconds, connections));
     }
   }
   const summary = (of: Round[]) => ({
@@ -161,7 +171,12 @@ async function overHttp(rounds: number, seconds: number, connections: number) {
     p50Ms: median(of.map((x) => x.p50Ms)),
     cpuUsPerRequest: median(of.map((x) => x.cpuUsPerRequest)),
   });
-  return { off: summary(results.off), on: summary(results.on), rounds: results };
+  return {
+    off: summary(results.off),
+    on: summary(results.on),
+    control: summary(results.control),
+    rounds: results,
+  };
 }
 
 async function main(): Promise<void> {
@@ -174,6 +189,7 @@ async function main(): Promise<void> {
     const http = await overHttp(arg('rounds', 5), arg('seconds', 5), arg('connections', 16));
     const change = (http.on.rps / http.off.rps - 1) * 100;
     const cpuChange = (http.on.cpuUsPerRequest / http.off.cpuUsPerRequest - 1) * 100;
+    const noise = (http.control.rps / http.off.rps - 1) * 100;
     console.log(
       JSON.stringify(
         {
@@ -181,6 +197,11 @@ async function main(): Promise<void> {
           http: {
             analytics_off: http.off,
             analytics_on: http.on,
+            control_analytics_off: http.control,
+            noise_throughput_change_percent: Number(noise.toFixed(2)),
+            noise_cpu_added_us: Number(
+              (http.control.cpuUsPerRequest - http.off.cpuUsPerRequest).toFixed(2),
+            ),
             throughput_change_percent: Number(change.toFixed(2)),
             cpu_per_request_change_percent: Number(cpuChange.toFixed(2)),
             cpu_per_request_added_us: Number(
