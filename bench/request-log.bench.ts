@@ -9,7 +9,7 @@ import type { DestinationStream } from 'pino';
 import { RequestLog, createGatewayLogger, requestLogLine } from '../src/telemetry/request-logging';
 import type { RequestTelemetry } from '../src/telemetry/request-telemetry';
 import { TelemetryMessages } from '../src/telemetry/telemetry.messages';
-import { median } from './support/stats';
+import { alternatingRounds, median } from './support/stats';
 
 const RECORD = {
   requestId: 'req-0af7651916cd43dd',
@@ -60,20 +60,7 @@ function main(): void {
       return () => log.write(RECORD);
     })(),
   };
-  const ns: Record<string, number[]> = Object.fromEntries(
-    Object.keys(variants).map((k) => [k, []]),
-  );
-  for (let round = 0; round <= rounds; round++) {
-    const names = Object.keys(variants);
-    if (round % 2 === 1) names.reverse();
-    for (const name of names) {
-      const write = variants[name];
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < lines; i++) write();
-      const per = Number(process.hrtime.bigint() - start) / lines;
-      if (round > 0) ns[name].push(per); // round 0 warms up
-    }
-  }
+  const ns = alternatingRounds(variants, rounds, lines);
   console.log(
     `request log line, node ${process.version}, ${lines} lines × ${rounds} rounds (median ns/line):`,
   );

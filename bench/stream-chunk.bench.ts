@@ -8,7 +8,7 @@
  */
 import { parseStreamChunk } from '../src/providers/openai-wire.mapper';
 import { chunkStream } from '../src/providers/stream-shape';
-import { median } from './support/stats';
+import { alternatingRounds, median } from './support/stats';
 
 const ORIGIN = 'http://127.0.0.1:8000';
 
@@ -35,28 +35,15 @@ function main(): void {
   const texts = contentChunks(2_000);
   const parser = chunkStream<{ choices: unknown[] }>().parser!();
   let kept = 0;
-  const variants: Record<string, (raw: string) => void> = {
-    'JSON.parse of each chunk (before)': (raw) => {
-      kept += parseStreamChunk(raw, ORIGIN).chunk.choices.length;
+  const variants: Record<string, (i: number) => void> = {
+    'JSON.parse of each chunk (before)': (i) => {
+      kept += parseStreamChunk(texts[i % texts.length], ORIGIN).chunk.choices.length;
     },
-    'chunk template (after)': (raw) => {
-      kept += parser.parse(raw, ORIGIN).chunk.choices.length;
+    'chunk template (after)': (i) => {
+      kept += parser.parse(texts[i % texts.length], ORIGIN).chunk.choices.length;
     },
   };
-  const ns: Record<string, number[]> = Object.fromEntries(
-    Object.keys(variants).map((k) => [k, []]),
-  );
-  for (let round = 0; round <= rounds; round++) {
-    const names = Object.keys(variants);
-    if (round % 2 === 1) names.reverse();
-    for (const name of names) {
-      const parse = variants[name];
-      const start = process.hrtime.bigint();
-      for (let i = 0; i < count; i++) parse(texts[i % texts.length]);
-      const per = Number(process.hrtime.bigint() - start) / count;
-      if (round > 0) ns[name].push(per); // round 0 warms up
-    }
-  }
+  const ns = alternatingRounds(variants, rounds, count);
   console.log(
     `streamed content chunk → value, node ${process.version}, ${count} chunks × ${rounds} rounds (median ns/chunk):`,
   );

@@ -63,3 +63,30 @@ export function round(value: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/**
+ * In-process A/B: ns per call of each variant, `calls` calls a round, one warm-up round then
+ * `rounds` timed ones, the order reversed every other round so that no variant always runs
+ * first. `run(i)` is the i-th call.
+ */
+export function alternatingRounds(
+  variants: Readonly<Record<string, (i: number) => void>>,
+  rounds: number,
+  calls: number,
+): Record<string, number[]> {
+  const ns: Record<string, number[]> = Object.fromEntries(
+    Object.keys(variants).map((k) => [k, []]),
+  );
+  for (let round = 0; round <= rounds; round++) {
+    const names = Object.keys(variants);
+    if (round % 2 === 1) names.reverse();
+    for (const name of names) {
+      const run = variants[name];
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < calls; i++) run(i);
+      const per = Number(process.hrtime.bigint() - start) / calls;
+      if (round > 0) ns[name].push(per); // round 0 warms up
+    }
+  }
+  return ns;
+}
