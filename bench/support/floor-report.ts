@@ -169,6 +169,22 @@ export function figuresOf(r: RunResults): Figure[] {
       target: `gateway ≤ ${TARGETS.abortMs} ms, all`,
       pass: gateway ? allAborted(gateway) && gateway.abortMs <= TARGETS.abortMs : undefined,
     });
+    // The figure above starts before the load generator's own destroy loop; this one at its end.
+    push({
+      id: 'd.abortFromLast',
+      label: '(d) … the same, timed from the last caller’s destroy, ms',
+      unit: 'ms',
+      floor: floor && (allAborted(floor) ? floor.abortMsFromLastLeave : Number.POSITIVE_INFINITY),
+      gateway:
+        gateway && (allAborted(gateway) ? gateway.abortMsFromLastLeave : Number.POSITIVE_INFINITY),
+      vsFloor:
+        gateway && floor ? gateway.abortMsFromLastLeave - floor.abortMsFromLastLeave : undefined,
+      kind: 'delta',
+      target: `gateway ≤ ${TARGETS.abortMs} ms, all`,
+      pass: gateway
+        ? allAborted(gateway) && gateway.abortMsFromLastLeave <= TARGETS.abortMs
+        : undefined,
+    });
   }
   return out;
 }
@@ -215,6 +231,7 @@ function judge(id: string, vsFloor?: number, gateway?: number): boolean | undefi
     case 'd.rss':
       return gateway !== undefined && gateway <= TARGETS.kibPerStream;
     case 'd.abort':
+    case 'd.abortFromLast':
       return gateway !== undefined && gateway <= TARGETS.abortMs;
     default:
       return undefined;
