@@ -132,6 +132,31 @@ export function figuresOf(r: RunResults): Figure[] {
       });
     }
   }
+  if (r.a?.direct) {
+    // Not judged: which requests make (a)'s p99 (the first of each batch follows an idle spell).
+    const a = r.a;
+    for (const [field, what, p] of [
+      ['completeBackToBack', 'p99 of requests back to back', 'p99'],
+      ['completeAfterIdle', 'p50 of the first request of each batch', 'p50'],
+    ] as const) {
+      const d = a.direct[field]?.[p];
+      const added = (name: string) =>
+        d !== undefined && a[name]?.[field] ? a[name][field][p] - d : undefined;
+      const fl = added('floor');
+      const gw = added('gateway');
+      push({
+        id: `a.${field}.${p}`,
+        label: `(a) … ${what}: added over direct, ms`,
+        unit: 'ms',
+        direct: d,
+        floor: fl,
+        gateway: gw,
+        vsFloor: fl !== undefined && gw !== undefined ? gw - fl : undefined,
+        before: added('before'),
+        kind: 'delta',
+      });
+    }
+  }
   if (r.f) {
     push({
       id: 'f.auto',
