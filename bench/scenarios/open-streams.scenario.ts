@@ -58,10 +58,14 @@ export interface OpenStreamsResult {
   /** Upstream requests the simulator held when the callers left. */
   upstreamOpenAtLeave: number;
   /**
-   * From destroying the callers' sockets until the simulator holds no upstream request any more
-   * (or the timeout).
+   * From the start of the loop that destroys the callers' sockets until the simulator holds no
+   * upstream request any more (or the timeout): includes the load generator's own loop.
    */
   abortMs: number;
+  /** How long the load generator's loop destroying the 5,000 sockets took. */
+  leaveLoopMs: number;
+  /** As `abortMs`, timed from the end of that loop (the last caller's destroy). */
+  abortMsFromLastLeave: number;
   /** Every upstream request held when the callers left was aborted within the timeout. */
   allAborted: boolean;
   /** The simulator's counters at the end. */
@@ -141,13 +145,15 @@ export async function runOpenStreams(options: OpenStreamsOptions): Promise<OpenS
     const abortedBefore = stats.aborted;
     const left = process.hrtime.bigint();
     for (const caller of callers) caller.req.destroy();
+    const lastLeft = process.hrtime.bigint();
     const abortDeadline = Date.now() + options.abortTimeoutMs;
     stats = await simulatorStats(simulatorOrigin);
     while (stats.inFlight > 0 && Date.now() < abortDeadline) {
       await sleep(50);
       stats = await simulatorStats(simulatorOrigin);
     }
-    const abortMs = Number(process.hrtime.bigint() - left) / 1e6;
+    const abortedAt = process.hrtime.bigint();
+    const abortMs = Number(abortedAt - left) / 1e6;
     const allAborted = stats.inFlight === 0 && stats.aborted - abortedBefore >= openAtLeave;
     options.onMeasured?.(from, nowUs());
     await sleep(1000);
@@ -171,6 +177,8 @@ export async function runOpenStreams(options: OpenStreamsOptions): Promise<OpenS
       upstreamAborted: stats.aborted,
       upstreamOpenAtLeave: openAtLeave,
       abortMs,
+      leaveLoopMs: Number(lastLeft - left) / 1e6,
+      abortMsFromLastLeave: Number(abortedAt - lastLeft) / 1e6,
       allAborted,
       simulator: stats,
     };

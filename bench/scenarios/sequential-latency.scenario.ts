@@ -23,6 +23,13 @@ export interface SequentialTimes {
   complete: Distribution;
   /** From the call to the first body byte (streams: the first `data:` event). */
   ttfb: Distribution;
+  /**
+   * `complete` split by place in the batch: the first request of each batch comes after the path
+   * sat idle while the other paths' batches ran (one in `batch`, so as many as p99 looks at), the
+   * rest back to back. Measurement only: the targets stay on `complete`.
+   */
+  completeAfterIdle: Distribution;
+  completeBackToBack: Distribution;
 }
 
 export type SequentialResult = Record<string, SequentialTimes>;
@@ -44,6 +51,8 @@ export async function runSequential(options: SequentialOptions): Promise<Sequent
     }
     const complete = names.map(() => [] as number[]);
     const ttfb = names.map(() => [] as number[]);
+    const afterIdle = names.map(() => [] as number[]);
+    const backToBack = names.map(() => [] as number[]);
     const from = nowUs();
     for (let done = 0, round = 0; done < options.iterations; round++) {
       const n = Math.min(options.batch, options.iterations - done);
@@ -54,6 +63,7 @@ export async function runSequential(options: SequentialOptions): Promise<Sequent
           const t = await timeOne(pools[p], body);
           complete[p].push(t.complete);
           ttfb[p].push(t.ttfb);
+          (i === 0 ? afterIdle : backToBack)[p].push(t.complete);
         }
       }
       done += n;
@@ -61,7 +71,12 @@ export async function runSequential(options: SequentialOptions): Promise<Sequent
     options.onMeasured?.(from, nowUs());
     const result: SequentialResult = {};
     names.forEach((name, p) => {
-      result[name] = { complete: distribution(complete[p]), ttfb: distribution(ttfb[p]) };
+      result[name] = {
+        complete: distribution(complete[p]),
+        ttfb: distribution(ttfb[p]),
+        completeAfterIdle: distribution(afterIdle[p]),
+        completeBackToBack: distribution(backToBack[p]),
+      };
     });
     return result;
   } finally {

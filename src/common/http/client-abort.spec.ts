@@ -100,6 +100,36 @@ describe('clientAbortSignal and onAbort', () => {
     expect(removed.seen).toEqual([]);
   });
 
+  it('captures no stacks while the abort fans out, and restores the limit after', () => {
+    const res = response();
+    const signal = clientAbortSignal(res);
+    const stacks: (string | undefined)[] = [];
+    signal.addEventListener('abort', () => stacks.push(new Error('event').stack));
+    onAbort(signal, { handleEvent: () => stacks.push(new Error('listener').stack) });
+    const limit = Error.stackTraceLimit;
+    res.close(false);
+    expect(stacks).toEqual(['Error: event', 'Error: listener']);
+    expect((signal.reason as Error).stack).toBe(
+      'ClientClosedError: The client closed the connection',
+    );
+    expect(Error.stackTraceLimit).toBe(limit);
+  });
+
+  it('restores the stack limit when aborting throws', () => {
+    const res = response();
+    clientAbortSignal(res);
+    const limit = Error.stackTraceLimit;
+    const abort = jest.spyOn(AbortController.prototype, 'abort').mockImplementation(() => {
+      throw new Error('abort failed');
+    });
+    try {
+      expect(() => res.close(false)).toThrow('abort failed');
+      expect(Error.stackTraceLimit).toBe(limit);
+    } finally {
+      abort.mockRestore();
+    }
+  });
+
   it('runs the other listeners when one throws, and reports the error', () => {
     const reported: ((...args: unknown[]) => unknown)[] = [];
     const nextTick = jest

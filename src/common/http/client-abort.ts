@@ -28,19 +28,32 @@ export function clientAbortSignal(res: ServerResponse): AbortSignal {
     // From here on, onAbort treats it as any signal (an aborted one never fires again).
     listenersOf.delete(signal);
     if (res.writableFinished) return;
-    controller.abort(new ClientClosedError());
-    for (const listener of listeners) {
-      try {
-        listener.handleEvent();
-      } catch (error) {
-        // As an EventTarget listener's exception: reported, the other listeners still run.
-        process.nextTick(() => {
-          throw error;
-        });
-      }
+    // Every error made while the abort fans out (this reason, undici's, the gateway's own) is
+    // the normal ending of a request the caller left, logged without a stack; capturing and
+    // formatting their stacks was a sixth of the gateway's CPU while 5,000 callers left (issue 17).
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      controller.abort(new ClientClosedError());
+      runListeners(listeners);
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
     }
   });
   return signal;
+}
+
+function runListeners(listeners: Set<AbortListener>): void {
+  for (const listener of listeners) {
+    try {
+      listener.handleEvent();
+    } catch (error) {
+      // As an EventTarget listener's exception: reported, the other listeners still run.
+      process.nextTick(() => {
+        throw error;
+      });
+    }
+  }
 }
 
 /**
