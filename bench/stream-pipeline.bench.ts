@@ -18,6 +18,7 @@ import { resolve } from 'node:path';
 import { alternatingRounds, cpuClockNs, median } from './support/stats';
 
 const ORIGIN = 'http://127.0.0.1:8000';
+const HEARTBEAT_MS = 15_000;
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -131,7 +132,8 @@ function pipeline(root: string, streams: number, body: Buffer, read: number): (i
 
   return (i: number) => {
     const res = new EncodingResponse();
-    const writer = new SseResponseWriter(res, { heartbeatMs: 0 });
+    // The default heartbeat: the writer keeps its place on the shared wheel as it writes.
+    const writer = new SseResponseWriter(res, { heartbeatMs: HEARTBEAT_MS });
     let streamed = 0;
     const ctx = {
       signal,
@@ -145,7 +147,7 @@ function pipeline(root: string, streams: number, body: Buffer, read: number): (i
       .pipe(catchError((error: unknown) => throwError(() => error)));
     const reply = { hijack() {}, getHeaders: () => ({}), raw: res };
     void replyWithSse(reply as any, writer, payloads, {
-      heartbeatMs: 0,
+      heartbeatMs: HEARTBEAT_MS,
       renderError: () => ({ error: { message: 'x', type: 'x', param: null, code: null } }),
     });
     call.onRequestStart(controller);
