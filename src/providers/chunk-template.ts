@@ -16,9 +16,12 @@ const BACKSLASH = 0x5c;
 export type Fields = Record<string, unknown>;
 
 export class ChunkTemplate {
-  /** The text before the choices and after them, and the chunk they make with `choices: null`. */
-  private prefix: string | undefined;
-  private suffix: string | undefined;
+  /**
+   * The text of the last chunk learnt up to its content (the fields before the choices, then
+   * {@link MARKER}) and from its closing quote on; the fields around its choices, parsed.
+   */
+  private opening: string | undefined;
+  private closing: string | undefined;
   private known: Fields | undefined;
 
   /** `JSON.parse(raw)` when `raw` is a single content delta; else `undefined`. */
@@ -32,25 +35,23 @@ export class ChunkTemplate {
    * {@link fields} (`contentChunk(fields, content)` is `JSON.parse(raw)`). Else `undefined`.
    */
   content(raw: string): string | undefined {
-    const prefix = this.prefix;
-    let at: number;
-    let samePrefix = false;
-    if (prefix !== undefined && textAt(raw, 0, prefix) && textAt(raw, prefix.length, MARKER)) {
-      // The marker's first occurrence: one before it would have been in the chunk `prefix`
+    const opening = this.opening;
+    if (opening !== undefined && textAt(raw, 0, opening)) {
+      // The marker's first occurrence: one before it would have been in the chunk `opening`
       // came from, whose text up to the end of its marker was the same.
-      at = prefix.length;
-      samePrefix = true;
-    } else {
-      at = raw.indexOf(MARKER);
-      if (at === -1) return undefined;
+      const start = opening.length;
+      const end = closingQuote(raw, start);
+      if (end === -1) return undefined;
+      const closing = this.closing as string;
+      if (raw.length - (end + 1) === closing.length && textAt(raw, end + 1, closing)) {
+        return stringValue(raw, start, end);
+      }
+      return this.learn(raw, start - MARKER.length, end);
     }
-    const start = at + MARKER.length;
-    const end = closingQuote(raw, start);
-    if (end === -1 || !textAt(raw, end + 1, AFTER_CONTENT)) return undefined;
-    const content = stringValue(raw, start, end);
-    if (content === undefined) return undefined;
-    if (!this.around(raw, at, end + 1 + AFTER_CONTENT.length, samePrefix)) return undefined;
-    return content;
+    const at = raw.indexOf(MARKER);
+    if (at === -1) return undefined;
+    const end = closingQuote(raw, at + MARKER.length);
+    return end === -1 ? undefined : this.learn(raw, at, end);
   }
 
   /** The fields around the choices of the chunk {@link content} matched last. */
@@ -59,29 +60,23 @@ export class ChunkTemplate {
   }
 
   /**
-   * Whether `raw` has fields around its choices that are not objects; they become
-   * {@link fields} (kept from the last chunk when their text is the same).
+   * The content of `raw`, whose marker is at `at` and content's closing quote at `end`, when
+   * the choice closes there and the fields around it are not objects; they become {@link fields}.
    */
-  private around(raw: string, before: number, after: number, samePrefix: boolean): boolean {
-    const suffix = this.suffix;
-    if (
-      samePrefix &&
-      suffix !== undefined &&
-      suffix.length === raw.length - after &&
-      raw.endsWith(suffix)
-    ) {
-      return true;
-    }
-    const head = raw.slice(0, before);
-    const tail = raw.slice(after);
+  private learn(raw: string, at: number, end: number): string | undefined {
+    if (!textAt(raw, end + 1, AFTER_CONTENT)) return undefined;
+    const content = stringValue(raw, at + MARKER.length, end);
+    if (content === undefined) return undefined;
+    const head = raw.slice(0, at);
+    const tail = raw.slice(end + 1 + AFTER_CONTENT.length);
     // A later `choices` would be the one JSON.parse keeps.
-    if (tail.includes('"choices"')) return false;
+    if (tail.includes('"choices"')) return undefined;
     const fields = flatFields(head + '"choices":null' + tail);
-    if (fields === undefined) return false;
-    this.prefix = head;
-    this.suffix = tail;
+    if (fields === undefined) return undefined;
+    this.opening = head + MARKER;
+    this.closing = AFTER_CONTENT + tail;
     this.known = fields;
-    return true;
+    return content;
   }
 }
 
