@@ -64,15 +64,23 @@ export function round(value: number): number {
   return Math.round(value * f) / f;
 }
 
+/** The process's CPU time (user + system) in ns, at the microsecond resolution it is kept in. */
+export function cpuClockNs(): bigint {
+  const { user, system } = process.cpuUsage();
+  return BigInt(user + system) * 1000n;
+}
+
 /**
  * In-process A/B: ns per call of each variant, `calls` calls a round, one warm-up round then
  * `rounds` timed ones, the order reversed every other round so that no variant always runs
- * first. `run(i)` is the i-th call.
+ * first. `run(i)` is the i-th call. `clock` is wall time unless given ({@link cpuClockNs} on a
+ * machine that other processes share: the time this process was not running does not count).
  */
 export function alternatingRounds(
   variants: Readonly<Record<string, (i: number) => void>>,
   rounds: number,
   calls: number,
+  clock: () => bigint = process.hrtime.bigint,
 ): Record<string, number[]> {
   const ns: Record<string, number[]> = Object.fromEntries(
     Object.keys(variants).map((k) => [k, []]),
@@ -82,9 +90,9 @@ export function alternatingRounds(
     if (round % 2 === 1) names.reverse();
     for (const name of names) {
       const run = variants[name];
-      const start = process.hrtime.bigint();
+      const start = clock();
       for (let i = 0; i < calls; i++) run(i);
-      const per = Number(process.hrtime.bigint() - start) / calls;
+      const per = Number(clock() - start) / calls;
       if (round > 0) ns[name].push(per); // round 0 warms up
     }
   }

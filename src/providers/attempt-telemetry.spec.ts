@@ -172,4 +172,22 @@ describe('AttemptTelemetry: one client span per upstream attempt (GenAI conventi
       { role: 'assistant', parts: [{ type: 'text', content: 'an answer' }], finish_reason: 'stop' },
     ]);
   });
+  it('a plain content delta told by its text records what the chunk would have', () => {
+    const captured = new AttemptTelemetry({ captureContent: true });
+    const pieces = ['an ', '\u00e9', ''];
+    const byChunk = captured.start(chat(true), 'instant', UPSTREAM, 1, ROOT_CONTEXT);
+    const byText = captured.start(chat(true), 'instant', UPSTREAM, 1, ROOT_CONTEXT);
+    for (const piece of pieces) {
+      const chunk = { model: 'm-1', choices: [{ index: 0, delta: { content: piece } }] };
+      byChunk.chunk(chunk);
+      byText.content(piece, { chunk });
+    }
+    for (const traced of [byChunk, byText]) {
+      traced.chunk({ model: 'm-1', choices: [{ delta: {}, finish_reason: 'stop' }] });
+      traced.end();
+    }
+    const [one, other] = exporter.getFinishedSpans();
+    expect(other.attributes['gen_ai.response.model']).toBe('m-1');
+    expect(other.attributes).toEqual(one.attributes);
+  });
 });

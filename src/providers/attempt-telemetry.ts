@@ -150,6 +150,19 @@ export class AttemptTrace {
     }
   }
 
+  /**
+   * Streams: a plain content delta (no finish reason, no usage), its text; the chunk itself is
+   * read only for the response model, when no chunk before it gave one.
+   */
+  content(piece: string, item: { readonly chunk: object }): void {
+    if (!this.recording) return;
+    if (this.responseModel === undefined) {
+      const model = (item.chunk as { model?: unknown }).model;
+      if (typeof model === 'string') this.responseModel = model;
+    }
+    if (this.text !== undefined) this.text += piece;
+  }
+
   /** Streams: a parsed chunk. */
   chunk(chunk: {
     model?: unknown;

@@ -90,6 +90,27 @@ describe('ChunkTemplate', () => {
     );
   });
 
+  it('gives JSON.parse’s value or nothing along a stream of texts that are not quite chunks', () => {
+    const base = contentChunk({ ...HEAD, system_fingerprint: null }, 'a "b" \\ c', { usage: null });
+    const edit = fc.tuple(
+      fc.nat({ max: base.length }),
+      fc.nat({ max: 3 }),
+      fc.string({ unit: 'binary', maxLength: 3 }),
+      fc.boolean(),
+    );
+    fc.assert(
+      fc.property(fc.array(edit, { maxLength: 12 }), (edits) => {
+        // One template along the stream: what it learnt from one text is used for the next.
+        const template = new ChunkTemplate();
+        for (const [at, cut, insert, asIs] of edits) {
+          const raw = asIs ? base : base.slice(0, at) + insert + base.slice(at + cut);
+          const value = template.match(raw);
+          if (value !== undefined) expectSameAsParse(value, raw);
+        }
+      }),
+    );
+  });
+
   it('follows a stream whose fields change, chunk by chunk', () => {
     fc.assert(
       fc.property(

@@ -69,12 +69,12 @@ export class PooledStream<T>
 
   next(item: UpstreamChunk<T>): void {
     const trace = this.trace as AttemptTrace;
-    this.shape.trace(trace, item.chunk);
+    this.shape.trace(trace, item);
     if (this.committed) {
       this.subscriber.next(item);
       return;
     }
-    if (!this.shape.isCommit(item.chunk)) {
+    if (!this.shape.isCommit(item)) {
       (this.held ??= []).push(item);
       return;
     }

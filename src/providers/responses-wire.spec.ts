@@ -47,17 +47,23 @@ describe('RESPONSES_STREAM', () => {
     ['response.completed', true, true],
     ['response.incomplete', true, true],
   ])('%s: commit point %s, last %s', (type, commit, last) => {
-    expect(RESPONSES_STREAM.isCommit({ type })).toBe(commit);
-    expect(RESPONSES_STREAM.isLast({ type })).toBe(last);
+    expect(RESPONSES_STREAM.isCommit({ raw: '', chunk: { type } })).toBe(commit);
+    expect(RESPONSES_STREAM.isLast({ raw: '', chunk: { type } })).toBe(last);
   });
 
   it('tells the trace the final model and usage only', () => {
     const chunk = jest.fn();
     const trace = { chunk } as unknown as AttemptTrace;
-    RESPONSES_STREAM.trace(trace, { type: 'response.output_text.delta', delta: 'x' });
     RESPONSES_STREAM.trace(trace, {
-      type: 'response.completed',
-      response: { model: 'm', usage: { input_tokens: 3, output_tokens: 5 } },
+      raw: '',
+      chunk: { type: 'response.output_text.delta', delta: 'x' },
+    });
+    RESPONSES_STREAM.trace(trace, {
+      raw: '',
+      chunk: {
+        type: 'response.completed',
+        response: { model: 'm', usage: { input_tokens: 3, output_tokens: 5 } },
+      },
     });
     expect(chunk).toHaveBeenCalledTimes(1);
     expect(chunk).toHaveBeenCalledWith({

@@ -63,9 +63,9 @@ export const RESPONSES_STREAM: StreamShape<ResponsesStreamEvent> = {
     }
     return { raw: json, chunk: value as ResponsesStreamEvent };
   },
-  isCommit: (event) => COMMIT_EVENTS.has(event.type),
-  isLast: (event) => LAST_EVENTS.has(event.type),
-  trace(trace, event) {
+  isCommit: ({ chunk }) => COMMIT_EVENTS.has(chunk.type),
+  isLast: ({ chunk }) => LAST_EVENTS.has(chunk.type),
+  trace(trace, { chunk: event }) {
     const response = event.response;
     if (response === undefined || !LAST_EVENTS.has(event.type)) return;
     const usage = response.usage as { input_tokens?: unknown; output_tokens?: unknown } | null;

@@ -89,7 +89,7 @@ export class StreamCall<T>
     if (this.failure !== undefined || this.subscriber.closed) return;
     try {
       const item = this.parser.parse(json, this.origin);
-      this.last = this.shape.isLast(item.chunk);
+      this.last = this.shape.isLast(item);
       this.subscriber.next(item);
     } catch (error) {
       this.failure = error;

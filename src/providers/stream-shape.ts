@@ -1,5 +1,5 @@
 import type { AttemptTrace } from './attempt-telemetry';
-import { ChunkTemplate } from './chunk-template';
+import { ChunkTemplate, contentChunk, type Fields } from './chunk-template';
 import { isCommitChunk } from './commit-point';
 import { parseStreamChunk } from './openai-wire.mapper';
 import type { UpstreamChunk } from './upstream.interface';
@@ -13,26 +13,46 @@ import type { UpstreamChunk } from './upstream.interface';
 export interface StreamShape<T> extends StreamParser<T> {
   /** A parser for one stream's payloads, when it learns from them (else the shape parses). */
   parser?(): StreamParser<T>;
-  isCommit(chunk: T): boolean;
+  isCommit(item: UpstreamChunk<T>): boolean;
   /** A payload after which the stream may end without `[DONE]`. */
-  isLast(chunk: T): boolean;
-  trace(trace: AttemptTrace, chunk: T): void;
+  isLast(item: UpstreamChunk<T>): boolean;
+  trace(trace: AttemptTrace, item: UpstreamChunk<T>): void;
 }
 
 export interface StreamParser<T> {
   parse(json: string, origin: string): UpstreamChunk<T>;
 }
 
-/** One stream's chunks: its content deltas built on a {@link ChunkTemplate}, any other parsed. */
+/**
+ * A plain content delta: its text at once, its chunk (`JSON.parse` of `raw`) built from the
+ * stream's template when first read. The chat path forwards `raw` and reads only the text.
+ */
+class ContentDelta<T> implements UpstreamChunk<T> {
+  private built: T | undefined;
+
+  constructor(
+    readonly raw: string,
+    readonly content: string,
+    private readonly fields: Readonly<Fields>,
+  ) {}
+
+  get chunk(): T {
+    return (this.built ??= contentChunk(this.fields, this.content) as T);
+  }
+}
+
+/** One stream's chunks: its content deltas matched on a {@link ChunkTemplate}, any other parsed. */
 class ChunkParser<T extends { choices: unknown[] }>
   extends ChunkTemplate
   implements StreamParser<T>
 {
   parse(json: string, origin: string): UpstreamChunk<T> {
-    const chunk = this.match(json);
-    return chunk === undefined
-      ? parseStreamChunk<T>(json, origin)
-      : { raw: json, chunk: chunk as unknown as T };
+    const content = this.content(json);
+    if (content === undefined) return parseStreamChunk<T>(json, origin);
+    const fields = this.fields as Readonly<Fields>;
+    // A usage report is read from the chunk (a template's fields are scalars: it cannot be one).
+    if (fields.usage) return { raw: json, chunk: contentChunk(fields, content) as unknown as T };
+    return new ContentDelta<T>(json, content, fields);
   }
 }
 
@@ -40,9 +60,11 @@ class ChunkParser<T extends { choices: unknown[] }>
 const CHUNK_STREAM: StreamShape<{ choices: unknown[] }> = {
   parse: (json, origin) => parseStreamChunk(json, origin),
   parser: () => new ChunkParser(),
-  isCommit: isCommitChunk,
+  isCommit: (item) =>
+    item.content === undefined ? isCommitChunk(item.chunk) : item.content !== '',
   isLast: () => false,
-  trace: (trace, chunk) => trace.chunk(chunk),
+  trace: (trace, item) =>
+    item.content === undefined ? trace.chunk(item.chunk) : trace.content(item.content, item),
 };
 
 /** {@link CHUNK_STREAM} for one chunk type (one object: the shape keeps no state). */

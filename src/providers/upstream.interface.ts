@@ -54,6 +54,12 @@ export interface UpstreamJson<T> {
 export interface UpstreamChunk<T> {
   raw: string;
   chunk: T;
+  /**
+   * Chat and completions streams: set when the payload is a plain content delta (one choice,
+   * index 0, `delta: {content}` and nothing else, no finish reason, no usage), to its text.
+   * Such a `chunk` is built when first read: a consumer that needs only the text reads this.
+   */
+  readonly content?: string;
 }
 
 /**

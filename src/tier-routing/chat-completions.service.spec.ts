@@ -1,6 +1,10 @@
-import { lastValueFrom, of, toArray } from 'rxjs';
+import fc from 'fast-check';
+import { from, lastValueFrom, of, toArray } from 'rxjs';
 import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest } from '../common/openai';
 import type { TierConfig } from '../config';
+import { streamedTokens } from '../limits/streamed-tokens';
+import type { UpstreamChunk } from '../providers';
+import { chunkStream } from '../providers/stream-shape';
 import type { RequestTelemetry } from '../telemetry';
 import { ChatCompletionsService, type CallContext } from './chat-completions.service';
 import type { RouteDecision } from './tier-router.service';
@@ -204,5 +208,143 @@ describe('ChatCompletionsService', () => {
       });
       expect(onUsage).toHaveBeenCalledTimes(2);
     });
+  });
+});
+
+/**
+ * The chat stream forwards a plain content delta's bytes without building its chunk (the
+ * parser's `content`, stream-shape.ts); every other payload is parsed. Whatever the upstream
+ * sends, the caller gets the same bytes and the accounting the same counts as when every
+ * payload is parsed with `JSON.parse`.
+ */
+describe('ChatCompletionsService.stream: content deltas forwarded unparsed', () => {
+  const text = fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.constantFrom(
+      '<think>',
+      '</think>',
+      '<thi',
+      'nk>',
+      ' ',
+      '\n',
+      '',
+      'a\\"b',
+      '\u00e9\u{1f600}',
+    ),
+  );
+  const content = (index: number, piece: string) => ({
+    index,
+    delta: { content: piece },
+    logprobs: null,
+    finish_reason: null,
+  });
+  const choices = fc.oneof(
+    { weight: 6, arbitrary: text.map((piece) => [content(0, piece)]) },
+    fc.constant([
+      { index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null },
+    ]),
+    fc
+      .tuple(fc.constantFrom('reasoning', 'reasoning_content'), text)
+      .map(([field, piece]) => [
+        { index: 0, delta: { [field]: piece }, logprobs: null, finish_reason: null },
+      ]),
+    text.map((args) => [
+      {
+        index: 0,
+        delta: {
+          tool_calls: [
+            { index: 0, id: 'c', type: 'function', function: { name: 'f', arguments: args } },
+          ],
+        },
+        logprobs: null,
+        finish_reason: null,
+      },
+    ]),
+    fc.tuple(text, text).map(([a, b]) => [content(0, a), content(1, b)]),
+    text.map((piece) => [content(1, piece)]),
+    text.map((piece) => [{ ...content(0, piece), finish_reason: 'stop' }]),
+    fc.constant([]),
+  );
+  const payload = fc
+    .record({
+      created: fc.constantFrom(1, 2),
+      fingerprint: fc.option(fc.constantFrom('fp_1', 'fp_\u00e9'), { nil: undefined }),
+      choices,
+      usage: fc.boolean(),
+    })
+    .map(({ created, fingerprint, choices, usage }) =>
+      JSON.stringify({
+        id: 'chatcmpl-1',
+        object: 'chat.completion.chunk',
+        created,
+        model: 'Qwen/Qwen3-8B',
+        ...(fingerprint !== undefined && { system_fingerprint: fingerprint }),
+        choices,
+        // The usage chunk reports; the others say `null`, or nothing.
+        ...(choices.length === 0 ? { usage: USAGE } : usage && { usage: null }),
+      }),
+    );
+
+  async function answer(
+    items: UpstreamChunk<ChatCompletionChunk>[],
+    reasoning: 'passthrough' | 'strip',
+    includeUsage: boolean,
+  ): Promise<{ payloads: string[]; streamed: number; told: unknown[] }> {
+    const { service, route, ctx, pool, telemetry, onUsage } = setUp({ reasoning });
+    pool.chatStream.mockReturnValue(from(items));
+    let streamed = 0;
+    const payloads = await lastValueFrom(
+      service
+        .stream(body({ stream: true, stream_options: { include_usage: includeUsage } }), route, {
+          ...ctx,
+          onStreamed: (chunk) => (streamed += streamedTokens(chunk)),
+        })
+        .pipe(toArray()),
+    );
+    return {
+      payloads,
+      streamed,
+      told: [telemetry.firstToken.mock.calls, telemetry.addUsage.mock.calls, onUsage.mock.calls],
+    };
+  }
+
+  it('sends the same bytes and counts the same tokens as parsing every payload', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(payload, { maxLength: 12 }),
+        fc.constantFrom('passthrough' as const, 'strip' as const),
+        fc.boolean(),
+        async (raws, reasoning, includeUsage) => {
+          const parser = chunkStream<ChatCompletionChunk>().parser!();
+          const fast = raws.map((raw) => parser.parse(raw, 'http://upstream'));
+          const parsed = raws.map((raw) => ({
+            raw,
+            chunk: JSON.parse(raw) as ChatCompletionChunk,
+          }));
+          expect(await answer(fast, reasoning, includeUsage)).toEqual(
+            await answer(parsed, reasoning, includeUsage),
+          );
+        },
+      ),
+    );
+  });
+
+  it('builds no chunk for the content deltas of a plain answer', async () => {
+    const parser = chunkStream<ChatCompletionChunk>().parser!();
+    const raws = ['Hel', 'lo', '!'].map((piece) =>
+      JSON.stringify({
+        id: 'chatcmpl-1',
+        object: 'chat.completion.chunk',
+        created: 1,
+        model: 'Qwen/Qwen3-8B',
+        choices: [content(0, piece)],
+      }),
+    );
+    const items = raws.map((raw) => parser.parse(raw, 'http://upstream'));
+    const built = items.map((item) => jest.spyOn(item, 'chunk', 'get'));
+    const { payloads } = await answer(items, 'passthrough', false);
+    expect(payloads).toEqual(raws);
+    // The first is read once: the reasoning normaliser looks for a `<think>` at the start.
+    expect(built.map((spy) => spy.mock.calls.length)).toEqual([1, 0, 0]);
   });
 });

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { map, type Observable } from 'rxjs';
 import type { ChatCompletionChunk, ChatCompletionRequest } from '../common/openai';
 import type { FlowGate } from '../common/sse';
-import { callTimeouts } from '../providers';
+import { callTimeouts, type UpstreamChunk } from '../providers';
 import type { RequestTelemetry } from '../telemetry';
 import type { LoopCompletion, LoopModel } from '../tools';
 import { StreamReasoningNormalizer, normalizeCompletion } from './reasoning/reasoning-normalizer';
@@ -18,7 +18,10 @@ export interface CallContext {
   telemetry?: RequestTelemetry;
   /** Each upstream call's `usage`, for the key's accounting and token limit. */
   onUsage?: (usage: unknown) => void;
-  /** Each streamed chunk, so a stream that never reports usage is charged what it sent. */
+  /**
+   * Each streamed chunk, so a stream that never reports usage is charged what it sent. A plain
+   * content delta is told as a stand-in holding its content alone (reused: read it at once).
+   */
   onStreamed?: (chunk: unknown) => void;
 }
 
@@ -168,6 +171,9 @@ export class ChatCompletionsService {
  * accounting: one object per stream rather than a closure (or an operator) per callback.
  */
 class StreamAccounting implements StreamObserver<ChatCompletionChunk> {
+  /** What a plain content delta is told as: what the accounting counts of it is its text. */
+  private contentOnly: { choices: [{ index: 0; delta: { content: string } }] } | undefined;
+
   constructor(
     private readonly route: RouteDecision,
     private readonly telemetry: RequestTelemetry | undefined,
@@ -175,8 +181,17 @@ class StreamAccounting implements StreamObserver<ChatCompletionChunk> {
     private readonly onStreamed?: (chunk: unknown) => void,
   ) {}
 
-  chunk(chunk: ChatCompletionChunk): void {
-    this.onStreamed?.(chunk);
+  chunk(item: UpstreamChunk<ChatCompletionChunk>): void {
+    const onStreamed = this.onStreamed;
+    if (onStreamed === undefined) return;
+    const content = item.content;
+    if (content === undefined) {
+      onStreamed(item.chunk);
+      return;
+    }
+    const standIn = (this.contentOnly ??= { choices: [{ index: 0, delta: { content } }] });
+    standIn.choices[0].delta.content = content;
+    onStreamed(standIn);
   }
 
   first(): void {

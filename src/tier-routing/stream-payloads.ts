@@ -4,8 +4,11 @@ import type { UpstreamChunk } from '../providers';
 
 /** What the request's telemetry wants to know of a stream as it passes. */
 export interface StreamObserver<T> {
-  /** Every upstream chunk as it arrives, before anything else looks at it (streamed tokens). */
-  chunk?(chunk: T): void;
+  /**
+   * Every upstream chunk as it arrives, before anything else looks at it (streamed tokens). A
+   * plain content delta's `item.chunk` is built when read: its `item.content` is its text.
+   */
+  chunk?(item: UpstreamChunk<T>): void;
   /** The first payload goes out (after the commit point: the first content delta). */
   first?(): void;
   /** The usage chunk arrived (whether or not the caller gets it). */
@@ -15,6 +18,11 @@ export interface StreamObserver<T> {
 /** Changes a chunk in place, and says whether it did (it is serialised again only then). */
 export interface ChunkRewriter<T> {
   apply(chunk: T): boolean;
+  /**
+   * Whether a plain content delta (`UpstreamChunk.content` set) would pass {@link apply}
+   * unchanged now; it is then forwarded without its chunk being built.
+   */
+  passesContentDelta?(): boolean;
 }
 
 /**
@@ -57,9 +65,20 @@ class PayloadSink<T extends { choices: unknown[]; usage?: unknown }> implements 
     this.first = observer?.first !== undefined;
   }
 
-  next({ raw, chunk }: UpstreamChunk<T>): void {
+  next(item: UpstreamChunk<T>): void {
     const observer = this.observer;
-    observer?.chunk?.(chunk);
+    observer?.chunk?.(item);
+    if (item.content !== undefined && this.passesContentDelta()) {
+      // No usage, no finish reason, nothing to rewrite: it goes as it came.
+      const held = this.held;
+      if (held !== undefined) {
+        this.held = undefined;
+        this.emit(held.raw);
+      }
+      this.emit(item.raw);
+      return;
+    }
+    const { raw, chunk } = item;
     if (chunk.usage && observer?.usage) observer.usage(chunk);
     if (!this.callerWantsUsage) {
       const held = this.held;
@@ -96,6 +115,14 @@ class PayloadSink<T extends { choices: unknown[]; usage?: unknown }> implements 
   complete(): void {
     this.flush();
     this.subscriber.complete();
+  }
+
+  private passesContentDelta(): boolean {
+    const rewrite = this.rewrite;
+    return (
+      rewrite === undefined ||
+      (typeof rewrite !== 'function' && rewrite.passesContentDelta?.() === true)
+    );
   }
 
   private flush(): void {

@@ -388,6 +388,20 @@ describe('SseResponseWriter heartbeat (fake timers)', () => {
     expect(pings()).toBe(2);
   });
 
+  it('counts the silence from a tick’s first frame: the frames joined to it touch nothing', () => {
+    const sse = writer(1000);
+    sse.open({});
+    jest.runAllTicks();
+    const touch = jest.spyOn(wheel, 'touch');
+    for (let i = 0; i < 5; i++) sse.writeData(`{"n":${i}}`);
+    expect(touch).toHaveBeenCalledTimes(1);
+    jest.runAllTicks();
+    sse.writeData('{}');
+    expect(touch).toHaveBeenCalledTimes(2);
+    sse.end();
+    jest.runAllTicks();
+  });
+
   it('times every stream with one timer, each after its own silence', () => {
     const others = [new FakeResponse(), new FakeResponse()];
     const first = writer(1000);

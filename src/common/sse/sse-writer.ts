@@ -356,7 +356,6 @@ export class SseResponseWriter implements HeartbeatMember {
       this.stop();
       return;
     }
-    if (this.wheel !== undefined) this.wheel.touch(this);
     if (this.writtenTick === tick) {
       if (this.joined === '') joining.push(this);
       this.joined += frame;
@@ -364,6 +363,9 @@ export class SseResponseWriter implements HeartbeatMember {
       return;
     }
     this.writtenTick = tick;
+    // Once a tick, not per frame: the frames joined after this one leave within the tick, and
+    // reading the clock for each of an upstream read's events was a cost per chunk.
+    if (this.wheel !== undefined) this.wheel.touch(this);
     if (!tickEndQueued) {
       tickEndQueued = true;
       process.nextTick(endOfTick);

@@ -98,6 +98,14 @@ export class StreamReasoningNormalizer {
 
   constructor(private readonly mode: ReasoningMode) {}
 
+  /**
+   * Whether a plain content delta of the first choice (`delta: {content}`, no finish reason)
+   * would pass {@link apply} unchanged: once that choice is in plain content, it does.
+   */
+  passesContentDelta(): boolean {
+    return this.first !== undefined && this.first.phase === Phase.Content;
+  }
+
   /** Normalises the chunk in place; returns whether it changed (and must be re-serialised). */
   apply(chunk: ChatCompletionChunk): boolean {
     let changed = false;
