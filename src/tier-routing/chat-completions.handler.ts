@@ -39,13 +39,13 @@ export class ChatCompletionsHandler {
     );
   }
 
+  /** Returns the answer's promise rather than awaiting it: no frame held while it streams. */
   private async serve(body: ChatCompletionRequestDto, exchange: InferenceExchange): Promise<void> {
     const route = await this.inference.route(exchange, body);
     if (body.stream === true) {
       const writer = exchange.sseWriter();
-      await exchange.streamSse(writer, this.inference.streamText(exchange, body, route, writer));
-      return;
+      return exchange.streamSse(writer, this.inference.streamText(exchange, body, route, writer));
     }
-    await exchange.sendJson(await this.inference.completeText(exchange, body, route));
+    return exchange.sendJson(await this.inference.completeText(exchange, body, route));
   }
 }

@@ -81,10 +81,17 @@ export async function admitAndServe(
   const grant = await limits.admit(caller, { ...options, requestedModel: requested });
   applyGrant(grant, request, reply);
   const admission = grant.admission;
-  try {
-    await serve(admission);
-  } catch (error) {
+  const failed = (error: unknown): never => {
     admission.fail(error);
     throw error;
+  };
+  // Returned, not awaited: this frame ends here rather than staying suspended for as long as
+  // the answer streams (ADR 0015).
+  let served: Promise<void>;
+  try {
+    served = serve(admission);
+  } catch (error) {
+    return failed(error);
   }
+  return served.then(undefined, failed);
 }
