@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { ANTHROPIC_ERROR_ENVELOPE } from './anthropic';
+import { registerHotRoutes } from './app.hot-route';
 import { AppModule } from './app.module';
 import { ApiKeyService, authenticateBeforeBody } from './auth';
 import {
@@ -19,6 +20,7 @@ import { requestIdOf } from './common/http';
 import { boundedJsonParser, OpenAiValidationPipe } from './common/openai';
 import type { GatewayConfig, LogLevel } from './config';
 import { setupOpenApi } from './openapi/openapi.setup';
+import { CHAT_COMPLETIONS_OPENAPI } from './tier-routing';
 import {
   MetricsService,
   RequestLog,
@@ -130,7 +132,9 @@ export async function createGatewayApp(
     done();
   });
   fastify.addHook('onRequest', authenticateBeforeBody(app.get(ApiKeyService)));
-  setupOpenApi(app, options.version ?? '0.0.0');
+  // After the global filter and pipe above: the hot route runs them itself (ADR 0015).
+  registerHotRoutes(app);
+  setupOpenApi(app, options.version ?? '0.0.0', [CHAT_COMPLETIONS_OPENAPI]);
   // docs/api.md §9: a graceful SIGTERM ends with exit code 0, not by re-raising the signal.
   app.enableShutdownHooks([], { useProcessExit: true });
   return app;

@@ -1,7 +1,7 @@
 import { ErrorCode, GatewayException } from '../common/errors';
 import { acceptsApiKeyHeader } from './api-key-header.decorator';
 import type { ApiKeyService, CallerIdentity } from './api-key.service';
-import { callerOf, presentedKey } from './api-key.guard';
+import { authorizeRequest, callerOf, KEYED_ROUTE, presentedKey } from './api-key.guard';
 
 describe('presentedKey', () => {
   it.each<[string, Record<string, string>, boolean, string]>([
@@ -72,5 +72,76 @@ describe('callerOf', () => {
     } else {
       expect(callerOf(keys, request)).toBe(expected);
     }
+  });
+});
+
+/*
+ * The one decision ApiKeyGuard makes inside Nest's router and the chat hot route makes beside it
+ * (ADR 0015): both call authorizeRequest, so this table is the guard's behaviour for both.
+ */
+describe('authorizeRequest', () => {
+  const alice: CallerIdentity = { keyName: 'alice', policy: { limits: {} as never } };
+  const root: CallerIdentity = { ...alice, keyName: 'root', role: 'admin' };
+  const known: Record<string, CallerIdentity> = { good: alice, admin: root };
+  const keysThat = (required: boolean): ApiKeyService =>
+    ({ required, identify: (secret: string) => known[secret] }) as unknown as ApiKeyService;
+  const PUBLIC = { isPublic: true, adminOnly: false };
+  const ADMIN = { isPublic: false, adminOnly: true };
+  const chat = { config: {} };
+
+  it.each<[string, boolean, object, Record<string, string>, CallerIdentity | undefined | RegExp]>([
+    ['keys not required: anyone, no caller looked up', false, KEYED_ROUTE, {}, undefined],
+    ['keys not required, an admin route: anyone', false, ADMIN, {}, undefined],
+    ['a public route: no key needed, none looked up', true, PUBLIC, {}, undefined],
+    [
+      'a keyed route with a good key: its caller',
+      true,
+      KEYED_ROUTE,
+      { authorization: 'Bearer good' },
+      alice,
+    ],
+    ['a keyed route without a key: 401', true, KEYED_ROUTE, {}, /^401 invalid_api_key/],
+    [
+      'a keyed route with an unknown key: 401',
+      true,
+      KEYED_ROUTE,
+      { authorization: 'Bearer nope' },
+      /^401 invalid_api_key/,
+    ],
+    [
+      'an admin route with a user key: 403',
+      true,
+      ADMIN,
+      { authorization: 'Bearer good' },
+      /^403 admin_required/,
+    ],
+    [
+      'an admin route with an admin key: its caller',
+      true,
+      ADMIN,
+      { authorization: 'Bearer admin' },
+      root,
+    ],
+  ])('%s', (_name, required, access, headers, expected) => {
+    const request = { headers, routeOptions: chat } as { caller?: CallerIdentity };
+    let outcome: unknown;
+    try {
+      authorizeRequest(keysThat(required), request as never, access as never);
+      outcome = request.caller;
+    } catch (error) {
+      const refused = error as GatewayException;
+      outcome = `${refused.status} ${refused.code}`;
+    }
+    if (expected instanceof RegExp) expect(outcome).toMatch(expected);
+    else expect(outcome).toBe(expected);
+  });
+
+  it('keeps the caller the early key check found, without looking the key up again', () => {
+    const identify = jest.fn();
+    const keys = { required: true, identify } as unknown as ApiKeyService;
+    const request = { headers: {}, routeOptions: chat, caller: root };
+    authorizeRequest(keys, request as never, ADMIN);
+    expect(request.caller).toBe(root);
+    expect(identify).not.toHaveBeenCalled();
   });
 });

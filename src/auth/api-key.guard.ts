@@ -31,14 +31,7 @@ export class ApiKeyGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.keys.required) return true;
-    const access = this.accessOf(context);
-    if (access.isPublic) return true;
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
-    // Requests with a body were authenticated before it was read (see authenticateBeforeBody).
-    const caller = (request.caller ??= callerOf(this.keys, request));
-    if (caller.role !== 'admin' && access.adminOnly) {
-      throw new GatewayException(ErrorCode.AdminRequired, ErrorMessages.adminRequired());
-    }
+    authorizeRequest(this.keys, context.switchToHttp().getRequest(), this.accessOf(context));
     return true;
   }
 
@@ -68,9 +61,32 @@ export class ApiKeyGuard implements CanActivate {
 }
 
 /** What the guard reads of a route's decorators. */
-interface RouteAccess {
-  isPublic: boolean;
-  adminOnly: boolean;
+export interface RouteAccess {
+  readonly isPublic: boolean;
+  readonly adminOnly: boolean;
+}
+
+/** A route with neither marker: any valid key. */
+export const KEYED_ROUTE: RouteAccess = Object.freeze({ isPublic: false, adminOnly: false });
+
+/**
+ * The guard's decision for a route with `access`, as a plain call: what {@link ApiKeyGuard}
+ * runs inside Nest's router, and what a route served beside it (the chat hot route, ADR 0015)
+ * runs itself. Keeps the caller on `request.caller`.
+ *
+ * @throws GatewayException 401 `invalid_api_key` (no or unknown key), 403 `admin_required`.
+ */
+export function authorizeRequest(
+  keys: ApiKeyService,
+  request: FastifyRequest,
+  access: RouteAccess,
+): void {
+  if (!keys.required || access.isPublic) return;
+  // Requests with a body were authenticated before it was read (see authenticateBeforeBody).
+  const caller = (request.caller ??= callerOf(keys, request));
+  if (caller.role !== 'admin' && access.adminOnly) {
+    throw new GatewayException(ErrorCode.AdminRequired, ErrorMessages.adminRequired());
+  }
 }
 
 /**

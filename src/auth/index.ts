@@ -1,6 +1,12 @@
 export { AuthModule } from './auth.module';
 export { ANONYMOUS_KEY_NAME, ApiKeyService } from './api-key.service';
-export { authenticateBeforeBody } from './api-key.guard';
+export {
+  ApiKeyGuard,
+  authenticateBeforeBody,
+  authorizeRequest,
+  KEYED_ROUTE,
+  type RouteAccess,
+} from './api-key.guard';
 export type { CallerIdentity, KeyPolicy, KeyRole } from './api-key.service';
 export { AdminOnly } from './admin-only.decorator';
 export {

@@ -12,3 +12,10 @@ export type {
 export { TIER_CLASSIFIER } from './classifiers/tier-classifier.interface';
 export { ChatInferenceService } from './chat-inference.service';
 export { InferenceResponder, type InferenceExchange } from './inference-responder';
+export { ChatCompletionsHandler } from './chat-completions.handler';
+export {
+  CHAT_COMPLETIONS_OPENAPI,
+  CHAT_COMPLETIONS_PATH,
+  registerChatCompletionsRoute,
+  type RouteEdge,
+} from './chat-completions.route';

@@ -4,7 +4,8 @@ import type { CallerIdentity } from '../auth';
 import type { RequestAccounting } from '../common/usage';
 import { Admission, type AdmissionGrant, type LimitsService, type ResponseEnd } from '../limits';
 import type { RequestTelemetry } from '../telemetry';
-import { admitRequest } from './inference-admission';
+import { admitAndServe, admitRequest } from './inference-admission';
+import type { ModelCatalogService } from './model-catalog.service';
 
 const CALLER: CallerIdentity = { keyName: 'team-a', policy: { limits: {} } };
 const ACCOUNTED: RequestAccounting = {
@@ -100,5 +101,59 @@ describe('admitRequest', () => {
     finish?.();
     expect(settled).toEqual([raw]);
     expect(telemetry.accounting).toBe(ACCOUNTED);
+  });
+});
+
+describe('admitAndServe', () => {
+  const catalog = {
+    defaultModel: 'instant',
+    resolve: () => ({ kind: 'tier', tier: 'instant' }),
+  } as unknown as ModelCatalogService;
+  const boom = new Error('upstream gone');
+
+  it.each<[string, (admission: Admission) => Promise<void>]>([
+    ['rejected', () => Promise.reject(boom)],
+    [
+      'thrown before serve returns a promise',
+      () => {
+        throw boom;
+      },
+    ],
+  ])(
+    'records a failure of serve (%s) on the admission, once, and passes it on',
+    async (_n, serve) => {
+      const { service } = limits();
+      const failures: unknown[] = [];
+      let served: Admission | undefined;
+      const result = admitAndServe(
+        { limits: service, catalog },
+        { request: {} as FastifyRequest, reply: reply().reply },
+        { ...OPTIONS, model: undefined },
+        (admission) => {
+          served = admission;
+          admission.fail = (error: unknown) => void failures.push(error);
+          return serve(admission);
+        },
+      );
+      await expect(result).rejects.toBe(boom);
+      expect(served).toBeDefined();
+      expect(failures).toEqual([boom]);
+    },
+  );
+
+  it('resolves when serve does, with no failure recorded', async () => {
+    const { service, admitted } = limits();
+    const failures: unknown[] = [];
+    await admitAndServe(
+      { limits: service, catalog },
+      { request: {} as FastifyRequest, reply: reply().reply },
+      { ...OPTIONS, model: undefined },
+      (admission) => {
+        admission.fail = (error: unknown) => void failures.push(error);
+        return Promise.resolve();
+      },
+    );
+    expect(admitted).toEqual([CALLER]);
+    expect(failures).toEqual([]);
   });
 });

@@ -74,17 +74,24 @@ export async function admitAndServe(
   const { limits, catalog } = deps;
   const { request, reply } = exchange;
   const requested = model ?? catalog.defaultModel;
-  const policy = limits.callerOf(request.caller).policy;
-  const target = catalog.resolve(model, policy);
-  assertModelAllowed(policy, requested, target.kind === 'auto' ? 'auto' : target.tier);
-  const admission = await admitRequest(limits, request, reply, {
-    ...options,
-    requestedModel: requested,
-  });
-  try {
-    await serve(admission);
-  } catch (error) {
+  const caller = limits.callerOf(request.caller);
+  const target = catalog.resolve(model, caller.policy);
+  assertModelAllowed(caller.policy, requested, target.kind === 'auto' ? 'auto' : target.tier);
+  // admitRequest's two steps, inline: one async frame fewer on every routed request (ADR 0015).
+  const grant = await limits.admit(caller, { ...options, requestedModel: requested });
+  applyGrant(grant, request, reply);
+  const admission = grant.admission;
+  const failed = (error: unknown): never => {
     admission.fail(error);
     throw error;
+  };
+  // Returned, not awaited: this frame ends here rather than staying suspended for as long as
+  // the answer streams (ADR 0015).
+  let served: Promise<void>;
+  try {
+    served = serve(admission);
+  } catch (error) {
+    return failed(error);
   }
+  return served.then(undefined, failed);
 }

@@ -124,14 +124,18 @@ export class InferenceResponder {
     this.heartbeatMs = config.streaming.heartbeatMs;
   }
 
-  async respond(
+  /**
+   * Not itself `async`: it returns {@link admitAndServe}'s promise, so an open stream holds one
+   * suspended frame fewer (ADR 0015). Nothing here throws before that call.
+   */
+  respond(
     request: FastifyRequest,
     reply: FastifyReply,
     admit: InferenceAdmit,
     serve: (exchange: InferenceExchange) => Promise<void>,
   ): Promise<void> {
     const signal = clientAbortSignal(reply.raw);
-    await admitAndServe(
+    return admitAndServe(
       { limits: this.limits, catalog: this.catalog },
       { request, reply },
       admit,

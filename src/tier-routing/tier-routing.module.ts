@@ -3,7 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { LimitsModule, LimitsService } from '../limits';
 import { ProvidersModule, UpstreamPoolsService } from '../providers';
 import { ToolsModule } from '../tools';
-import { ChatCompletionsController } from './chat-completions.controller';
+import { ChatCompletionsHandler } from './chat-completions.handler';
 import { ChatCompletionsService } from './chat-completions.service';
 import { ChatInferenceService } from './chat-inference.service';
 import { embeddingsPortFor, explicitModelResolverFor, routeAdmissionFor } from './classifier-ports';
@@ -41,15 +41,12 @@ import { ToolLoopResponder } from './tool-loop-responder';
       },
     }),
   ],
-  controllers: [
-    ChatCompletionsController,
-    CompletionsController,
-    EmbeddingsController,
-    ModelsController,
-  ],
+  // POST /v1/chat/completions is served beside Nest's router (chat-completions.route.ts, ADR 0015).
+  controllers: [CompletionsController, EmbeddingsController, ModelsController],
   providers: [
     TIER_ROUTING_CONFIG.provider,
     TierRouterService,
+    ChatCompletionsHandler,
     ChatCompletionsService,
     ChatInferenceService,
     InferenceResponder,
@@ -58,6 +55,7 @@ import { ToolLoopResponder } from './tool-loop-responder';
   ],
   exports: [
     ModelCatalogModule,
+    ChatCompletionsHandler,
     TierRouterService,
     TiersHealthIndicator,
     InferenceResponder,

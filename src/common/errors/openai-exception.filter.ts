@@ -41,8 +41,14 @@ export class OpenAiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const reply = ctx.getResponse<FastifyReply>();
-    const request = ctx.getRequest<FastifyRequest>();
+    this.render(exception, ctx.getRequest<FastifyRequest>(), ctx.getResponse<FastifyReply>());
+  }
+
+  /**
+   * What {@link catch} does, as a plain call: for a route served beside Nest's router (the chat
+   * hot route, ADR 0015), whose errors must leave exactly as every other route's.
+   */
+  render(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     if (isClientClosed(exception) || isUploadAborted(exception, request)) {
       // The caller left (during its upload, or while waiting for the answer): a normal ending,
       // nobody to answer; its request line says 499.

@@ -18,6 +18,17 @@ export class OpenAiValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const type = metadata.type === 'body' ? metadata.metatype : undefined;
     if (!type || type === Object) return value;
+    return this.validate(type as new () => object, value);
+  }
+
+  /**
+   * What {@link transform} does to a body declared as `type`, as a plain call: for a route
+   * served beside Nest's router (the chat hot route, ADR 0015). The body itself when it is a
+   * plain valid chat request, else a validated instance of `type`.
+   *
+   * @throws GatewayException 400 naming the bad fields.
+   */
+  validate<T extends object>(type: new () => T, value: unknown): T {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw new GatewayException(ErrorCode.InvalidValue, ErrorMessages.bodyNotObject());
     }
@@ -27,12 +38,12 @@ export class OpenAiValidationPipe implements PipeTransform {
       type === ChatCompletionRequestDto &&
       isPlainValidChatRequest(value as Record<string, unknown>)
     ) {
-      return value;
+      return value as T;
     }
-    const instance = instantiate(type as new () => object, value);
+    const instance = instantiate(type, value);
     const errors = validateSync(instance, { forbidUnknownValues: false, whitelist: false });
     if (errors.length > 0) throw validationFailure(errors);
-    return instance;
+    return instance as T;
   }
 }
 

@@ -1,29 +1,30 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ChatCompletionRequestDto } from '../common/openai';
+import type { ChatCompletionRequestDto } from '../common/openai';
 import { estimatePromptTokens } from '../common/tokens';
 import { ChatInferenceService } from './chat-inference.service';
 import { InferenceResponder, type InferenceExchange } from './inference-responder';
 
-@ApiTags('chat')
-@ApiBearerAuth()
-@Controller('v1')
-export class ChatCompletionsController {
+/**
+ * `POST /v1/chat/completions` once its key and body are checked: admission, routing, then the
+ * answer as the upstream's JSON or as SSE, through the shared {@link InferenceResponder}. Plain
+ * calls, served by the route in `chat-completions.route.ts` rather than a Nest controller
+ * (ADR 0015).
+ */
+@Injectable()
+export class ChatCompletionsHandler {
   constructor(
     private readonly responder: InferenceResponder,
     private readonly inference: ChatInferenceService,
   ) {}
 
-  @Post('chat/completions')
-  @HttpCode(200)
-  @ApiOperation({ summary: 'OpenAI Chat Completions, routed to the instant or thinking tier' })
-  async create(
-    @Body() body: ChatCompletionRequestDto,
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
+  /** Answers the validated `body` on `reply`; settles when the answer is written. */
+  handle(
+    body: ChatCompletionRequestDto,
+    request: FastifyRequest,
+    reply: FastifyReply,
   ): Promise<void> {
-    await this.responder.respond(
+    return this.responder.respond(
       request,
       reply,
       {
@@ -38,13 +39,13 @@ export class ChatCompletionsController {
     );
   }
 
+  /** Returns the answer's promise rather than awaiting it: no frame held while it streams. */
   private async serve(body: ChatCompletionRequestDto, exchange: InferenceExchange): Promise<void> {
     const route = await this.inference.route(exchange, body);
     if (body.stream === true) {
       const writer = exchange.sseWriter();
-      await exchange.streamSse(writer, this.inference.streamText(exchange, body, route, writer));
-      return;
+      return exchange.streamSse(writer, this.inference.streamText(exchange, body, route, writer));
     }
-    await exchange.sendJson(await this.inference.completeText(exchange, body, route));
+    return exchange.sendJson(await this.inference.completeText(exchange, body, route));
   }
 }
