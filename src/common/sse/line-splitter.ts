@@ -1,3 +1,5 @@
+import { isAscii } from 'node:buffer';
+
 const LF = 0x0a;
 const CR = 0x0d;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
@@ -30,35 +32,48 @@ export function asBuffer(chunk: Uint8Array): Buffer {
 }
 
 /**
+ * Whether V8 decodes a long non-ASCII UTF-8 buffer about as fast as an ASCII one: yes on V8 13
+ * (Node 24, simdutf), no on V8 11 (Node 20: several times slower than decoding each field apart).
+ * V8 12 was not measured and is treated as slow.
+ */
+const V8_DECODES_UTF8_FAST = Number(process.versions.v8.split('.')[0]) >= 13;
+
+/**
  * Splits a byte stream into lines ended by `\n`, `\r\n` or `\r`, for the SSE parser and the NDJSON
- * reader. Lines are handed over as byte ranges and decoded by the subclass: a line end is ASCII,
- * so a complete line never ends inside a multi-byte UTF-8 character and no streaming decoder is
- * needed. A line that spans chunks is copied once into a growable buffer; bytes are scanned once
- * (the scan never restarts at the beginning of a pending line), so a multi-MB line fed a byte at
- * a time stays linear. A UTF-8 BOM at the very start is dropped, as the WHATWG decoder does.
+ * reader, and hands them over as text. A chunk's complete lines become one string, split with
+ * string searches, when that is cheap: an ASCII chunk read as Latin-1, or any chunk read as UTF-8
+ * where the runtime decodes that fast ({@link LineSplitter.wholeChunkUtf8}). Otherwise each line
+ * is found with `Buffer.indexOf` and decoded apart. A line end is ASCII, which a UTF-8 decoder
+ * never absorbs into a character, so decoding lines together or apart gives the same text. Bytes
+ * after the chunk's last line end are held in a growable buffer, and the line they start is
+ * decoded on its own once its end arrives; bytes are scanned once (the scan never restarts at the
+ * beginning of a pending line), so a multi-MB line fed a byte at a time stays linear. A UTF-8 BOM
+ * at the very start is dropped, as the WHATWG decoder does.
  */
 export abstract class LineSplitter {
+  /** Decode a non-ASCII chunk whole (a static so that specs can run both ways on any Node). */
+  static wholeChunkUtf8 = V8_DECODES_UTF8_FAST;
+
   private pending: Buffer = NO_BYTES;
   private pendingLength = 0;
   /** The last chunk ended with `\r`: a `\n` opening the next one belongs to that line end. */
   private skipLineFeed = false;
   /** BOM bytes matched (and held back) at the start of the stream; -1 once past the start. */
   private bomMatched = 0;
-
   /** @param maxLineBytes the longest line accepted; a longer one throws {@link LineTooLongError}. */
   constructor(protected readonly maxLineBytes = Number.POSITIVE_INFINITY) {}
 
-  /** Handles the line `buf[start, end)` (terminator excluded). The range is only valid during the call. */
-  protected abstract onLine(buf: Buffer, start: number, end: number): void;
+  /** Handles the line `text[start, end)` (terminator excluded). */
+  protected abstract onLine(text: string, start: number, end: number): void;
 
   /** Whether bytes of an unterminated line are held. */
   protected get hasPartialLine(): boolean {
     return this.pendingLength > 0 || this.bomMatched > 0;
   }
 
-  /** The unterminated line held at the end of the stream, as a byte range of `buf`. */
-  protected partialLine(): { buf: Buffer; end: number } {
-    return { buf: this.pending, end: this.pendingLength };
+  /** The unterminated line held at the end of the stream, decoded (a cut character becomes U+FFFD). */
+  protected partialLine(): string {
+    return this.pending.toString('utf8', 0, this.pendingLength);
   }
 
   protected pushBytes(chunk: Uint8Array): void {
@@ -83,37 +98,81 @@ export abstract class LineSplitter {
     this.bomMatched = -1;
   }
 
-  private scan(buf: Buffer, from: number): void {
+  private scan(buf: Buffer, start: number): void {
     const length = buf.length;
-    let pos = from;
-    // Positions of the next `\n` and `\r` at or after `pos`; -1 once none is left in the chunk.
-    // Each is searched again only when the scan has passed it, so the chunk is read once.
+    const last = lastLineEnd(buf, start);
+    if (last === -1) {
+      if (start < length) this.append(buf, start, length);
+      return;
+    }
+    let from = start;
+    if (this.pendingLength > 0) from = this.completePendingLine(buf, from);
+    if (from <= last) this.scanText(buf, from, last);
+    // A `\r` ending the chunk may be the first half of a `\r\n`; one inside it is not (a `\n`
+    // after it would be the last line end).
+    if (last + 1 === length) {
+      if (buf[last] === CR) this.skipLineFeed = true;
+    } else {
+      this.append(buf, last + 1, length);
+    }
+  }
+
+  /** Ends the held line at the chunk's first line end; returns the offset after that end. */
+  private completePendingLine(buf: Buffer, from: number): number {
+    let eol = from;
+    while (buf[eol] !== LF && buf[eol] !== CR) eol++;
+    this.append(buf, from, eol);
+    const line = this.pending.toString('utf8', 0, this.pendingLength);
+    this.pendingLength = 0;
+    if (this.pending.length > RETAINED_CAPACITY) this.pending = NO_BYTES;
+    this.onLine(line, 0, line.length);
+    return buf[eol] === CR && buf[eol + 1] === LF ? eol + 2 : eol + 1;
+  }
+
+  /** Handles the complete lines of `buf[from, last]`, which starts a line and ends with a line end. */
+  private scanText(buf: Buffer, from: number, last: number): void {
+    let text: string;
+    if (isAscii(buf)) {
+      text = buf.toString('latin1', from, last + 1);
+    } else if (LineSplitter.wholeChunkUtf8 && last - from <= this.maxLineBytes) {
+      // Not a byte per character, but no line here can pass the limit.
+      text = buf.toString('utf8', from, last + 1);
+    } else {
+      this.scanBytes(buf, from, last);
+      return;
+    }
+    const end = text.length;
+    let at = 0;
+    // Positions of the next `\n` and `\r` at or after `at`; -1 once none is left in the text.
+    // Each is searched again only when the scan has passed it, so the text is read once.
     let nextLf = -2;
     let nextCr = -2;
-    while (pos < length) {
+    while (at < end) {
+      if (nextLf !== -1 && nextLf < at) nextLf = text.indexOf('\n', at);
+      if (nextCr !== -1 && nextCr < at) nextCr = text.indexOf('\r', at);
+      const eol = nextLf === -1 ? nextCr : nextCr === -1 ? nextLf : Math.min(nextLf, nextCr);
+      if (eol - at > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
+      this.onLine(text, at, eol);
+      at = eol + 1;
+      if (text.charCodeAt(eol) === CR && at < end && text.charCodeAt(at) === LF) at++;
+    }
+  }
+
+  /** {@link scanText} a line at a time: each found in the bytes and decoded apart. */
+  private scanBytes(buf: Buffer, from: number, last: number): void {
+    let pos = from;
+    let nextLf = -2;
+    let nextCr = -2;
+    while (pos <= last) {
       if (nextLf !== -1 && nextLf < pos) nextLf = buf.indexOf(LF, pos);
       if (nextCr !== -1 && nextCr < pos) nextCr = buf.indexOf(CR, pos);
       const eol = nextLf === -1 ? nextCr : nextCr === -1 ? nextLf : Math.min(nextLf, nextCr);
-      if (eol === -1) break;
-
-      if (this.pendingLength > 0) {
-        this.append(buf, pos, eol);
-        const lineLength = this.pendingLength;
-        this.pendingLength = 0;
-        this.onLine(this.pending, 0, lineLength);
-        if (this.pending.length > RETAINED_CAPACITY) this.pending = NO_BYTES;
-      } else {
-        if (eol - pos > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
-        this.onLine(buf, pos, eol);
-      }
-
+      if (eol - pos > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
+      const line = pos === eol ? '' : buf.toString('utf8', pos, eol);
+      this.onLine(line, 0, line.length);
       pos = eol + 1;
-      if (buf[eol] === CR) {
-        if (pos === length) this.skipLineFeed = true;
-        else if (buf[pos] === LF) pos++;
-      }
+      if (buf[eol] === CR && pos <= last && buf[pos] === LF) pos++;
     }
-    if (pos < length) this.append(buf, pos, length);
   }
 
   /** Returns the offset in `buf` where the content starts, holding back a BOM prefix. */
@@ -149,4 +208,16 @@ export abstract class LineSplitter {
     src.copy(this.pending, this.pendingLength, start, end);
     this.pendingLength = needed;
   }
+}
+
+/**
+ * The offset of the last `\n` or `\r` in `buf[from, …)`, or -1. Read backwards, so it costs the
+ * bytes after it: the part of a line the chunk leaves unfinished.
+ */
+function lastLineEnd(buf: Buffer, from: number): number {
+  for (let i = buf.length - 1; i >= from; i--) {
+    const byte = buf[i];
+    if (byte === LF || byte === CR) return i;
+  }
+  return -1;
 }

@@ -4,11 +4,11 @@ const COLON = 0x3a;
 const SPACE = 0x20;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
-
-const DATA = Buffer.from('data');
-const EVENT = Buffer.from('event');
-const ID = Buffer.from('id');
-const RETRY = Buffer.from('retry');
+/** First letters of the field names, for the switch. */
+const D = 0x64;
+const E = 0x65;
+const I = 0x69;
+const R = 0x72;
 
 /** Receives one dispatched event: its data (lines joined with `\n`) and its `event:` type, if any. */
 export type SseEventHandler = (data: string, event: string | undefined) => void;
@@ -18,8 +18,7 @@ export type SseEventHandler = (data: string, event: string | undefined) => void;
  * interpretation" (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation).
  *
  * Chunks may be split at any byte: inside a multi-byte UTF-8 character, between `\r` and `\n`, in
- * the BOM. Comment lines (`: ping`) and unknown fields cost no decoding; only field values are
- * turned into strings, once per line.
+ * the BOM. Lines arrive as text (see {@link LineSplitter}); field values are slices of it.
  *
  * @example
  * const parser = new SseParser((data, event) => handle(data, event));
@@ -78,19 +77,19 @@ export class SseParser extends LineSplitter {
     return this.reconnectionTime;
   }
 
-  protected onLine(buf: Buffer, start: number, end: number): void {
+  protected onLine(text: string, start: number, end: number): void {
     if (start === end) {
       this.dispatch();
       return;
     }
     let valueStart: number;
-    switch (buf[start]) {
+    switch (text.charCodeAt(start)) {
       case COLON:
         return;
-      case DATA[0]: {
-        valueStart = fieldValueStart(buf, start, end, DATA);
+      case D: {
+        valueStart = fieldValueStart(text, start, end, 'data');
         if (valueStart < 0) return;
-        const value = decode(buf, valueStart, end);
+        const value = text.slice(valueStart, end);
         if (this.hasData) {
           if (this.data.length + value.length >= this.maxLineBytes) {
             throw new LineTooLongError(this.maxLineBytes);
@@ -102,21 +101,21 @@ export class SseParser extends LineSplitter {
         }
         return;
       }
-      case EVENT[0]:
-        valueStart = fieldValueStart(buf, start, end, EVENT);
-        if (valueStart >= 0) this.eventType = decode(buf, valueStart, end);
+      case E:
+        valueStart = fieldValueStart(text, start, end, 'event');
+        if (valueStart >= 0) this.eventType = text.slice(valueStart, end);
         return;
-      case ID[0]: {
-        valueStart = fieldValueStart(buf, start, end, ID);
+      case I: {
+        valueStart = fieldValueStart(text, start, end, 'id');
         if (valueStart < 0) return;
-        const value = decode(buf, valueStart, end);
+        const value = text.slice(valueStart, end);
         if (!value.includes('\0')) this.eventId = value;
         return;
       }
-      case RETRY[0]:
-        valueStart = fieldValueStart(buf, start, end, RETRY);
-        if (valueStart >= 0 && valueStart < end && isAsciiDigits(buf, valueStart, end)) {
-          this.reconnectionTime = Number(buf.toString('latin1', valueStart, end));
+      case R:
+        valueStart = fieldValueStart(text, start, end, 'retry');
+        if (valueStart >= 0 && valueStart < end && isAsciiDigits(text, valueStart, end)) {
+          this.reconnectionTime = Number(text.slice(valueStart, end));
         }
         return;
       default:
@@ -136,29 +135,28 @@ export class SseParser extends LineSplitter {
 }
 
 /**
- * Where the value of field `name` starts in the line `buf[start, end)`, or -1 if the line holds
+ * Where the value of field `name` starts in the line `text[start, end)`, or -1 if the line holds
  * another field. A line that is just the name is that field with an empty value; one space after
  * the colon is not part of the value.
  */
-function fieldValueStart(buf: Buffer, start: number, end: number, name: Buffer): number {
+function fieldValueStart(text: string, start: number, end: number, name: string): number {
   const afterName = start + name.length;
   if (afterName > end) return -1;
-  // The first byte was matched by the caller's switch.
+  // The first character was matched by the caller's switch; `startsWith` costs more on Node 20.
   for (let i = 1; i < name.length; i++) {
-    if (buf[start + i] !== name[i]) return -1;
+    if (text.charCodeAt(start + i) !== name.charCodeAt(i)) return -1;
   }
   if (afterName === end) return end;
-  if (buf[afterName] !== COLON) return -1;
-  return afterName + 1 < end && buf[afterName + 1] === SPACE ? afterName + 2 : afterName + 1;
+  if (text.charCodeAt(afterName) !== COLON) return -1;
+  return afterName + 1 < end && text.charCodeAt(afterName + 1) === SPACE
+    ? afterName + 2
+    : afterName + 1;
 }
 
-function decode(buf: Buffer, start: number, end: number): string {
-  return start === end ? '' : buf.toString('utf8', start, end);
-}
-
-function isAsciiDigits(buf: Buffer, start: number, end: number): boolean {
+function isAsciiDigits(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
-    if (buf[i] < DIGIT_0 || buf[i] > DIGIT_9) return false;
+    const code = text.charCodeAt(i);
+    if (code < DIGIT_0 || code > DIGIT_9) return false;
   }
   return true;
 }

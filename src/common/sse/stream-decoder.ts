@@ -174,10 +174,10 @@ class NdjsonLineReader extends LineSplitter {
   end(): boolean {
     let truncated = false;
     if (this.hasPartialLine) {
-      const { buf, end } = this.partialLine();
-      const last = lastSignificantByte(buf, end);
+      const line = this.partialLine();
+      const last = lastSignificantChar(line);
       if (last !== -1) {
-        if (buf[last] === CLOSE_BRACE) this.onLine(buf, 0, end);
+        if (line.charCodeAt(last) === CLOSE_BRACE) this.onLine(line, 0, line.length);
         else truncated = true;
       }
     }
@@ -185,10 +185,10 @@ class NdjsonLineReader extends LineSplitter {
     return truncated;
   }
 
-  protected onLine(buf: Buffer, start: number, end: number): void {
+  protected onLine(text: string, start: number, end: number): void {
     let i = start;
-    while (i < end && isBlank(buf[i])) i++;
-    if (i < end) this.onPayload(buf.toString('utf8', start, end));
+    while (i < end && isBlank(text.charCodeAt(i))) i++;
+    if (i < end) this.onPayload(text.slice(start, end));
   }
 }
 
@@ -211,8 +211,8 @@ function firstSignificantByte(chunk: Uint8Array): number {
   return -1;
 }
 
-function lastSignificantByte(buf: Buffer, end: number): number {
-  let i = end - 1;
-  while (i >= 0 && isBlank(buf[i])) i--;
+function lastSignificantChar(text: string): number {
+  let i = text.length - 1;
+  while (i >= 0 && isBlank(text.charCodeAt(i))) i--;
   return i;
 }
