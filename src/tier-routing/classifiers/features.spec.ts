@@ -116,6 +116,33 @@ describe('analyseText: rule features', () => {
     expect(value(PASSAGE, 'cue_proof')).toBeGreaterThan(0);
   });
 
+  it('leaves material out of the n-grams: the same task over different notes reads the same', () => {
+    const other =
+      'Sales in the western stores rose by a fifth. The supplier confirmed the new packaging for ' +
+      'week thirty, and the office stays closed on Friday. Support closed most tickets about ' +
+      'passwords; the new colleague starts on Monday and sits with the data team. The spring ' +
+      'campaign keeps its budget, and the team reviewed the open points of the last release.';
+    const task = 'Which change most plausibly explains the growth? Rule out the others.';
+    const a = analyseText(`${PASSAGE}\n\n${task}`);
+    const b = analyseText(`${other}\n\n${task}`);
+    expect(Array.from(a.words.buckets).sort()).toEqual(Array.from(b.words.buckets).sort());
+    expect(Array.from(a.chars.buckets).sort()).toEqual(Array.from(b.chars.buckets).sort());
+    // In a long text, a short block between the first and the last is material too.
+    const notes = `${task}\n\n${PASSAGE}\n\nShort middle note.\n\n${other}\n\nThanks.`;
+    expect(analyseText(notes).words.buckets).toEqual(
+      analyseText(`${task}\n\n${other}\n\nAnother middle note.\n\n${PASSAGE}\n\nThanks.`).words
+        .buckets,
+    );
+    // Alone, a long block is the task and its words count.
+    expect(analyseText(PASSAGE).words.buckets.length).toBeGreaterThan(20);
+  });
+
+  it('counts a long block of a script without spaces by its tokens', () => {
+    const notes = '客服本周处理了很多工单，大多是密码重置。'.repeat(6);
+    expect(notes.length).toBeLessThan(300);
+    expect(value(`${notes}\n\n上文提到了哪几天？`, 'passage')).toBeGreaterThan(0.5);
+  });
+
   it('counts questions outside passages only', () => {
     expect(value('Why? And how? And when?', 'questions')).toBe(0.75);
     expect(value(`Answer briefly.\n\n${PASSAGE} Why? How? When?`, 'questions')).toBe(0);

@@ -33,8 +33,22 @@ export class ScanBuffers {
   readonly blockTokens: Int32Array;
   /** Cue hits per block and group (`block * GROUP_COUNT + group`). */
   readonly blockCues: Int32Array;
-  /** Σ character-trigram weight: summed in a typed array, as a double local was boxed (V8 11). */
-  readonly charDot = new Float64Array(1);
+  /**
+   * Σ character-trigram weight and the number of trigrams, per block: summed in typed arrays
+   * (a double local was boxed, V8 11), and per block so that material blocks can be left out.
+   */
+  readonly blockCharDot: Float64Array;
+  readonly blockCharTotal: Int32Array;
+  /** A long block beside a shorter one (quoted text, a pasted file): its n-grams do not vote. */
+  readonly blockMaterial: Uint8Array;
+  /**
+   * The n-gram occurrences of a scan in order, each with its block: counted once the blocks are
+   * known (a block is material or not only at the end of the text).
+   */
+  readonly wordLog: Int32Array;
+  readonly wordLogBlock: Uint8Array;
+  readonly charLog: Int32Array;
+  readonly charLogBlock: Uint8Array;
 
   constructor(
     /** Characters examined at most per text. */
@@ -44,6 +58,13 @@ export class ScanBuffers {
   ) {
     this.wordTouched = new Int32Array(2 * maxChars + 8);
     this.charTouched = new Int32Array(maxChars + 8);
+    this.wordLog = new Int32Array(2 * maxChars + 8);
+    this.wordLogBlock = new Uint8Array(2 * maxChars + 8);
+    this.charLog = new Int32Array(maxChars + 8);
+    this.charLogBlock = new Uint8Array(maxChars + 8);
+    this.blockCharDot = new Float64Array(maxBlocks);
+    this.blockCharTotal = new Int32Array(maxBlocks);
+    this.blockMaterial = new Uint8Array(maxBlocks);
     this.blockStart = new Int32Array(maxBlocks + 1);
     this.blockNumbers = new Int32Array(maxBlocks);
     this.blockQuestions = new Int32Array(maxBlocks);
@@ -64,7 +85,42 @@ export class ScanBuffers {
     this.blockCodeSymbols[b] = 0;
     this.blockFence[b] = 0;
     this.blockTokens[b] = 0;
+    this.blockCharDot[b] = 0;
+    this.blockCharTotal[b] = 0;
     this.blockCues.fill(0, b * GROUP_COUNT, (b + 1) * GROUP_COUNT);
+  }
+
+  /**
+   * Counts the logged word n-grams outside material blocks; returns the distinct buckets
+   * touched (listed in `wordTouched`).
+   */
+  countWords(logged: number): number {
+    const counts = this.wordCounts;
+    const log = this.wordLog;
+    const logBlock = this.wordLogBlock;
+    const material = this.blockMaterial;
+    let distinct = 0;
+    for (let i = 0; i < logged; i++) {
+      if (material[logBlock[i]] === 1) continue;
+      const b = log[i];
+      if (counts[b]++ === 0) this.wordTouched[distinct++] = b;
+    }
+    return distinct;
+  }
+
+  /** Counts the logged character trigrams outside material blocks; returns the distinct buckets. */
+  countChars(logged: number): number {
+    const counts = this.charCounts;
+    const log = this.charLog;
+    const logBlock = this.charLogBlock;
+    const material = this.blockMaterial;
+    let distinct = 0;
+    for (let i = 0; i < logged; i++) {
+      if (material[logBlock[i]] === 1) continue;
+      const b = log[i];
+      if (counts[b]++ === 0) this.charTouched[distinct++] = b;
+    }
+    return distinct;
   }
 
   /** Word n-grams: sublinear term frequency (1 + ln tf), L2-normalised; resets the counts. */
