@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { ChatMessage } from '../../common/openai/chat.types';
 import { CUE_GROUPS, CUE_GROUP_NAMES } from './cue-lexicon';
 import {
@@ -5,12 +6,14 @@ import {
   CONTEXT_FEATURES,
   FEATURE_LIMITS,
   analyseConversation,
+  analyseScored,
   analyseText,
   capText,
   cueFeatureName,
   dotSparse,
   featureIndex,
   phraseTokens,
+  scanCues,
   viewConversation,
   type ContentFeature,
 } from './features';
@@ -166,6 +169,38 @@ describe('analyseText: rule features', () => {
       expect(scored.ngramScore?.words).toBeCloseTo(dotSparse(words, built.words), 5);
       expect(scored.ngramScore?.chars).toBeCloseTo(dotSparse(chars, built.chars), 5);
     }
+  });
+
+  it('reads the same on the serving path (no options, shared scan state) as on the slow one', () => {
+    const words = new Float32Array(1 << 16).map((_, i) => Math.sin(i));
+    const chars = new Float32Array(1 << 16).map((_, i) => Math.cos(i));
+    const piece = fc.constantFrom(
+      'Prove that ',
+      'how many ',
+      '\n\n',
+      PASSAGE,
+      '```ts\nconst x = [1, 2];\n```',
+      '证明 ',
+      '多少',
+      'Übrigens ',
+      '42 + 17 = ?',
+      'thanks ',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(piece, fc.string()), { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        const slow = analyseText(text, { weights: { words, chars } });
+        const fast = analyseScored(text, text.length, { words, chars });
+        expect(Array.from(fast.values)).toEqual(Array.from(slow.values));
+        expect(Array.from(fast.cues)).toEqual(Array.from(slow.cues));
+        expect(fast.ngramScore?.words).toBe(slow.ngramScore?.words);
+        expect(fast.ngramScore?.chars).toBe(slow.ngramScore?.chars);
+        expect(Array.from(scanCues(text))).toEqual(
+          Array.from(analyseText(text, { ngrams: false }).cues),
+        );
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('normalises n-gram vectors, so a long text does not outweigh a short one', () => {
