@@ -42,13 +42,14 @@ export class ScanBuffers {
   /** A long block beside a shorter one (quoted text, a pasted file): its n-grams do not vote. */
   readonly blockMaterial: Uint8Array;
   /**
-   * The n-gram occurrences of a scan in order, each with its block: counted once the blocks are
-   * known (a block is material or not only at the end of the text).
+   * The n-gram occurrences of a scan in order, and where each block's start in them: counted as
+   * they come, and taken back out of a block found to be material at the end of the text (most
+   * texts have none, and pay only the log).
    */
   readonly wordLog: Int32Array;
-  readonly wordLogBlock: Uint8Array;
   readonly charLog: Int32Array;
-  readonly charLogBlock: Uint8Array;
+  readonly blockWordStart: Int32Array;
+  readonly blockCharStart: Int32Array;
 
   constructor(
     /** Characters examined at most per text. */
@@ -59,9 +60,9 @@ export class ScanBuffers {
     this.wordTouched = new Int32Array(2 * maxChars + 8);
     this.charTouched = new Int32Array(maxChars + 8);
     this.wordLog = new Int32Array(2 * maxChars + 8);
-    this.wordLogBlock = new Uint8Array(2 * maxChars + 8);
     this.charLog = new Int32Array(maxChars + 8);
-    this.charLogBlock = new Uint8Array(maxChars + 8);
+    this.blockWordStart = new Int32Array(maxBlocks + 1);
+    this.blockCharStart = new Int32Array(maxBlocks + 1);
     this.blockCharDot = new Float64Array(maxBlocks);
     this.blockCharTotal = new Int32Array(maxBlocks);
     this.blockMaterial = new Uint8Array(maxBlocks);
@@ -91,36 +92,52 @@ export class ScanBuffers {
   }
 
   /**
-   * Counts the logged word n-grams outside material blocks; returns the distinct buckets
-   * touched (listed in `wordTouched`).
+   * Takes the material blocks' word n-grams back out of the counts; returns the distinct buckets
+   * left (listed first in `wordTouched`).
    */
-  countWords(logged: number): number {
-    const counts = this.wordCounts;
-    const log = this.wordLog;
-    const logBlock = this.wordLogBlock;
-    const material = this.blockMaterial;
-    let distinct = 0;
-    for (let i = 0; i < logged; i++) {
-      if (material[logBlock[i]] === 1) continue;
-      const b = log[i];
-      if (counts[b]++ === 0) this.wordTouched[distinct++] = b;
-    }
-    return distinct;
+  dropMaterialWords(distinct: number, blocks: number, logged: number): number {
+    this.blockWordStart[blocks] = logged;
+    return this.dropMaterial(
+      this.wordCounts,
+      this.wordTouched,
+      this.wordLog,
+      this.blockWordStart,
+      distinct,
+      blocks,
+    );
   }
 
-  /** Counts the logged character trigrams outside material blocks; returns the distinct buckets. */
-  countChars(logged: number): number {
-    const counts = this.charCounts;
-    const log = this.charLog;
-    const logBlock = this.charLogBlock;
-    const material = this.blockMaterial;
-    let distinct = 0;
-    for (let i = 0; i < logged; i++) {
-      if (material[logBlock[i]] === 1) continue;
-      const b = log[i];
-      if (counts[b]++ === 0) this.charTouched[distinct++] = b;
+  /** The same for the character trigrams (when they are materialised). */
+  dropMaterialChars(distinct: number, blocks: number, logged: number): number {
+    this.blockCharStart[blocks] = logged;
+    return this.dropMaterial(
+      this.charCounts,
+      this.charTouched,
+      this.charLog,
+      this.blockCharStart,
+      distinct,
+      blocks,
+    );
+  }
+
+  private dropMaterial(
+    counts: Uint16Array,
+    touched: Int32Array,
+    log: Int32Array,
+    starts: Int32Array,
+    distinct: number,
+    blocks: number,
+  ): number {
+    let dropped = false;
+    for (let j = 0; j < blocks; j++) {
+      if (this.blockMaterial[j] === 0) continue;
+      dropped = true;
+      for (let i = starts[j]; i < starts[j + 1]; i++) counts[log[i]]--;
     }
-    return distinct;
+    if (!dropped) return distinct;
+    let kept = 0;
+    for (let i = 0; i < distinct; i++) if (counts[touched[i]] > 0) touched[kept++] = touched[i];
+    return kept;
   }
 
   /** Word n-grams: sublinear term frequency (1 + ln tf), L2-normalised; resets the counts. */

@@ -161,6 +161,8 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
   const lay = LAYOUT;
   lay.reset();
   buf.startBlock(0, 0);
+  buf.blockWordStart[0] = 0;
+  buf.blockCharStart[0] = 0;
   out.lines = n > 0 ? 1 : 0;
   let h = FNV_OFFSET;
   let tokenStart = -1;
@@ -258,8 +260,9 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
   buf.blockStart[lay.blocks] = n;
   summariseBlocks(buf, out, lay.blocks);
   if (ngrams) {
-    out.wordGrams = buf.countWords(tok.logged);
-    if (materialise) out.charGrams = buf.countChars(out.charLogged);
+    out.wordGrams = buf.dropMaterialWords(tok.distinct, lay.blocks, tok.logged);
+    if (materialise)
+      out.charGrams = buf.dropMaterialChars(out.charGrams, lay.blocks, out.charLogged);
     for (let j = 0; j < lay.blocks; j++) {
       if (buf.blockMaterial[j] === 1) continue;
       out.charDot += buf.blockCharDot[j];
@@ -288,8 +291,8 @@ function charTrigram(
   buf.blockCharTotal[block]++;
   if (request.charWeights !== null) buf.blockCharDot[block] += request.charWeights[bucket];
   if (request.materialise) {
-    buf.charLog[out.charLogged] = bucket;
-    buf.charLogBlock[out.charLogged++] = block;
+    if (buf.charCounts[bucket]++ === 0) buf.charTouched[out.charGrams++] = bucket;
+    buf.charLog[out.charLogged++] = bucket;
     const trace = request.trace;
     if (trace && !trace.has(bucket)) trace.set(bucket, `'${String.fromCharCode(c1, c2, s)}'`);
   }
@@ -301,6 +304,8 @@ function newline(buf: ScanBuffers, out: Scan, lay: LayoutState, tok: TokenState,
   tok.chain = 0;
   if (lay.blankSinceNewline && lay.blockHasContent && lay.blocks < buf.maxBlocks) {
     buf.startBlock(lay.blocks, i);
+    buf.blockWordStart[lay.blocks] = tok.logged;
+    buf.blockCharStart[lay.blocks] = out.charLogged;
     lay.block = lay.blocks++;
     tok.block = lay.block;
     tok.cueBase = lay.block * GROUP_COUNT;

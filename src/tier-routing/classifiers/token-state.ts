@@ -12,8 +12,9 @@ import {
 
 /** Word-token state of a scan: fields, so the hot loop does not go through closure slots. */
 export class TokenState {
-  /** Word n-gram occurrences logged (see `ScanBuffers.wordLog`). */
+  /** Word n-gram occurrences logged (see `ScanBuffers.wordLog`), and distinct buckets counted. */
   logged = 0;
+  distinct = 0;
   prev1 = 0;
   prev2 = 0;
   /** Tokens since the last sentence break (n-grams and cues do not cross one). */
@@ -33,6 +34,7 @@ export class TokenState {
     this.ngrams = ngrams;
     this.trace = trace;
     this.logged = 0;
+    this.distinct = 0;
     this.prev1 = 0;
     this.prev2 = 0;
     this.chain = 0;
@@ -47,16 +49,16 @@ export class TokenState {
     // One bigram hash serves the n-gram bucket and the cue lookup.
     const bigramKey = chain > 0 ? pairKey(this.prev1, token, SEED_BIGRAM) : 0;
     if (this.ngrams) {
+      const counts = buf.wordCounts;
       const log = buf.wordLog;
-      const logBlock = buf.wordLogBlock;
       const unigram = mix(token ^ SEED_WORD) & HASH_MASK;
-      log[this.logged] = unigram;
-      logBlock[this.logged++] = this.block;
+      if (counts[unigram]++ === 0) buf.wordTouched[this.distinct++] = unigram;
+      log[this.logged++] = unigram;
       let bigram = -1;
       if (chain > 0) {
         bigram = bigramKey & HASH_MASK;
-        log[this.logged] = bigram;
-        logBlock[this.logged++] = this.block;
+        if (counts[bigram]++ === 0) buf.wordTouched[this.distinct++] = bigram;
+        log[this.logged++] = bigram;
       }
       if (this.trace) this.traceWords(token, text, start, end, unigram, bigram);
     }
