@@ -140,6 +140,16 @@ describe('analyseText: rule features', () => {
     expect(analyseText(PASSAGE).words.buckets.length).toBeGreaterThan(20);
   });
 
+  it('reads the length of Chinese and Japanese as what it says, not its character count', () => {
+    // The same one-line puzzle: as short as its English twin, not shorter.
+    const zh = '门外有三个开关，屋里有三盏灯，你只能进屋一次。怎样确定每个开关对应哪盏灯？';
+    const en =
+      'Three switches outside, three bulbs inside, you may enter once. Which switch is which bulb?';
+    expect(zh.length).toBeLessThan(en.length / 2);
+    expect(value(zh, 'short_prompt')).toBeLessThanOrEqual(value(en, 'short_prompt'));
+    expect(value(zh, 'length')).toBeGreaterThanOrEqual(value(en, 'length'));
+  });
+
   it('counts a long block of a script without spaces by its tokens', () => {
     const notes = '客服本周处理了很多工单，大多是密码重置。'.repeat(6);
     expect(notes.length).toBeLessThan(300);

@@ -16,7 +16,7 @@ import { scanText, type ScanRequest } from './text-scanner';
  * Changing anything here changes what the learned model sees: bump
  * {@link FEATURE_SPEC_VERSION} and retrain (`npm run train:classifier`).
  */
-export const FEATURE_SPEC_VERSION = 'tiergate-features/4';
+export const FEATURE_SPEC_VERSION = 'tiergate-features/5';
 
 export const FEATURE_LIMITS = {
   latestHead: 1024,
@@ -144,6 +144,9 @@ export function capText(text: string, head: number, tail = 0): string {
     : text.slice(0, head);
 }
 
+/** Extra characters a Han or kana character counts for in the length features. */
+const SOLO_WEIGHT = 2;
+
 export const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 /** Saturating count: 0, 0.5, 0.67, 0.75… so that repetition weighs less than presence. */
 export const sat = (x: number, k = 1): number => x / (x + k);
@@ -241,9 +244,13 @@ function analyse(
   const letters = st.latinLetters + st.otherLetters;
   const codeSignal = st.fences + st.indentedLines / 3 + (st.docChars > 0 ? 1 : 0);
   let v = 0;
-  values[v++] = clamp01(Math.log2(1 + length) / 13); // length
-  values[v++] = clamp01((120 - length) / 80); // short_prompt
-  values[v++] = clamp01((Math.log2(1 + length) - 9) / 3); // long_prompt
+  // A character of Chinese or Japanese says about what three of a spaced script do: the length
+  // features read the text's length in those terms, so that a one-line Chinese puzzle is not
+  // "short" where its English twin is not.
+  const effective = length + SOLO_WEIGHT * st.soloChars;
+  values[v++] = clamp01(Math.log2(1 + effective) / 13); // length
+  values[v++] = clamp01((120 - effective) / 80); // short_prompt
+  values[v++] = clamp01((Math.log2(1 + effective) - 9) / 3); // long_prompt
   values[v++] = n > 0 ? st.passageChars / n : 0; // passage
   values[v++] = clamp01(Math.log2(1 + st.lines) / 6); // lines
   values[v++] = clamp01(Math.log2(1 + st.sentences) / 5); // sentences

@@ -59,6 +59,8 @@ export class Scan {
   specChars = 0;
   latinLetters = 0;
   otherLetters = 0;
+  /** Characters of scripts written without spaces (Han, kana…), each a token of its own. */
+  soloChars = 0;
   codeSymbols = 0;
   // Over the task blocks (outside quoted passages):
   passageChars = 0;
@@ -87,6 +89,7 @@ export class Scan {
     this.specChars = 0;
     this.latinLetters = 0;
     this.otherLetters = 0;
+    this.soloChars = 0;
     this.codeSymbols = 0;
     this.passageChars = 0;
     this.taskTokens = 0;
@@ -252,6 +255,7 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
       else out.otherLetters++;
     } else if (k === SOLO) {
       out.otherLetters++;
+      out.soloChars++;
     } else if (k === SEP) {
       separator(text, i, c, buf, out, lay, tok, tokenStart < 0);
     }
