@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { RoutingConfig } from '../src/config/gateway-config.interface';
@@ -105,6 +106,49 @@ function measure(
   return { p50_us: r(at(0.5)), p99_us: r(at(0.99)), mean_us: r(mean) };
 }
 
+/** The bench's short chat (`bench/support/bench.constants.ts`): a system prompt and one question. */
+const SHORT_CHAT: ClassificationInput = {
+  messages: [
+    { role: 'system', content: 'You are a concise assistant. Answer in plain text.' },
+    {
+      role: 'user',
+      content: 'In two sentences, why do load balancers keep upstream connections alive?',
+    },
+  ],
+};
+
+/**
+ * What a decision costs the process, garbage collection included (issue 17 (f) measures the
+ * gateway's CPU per request): `process.cpuUsage` around `calls` decisions on the short chat, so
+ * the collections the decisions' garbage causes land in the figure; and the bytes a decision
+ * leaves on the heap, from the heap's growth over batches too small to trigger a collection
+ * (the median batch: one a scavenge cut short shows as a drop and is left out).
+ */
+export function decisionCpu(
+  decide: (input: ClassificationInput) => unknown,
+  calls = 100_000,
+): { cpuUsPerDecision: number; bytesPerDecision: number; calls: number } {
+  for (let i = 0; i < 2_000; i++) decide(SHORT_CHAT);
+  const before = process.cpuUsage();
+  for (let i = 0; i < calls; i++) decide(SHORT_CHAT);
+  const used = process.cpuUsage(before);
+  const batch = 200;
+  const growth: number[] = [];
+  for (let round = 0; round < 200; round++) {
+    const h0 = getHeapStatistics().used_heap_size;
+    for (let i = 0; i < batch; i++) decide(SHORT_CHAT);
+    const grew = getHeapStatistics().used_heap_size - h0;
+    if (grew >= 0) growth.push(grew / batch);
+  }
+  growth.sort((a, b) => a - b);
+  const r = (x: number): number => Math.round(x * 100) / 100;
+  return {
+    cpuUsPerDecision: r((used.user + used.system) / calls),
+    bytesPerDecision: Math.round(growth[Math.floor(growth.length / 2)] ?? NaN),
+    calls,
+  };
+}
+
 /** Runs the benchmark (`quick`: a fifth of the iterations); returns the figures, also printed as a table. */
 export async function runClassifierBench(
   options: { print?: boolean; quick?: boolean } = {},
@@ -169,6 +213,7 @@ export async function runClassifierBench(
       baselineHintOnly: hint,
     });
   }
+  const shortChat = decisionCpu((i) => cascade.classify(i), Math.round(100_000 * scale));
   const upTo20k = results.filter((r) => r.size !== '1 MB').map((r) => (r.cascade as Timing).p99_us);
   const summary = {
     name: 'classifier',
@@ -179,6 +224,7 @@ export async function runClassifierBench(
     targetP99UpTo20kUs: TARGET_P99_US,
     worstP99UpTo20kUs: Math.max(...upTo20k),
     meetsTarget: Math.max(...upTo20k) <= TARGET_P99_US,
+    shortChat,
     results,
   };
   if (options.print !== false) {
@@ -216,6 +262,10 @@ export async function runClassifierBench(
     for (const r of cells.slice(1)) console.log(line(r));
     console.log(
       `worst p99 up to 20k chars: ${summary.worstP99UpTo20kUs} µs (target ${TARGET_P99_US} µs: ${summary.meetsTarget ? 'met' : 'NOT met'})`,
+    );
+    console.log(
+      `short chat, ${shortChat.calls} decisions: ${shortChat.cpuUsPerDecision} µs CPU per decision ` +
+        `(process.cpuUsage, GC included), ${shortChat.bytesPerDecision} bytes left on the heap per decision`,
     );
   }
   return summary;

@@ -2,7 +2,7 @@
  * `npm run eval:classifier [-- --file data/tiering/train.jsonl] [--dev data/tiering/dev.jsonl]
  *   [--folds 5] [--threshold 0.5] [--classifiers learned,rules] [--min-confidence 0.6]
  *   [--errors] [--json] [--seed n] [--lambda …] [--dense-lambda …] [--min-df …]
- *   [--calibration-folds 3]`
+ *   [--calibration-folds 3] [--sections cv,idea,lolo,dev]`
  *
  * Honest figures only: nothing is scored by a model that saw it.
  * 1. Grouped k-fold over the training file: every template (`family`) sits in one fold, so a
@@ -172,6 +172,63 @@ function targetsMet(m: Metrics, adversarial: { accuracy: number }): string[] {
   return misses;
 }
 
+/** Grouped k-fold with every language of a family's idea held out together. */
+function byFamilyIdea(
+  rows: readonly LabeledPrompt[],
+  k: number,
+  seed: number,
+  routing: RoutingConfig,
+  options: TrainOptions,
+) {
+  const strict = groupedCv(rows, k, seed, routing, options, familyIdea);
+  const strictCascade = metricsOf(rows, strict.cascade);
+  const strictAdv = adversarialAccuracy(strictCascade);
+  console.log(
+    `=== ${k}-fold cross-validation grouped by family idea (every language of a family held out together) ===`,
+  );
+  console.log(
+    `learned ${f4(metricsOf(rows, strict.learned).accuracy)}, cascade ${f4(strictCascade.accuracy)}, ` +
+      `cascade on adversarial kinds ${f4(strictAdv.accuracy)}`,
+  );
+  console.log('cascade accuracy per language:');
+  console.log(groupTable(strictCascade.perLang));
+  console.log('');
+  return { learned: metricsOf(rows, strict.learned), cascade: strictCascade };
+}
+
+/** For every language with enough rows, a model trained on the other languages only. */
+function leaveOneLanguageOut(
+  rows: readonly LabeledPrompt[],
+  routing: RoutingConfig,
+  options: TrainOptions,
+): (string | number)[][] {
+  const langs = [...new Set(rows.map((r) => r.lang))].sort();
+  const lolo: (string | number)[][] = [];
+  for (const lang of langs) {
+    const test = rows.filter((r) => r.lang === lang);
+    if (test.length < TARGETS.minLanguageRows) continue;
+    const s = scoreWith(
+      rows.filter((r) => r.lang !== lang),
+      test,
+      routing,
+      options,
+    );
+    const m = metricsOf(test, s.cascade);
+    lolo.push([lang, test.length, f4(metricsOf(test, s.learned).accuracy), f4(m.accuracy)]);
+  }
+  console.log('=== leave-one-language-out (a model that never saw the language) ===');
+  console.log(
+    lolo
+      .map(
+        (r) =>
+          `${String(r[0]).padEnd(4)} n ${String(r[1]).padStart(4)}  learned ${r[2]}  cascade ${r[3]}`,
+      )
+      .join('\n'),
+  );
+  console.log('');
+  return lolo;
+}
+
 function main(): void {
   const opts = args({
     file: 'string',
@@ -187,7 +244,12 @@ function main(): void {
     'dense-lambda': 'string',
     'min-df': 'string',
     'calibration-folds': 'string',
+    sections: 'string',
   });
+  // A subset of the sections, for quick iteration (`--sections cv,dev`); all by default.
+  const sections = new Set(
+    typeof opts.sections === 'string' ? opts.sections.split(',') : ['cv', 'idea', 'lolo', 'dev'],
+  );
   const file = (opts.file as string | undefined) ?? DEFAULT_DATA_FILE;
   const devFile = (opts.dev as string | undefined) ?? DEV_FILE;
   const rows = readJsonl(file).filter((r) => r.label !== undefined);
@@ -228,72 +290,35 @@ function main(): void {
     errors,
   );
 
-  const strict = groupedCv(rows, k, seed, routing, options, familyIdea);
-  const strictCascade = metricsOf(rows, strict.cascade);
-  const strictAdv = adversarialAccuracy(strictCascade);
-  console.log(
-    `=== ${k}-fold cross-validation grouped by family idea (every language of a family held out together) ===`,
-  );
-  console.log(
-    `learned ${f4(metricsOf(rows, strict.learned).accuracy)}, cascade ${f4(strictCascade.accuracy)}, ` +
-      `cascade on adversarial kinds ${f4(strictAdv.accuracy)}`,
-  );
-  console.log('cascade accuracy per language:');
-  console.log(groupTable(strictCascade.perLang));
-  console.log('');
+  out.cv = { k, seed, ...cvResult };
+  if (sections.has('idea')) out.cvByFamilyIdea = byFamilyIdea(rows, k, seed, routing, options);
+  if (sections.has('lolo')) out.leaveOneLanguageOut = leaveOneLanguageOut(rows, routing, options);
 
-  const langs = [...new Set(rows.map((r) => r.lang))].sort();
-  const lolo: (string | number)[][] = [];
-  for (const lang of langs) {
-    const test = rows.filter((r) => r.lang === lang);
-    if (test.length < TARGETS.minLanguageRows) continue;
-    const s = scoreWith(
-      rows.filter((r) => r.lang !== lang),
-      test,
-      routing,
-      options,
+  let devResult: ReturnType<typeof section> | undefined;
+  if (sections.has('dev')) {
+    // The dev file has no language field: a rough guess names its per-language rows.
+    const dev = readJsonl(devFile)
+      .filter((r) => r.label !== undefined)
+      .map((r) => (r.lang === 'unknown' ? { ...r, lang: guessLanguage(r.prompt) } : r));
+    devResult = section(
+      `dev set ${devFile} (${dev.length} rows; evaluation only, never trained on)`,
+      dev,
+      scoreWith(rows, dev, routing, options),
+      errors,
     );
-    const m = metricsOf(test, s.cascade);
-    lolo.push([lang, test.length, f4(metricsOf(test, s.learned).accuracy), f4(m.accuracy)]);
+    out.dev = devResult;
   }
-  console.log('=== leave-one-language-out (a model that never saw the language) ===');
-  console.log(
-    lolo
-      .map(
-        (r) =>
-          `${String(r[0]).padEnd(4)} n ${String(r[1]).padStart(4)}  learned ${r[2]}  cascade ${r[3]}`,
-      )
-      .join('\n'),
-  );
-  console.log('');
-
-  // The dev file has no language field: a rough guess names its per-language rows.
-  const dev = readJsonl(devFile)
-    .filter((r) => r.label !== undefined)
-    .map((r) => (r.lang === 'unknown' ? { ...r, lang: guessLanguage(r.prompt) } : r));
-  const devScored = scoreWith(rows, dev, routing, options);
-  const devResult = section(
-    `dev set ${devFile} (${dev.length} rows; evaluation only, never trained on)`,
-    dev,
-    devScored,
-    errors,
-  );
 
   const misses = targetsMet(cvResult.cascade, cvResult.adversarial);
+  out.misses = misses;
   console.log(
     `targets on held-out data (grouped CV): ${misses.length === 0 ? 'all met' : `missed: ${misses.join('; ')}`}`,
   );
-  console.log(
-    `dev set (held out, other authors and sources): cascade ${f4(devResult.cascade.accuracy)}, ` +
-      `adversarial ${f4(devResult.adversarial.accuracy)}`,
-  );
-  Object.assign(out, {
-    cv: { k, seed, ...cvResult },
-    cvByFamilyIdea: { learned: metricsOf(rows, strict.learned), cascade: strictCascade },
-    leaveOneLanguageOut: lolo,
-    dev: devResult,
-    misses,
-  });
+  if (devResult)
+    console.log(
+      `dev set (held out, other authors and sources): cascade ${f4(devResult.cascade.accuracy)}, ` +
+        `adversarial ${f4(devResult.adversarial.accuracy)}`,
+    );
   if (opts.json) console.log(`\n${JSON.stringify(out)}`);
 }
 

@@ -14,6 +14,7 @@ import {
   SYSTEM_PROMPTS,
   TOOLS,
 } from './conversations';
+import { CONTRAST_FAMILIES } from './contrast-families';
 import { HANDWRITTEN } from './handwritten';
 import { INSTANT_SHORT_FAMILIES } from './instant-families';
 import { LONG_FAMILIES } from './long-families';
@@ -33,6 +34,7 @@ export const FAMILIES: readonly Family[] = [
   ...WORLD_FAMILIES,
   ...NATIVE_FAMILIES,
   ...WEAK_LANGUAGE_FAMILIES,
+  ...CONTRAST_FAMILIES,
 ];
 
 /** Single-turn rows of every family, duplicates removed. */

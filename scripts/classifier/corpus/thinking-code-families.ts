@@ -3,7 +3,7 @@
  * weighed design: code beyond a one-liner, a bug whose cause must be found, trade-offs under
  * constraints, a plan that must satisfy several conditions at once.
  */
-import type { Family, Rand } from './compose';
+import type { Family, Lang, Rand } from './compose';
 
 const ALGORITHMS = [
   'merges k sorted linked lists in O(n log k)',
@@ -18,6 +18,106 @@ const ALGORITHMS = [
   'partitions an array into two subsets with the closest sums',
 ];
 const LANGUAGES = ['Python', 'TypeScript', 'Go', 'Rust', 'Java', 'C++'];
+
+/**
+ * The same tasks written in each template's language (a prompt in Italian describes its task in
+ * Italian; an English clause inside every non-English template taught the model English words).
+ * Grammatical fit: each list reads after its template's connective (`che`, `die`, `которая`,
+ * `要求：`, `जो`…).
+ */
+const ALGORITHMS_BY_LANG: Partial<Record<Lang, readonly string[]>> = {
+  en: ALGORITHMS,
+  es: [
+    'fusione k listas enlazadas ordenadas en O(n log k)',
+    'encuentre la subcadena palíndroma más larga',
+    'detecte un ciclo en un grafo dirigido y devuelva uno',
+    'calcule la distancia de edición entre dos cadenas',
+    'ordene tareas con dependencias y avise si el orden es imposible',
+    'reparta un array en dos subconjuntos con sumas lo más parecidas posible',
+  ],
+  fr: [
+    'fusionne k listes chaînées triées en O(n log k)',
+    'trouve la plus longue sous-chaîne palindrome',
+    'détecte un cycle dans un graphe orienté et en renvoie un',
+    'calcule la distance d’édition entre deux chaînes',
+    'ordonne des tâches avec dépendances et signale un ordre impossible',
+    'trouve le plus court chemin dans une grille pondérée avec obstacles',
+  ],
+  de: [
+    'k sortierte verkettete Listen in O(n log k) zusammenführt',
+    'den längsten palindromischen Teilstring findet',
+    'einen Zyklus in einem gerichteten Graphen erkennt und ihn zurückgibt',
+    'die Editierdistanz zweier Zeichenketten berechnet',
+    'Aufgaben mit Abhängigkeiten ordnet und eine unmögliche Reihenfolge meldet',
+    'einen LRU-Cache mit get und put in O(1) umsetzt',
+  ],
+  pt: [
+    'junte k listas ligadas ordenadas em O(n log k)',
+    'encontre a maior substring palíndroma',
+    'detecte um ciclo num grafo dirigido e devolva esse ciclo',
+    'calcule a distância de edição entre duas strings',
+    'ordene tarefas com dependências e avise quando a ordem é impossível',
+    'implemente um cache LRU com get e put em O(1)',
+  ],
+  it: [
+    'unisca k liste concatenate ordinate in O(n log k)',
+    'trovi la sottostringa palindroma più lunga',
+    'rilevi un ciclo in un grafo orientato e ne restituisca uno',
+    'calcoli la distanza di edit tra due stringhe',
+    'ordini dei compiti con dipendenze e segnali quando l’ordine è impossibile',
+    'divida un array in due sottoinsiemi con somme il più possibile vicine',
+  ],
+  ru: [
+    'сливает k отсортированных связных списков за O(n log k)',
+    'находит самую длинную подстроку-палиндром',
+    'находит цикл в ориентированном графе и возвращает его',
+    'считает редакционное расстояние между двумя строками',
+    'упорядочивает задачи с зависимостями и сообщает, если порядок невозможен',
+    'реализует LRU-кэш с get и put за O(1)',
+  ],
+  zh: [
+    '在O(n log k)时间内合并k个有序链表',
+    '找出最长的回文子串',
+    '判断有向图中是否有环，并返回一个环',
+    '计算两个字符串之间的编辑距离',
+    '给有依赖关系的任务排序，无法排序时报告',
+    '把数组分成两个子集，使两边的和尽量接近',
+  ],
+  ja: [
+    'k 個のソート済み連結リストを O(n log k) でマージする',
+    '最長の回文部分文字列を見つける',
+    '有向グラフの閉路を検出して 1 つ返す',
+    '2 つの文字列の編集距離を求める',
+    '依存関係のあるタスクを並べ、順序が作れないときは知らせる',
+    'get と put が O(1) の LRU キャッシュを実装する',
+  ],
+  tr: [
+    'k tane sıralı bağlı listeyi O(n log k) sürede birleştirsin',
+    'en uzun palindrom alt dizgiyi bulsun',
+    'yönlü bir grafta döngü bulup döndürsün',
+    'iki dizgi arasındaki düzenleme mesafesini hesaplasın',
+  ],
+  vi: [
+    'gộp k danh sách liên kết đã sắp xếp trong O(n log k)',
+    'tìm xâu con đối xứng dài nhất',
+    'phát hiện chu trình trong đồ thị có hướng và trả về một chu trình',
+    'tính khoảng cách chỉnh sửa giữa hai chuỗi',
+  ],
+  ar: [
+    'دمج k من القوائم المترابطة المرتبة في O(n log k)',
+    'إيجاد أطول سلسلة فرعية متناظرة',
+    'اكتشاف دورة في رسم بياني موجّه وإرجاعها',
+    'حساب مسافة التحرير بين سلسلتين',
+  ],
+  hi: [
+    'k क्रमबद्ध लिंक्ड लिस्ट को O(n log k) में मिलाए',
+    'सबसे लंबी पैलिंड्रोम उप-स्ट्रिंग ढूँढे',
+    'किसी निर्देशित ग्राफ़ में चक्र पहचाने और एक चक्र लौटाए',
+    'दो स्ट्रिंग के बीच एडिट दूरी निकाले',
+    'निर्भरताओं वाले कार्यों का क्रम तय करे और असंभव क्रम होने पर बताए',
+    'O(1) get और put वाला LRU कैश बनाए',
+  ],
+};
 
 const BUGGY = [
   'def average(xs):\n    total = 0\n    for i in range(1, len(xs)):\n        total += xs[i]\n    return total / len(xs)',
@@ -37,7 +137,72 @@ const SYSTEMS = [
   'a payment ledger that must survive a region outage',
 ];
 
-const codeSlots = (r: Rand) => ({ algo: r.pick(ALGORITHMS), lang: r.pick(LANGUAGES) });
+/** The systems of {@link SYSTEMS} in each template's language. */
+const SYSTEMS_BY_LANG: Partial<Record<Lang, readonly string[]>> = {
+  en: SYSTEMS,
+  es: [
+    'un acortador de URL que sirve 50.000 redirecciones por segundo',
+    'un chat para 2 millones de usuarios diarios con historial',
+    'una cola de trabajos que nunca ejecute dos veces el mismo trabajo',
+  ],
+  fr: [
+    'un raccourcisseur d’URL qui sert 50 000 redirections par seconde',
+    'une messagerie pour 2 millions d’utilisateurs par jour avec historique',
+    'une file de tâches qui n’exécute jamais deux fois la même tâche',
+  ],
+  de: [
+    'einen URL-Kürzer für 50.000 Weiterleitungen pro Sekunde',
+    'einen Chatdienst für 2 Millionen tägliche Nutzer mit Verlauf',
+    'eine Job-Warteschlange, die keinen Job doppelt ausführt',
+  ],
+  pt: [
+    'um encurtador de URL que atende 50 mil redirecionamentos por segundo',
+    'um chat para 2 milhões de usuários por dia com histórico',
+    'uma fila de tarefas que nunca execute a mesma tarefa duas vezes',
+  ],
+  it: [
+    'un accorciatore di URL che serve 50.000 redirect al secondo',
+    'una chat per 2 milioni di utenti al giorno con la cronologia',
+    'una coda di job che non esegua mai due volte lo stesso job',
+  ],
+  ru: [
+    'сокращатель ссылок на 50 000 переходов в секунду',
+    'чат для 2 миллионов пользователей в день с историей сообщений',
+    'очередь задач, которая никогда не выполняет задачу дважды',
+  ],
+  zh: [
+    '每秒处理5万次跳转的短链接服务',
+    '日活200万、保存聊天记录的聊天服务',
+    '保证任务绝不重复执行的任务队列',
+  ],
+  ja: [
+    '毎秒5万件のリダイレクトをさばく短縮URLサービス',
+    '1日200万人が使う履歴付きのチャットサービス',
+    '同じジョブを二度と実行しないジョブキュー',
+  ],
+  tr: [
+    'saniyede 50 bin yönlendirme yapan bir URL kısaltıcı',
+    'günde 2 milyon kullanıcılı, geçmişi saklayan bir sohbet servisi',
+  ],
+};
+
+/** The regions of the analysis family, in each template's language. */
+const REGIONS: Partial<Record<Lang, readonly string[]>> = {
+  en: ['the north region', 'Germany', 'our mobile channel', 'enterprise accounts'],
+  es: ['la región norte', 'Alemania', 'el canal móvil', 'las cuentas de empresa'],
+  fr: ['la région nord', 'l’Allemagne', 'le canal mobile', 'les comptes entreprise'],
+  de: ['der Region Nord', 'Deutschland', 'dem Mobilkanal', 'den Firmenkunden'],
+  pt: ['na região norte', 'na Alemanha', 'no canal mobile', 'nas contas empresariais'],
+  zh: ['北方区', '德国市场', '移动端渠道', '企业客户'],
+  vi: ['khu vực phía Bắc', 'thị trường Đức', 'kênh di động'],
+  ar: ['المنطقة الشمالية', 'ألمانيا', 'قناة الهاتف المحمول'],
+  hi: ['उत्तर क्षेत्र', 'जर्मनी', 'मोबाइल चैनल', 'कॉर्पोरेट ग्राहकों'],
+};
+
+const codeSlots = (r: Rand, lang: Lang) => ({
+  algo: r.pick(ALGORITHMS_BY_LANG[lang] ?? ALGORITHMS),
+  lang: r.pick(LANGUAGES),
+});
 
 const algorithmDesign: Family = {
   id: 'algorithm',
@@ -114,7 +279,10 @@ const designTradeoffs: Family = {
   kind: 'planning-tradeoff',
   label: 'thinking',
   perTemplate: 6,
-  slots: (r) => ({ system: r.pick(SYSTEMS), budget: r.pick(['$2,000', '$500', '$10,000']) }),
+  slots: (r, lang) => ({
+    system: r.pick(SYSTEMS_BY_LANG[lang] ?? SYSTEMS),
+    budget: r.pick(['$2,000', '$500', '$10,000']),
+  }),
   templates: {
     en: [
       'How would you architect {system}? Compare two designs and recommend one, given a monthly budget of {budget}.',
@@ -152,9 +320,9 @@ const analysis: Family = {
   id: 'analysis',
   kind: 'analysis-planning',
   label: 'thinking',
-  slots: (r) => ({
+  slots: (r, lang) => ({
     pct: r.int(8, 35),
-    region: r.pick(['the north region', 'Germany', 'our mobile channel', 'enterprise accounts']),
+    region: r.pick(REGIONS[lang] ?? (REGIONS.en as readonly string[])),
     people: r.int(4, 9),
   }),
   templates: {
@@ -174,7 +342,7 @@ const analysis: Family = {
       'Der Umsatz in {region} ist um {pct} % gefallen, der Traffic blieb gleich. Finde mit den Verkaufsdaten die wahrscheinlichste Ursache.',
     ],
     pt: [
-      'A receita em {region} caiu {pct}% no trimestre, mas o tráfego ficou estável. Descubra a causa mais provável usando os dados de vendas.',
+      'A receita {region} caiu {pct}% no trimestre, mas o tráfego ficou estável. Descubra a causa mais provável usando os dados de vendas.',
     ],
     zh: [
       '{region}的收入上季度下降了{pct}%，但流量没有变化。请用销售数据找出最可能的根本原因并验证。',

@@ -2,7 +2,7 @@
  * Families whose label is `thinking` under the rule: the answer needs several dependent steps
  * (a chain of calculations, a proof, a deduction, an algorithm, a diagnosis, a weighed design).
  */
-import { names, type Family, type Rand } from './compose';
+import { names, type Family, type Lang, type Rand } from './compose';
 
 const n = (r: Rand, lo: number, hi: number): number => r.int(lo, hi);
 
@@ -75,22 +75,98 @@ const wordProblems: Family = {
   },
 };
 
+/**
+ * The claims in each template's language (a proof asked in Hindi states its claim in Hindi; an
+ * English claim inside every template taught the model English words).
+ */
+const CLAIMS: Record<'en', readonly string[]> & Partial<Record<Lang, readonly string[]>> = {
+  en: [
+    'n^3 - n is divisible by 6 for every integer n',
+    'the square root of 3 is irrational',
+    'there is no largest prime number',
+    'the product of four consecutive integers plus one is a perfect square',
+    'every tree with k vertices has k - 1 edges',
+    'a^2 + b^2 >= 2ab for all real a and b',
+    'the sum of the first n odd numbers is n^2',
+    'any 6 people contain 3 mutual friends or 3 mutual strangers',
+  ],
+  es: [
+    'n^3 - n es divisible entre 6 para todo entero n',
+    'la raíz cuadrada de 3 es irracional',
+    'no existe un número primo mayor que todos los demás',
+    'la suma de los n primeros impares es n^2',
+  ],
+  fr: [
+    'n^3 - n est divisible par 6 pour tout entier n',
+    'la racine carrée de 3 est irrationnelle',
+    'il n’existe pas de plus grand nombre premier',
+    'la somme des n premiers nombres impairs vaut n^2',
+  ],
+  de: [
+    'n^3 - n für jede ganze Zahl n durch 6 teilbar ist',
+    'die Wurzel aus 3 irrational ist',
+    'es keine größte Primzahl gibt',
+    'jeder Baum mit k Knoten genau k - 1 Kanten hat',
+  ],
+  pt: [
+    'n^3 - n é divisível por 6 para todo inteiro n',
+    'a raiz quadrada de 3 é irracional',
+    'não existe um maior número primo',
+  ],
+  it: [
+    'n^3 - n è divisibile per 6 per ogni intero n',
+    'la radice quadrata di 3 è irrazionale',
+    'non esiste un numero primo più grande di tutti',
+    'ogni albero con k vertici ha k - 1 archi',
+  ],
+  ru: [
+    'n^3 - n делится на 6 при любом целом n',
+    'корень из 3 иррационален',
+    'наибольшего простого числа не существует',
+    'сумма первых n нечётных чисел равна n^2',
+  ],
+  zh: [
+    '对任意整数n，n^3 - n能被6整除',
+    '根号3是无理数',
+    '不存在最大的质数',
+    '有k个顶点的树恰有k - 1条边',
+  ],
+  ja: [
+    '任意の整数 n について n^3 - n は 6 で割り切れる',
+    '√3 は無理数である',
+    '最大の素数は存在しない',
+    '最初の n 個の奇数の和は n^2 である',
+  ],
+  tr: [
+    'her n tam sayısı için n^3 - n sayısı 6 ile bölünür',
+    '√3 irrasyoneldir',
+    'en büyük asal sayı yoktur',
+  ],
+  vi: [
+    'n^3 - n chia hết cho 6 với mọi số nguyên n',
+    'căn bậc hai của 3 là số vô tỉ',
+    'không có số nguyên tố lớn nhất',
+  ],
+  ar: [
+    'n^3 - n يقبل القسمة على 6 لكل عدد صحيح n',
+    'الجذر التربيعي للعدد 3 عدد غير نسبي',
+    'لا يوجد عدد أولي أكبر من جميع الأعداد الأولية',
+  ],
+  hi: [
+    'हर पूर्णांक n के लिए n^3 - n, 6 से विभाज्य है',
+    '3 का वर्गमूल अपरिमेय है',
+    'सबसे बड़ी अभाज्य संख्या नहीं होती',
+    'पहली n विषम संख्याओं का योग n^2 होता है',
+  ],
+};
+
 /** Proofs and rigorous arguments, often in a single short line. */
 const proofs: Family = {
   id: 'proof',
   kind: 'hard-short-proof',
   label: 'thinking',
-  slots: (r) => ({
-    claim: r.pick([
-      'n^3 - n is divisible by 6 for every integer n',
-      'the square root of 3 is irrational',
-      'there is no largest prime number',
-      'the product of four consecutive integers plus one is a perfect square',
-      'every tree with k vertices has k - 1 edges',
-      'a^2 + b^2 >= 2ab for all real a and b',
-      'the sum of the first n odd numbers is n^2',
-      'any 6 people contain 3 mutual friends or 3 mutual strangers',
-    ]),
+  slots: (r, lang) => ({
+    claim: r.pick(CLAIMS[lang] ?? CLAIMS.en),
   }),
   templates: {
     en: [
@@ -103,10 +179,13 @@ const proofs: Family = {
       'Demuestra que {claim}.',
       '¿Por qué se cumple siempre que {claim}? Da un argumento riguroso.',
     ],
-    fr: ['Démontre que {claim}.', 'Pourquoi a-t-on toujours {claim} ? Donne une preuve complète.'],
+    fr: [
+      'Démontre que {claim}.',
+      'Pourquoi est-il toujours vrai que {claim} ? Donne une preuve complète.',
+    ],
     de: [
       'Beweise, dass {claim}.',
-      'Warum gilt immer: {claim}? Ich möchte eine saubere Begründung.',
+      'Warum gilt immer, dass {claim}? Ich möchte eine saubere Begründung.',
     ],
     pt: ['Prove que {claim}.'],
     it: ['Dimostra che {claim}.'],
@@ -183,7 +262,9 @@ const shortMath: Family = {
   id: 'short-math',
   kind: 'hard-short-math',
   label: 'thinking',
-  slots: (r) => ({ a: n(r, 3, 9), b: n(r, 11, 60), m: n(r, 5, 13) }),
+  // A prime modulus that divides no base: with m = 6 and a = 6 (or 3 and 9) the remainder is 0
+  // at a glance, which the rule calls instant.
+  slots: (r) => ({ a: r.pick([3, 4, 5, 6, 8, 9]), b: n(r, 11, 60), m: r.pick([7, 11, 13]) }),
   templates: {
     en: [
       'Find all integers x with x^2 + {a}x + {b} a perfect square.',

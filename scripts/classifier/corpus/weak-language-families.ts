@@ -52,10 +52,11 @@ const shortMath: Family = {
   kind: 'hard-short-math',
   label: 'thinking',
   perTemplate: 5,
+  // As in `short-math-native`: no base whose last digit or remainder is seen at a glance.
   slots: (r) => ({
-    a: r.int(2, 9),
+    a: r.pick([2, 3, 7, 8]),
     e: r.int(21, 99),
-    m: r.pick([7, 11, 13]),
+    m: r.pick([11, 13]),
     n: r.int(5, 12),
     f: r.int(3, 9) * 10,
   }),

@@ -4,11 +4,11 @@ import { GROUP_INDEX } from './cue-table';
 import {
   CONTENT_FEATURES,
   FEATURE_LIMITS,
-  analyseText,
+  analyseScored,
   capText,
   clamp01,
   sat,
-  type AnalyseOptions,
+  scanCues,
   type NgramWeights,
   type TextFeatures,
 } from './text-features';
@@ -41,7 +41,7 @@ export interface ConversationView {
   /** System and developer prompts, capped. */
   system: string;
   /** Earlier user turns, most recent first, each capped. */
-  prior: string[];
+  prior: readonly string[];
   /** User turns seen in the scanned window, the latest included. */
   userTurns: number;
   /** An earlier assistant turn carries reasoning text (a thinking model answered it). */
@@ -90,6 +90,8 @@ function carriesReasoning(message: ChatMessage): boolean {
   return typeof r === 'string' && r.length > 0;
 }
 
+const NO_TURNS: readonly string[] = Object.freeze([]);
+
 /** The capped parts of a conversation that classification reads. */
 export function viewConversation(input: ClassificationInput): ConversationView {
   const messages = input.messages;
@@ -102,21 +104,29 @@ export function viewConversation(input: ClassificationInput): ConversationView {
   for (let i = last; i >= stop; i--) {
     const m = messages[i];
     if (m?.role === 'user') {
-      const t = messageText(m.content, FEATURE_LIMITS.latestHead, FEATURE_LIMITS.latestTail);
-      latest = t.text;
-      latestLength = t.length;
+      const content = m.content;
+      // A string (the common case) is capped without the helper's result object.
+      if (typeof content === 'string') {
+        latest = capText(content, FEATURE_LIMITS.latestHead, FEATURE_LIMITS.latestTail);
+        latestLength = content.length;
+      } else {
+        const t = messageText(content, FEATURE_LIMITS.latestHead, FEATURE_LIMITS.latestTail);
+        latest = t.text;
+        latestLength = t.length;
+      }
       latestIndex = i;
       break;
     }
     if (m?.role === 'tool' || m?.role === 'function') toolResults++;
   }
-  const prior: string[] = [];
+  let prior: string[] | null = null;
   let userTurns = latestIndex >= 0 ? 1 : 0;
   let priorReasoning = false;
   for (let i = latestIndex - 1; i >= stop; i--) {
     const m = messages[i];
     if (m?.role === 'user') {
       userTurns++;
+      prior ??= [];
       if (prior.length < FEATURE_LIMITS.priorTurns) {
         prior.push(messageText(m.content, FEATURE_LIMITS.contextChars).text);
       }
@@ -124,7 +134,7 @@ export function viewConversation(input: ClassificationInput): ConversationView {
       priorReasoning = true;
     }
   }
-  const system: string[] = [];
+  let system = '';
   for (
     let i = 0, budget = FEATURE_LIMITS.contextChars;
     i < Math.min(messages.length, 4) && budget > 0;
@@ -132,15 +142,17 @@ export function viewConversation(input: ClassificationInput): ConversationView {
   ) {
     const m = messages[i];
     if (m?.role !== 'system' && m?.role !== 'developer') continue;
-    const t = messageText(m.content, budget).text;
-    system.push(t);
+    const content = m.content;
+    const t =
+      typeof content === 'string' ? capText(content, budget) : messageText(content, budget).text;
+    system = system.length === 0 ? t : `${system}\n${t}`;
     budget -= t.length;
   }
   return {
     latest,
     latestLength,
-    system: system.join('\n'),
-    prior,
+    system,
+    prior: prior ?? NO_TURNS,
     userTurns,
     priorReasoning,
     toolResults,
@@ -165,8 +177,13 @@ const DIRECT_GROUPS: readonly CueGroup[] = [
   'creative',
   'roleplay',
 ];
-const sumGroups = (cues: Int32Array, groups: readonly CueGroup[]): number =>
-  groups.reduce((s, g) => s + cues[GROUP_INDEX[g]], 0);
+const REASONING_INDEXES = REASONING_GROUPS.map((g) => GROUP_INDEX[g]);
+const DIRECT_INDEXES = DIRECT_GROUPS.map((g) => GROUP_INDEX[g]);
+function sumGroups(cues: Int32Array, indexes: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < indexes.length; i++) s += cues[indexes[i]];
+  return s;
+}
 
 const QUESTIONS = CONTENT_FEATURES.indexOf('questions');
 
@@ -193,24 +210,39 @@ export function analyseConversation(
   const view = viewConversation(input);
   // With the learned model's weights the n-grams are scored during the scan; without (rules
   // only) they are skipped.
-  const ngrams: AnalyseOptions = weights ? { weights } : { ngrams: false };
-  const latest = analyseText(view.latest, { length: view.latestLength, ...ngrams });
-  const system = view.system.length > 0 ? analyseText(view.system, { ngrams: false }).cues : null;
-  const followUp = isFollowUp(view, latest);
+  const scoring = weights ?? null;
+  const latest = analyseScored(view.latest, view.latestLength, scoring);
   const context = new Float64Array(CONTEXT_FEATURES.length);
-  context[0] = system ? sat(sumGroups(system, REASONING_GROUPS)) : 0;
-  context[1] = system ? sat(sumGroups(system, DIRECT_GROUPS)) : 0;
+  if (view.system.length > 0) {
+    // Only the system prompt's cue counts are read, straight from the scanner.
+    const system = scanCues(view.system);
+    context[0] = sat(sumGroups(system, REASONING_INDEXES));
+    context[1] = sat(sumGroups(system, DIRECT_INDEXES));
+  }
+  const followUp = isFollowUp(view, latest);
   context[2] = view.toolsDeclared > 0 ? 1 : 0;
   context[3] = sat(view.toolResults);
   context[4] = clamp01(Math.log2(Math.max(1, view.userTurns)) / 4);
   context[5] = view.priorReasoning ? 1 : 0;
   context[6] = followUp ? 1 : 0;
-  let prior: TextFeatures[] | undefined;
-  return {
-    view,
-    latest,
-    context,
-    followUp,
-    prior: () => (prior ??= view.prior.map((t) => analyseText(t, ngrams))),
-  };
+  return new Analysis(view, latest, context, followUp, scoring);
+}
+
+/** One object per request: the earlier turns' features are computed on first use. */
+class Analysis implements ConversationAnalysis {
+  private priorFeatures?: readonly TextFeatures[];
+
+  constructor(
+    readonly view: ConversationView,
+    readonly latest: TextFeatures,
+    readonly context: Float64Array,
+    readonly followUp: boolean,
+    private readonly weights: NgramWeights | null,
+  ) {}
+
+  prior(): readonly TextFeatures[] {
+    return (this.priorFeatures ??= this.view.prior.map((t) =>
+      analyseScored(t, t.length, this.weights),
+    ));
+  }
 }

@@ -25,7 +25,8 @@ export const CUE_GROUPS = {
   stepwise: p(
     'step by step | step-by-step | show your work | walk through | your reasoning | justify | ' +
       'explain why | work out | derive | paso a paso | étape par étape | schritt für schritt | ' +
-      'passo a passo | пошагово | begründe | обоснуй | justifie | razona | 理由 | कारण सहित',
+      'passo a passo | пошагово | begründe | обоснуй | justifie | razona | 理由 | कारण सहित | ' +
+      'क़दम-दर-क़दम | तर्क',
   ),
   /** Mathematical objects and relations: what number and geometry problems are made of. */
   math: p(
@@ -35,7 +36,8 @@ export const CUE_GROUPS = {
       'how many ways | find all | subsets | permutations | combinations | expected value | ' +
       'real numbers | real x | derivative | integral | matrix | sequence | lattice | resto | ' +
       'reste | остаток | 余数 | 余り | kalan | số dư | باقي | शेषफल | entiers | ganzen | ' +
-      'teiler | делителей | 因数 | 約数 | भाजक | letzte ziffer | последняя цифра | 个位 | 一の位',
+      'teiler | делителей | 因数 | 約数 | भाजक | letzte ziffer | последняя цифра | 个位 | 一の位 | ' +
+      'विभाज्य | अभाज्य | शेष | इकाई का अंक',
   ),
   /** Question words asking for a computed quantity, across languages. */
   ask: p(
@@ -79,7 +81,7 @@ export const CUE_GROUPS = {
       'throughput | budget | failure modes | schedule | plan | diseñarías | concevrais | ' +
       'entwirf | projetaria | progetteresti | спроектировал | 设计 | 設計 | tasarlanır | ' +
       'abwägen | wäge | nachteile | плюсы и минусы | 权衡 | 利弊 | 取舍 | 利点 | ' +
-      'फ़ायदे | pros and cons | avantages | ventajas',
+      'फ़ायदे | pros and cons | avantages | ventajas | योजना | तुलना',
   ),
   /** Conditions a solution must satisfy together. */
   constraints: p(
@@ -87,7 +89,7 @@ export const CUE_GROUPS = {
       'satisfy | constraint | constraints | requirement | requirements | only if | unless | ' +
       'ensure | never | nobody | no two | mindestens | höchstens | niemand | не больше | хотя бы | ' +
       'наименьшее | никто | 至少 | 最多 | 最少 | 不能 | 最低 | 最短 | 確実 | कम से कम | अधिकतम | ' +
-      'al menos | como máximo | au moins | au plus | almeno | pelo menos',
+      'al menos | como máximo | au moins | au plus | almeno | pelo menos | शर्त | शर्तें',
   ),
   /** Deduction: truth-telling, ordering and elimination. */
   logic: p(

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { ChatMessage } from '../../common/openai/chat.types';
 import { CUE_GROUPS, CUE_GROUP_NAMES } from './cue-lexicon';
 import {
@@ -5,12 +6,14 @@ import {
   CONTEXT_FEATURES,
   FEATURE_LIMITS,
   analyseConversation,
+  analyseScored,
   analyseText,
   capText,
   cueFeatureName,
   dotSparse,
   featureIndex,
   phraseTokens,
+  scanCues,
   viewConversation,
   type ContentFeature,
 } from './features';
@@ -116,6 +119,43 @@ describe('analyseText: rule features', () => {
     expect(value(PASSAGE, 'cue_proof')).toBeGreaterThan(0);
   });
 
+  it('leaves material out of the n-grams: the same task over different notes reads the same', () => {
+    const other =
+      'Sales in the western stores rose by a fifth. The supplier confirmed the new packaging for ' +
+      'week thirty, and the office stays closed on Friday. Support closed most tickets about ' +
+      'passwords; the new colleague starts on Monday and sits with the data team. The spring ' +
+      'campaign keeps its budget, and the team reviewed the open points of the last release.';
+    const task = 'Which change most plausibly explains the growth? Rule out the others.';
+    const a = analyseText(`${PASSAGE}\n\n${task}`);
+    const b = analyseText(`${other}\n\n${task}`);
+    expect(Array.from(a.words.buckets).sort()).toEqual(Array.from(b.words.buckets).sort());
+    expect(Array.from(a.chars.buckets).sort()).toEqual(Array.from(b.chars.buckets).sort());
+    // In a long text, a short block between the first and the last is material too.
+    const notes = `${task}\n\n${PASSAGE}\n\nShort middle note.\n\n${other}\n\nThanks.`;
+    const sorted = (f: { words: { buckets: Int32Array } }) => Array.from(f.words.buckets).sort();
+    expect(sorted(analyseText(notes))).toEqual(
+      sorted(analyseText(`${task}\n\n${other}\n\nAnother middle note.\n\n${PASSAGE}\n\nThanks.`)),
+    );
+    // Alone, a long block is the task and its words count.
+    expect(analyseText(PASSAGE).words.buckets.length).toBeGreaterThan(20);
+  });
+
+  it('reads the length of Chinese and Japanese as what it says, not its character count', () => {
+    // The same one-line puzzle: as short as its English twin, not shorter.
+    const zh = '门外有三个开关，屋里有三盏灯，你只能进屋一次。怎样确定每个开关对应哪盏灯？';
+    const en =
+      'Three switches outside, three bulbs inside, you may enter once. Which switch is which bulb?';
+    expect(zh.length).toBeLessThan(en.length / 2);
+    expect(value(zh, 'short_prompt')).toBeLessThanOrEqual(value(en, 'short_prompt'));
+    expect(value(zh, 'length')).toBeGreaterThanOrEqual(value(en, 'length'));
+  });
+
+  it('counts a long block of a script without spaces by its tokens', () => {
+    const notes = '客服本周处理了很多工单，大多是密码重置。'.repeat(6);
+    expect(notes.length).toBeLessThan(300);
+    expect(value(`${notes}\n\n上文提到了哪几天？`, 'passage')).toBeGreaterThan(0.5);
+  });
+
   it('counts questions outside passages only', () => {
     expect(value('Why? And how? And when?', 'questions')).toBe(0.75);
     expect(value(`Answer briefly.\n\n${PASSAGE} Why? How? When?`, 'questions')).toBe(0);
@@ -139,6 +179,38 @@ describe('analyseText: rule features', () => {
       expect(scored.ngramScore?.words).toBeCloseTo(dotSparse(words, built.words), 5);
       expect(scored.ngramScore?.chars).toBeCloseTo(dotSparse(chars, built.chars), 5);
     }
+  });
+
+  it('reads the same on the serving path (no options, shared scan state) as on the slow one', () => {
+    const words = new Float32Array(1 << 16).map((_, i) => Math.sin(i));
+    const chars = new Float32Array(1 << 16).map((_, i) => Math.cos(i));
+    const piece = fc.constantFrom(
+      'Prove that ',
+      'how many ',
+      '\n\n',
+      PASSAGE,
+      '```ts\nconst x = [1, 2];\n```',
+      '证明 ',
+      '多少',
+      'Übrigens ',
+      '42 + 17 = ?',
+      'thanks ',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(piece, fc.string()), { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        const slow = analyseText(text, { weights: { words, chars } });
+        const fast = analyseScored(text, text.length, { words, chars });
+        expect(Array.from(fast.values)).toEqual(Array.from(slow.values));
+        expect(Array.from(fast.cues)).toEqual(Array.from(slow.cues));
+        expect(fast.ngramScore?.words).toBe(slow.ngramScore?.words);
+        expect(fast.ngramScore?.chars).toBe(slow.ngramScore?.chars);
+        expect(Array.from(scanCues(text))).toEqual(
+          Array.from(analyseText(text, { ngrams: false }).cues),
+        );
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('normalises n-gram vectors, so a long text does not outweigh a short one', () => {

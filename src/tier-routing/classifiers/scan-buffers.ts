@@ -33,8 +33,23 @@ export class ScanBuffers {
   readonly blockTokens: Int32Array;
   /** Cue hits per block and group (`block * GROUP_COUNT + group`). */
   readonly blockCues: Int32Array;
-  /** Σ character-trigram weight: summed in a typed array, as a double local was boxed (V8 11). */
-  readonly charDot = new Float64Array(1);
+  /**
+   * Σ character-trigram weight and the number of trigrams, per block: summed in typed arrays
+   * (a double local was boxed, V8 11), and per block so that material blocks can be left out.
+   */
+  readonly blockCharDot: Float64Array;
+  readonly blockCharTotal: Int32Array;
+  /** A long block beside a shorter one (quoted text, a pasted file): its n-grams do not vote. */
+  readonly blockMaterial: Uint8Array;
+  /**
+   * The n-gram occurrences of a scan in order, and where each block's start in them: counted as
+   * they come, and taken back out of a block found to be material at the end of the text (most
+   * texts have none, and pay only the log).
+   */
+  readonly wordLog: Int32Array;
+  readonly charLog: Int32Array;
+  readonly blockWordStart: Int32Array;
+  readonly blockCharStart: Int32Array;
 
   constructor(
     /** Characters examined at most per text. */
@@ -44,6 +59,13 @@ export class ScanBuffers {
   ) {
     this.wordTouched = new Int32Array(2 * maxChars + 8);
     this.charTouched = new Int32Array(maxChars + 8);
+    this.wordLog = new Int32Array(2 * maxChars + 8);
+    this.charLog = new Int32Array(maxChars + 8);
+    this.blockWordStart = new Int32Array(maxBlocks + 1);
+    this.blockCharStart = new Int32Array(maxBlocks + 1);
+    this.blockCharDot = new Float64Array(maxBlocks);
+    this.blockCharTotal = new Int32Array(maxBlocks);
+    this.blockMaterial = new Uint8Array(maxBlocks);
     this.blockStart = new Int32Array(maxBlocks + 1);
     this.blockNumbers = new Int32Array(maxBlocks);
     this.blockQuestions = new Int32Array(maxBlocks);
@@ -64,7 +86,58 @@ export class ScanBuffers {
     this.blockCodeSymbols[b] = 0;
     this.blockFence[b] = 0;
     this.blockTokens[b] = 0;
+    this.blockCharDot[b] = 0;
+    this.blockCharTotal[b] = 0;
     this.blockCues.fill(0, b * GROUP_COUNT, (b + 1) * GROUP_COUNT);
+  }
+
+  /**
+   * Takes the material blocks' word n-grams back out of the counts; returns the distinct buckets
+   * left (listed first in `wordTouched`).
+   */
+  dropMaterialWords(distinct: number, blocks: number, logged: number): number {
+    this.blockWordStart[blocks] = logged;
+    return this.dropMaterial(
+      this.wordCounts,
+      this.wordTouched,
+      this.wordLog,
+      this.blockWordStart,
+      distinct,
+      blocks,
+    );
+  }
+
+  /** The same for the character trigrams (when they are materialised). */
+  dropMaterialChars(distinct: number, blocks: number, logged: number): number {
+    this.blockCharStart[blocks] = logged;
+    return this.dropMaterial(
+      this.charCounts,
+      this.charTouched,
+      this.charLog,
+      this.blockCharStart,
+      distinct,
+      blocks,
+    );
+  }
+
+  private dropMaterial(
+    counts: Uint16Array,
+    touched: Int32Array,
+    log: Int32Array,
+    starts: Int32Array,
+    distinct: number,
+    blocks: number,
+  ): number {
+    let dropped = false;
+    for (let j = 0; j < blocks; j++) {
+      if (this.blockMaterial[j] === 0) continue;
+      dropped = true;
+      for (let i = starts[j]; i < starts[j + 1]; i++) counts[log[i]]--;
+    }
+    if (!dropped) return distinct;
+    let kept = 0;
+    for (let i = 0; i < distinct; i++) if (counts[touched[i]] > 0) touched[kept++] = touched[i];
+    return kept;
   }
 
   /** Word n-grams: sublinear term frequency (1 + ln tf), L2-normalised; resets the counts. */

@@ -13,6 +13,7 @@ import {
 import type { ClassificationInput, TierClassifier, TierVerdict } from './tier-classifier.interface';
 import {
   applyContext,
+  confidenceOf,
   decide,
   logit,
   round2,
@@ -112,24 +113,45 @@ export abstract class ScoringClassifier implements TierClassifier {
 
   /** P(thinking) of the whole conversation. */
   score(analysis: ConversationAnalysis): StepScore {
-    return applyContext(this.turnLogit(analysis.latest), analysis, () =>
-      this.priorProbabilities(analysis),
-    );
+    return applyContext(this.turnLogit(analysis.latest), analysis, this.priorProbabilities);
   }
 
-  private priorProbabilities(analysis: ConversationAnalysis): number[] {
-    return analysis.prior().map((turn) => sigmoid(this.turnLogit(turn)));
-  }
+  /** Bound once, so that scoring passes no new closure per request. */
+  private readonly priorProbabilities = (analysis: ConversationAnalysis): number[] =>
+    analysis.prior().map((turn) => sigmoid(this.turnLogit(turn)));
 
   /** The verdict, with the strongest contributors of the latest turn as its `detail`. */
   classifyAnalysis(analysis: ConversationAnalysis): TierVerdict | null {
     const scored = this.score(analysis);
-    const { tier, confidence } = decide(scored.probability, this.threshold);
+    const confidence = confidenceOf(scored.probability, this.threshold);
     if (confidence < this.minConfidence) return null;
+    const tier: TierName = scored.probability >= this.threshold ? 'thinking' : 'instant';
     const score = round2(confidence);
-    return new ScoredVerdict(tier, `classifier:${this.name}:${score.toFixed(2)}`, score, () =>
-      this.detailOf(analysis.latest, logit(scored.probability) - logit(scored.latestProbability)),
+    return new ScoredVerdict(
+      tier,
+      this.reasonOf(score),
+      score,
+      this,
+      analysis.latest,
+      logit(scored.probability) - logit(scored.latestProbability),
     );
+  }
+
+  /** `classifier:learned:0.97`: the reasons of every two-decimal score, made on first use. */
+  private reasonOf(score: number): string {
+    const reasons = (this.reasons ??= new Map<number, string>());
+    let reason = reasons.get(score);
+    if (reason === undefined) {
+      reason = `classifier:${this.name}:${score.toFixed(2)}`;
+      reasons.set(score, reason);
+    }
+    return reason;
+  }
+  private reasons?: Map<number, string>;
+
+  /** The detail of a verdict: the strongest contributors, and what the context added. */
+  detailFor(turn: TextFeatures, context: number): string[] {
+    return this.detailOf(turn, context);
   }
 
   /** The full reading: probability, verdict or abstention, and every contribution. */
@@ -173,11 +195,14 @@ class ScoredVerdict implements TierVerdict {
     readonly tier: TierName,
     readonly reason: string,
     readonly score: number,
-    private readonly strongestOf: () => readonly string[],
+    // What `detail` is worked out from, kept as fields rather than captured by a closure.
+    private readonly step: ScoringClassifier,
+    private readonly turn: TextFeatures,
+    private readonly context: number,
   ) {}
 
   get detail(): readonly string[] {
-    return (this.cached ??= this.strongestOf());
+    return (this.cached ??= this.step.detailFor(this.turn, this.context));
   }
 
   toJSON(): TierVerdict {

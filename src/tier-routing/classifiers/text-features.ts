@@ -1,7 +1,7 @@
 import { CUE_GROUP_NAMES, type CueGroup } from './cue-lexicon';
 import { GROUP_INDEX } from './cue-table';
 import { EMPTY_VECTOR, ScanBuffers, dotSparse, type SparseVector } from './scan-buffers';
-import { scanText } from './text-scanner';
+import { scanText, type ScanRequest } from './text-scanner';
 
 /**
  * Text → features, shared by every scoring classifier and by the offline tools.
@@ -16,7 +16,7 @@ import { scanText } from './text-scanner';
  * Changing anything here changes what the learned model sees: bump
  * {@link FEATURE_SPEC_VERSION} and retrain (`npm run train:classifier`).
  */
-export const FEATURE_SPEC_VERSION = 'tiergate-features/3';
+export const FEATURE_SPEC_VERSION = 'tiergate-features/6';
 
 export const FEATURE_LIMITS = {
   latestHead: 1024,
@@ -105,9 +105,15 @@ export interface TextFeatures {
   length: number;
   /** Values of {@link CONTENT_FEATURES}, each roughly in 0..1. */
   values: Float64Array;
-  /** Word unigrams and bigrams (numbers folded to one token): sublinear tf, L2-normalised. */
+  /**
+   * Word unigrams and bigrams (numbers folded to one token) outside material blocks (a long
+   * block beside a shorter one): sublinear tf, L2-normalised.
+   */
   words: SparseVector;
-  /** Character trigrams (digits folded to `0`, whitespace collapsed): tf / √(trigrams). */
+  /**
+   * Character trigrams (digits folded to `0`, whitespace collapsed) outside material blocks:
+   * tf / √(trigrams).
+   */
   chars: SparseVector;
   /** Raw cue hits per group, outside quoted passages. */
   cues: Int32Array;
@@ -138,9 +144,23 @@ export function capText(text: string, head: number, tail = 0): string {
     : text.slice(0, head);
 }
 
+/** Extra characters a Han or kana character counts for in the length features. */
+const SOLO_WEIGHT = 2;
+
 export const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 /** Saturating count: 0, 0.5, 0.67, 0.75… so that repetition weighs less than presence. */
 export const sat = (x: number, k = 1): number => x / (x + k);
+
+/** The scan request of each weight table, made once (there is one table per loaded model). */
+const SCORING_REQUESTS = new WeakMap<NgramWeights, ScanRequest>();
+function scoringRequest(weights: NgramWeights): ScanRequest {
+  let request = SCORING_REQUESTS.get(weights);
+  if (!request) {
+    request = { materialise: false, charWeights: weights.chars };
+    SCORING_REQUESTS.set(weights, request);
+  }
+  return request;
+}
 
 /** The scanner's scratch space, shared by every call (classification is synchronous). */
 const BUFFERS = new ScanBuffers(
@@ -158,18 +178,49 @@ const BUFFERS = new ScanBuffers(
  * ```
  */
 export function analyseText(input: string, options: AnalyseOptions = {}): TextFeatures {
-  const text = capText(input, FEATURE_LIMITS.latestHead, FEATURE_LIMITS.latestTail);
-  const length = options.length ?? input.length;
-  const n = text.length;
   const weights = options.weights ?? null;
   const materialise = options.ngrams !== false && weights === null ? true : options.ngrams === true;
+  return analyse(input, options.length ?? input.length, weights, materialise, options.trace);
+}
+
+/** The serving path's call of {@link analyseText}: the same, without an options object. */
+export function analyseScored(
+  input: string,
+  length: number,
+  weights: NgramWeights | null,
+): TextFeatures {
+  return analyse(input, length, weights, false, undefined);
+}
+
+/** Scan requests of the paths that build nothing (reused: a request object per scan is garbage). */
+const CUES_ONLY: ScanRequest = { materialise: false, charWeights: null };
+
+/**
+ * The cue hits of a text, and nothing else (a system prompt's): the scanner's own counters,
+ * valid until the next scan.
+ */
+export function scanCues(input: string): Int32Array {
+  const text = capText(input, FEATURE_LIMITS.latestHead, FEATURE_LIMITS.latestTail);
+  return scanText(text, BUFFERS, CUES_ONLY).cues;
+}
+
+function analyse(
+  input: string,
+  length: number,
+  weights: NgramWeights | null,
+  materialise: boolean,
+  trace: Map<number, string> | undefined,
+): TextFeatures {
+  const text = capText(input, FEATURE_LIMITS.latestHead, FEATURE_LIMITS.latestTail);
+  const n = text.length;
   const buf = BUFFERS;
-  const st = scanText(text, buf, {
-    materialise,
-    charWeights: weights ? weights.chars : null,
-    trace: options.trace,
-  });
-  const cues = st.cues;
+  let request: ScanRequest;
+  if (materialise || trace) request = { materialise, charWeights: weights?.chars ?? null, trace };
+  else if (weights) request = scoringRequest(weights);
+  else request = CUES_ONLY;
+  const st = scanText(text, buf, request);
+  // The scan's counters are shared; the features keep their own cue counts.
+  const cues = st.cues.slice();
   let words = EMPTY_VECTOR;
   let chars = EMPTY_VECTOR;
   let ngramScore: TextFeatures['ngramScore'];
@@ -193,9 +244,13 @@ export function analyseText(input: string, options: AnalyseOptions = {}): TextFe
   const letters = st.latinLetters + st.otherLetters;
   const codeSignal = st.fences + st.indentedLines / 3 + (st.docChars > 0 ? 1 : 0);
   let v = 0;
-  values[v++] = clamp01(Math.log2(1 + length) / 13); // length
-  values[v++] = clamp01((120 - length) / 80); // short_prompt
-  values[v++] = clamp01((Math.log2(1 + length) - 9) / 3); // long_prompt
+  // A character of Chinese or Japanese says about what three of a spaced script do: the length
+  // features read the text's length in those terms, so that a one-line Chinese puzzle is not
+  // "short" where its English twin is not.
+  const effective = length + SOLO_WEIGHT * st.soloChars;
+  values[v++] = clamp01(Math.log2(1 + effective) / 13); // length
+  values[v++] = clamp01((120 - effective) / 80); // short_prompt
+  values[v++] = clamp01((Math.log2(1 + effective) - 9) / 3); // long_prompt
   values[v++] = n > 0 ? st.passageChars / n : 0; // passage
   values[v++] = clamp01(Math.log2(1 + st.lines) / 6); // lines
   values[v++] = clamp01(Math.log2(1 + st.sentences) / 5); // sentences

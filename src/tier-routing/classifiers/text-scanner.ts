@@ -33,10 +33,18 @@ export interface ScanRequest {
 /** What one scan finds in a text: counts over the whole text, or over its task blocks. */
 export class Scan {
   cues = new Int32Array(GROUP_COUNT);
-  /** Distinct word n-gram and character-trigram buckets touched (left in the buffers). */
+  /**
+   * Distinct word n-gram and character-trigram buckets touched outside material blocks (left in
+   * the buffers).
+   */
   wordGrams = 0;
   charGrams = 0;
-  /** Σ weight over character-trigram occurrences, and their number (when weights are given). */
+  /** Character-trigram occurrences logged (when materialising). */
+  charLogged = 0;
+  /**
+   * Σ weight over character-trigram occurrences (when weights are given), and their number,
+   * outside material blocks.
+   */
   charDot = 0;
   charTotal = 0;
   lines = 0;
@@ -51,6 +59,8 @@ export class Scan {
   specChars = 0;
   latinLetters = 0;
   otherLetters = 0;
+  /** Characters of scripts written without spaces (Han, kana…), each a token of its own. */
+  soloChars = 0;
   codeSymbols = 0;
   // Over the task blocks (outside quoted passages):
   passageChars = 0;
@@ -58,6 +68,35 @@ export class Scan {
   taskNumbers = 0;
   taskQuestions = 0;
   sentences = 0;
+
+  /** Back to an empty scan: one object serves every scan (a decision leaves no garbage here). */
+  reset(): void {
+    this.cues.fill(0);
+    this.wordGrams = 0;
+    this.charGrams = 0;
+    this.charLogged = 0;
+    this.charDot = 0;
+    this.charTotal = 0;
+    this.lines = 0;
+    this.indentedLines = 0;
+    this.operators = 0;
+    this.latexCommands = 0;
+    this.dollars = 0;
+    this.maxDepth = 0;
+    this.fences = 0;
+    this.examples = 0;
+    this.docChars = 0;
+    this.specChars = 0;
+    this.latinLetters = 0;
+    this.otherLetters = 0;
+    this.soloChars = 0;
+    this.codeSymbols = 0;
+    this.passageChars = 0;
+    this.taskTokens = 0;
+    this.taskNumbers = 0;
+    this.taskQuestions = 0;
+    this.sentences = 0;
+  }
 }
 
 /** `>>>`, `Example…` or `For example…` at a line start: the examples of a docstring. */
@@ -82,13 +121,35 @@ class LayoutState {
   depth = 0;
   inDoc = false;
   inExamples = false;
+
+  reset(): void {
+    this.blocks = 1;
+    this.block = 0;
+    this.blankSinceNewline = false;
+    this.blockHasContent = false;
+    this.lineStart = true;
+    this.indent = 0;
+    this.depth = 0;
+    this.inDoc = false;
+    this.inExamples = false;
+  }
 }
+
+/**
+ * The state of a scan, one set for every scan: scanning is synchronous and a scan's result is
+ * read before the next one starts (see {@link scanText}).
+ */
+const SCAN = new Scan();
+const LAYOUT = new LayoutState();
+const TOKENS = new TokenState();
 
 /**
  * One pass over the examined text: structure (blocks separated by blank lines, with numbers,
  * questions, sentences, code symbols and cue hits counted per block so that a quoted passage
  * does not speak for the task), word tokens with their cues, and the n-gram counts. The n-gram
  * counts stay in `buf` for {@link ScanBuffers.collectWords} and friends.
+ *
+ * The result is the one shared {@link Scan}: read it before the next scan.
  */
 export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): Scan {
   const cls = CLASS;
@@ -96,11 +157,15 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
   const n = text.length;
   const { materialise, charWeights, trace } = request;
   const ngrams = materialise || charWeights !== null;
-  const tok = new TokenState(buf, ngrams, trace);
-  const out = new Scan();
-  const lay = new LayoutState();
-  buf.charDot[0] = 0;
+  const tok = TOKENS;
+  tok.reset(buf, ngrams, trace);
+  const out = SCAN;
+  out.reset();
+  const lay = LAYOUT;
+  lay.reset();
   buf.startBlock(0, 0);
+  buf.blockWordStart[0] = 0;
+  buf.blockCharStart[0] = 0;
   out.lines = n > 0 ? 1 : 0;
   let h = FNV_OFFSET;
   let tokenStart = -1;
@@ -117,7 +182,7 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
       // Character stream for trigrams: digits → '0', whitespace runs → one space.
       const s = k === DIGIT ? 0x30 : k >= SPACE ? 0x20 : fold[c];
       if (s !== 0x20 || c2 !== 0x20 || streamLen === 0) {
-        if (streamLen >= 2) charTrigram(buf, out, request, c1, c2, s);
+        if (streamLen >= 2) charTrigram(buf, out, request, lay.block, c1, c2, s);
         c1 = c2;
         c2 = s;
         streamLen++;
@@ -190,23 +255,33 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
       else out.otherLetters++;
     } else if (k === SOLO) {
       out.otherLetters++;
+      out.soloChars++;
     } else if (k === SEP) {
       separator(text, i, c, buf, out, lay, tok, tokenStart < 0);
     }
   }
   if (tokenStart >= 0) tok.emit(numberRun ? NUMBER_TOKEN : mix(h), text, tokenStart, n);
   buf.blockStart[lay.blocks] = n;
-  out.wordGrams = tok.wn;
-  out.charDot = buf.charDot[0];
   summariseBlocks(buf, out, lay.blocks);
+  if (ngrams) {
+    out.wordGrams = buf.dropMaterialWords(tok.distinct, lay.blocks, tok.logged);
+    if (materialise)
+      out.charGrams = buf.dropMaterialChars(out.charGrams, lay.blocks, out.charLogged);
+    for (let j = 0; j < lay.blocks; j++) {
+      if (buf.blockMaterial[j] === 1) continue;
+      out.charDot += buf.blockCharDot[j];
+      out.charTotal += buf.blockCharTotal[j];
+    }
+  }
   return out;
 }
 
-/** Counts one character trigram: its bucket, its weight, its trace. */
+/** Counts one character trigram in its block: its bucket, its weight, its trace. */
 function charTrigram(
   buf: ScanBuffers,
   out: Scan,
   request: ScanRequest,
+  block: number,
   c1: number,
   c2: number,
   s: number,
@@ -217,10 +292,11 @@ function charTrigram(
       Math.imul(c2, 0x85ebca6b) ^
       Math.imul(s ^ SEED_CHAR, 0xc2b2ae35)) >>>
     (32 - HASH_BITS);
-  out.charTotal++;
-  if (request.charWeights !== null) buf.charDot[0] += request.charWeights[bucket];
+  buf.blockCharTotal[block]++;
+  if (request.charWeights !== null) buf.blockCharDot[block] += request.charWeights[bucket];
   if (request.materialise) {
     if (buf.charCounts[bucket]++ === 0) buf.charTouched[out.charGrams++] = bucket;
+    buf.charLog[out.charLogged++] = bucket;
     const trace = request.trace;
     if (trace && !trace.has(bucket)) trace.set(bucket, `'${String.fromCharCode(c1, c2, s)}'`);
   }
@@ -232,6 +308,8 @@ function newline(buf: ScanBuffers, out: Scan, lay: LayoutState, tok: TokenState,
   tok.chain = 0;
   if (lay.blankSinceNewline && lay.blockHasContent && lay.blocks < buf.maxBlocks) {
     buf.startBlock(lay.blocks, i);
+    buf.blockWordStart[lay.blocks] = tok.logged;
+    buf.blockCharStart[lay.blocks] = out.charLogged;
     lay.block = lay.blocks++;
     tok.block = lay.block;
     tok.cueBase = lay.block * GROUP_COUNT;
@@ -342,28 +420,44 @@ function separator(
 }
 
 /**
- * A passage is a long prose block (not code) beside a shorter instruction or question; the
- * task counts (numbers, questions, tokens, sentences, cues) sum the other blocks.
+ * A block is long at {@link LONG_BLOCK_CHARS} characters or {@link LONG_BLOCK_TOKENS} tokens
+ * (scripts without spaces have a token per character: 300 characters of Chinese say what 1,000
+ * of English do); a text is long at twice that.
+ */
+const LONG_BLOCK_CHARS = 300;
+const LONG_BLOCK_TOKENS = 100;
+
+/**
+ * Material is what a request hands over to be worked on (notes, an e-mail thread, a pasted
+ * file), not the task: in a text of several blocks, a long block, and in a long text every
+ * block between the first and the last (the task is stated at the start or the end). When every
+ * block is material, the shortest is the task. The n-grams leave material out, so the words of
+ * the same notes under a summary or under an analysis do not outvote the task's. A passage is
+ * material that is prose (not code): the task counts (numbers, questions, tokens, sentences,
+ * cues) sum the other blocks.
  */
 function summariseBlocks(buf: ScanBuffers, out: Scan, blocks: number): void {
   const start = buf.blockStart;
-  let shortest = -1;
-  let proseBlocks = 0;
+  let tokens = 0;
+  for (let j = 0; j < blocks; j++) tokens += buf.blockTokens[j];
+  const longText =
+    start[blocks] - start[0] >= 2 * LONG_BLOCK_CHARS || tokens >= 2 * LONG_BLOCK_TOKENS;
+  let shortest = 0;
+  let materialBlocks = 0;
   for (let j = 0; j < blocks; j++) {
     const len = start[j + 1] - start[j];
-    const prose =
-      blocks > 1 && len >= 300 && buf.blockFence[j] === 0 && buf.blockCodeSymbols[j] < len * 0.04;
-    buf.blockPassage[j] = prose ? 1 : 0;
-    if (prose) {
-      proseBlocks++;
-      out.passageChars += len;
-      if (shortest < 0 || len < start[shortest + 1] - start[shortest]) shortest = j;
-    }
+    const long = len >= LONG_BLOCK_CHARS || buf.blockTokens[j] >= LONG_BLOCK_TOKENS;
+    const material = blocks > 1 && (long || (longText && j > 0 && j < blocks - 1));
+    buf.blockMaterial[j] = material ? 1 : 0;
+    if (material) materialBlocks++;
+    if (len < start[shortest + 1] - start[shortest]) shortest = j;
   }
-  if (proseBlocks === blocks && shortest >= 0) {
-    // Every block is long prose: the shortest one is taken as the task.
-    buf.blockPassage[shortest] = 0;
-    out.passageChars -= start[shortest + 1] - start[shortest];
+  if (materialBlocks === blocks && blocks > 0) buf.blockMaterial[shortest] = 0;
+  for (let j = 0; j < blocks; j++) {
+    const len = start[j + 1] - start[j];
+    const prose = buf.blockFence[j] === 0 && buf.blockCodeSymbols[j] < len * 0.04;
+    buf.blockPassage[j] = buf.blockMaterial[j] === 1 && prose ? 1 : 0;
+    if (buf.blockPassage[j] === 1) out.passageChars += len;
   }
   const cues = out.cues;
   for (let j = 0; j < blocks; j++) {

@@ -15,7 +15,7 @@ export interface StepScore {
   /** P(thinking) of the latest user turn alone. */
   latestProbability: number;
   /** Every feature's contribution (filled by `explain`, empty on the fast path). */
-  contributions: FeatureContribution[];
+  contributions: readonly FeatureContribution[];
 }
 
 /**
@@ -58,7 +58,7 @@ export const round4 = (x: number): number => Math.round(x * 10000) / 10000;
 export function applyContext(
   latestLogit: number,
   analysis: ConversationAnalysis,
-  priorProbabilities: () => readonly number[],
+  priorProbabilities: (analysis: ConversationAnalysis) => readonly number[],
   contributions?: FeatureContribution[],
 ): StepScore {
   let z = latestLogit;
@@ -74,7 +74,7 @@ export function applyContext(
   let probability = turnProbability;
   if (analysis.followUp) {
     let prior = analysis.view.priorReasoning ? PRIOR_REASONING_PROBABILITY : 0;
-    for (const p of priorProbabilities()) prior = Math.max(prior, p);
+    for (const p of priorProbabilities(analysis)) prior = Math.max(prior, p);
     probability = Math.max(turnProbability, prior);
   }
   contributions?.push({
@@ -85,9 +85,12 @@ export function applyContext(
   return {
     probability,
     latestProbability: sigmoid(latestLogit),
-    contributions: contributions ?? [],
+    contributions: contributions ?? NO_CONTRIBUTIONS,
   };
 }
+
+/** The fast path's empty contributions, shared (an empty array per decision is garbage). */
+const NO_CONTRIBUTIONS: readonly FeatureContribution[] = Object.freeze([]);
 
 /**
  * The tier a probability points to under a threshold, and the confidence in it: 0.5 at the
@@ -97,15 +100,17 @@ export function decide(
   probability: number,
   threshold: number,
 ): { tier: TierName; confidence: number } {
+  return {
+    tier: probability >= threshold ? 'thinking' : 'instant',
+    confidence: confidenceOf(probability, threshold),
+  };
+}
+
+/** The confidence of {@link decide} alone, for the fast path (no result object). */
+export function confidenceOf(probability: number, threshold: number): number {
   if (probability >= threshold) {
     const span = 1 - threshold;
-    return {
-      tier: 'thinking',
-      confidence: span > 0 ? 0.5 + (0.5 * (probability - threshold)) / span : 1,
-    };
+    return span > 0 ? 0.5 + (0.5 * (probability - threshold)) / span : 1;
   }
-  return {
-    tier: 'instant',
-    confidence: threshold > 0 ? 0.5 + (0.5 * (threshold - probability)) / threshold : 1,
-  };
+  return threshold > 0 ? 0.5 + (0.5 * (threshold - probability)) / threshold : 1;
 }

@@ -12,7 +12,9 @@ import {
 
 /** Word-token state of a scan: fields, so the hot loop does not go through closure slots. */
 export class TokenState {
-  wn = 0;
+  /** Word n-gram occurrences logged (see `ScanBuffers.wordLog`), and distinct buckets counted. */
+  logged = 0;
+  distinct = 0;
   prev1 = 0;
   prev2 = 0;
   /** Tokens since the last sentence break (n-grams and cues do not cross one). */
@@ -22,11 +24,24 @@ export class TokenState {
   block = 0;
   prevText = '';
 
-  constructor(
-    private readonly buf: ScanBuffers,
-    private readonly ngrams: boolean,
-    private readonly trace: Map<number, string> | undefined,
-  ) {}
+  private buf!: ScanBuffers;
+  private ngrams = false;
+  private trace: Map<number, string> | undefined;
+
+  /** Starts a scan: one object serves every scan (a decision leaves no garbage here). */
+  reset(buf: ScanBuffers, ngrams: boolean, trace: Map<number, string> | undefined): void {
+    this.buf = buf;
+    this.ngrams = ngrams;
+    this.trace = trace;
+    this.logged = 0;
+    this.distinct = 0;
+    this.prev1 = 0;
+    this.prev2 = 0;
+    this.chain = 0;
+    this.cueBase = 0;
+    this.block = 0;
+    this.prevText = '';
+  }
 
   emit(token: number, text: string, start: number, end: number): void {
     const buf = this.buf;
@@ -35,12 +50,15 @@ export class TokenState {
     const bigramKey = chain > 0 ? pairKey(this.prev1, token, SEED_BIGRAM) : 0;
     if (this.ngrams) {
       const counts = buf.wordCounts;
+      const log = buf.wordLog;
       const unigram = mix(token ^ SEED_WORD) & HASH_MASK;
-      if (counts[unigram]++ === 0) buf.wordTouched[this.wn++] = unigram;
+      if (counts[unigram]++ === 0) buf.wordTouched[this.distinct++] = unigram;
+      log[this.logged++] = unigram;
       let bigram = -1;
       if (chain > 0) {
         bigram = bigramKey & HASH_MASK;
-        if (counts[bigram]++ === 0) buf.wordTouched[this.wn++] = bigram;
+        if (counts[bigram]++ === 0) buf.wordTouched[this.distinct++] = bigram;
+        log[this.logged++] = bigram;
       }
       if (this.trace) this.traceWords(token, text, start, end, unigram, bigram);
     }
