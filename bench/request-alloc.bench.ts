@@ -12,7 +12,6 @@ import autocannon from 'autocannon';
 import { resolve } from 'node:path';
 import { WebSocket } from 'undici';
 import {
-  BENCH_API_KEY,
   CHAT_PATH,
   FAST_ANSWER,
   GATEWAY_MODEL,
@@ -25,6 +24,7 @@ import {
   killAllStarted,
   resetSimulator,
   sleep,
+  gatewayEnv,
   spawnGateway,
   spawnSimulator,
   type SimulatorProcess,
@@ -96,14 +96,7 @@ async function measure(
     name: 'gateway',
     discardStdout: true,
     nodeArgs: ['--inspect=127.0.0.1:0'],
-    env: {
-      INSTANT_UPSTREAMS: sims.instant.url,
-      INSTANT_MODEL: sims.instant.model,
-      THINKING_UPSTREAMS: sims.thinking.url,
-      THINKING_MODEL: sims.thinking.model,
-      GATEWAY_API_KEYS: BENCH_API_KEY,
-      LOG_LEVEL: 'info',
-    },
+    env: gatewayEnv(sims.instant, sims.thinking, 'info'),
   });
   try {
     const inspector = /ws:\/\/\S+/.exec(gateway.handle.logTail());

@@ -51,6 +51,7 @@ import {
   killAllStarted,
   resetSimulator,
   sleep,
+  gatewayEnv,
   spawnGateway,
   spawnReferenceProxy,
   spawnSimulator,
@@ -239,15 +240,7 @@ async function main(): Promise<number> {
       name,
       discardStdout: true,
       nodeArgs,
-      env: {
-        // No configuration file: the gateway is measured on its defaults.
-        INSTANT_UPSTREAMS: instant.url,
-        INSTANT_MODEL: instant.model,
-        THINKING_UPSTREAMS: thinking.url,
-        THINKING_MODEL: thinking.model,
-        GATEWAY_API_KEYS: BENCH_API_KEY,
-        LOG_LEVEL: flags.logLevel,
-      },
+      env: gatewayEnv(instant, thinking, flags.logLevel),
     });
   };
   const stopGateway = async (

@@ -13,7 +13,6 @@
 import autocannon from 'autocannon';
 import { resolve } from 'node:path';
 import {
-  BENCH_API_KEY,
   CHAT_PATH,
   FAST_ANSWER,
   GATEWAY_MODEL,
@@ -26,6 +25,7 @@ import { processCpuMs } from './support/machine';
 import {
   killAllStarted,
   resetSimulator,
+  gatewayEnv,
   spawnGateway,
   spawnSimulator,
   type GatewayProcess,
@@ -98,14 +98,7 @@ async function main(): Promise<void> {
       root,
       name,
       discardStdout: true,
-      env: {
-        INSTANT_UPSTREAMS: instant.url,
-        INSTANT_MODEL: instant.model,
-        THINKING_UPSTREAMS: thinking.url,
-        THINKING_MODEL: thinking.model,
-        GATEWAY_API_KEYS: BENCH_API_KEY,
-        LOG_LEVEL: f.logLevel,
-      },
+      env: gatewayEnv(instant, thinking, f.logLevel),
     });
   const gateways = { before: await start('before', f.before), after: await start('after', ROOT) };
   console.log(

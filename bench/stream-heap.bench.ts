@@ -14,7 +14,6 @@ import { request, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  BENCH_API_KEY,
   CHAT_PATH,
   ENDLESS_STREAM,
   GATEWAY_MODEL,
@@ -27,6 +26,7 @@ import {
   killAllStarted,
   resetSimulator,
   sleep,
+  gatewayEnv,
   spawnGateway,
   spawnSimulator,
   type SimulatorProcess,
@@ -126,14 +126,7 @@ async function measure(
     name: 'gateway',
     discardStdout: true,
     nodeArgs: ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`],
-    env: {
-      INSTANT_UPSTREAMS: instant.url,
-      INSTANT_MODEL: instant.model,
-      THINKING_UPSTREAMS: thinking.url,
-      THINKING_MODEL: thinking.model,
-      GATEWAY_API_KEYS: BENCH_API_KEY,
-      LOG_LEVEL: 'info',
-    },
+    env: gatewayEnv(instant, thinking, 'info'),
   });
   const open: ClientRequest[] = [];
   try {

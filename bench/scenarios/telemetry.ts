@@ -21,7 +21,6 @@ import * as http from 'node:http';
 import autocannon from 'autocannon';
 import { runOpenStreams, type OpenStreamsResult } from './open-streams.scenario';
 import {
-  BENCH_API_KEY,
   CHAT_PATH,
   FAST_ANSWER,
   GATEWAY_MODEL,
@@ -33,6 +32,7 @@ import {
 import { startLoadMeter } from '../support/machine';
 import {
   resetSimulator,
+  gatewayEnv,
   spawnGateway,
   spawnSimulator,
   startedPids,
@@ -208,12 +208,7 @@ export async function runTelemetryCost(
     thinking: await spawnSimulator(root, 'telemetry-thinking', SIM_THINKING_MODEL),
   };
   const env = (mode: TelemetryMode): Record<string, string> => ({
-    INSTANT_UPSTREAMS: sims.instant.url,
-    INSTANT_MODEL: sims.instant.model,
-    THINKING_UPSTREAMS: sims.thinking.url,
-    THINKING_MODEL: sims.thinking.model,
-    GATEWAY_API_KEYS: BENCH_API_KEY,
-    LOG_LEVEL: 'warn',
+    ...gatewayEnv(sims.instant, sims.thinking, 'warn'),
     // Set explicitly in every mode, whatever this process inherited.
     ...(mode === 'off'
       ? { OTEL_SDK_DISABLED: 'true', OTEL_EXPORTER_OTLP_ENDPOINT: '' }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { request } from 'undici';
+import { BENCH_API_KEY } from './bench.constants';
 import { processCpuMs } from './machine';
 
 const LOG_TAIL_LINES = 60;
@@ -157,6 +158,25 @@ export interface GatewayOptions {
    * reading it here would load the load generator. The write itself still happens.
    */
   discardStdout?: boolean;
+}
+
+/**
+ * The environment of a gateway under measurement: no configuration file (it is measured on its
+ * defaults), its two tiers' pools on the two simulators, the bench's key, `LOG_LEVEL` as given.
+ */
+export function gatewayEnv(
+  instant: SimulatorProcess,
+  thinking: SimulatorProcess,
+  logLevel: string,
+): Record<string, string> {
+  return {
+    INSTANT_UPSTREAMS: instant.url,
+    INSTANT_MODEL: instant.model,
+    THINKING_UPSTREAMS: thinking.url,
+    THINKING_MODEL: thinking.model,
+    GATEWAY_API_KEYS: BENCH_API_KEY,
+    LOG_LEVEL: logLevel,
+  };
 }
 
 /** Starts `node dist/main.js` on a free port and waits until `/health/ready` answers 200. */
