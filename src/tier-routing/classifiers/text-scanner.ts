@@ -173,6 +173,14 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
   let c1 = 0;
   let c2 = 0;
   let streamLen = 0;
+  // The current block's trigram sums, in locals: a per-character read-modify-write of a typed
+  // array element is a store-to-load chain the loop waits on. Written to the buffers when the
+  // block changes and at the end, so each block's sum is the same additions in the same order.
+  let block = 0;
+  let blockDot = 0;
+  let blockTotal = 0;
+  let latinLetters = 0;
+  let otherLetters = 0;
 
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -182,7 +190,12 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
       // Character stream for trigrams: digits → '0', whitespace runs → one space.
       const s = k === DIGIT ? 0x30 : k >= SPACE ? 0x20 : fold[c];
       if (s !== 0x20 || c2 !== 0x20 || streamLen === 0) {
-        if (streamLen >= 2) charTrigram(buf, out, request, lay.block, c1, c2, s);
+        if (streamLen >= 2) {
+          const bucket = trigramBucket(c1, c2, s);
+          blockTotal++;
+          if (charWeights !== null) blockDot += charWeights[bucket];
+          if (materialise) materialiseTrigram(buf, out, trace, bucket, c1, c2, s);
+        }
         c1 = c2;
         c2 = s;
         streamLen++;
@@ -232,6 +245,13 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
     // Structure.
     if (k === NEWLINE) {
       newline(buf, out, lay, tok, i);
+      if (lay.block !== block) {
+        buf.blockCharDot[block] = blockDot;
+        buf.blockCharTotal[block] = blockTotal;
+        block = lay.block;
+        blockDot = 0;
+        blockTotal = 0;
+      }
       continue;
     }
     if (k === SPACE) {
@@ -251,16 +271,20 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
       if (!lay.inExamples) out.specChars++;
     }
     if (k === WORD) {
-      if (LATIN[c] === 1) out.latinLetters++;
-      else out.otherLetters++;
+      if (LATIN[c] === 1) latinLetters++;
+      else otherLetters++;
     } else if (k === SOLO) {
-      out.otherLetters++;
+      otherLetters++;
       out.soloChars++;
     } else if (k === SEP) {
       separator(text, i, c, buf, out, lay, tok, tokenStart < 0);
     }
   }
   if (tokenStart >= 0) tok.emit(numberRun ? NUMBER_TOKEN : mix(h), text, tokenStart, n);
+  buf.blockCharDot[block] = blockDot;
+  buf.blockCharTotal[block] = blockTotal;
+  out.latinLetters = latinLetters;
+  out.otherLetters = otherLetters;
   buf.blockStart[lay.blocks] = n;
   summariseBlocks(buf, out, lay.blocks);
   if (ngrams) {
@@ -276,30 +300,29 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
   return out;
 }
 
-/** Counts one character trigram in its block: its bucket, its weight, its trace. */
-function charTrigram(
+/** A character trigram's bucket: multiplicative hashing of its three code units, top bits. */
+function trigramBucket(c1: number, c2: number, s: number): number {
+  return (
+    (Math.imul(c1, 0x9e3779b1) ^
+      Math.imul(c2, 0x85ebca6b) ^
+      Math.imul(s ^ SEED_CHAR, 0xc2b2ae35)) >>>
+    (32 - HASH_BITS)
+  );
+}
+
+/** Counts a trigram's bucket into the vector being built, and its text into the trace. */
+function materialiseTrigram(
   buf: ScanBuffers,
   out: Scan,
-  request: ScanRequest,
-  block: number,
+  trace: Map<number, string> | undefined,
+  bucket: number,
   c1: number,
   c2: number,
   s: number,
 ): void {
-  // Multiplicative hashing of the three code units; the top bits are the bucket.
-  const bucket =
-    (Math.imul(c1, 0x9e3779b1) ^
-      Math.imul(c2, 0x85ebca6b) ^
-      Math.imul(s ^ SEED_CHAR, 0xc2b2ae35)) >>>
-    (32 - HASH_BITS);
-  buf.blockCharTotal[block]++;
-  if (request.charWeights !== null) buf.blockCharDot[block] += request.charWeights[bucket];
-  if (request.materialise) {
-    if (buf.charCounts[bucket]++ === 0) buf.charTouched[out.charGrams++] = bucket;
-    buf.charLog[out.charLogged++] = bucket;
-    const trace = request.trace;
-    if (trace && !trace.has(bucket)) trace.set(bucket, `'${String.fromCharCode(c1, c2, s)}'`);
-  }
+  if (buf.charCounts[bucket]++ === 0) buf.charTouched[out.charGrams++] = bucket;
+  buf.charLog[out.charLogged++] = bucket;
+  if (trace && !trace.has(bucket)) trace.set(bucket, `'${String.fromCharCode(c1, c2, s)}'`);
 }
 
 /** A line break: counts the line, ends the sentence chain, opens a block after a blank line. */
