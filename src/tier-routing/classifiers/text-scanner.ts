@@ -152,13 +152,10 @@ const TOKENS = new TokenState();
  * The result is the one shared {@link Scan}: read it before the next scan.
  */
 export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): Scan {
-  const cls = CLASS;
-  const fold = FOLD;
   const n = text.length;
-  const { materialise, charWeights, trace } = request;
-  const ngrams = materialise || charWeights !== null;
+  const ngrams = request.materialise || request.charWeights !== null;
   const tok = TOKENS;
-  tok.reset(buf, ngrams, trace);
+  tok.reset(buf, ngrams, request.trace);
   const out = SCAN;
   out.reset();
   const lay = LAYOUT;
@@ -167,6 +164,43 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
   buf.blockWordStart[0] = 0;
   buf.blockCharStart[0] = 0;
   out.lines = n > 0 ? 1 : 0;
+  scanCharacters(text, buf, request, out, lay, tok);
+  buf.blockStart[lay.blocks] = n;
+  summariseBlocks(buf, out, lay.blocks);
+  if (ngrams) {
+    out.wordGrams = buf.dropMaterialWords(tok.distinct, lay.blocks, tok.logged);
+    if (request.materialise)
+      out.charGrams = buf.dropMaterialChars(out.charGrams, lay.blocks, out.charLogged);
+    for (let j = 0; j < lay.blocks; j++) {
+      if (buf.blockMaterial[j] === 1) continue;
+      out.charDot += buf.blockCharDot[j];
+      out.charTotal += buf.blockCharTotal[j];
+    }
+  }
+  return out;
+}
+
+/**
+ * The per-character pass of {@link scanText}, a function of its own: what runs once per text
+ * after it (taking material blocks back out, the block summary) meets branches a short prompt
+ * never takes, and a deoptimisation there must not throw away this loop's optimised code. When
+ * it did, the next long text ran the loop through on-stack replacement from baseline code, and
+ * some processes stayed that way (scanText left in baseline, every call entering the OSR code,
+ * six times the scavenges and twice the decision time).
+ */
+function scanCharacters(
+  text: string,
+  buf: ScanBuffers,
+  request: ScanRequest,
+  out: Scan,
+  lay: LayoutState,
+  tok: TokenState,
+): void {
+  const cls = CLASS;
+  const fold = FOLD;
+  const n = text.length;
+  const { materialise, charWeights, trace } = request;
+  const ngrams = materialise || charWeights !== null;
   let h = FNV_OFFSET;
   let tokenStart = -1;
   let numberRun = false;
@@ -285,19 +319,6 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
   buf.blockCharTotal[block] = blockTotal;
   out.latinLetters = latinLetters;
   out.otherLetters = otherLetters;
-  buf.blockStart[lay.blocks] = n;
-  summariseBlocks(buf, out, lay.blocks);
-  if (ngrams) {
-    out.wordGrams = buf.dropMaterialWords(tok.distinct, lay.blocks, tok.logged);
-    if (materialise)
-      out.charGrams = buf.dropMaterialChars(out.charGrams, lay.blocks, out.charLogged);
-    for (let j = 0; j < lay.blocks; j++) {
-      if (buf.blockMaterial[j] === 1) continue;
-      out.charDot += buf.blockCharDot[j];
-      out.charTotal += buf.blockCharTotal[j];
-    }
-  }
-  return out;
 }
 
 /** A character trigram's bucket: multiplicative hashing of its three code units, top bits. */
