@@ -185,8 +185,8 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
  * after it (taking material blocks back out, the block summary) meets branches a short prompt
  * never takes, and a deoptimisation there must not throw away this loop's optimised code. When
  * it did, the next long text ran the loop through on-stack replacement from baseline code, and
- * some processes stayed that way (scanText left in baseline, every call entering the OSR code,
- * six times the scavenges and twice the decision time).
+ * some processes stayed that way (scanText left in baseline, every call entering the OSR code:
+ * up to twice the decision time).
  */
 function scanCharacters(
   text: string,
