@@ -152,13 +152,10 @@ const TOKENS = new TokenState();
  * The result is the one shared {@link Scan}: read it before the next scan.
  */
 export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): Scan {
-  const cls = CLASS;
-  const fold = FOLD;
   const n = text.length;
-  const { materialise, charWeights, trace } = request;
-  const ngrams = materialise || charWeights !== null;
+  const ngrams = request.materialise || request.charWeights !== null;
   const tok = TOKENS;
-  tok.reset(buf, ngrams, trace);
+  tok.reset(buf, ngrams, request.trace);
   const out = SCAN;
   out.reset();
   const lay = LAYOUT;
@@ -167,12 +164,57 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
   buf.blockWordStart[0] = 0;
   buf.blockCharStart[0] = 0;
   out.lines = n > 0 ? 1 : 0;
+  scanCharacters(text, buf, request, out, lay, tok);
+  buf.blockStart[lay.blocks] = n;
+  summariseBlocks(buf, out, lay.blocks);
+  if (ngrams) {
+    out.wordGrams = buf.dropMaterialWords(tok.distinct, lay.blocks, tok.logged);
+    if (request.materialise)
+      out.charGrams = buf.dropMaterialChars(out.charGrams, lay.blocks, out.charLogged);
+    for (let j = 0; j < lay.blocks; j++) {
+      if (buf.blockMaterial[j] === 1) continue;
+      out.charDot += buf.blockCharDot[j];
+      out.charTotal += buf.blockCharTotal[j];
+    }
+  }
+  return out;
+}
+
+/**
+ * The per-character pass of {@link scanText}, a function of its own: what runs once per text
+ * after it (taking material blocks back out, the block summary) meets branches a short prompt
+ * never takes, and a deoptimisation there must not throw away this loop's optimised code. When
+ * it did, the next long text ran the loop through on-stack replacement from baseline code, and
+ * some processes stayed that way (scanText left in baseline, every call entering the OSR code:
+ * up to twice the decision time).
+ */
+function scanCharacters(
+  text: string,
+  buf: ScanBuffers,
+  request: ScanRequest,
+  out: Scan,
+  lay: LayoutState,
+  tok: TokenState,
+): void {
+  const cls = CLASS;
+  const fold = FOLD;
+  const n = text.length;
+  const { materialise, charWeights, trace } = request;
+  const ngrams = materialise || charWeights !== null;
   let h = FNV_OFFSET;
   let tokenStart = -1;
   let numberRun = false;
   let c1 = 0;
   let c2 = 0;
   let streamLen = 0;
+  // The current block's trigram sums, in locals: a per-character read-modify-write of a typed
+  // array element is a store-to-load chain the loop waits on. Written to the buffers when the
+  // block changes and at the end, so each block's sum is the same additions in the same order.
+  let block = 0;
+  let blockDot = 0;
+  let blockTotal = 0;
+  let latinLetters = 0;
+  let otherLetters = 0;
 
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -182,7 +224,12 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
       // Character stream for trigrams: digits → '0', whitespace runs → one space.
       const s = k === DIGIT ? 0x30 : k >= SPACE ? 0x20 : fold[c];
       if (s !== 0x20 || c2 !== 0x20 || streamLen === 0) {
-        if (streamLen >= 2) charTrigram(buf, out, request, lay.block, c1, c2, s);
+        if (streamLen >= 2) {
+          const bucket = trigramBucket(c1, c2, s);
+          blockTotal++;
+          if (charWeights !== null) blockDot += charWeights[bucket];
+          if (materialise) materialiseTrigram(buf, out, trace, bucket, c1, c2, s);
+        }
         c1 = c2;
         c2 = s;
         streamLen++;
@@ -232,6 +279,13 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
     // Structure.
     if (k === NEWLINE) {
       newline(buf, out, lay, tok, i);
+      if (lay.block !== block) {
+        buf.blockCharDot[block] = blockDot;
+        buf.blockCharTotal[block] = blockTotal;
+        block = lay.block;
+        blockDot = 0;
+        blockTotal = 0;
+      }
       continue;
     }
     if (k === SPACE) {
@@ -251,55 +305,45 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
       if (!lay.inExamples) out.specChars++;
     }
     if (k === WORD) {
-      if (LATIN[c] === 1) out.latinLetters++;
-      else out.otherLetters++;
+      if (LATIN[c] === 1) latinLetters++;
+      else otherLetters++;
     } else if (k === SOLO) {
-      out.otherLetters++;
+      otherLetters++;
       out.soloChars++;
     } else if (k === SEP) {
       separator(text, i, c, buf, out, lay, tok, tokenStart < 0);
     }
   }
   if (tokenStart >= 0) tok.emit(numberRun ? NUMBER_TOKEN : mix(h), text, tokenStart, n);
-  buf.blockStart[lay.blocks] = n;
-  summariseBlocks(buf, out, lay.blocks);
-  if (ngrams) {
-    out.wordGrams = buf.dropMaterialWords(tok.distinct, lay.blocks, tok.logged);
-    if (materialise)
-      out.charGrams = buf.dropMaterialChars(out.charGrams, lay.blocks, out.charLogged);
-    for (let j = 0; j < lay.blocks; j++) {
-      if (buf.blockMaterial[j] === 1) continue;
-      out.charDot += buf.blockCharDot[j];
-      out.charTotal += buf.blockCharTotal[j];
-    }
-  }
-  return out;
+  buf.blockCharDot[block] = blockDot;
+  buf.blockCharTotal[block] = blockTotal;
+  out.latinLetters = latinLetters;
+  out.otherLetters = otherLetters;
 }
 
-/** Counts one character trigram in its block: its bucket, its weight, its trace. */
-function charTrigram(
+/** A character trigram's bucket: multiplicative hashing of its three code units, top bits. */
+function trigramBucket(c1: number, c2: number, s: number): number {
+  return (
+    (Math.imul(c1, 0x9e3779b1) ^
+      Math.imul(c2, 0x85ebca6b) ^
+      Math.imul(s ^ SEED_CHAR, 0xc2b2ae35)) >>>
+    (32 - HASH_BITS)
+  );
+}
+
+/** Counts a trigram's bucket into the vector being built, and its text into the trace. */
+function materialiseTrigram(
   buf: ScanBuffers,
   out: Scan,
-  request: ScanRequest,
-  block: number,
+  trace: Map<number, string> | undefined,
+  bucket: number,
   c1: number,
   c2: number,
   s: number,
 ): void {
-  // Multiplicative hashing of the three code units; the top bits are the bucket.
-  const bucket =
-    (Math.imul(c1, 0x9e3779b1) ^
-      Math.imul(c2, 0x85ebca6b) ^
-      Math.imul(s ^ SEED_CHAR, 0xc2b2ae35)) >>>
-    (32 - HASH_BITS);
-  buf.blockCharTotal[block]++;
-  if (request.charWeights !== null) buf.blockCharDot[block] += request.charWeights[bucket];
-  if (request.materialise) {
-    if (buf.charCounts[bucket]++ === 0) buf.charTouched[out.charGrams++] = bucket;
-    buf.charLog[out.charLogged++] = bucket;
-    const trace = request.trace;
-    if (trace && !trace.has(bucket)) trace.set(bucket, `'${String.fromCharCode(c1, c2, s)}'`);
-  }
+  if (buf.charCounts[bucket]++ === 0) buf.charTouched[out.charGrams++] = bucket;
+  buf.charLog[out.charLogged++] = bucket;
+  if (trace && !trace.has(bucket)) trace.set(bucket, `'${String.fromCharCode(c1, c2, s)}'`);
 }
 
 /** A line break: counts the line, ends the sentence chain, opens a block after a blank line. */
