@@ -76,6 +76,15 @@ interface Split {
   phases: Map<string, number>;
   /** Self ms by function inside the per-event phase. */
   perEvent: Map<string, number>;
+  /**
+   * The same by file, a native function counted in its nearest JavaScript caller's file (V8
+   * inlines differently from run to run; a file's total moves less than a function's).
+   */
+  perEventFile: Map<string, number>;
+}
+
+function fileOf(frame: Frame): string {
+  return frame.url.split('/').slice(-2).join('/');
 }
 
 /** The busy time of `file` inside `windows` (µs of the monotonic clock), split by phase. */
@@ -85,7 +94,12 @@ function split(file: string, windows: [number, number][]): Split {
   const parent = new Map<number, number>();
   for (const node of profile.nodes)
     for (const child of node.children ?? []) parent.set(child, node.id);
-  const result: Split = { busyMs: 0, phases: new Map(), perEvent: new Map() };
+  const result: Split = {
+    busyMs: 0,
+    phases: new Map(),
+    perEvent: new Map(),
+    perEventFile: new Map(),
+  };
   let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
     at += profile.timeDeltas[i];
@@ -108,8 +122,10 @@ function split(file: string, windows: [number, number][]): Split {
     result.phases.set(phase, (result.phases.get(phase) ?? 0) + ms);
     if (phase === PER_EVENT) {
       const f = stack[0];
-      const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}`;
+      const key = `${f.functionName || '(anonymous)'} ${fileOf(f)}:${f.lineNumber + 1}`;
       result.perEvent.set(key, (result.perEvent.get(key) ?? 0) + ms);
+      const file = fileOf(stack.find((frame) => frame.url !== '') ?? f) || '(native)';
+      result.perEventFile.set(file, (result.perEventFile.get(file) ?? 0) + ms);
     }
   }
   return result;
@@ -215,11 +231,14 @@ async function main(): Promise<void> {
       '  ' + row.map((cell, i) => (i === 0 ? cell.padEnd(48) : cell.padStart(10))).join(''),
     );
   }
-  console.log(`\ngateway, ${PER_EVENT}: self ns per chunk by function (top ${top})`);
-  const perEvent = [...splits.gateway.perEvent.entries()].sort((a, b) => b[1] - a[1]);
-  for (const [fn, ms] of perEvent.slice(0, top)) {
-    console.log(`  ${((ms * 1e6) / (streams * CHUNKS)).toFixed(1).padStart(8)}  ${fn}`);
-  }
+  const list = (title: string, entries: Map<string, number>) => {
+    console.log(`\ngateway, ${PER_EVENT}: self ns per chunk by ${title} (top ${top})`);
+    for (const [key, ms] of [...entries.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+      console.log(`  ${((ms * 1e6) / (streams * CHUNKS)).toFixed(1).padStart(8)}  ${key}`);
+    }
+  };
+  list('file', splits.gateway.perEventFile);
+  list('function', splits.gateway.perEvent);
 }
 
 main().catch((error: unknown) => {
