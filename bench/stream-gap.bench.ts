@@ -100,14 +100,18 @@ function split(file: string, windows: [number, number][]): Split {
     perEvent: new Map(),
     perEventFile: new Map(),
   };
+  // A sample stands for the time until the next one, at most twice the usual interval: on a
+  // loaded machine the process is sometimes descheduled for tens of ms, and that gap would
+  // otherwise count as the sampled function's.
+  const deltas = profile.timeDeltas.slice().sort((x, y) => x - y);
+  const capUs = 2 * deltas[deltas.length >> 1];
   let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
     at += profile.timeDeltas[i];
     if (!windows.some(([from, to]) => at >= from && at <= to)) continue;
     const leaf = byId.get(profile.samples[i]);
     if (leaf === undefined || leaf.callFrame.functionName === '(idle)') continue;
-    // A sample stands for the time until the next one.
-    const ms = (profile.timeDeltas[i + 1] ?? 0) / 1000;
+    const ms = Math.min(profile.timeDeltas[i + 1] ?? 0, capUs) / 1000;
     const stack: Frame[] = [];
     for (let id: number | undefined = leaf.id; id !== undefined; id = parent.get(id)) {
       stack.push(byId.get(id)!.callFrame);
