@@ -140,6 +140,24 @@ describe('analyseText: rule features', () => {
     expect(analyseText(PASSAGE).words.buckets.length).toBeGreaterThan(20);
   });
 
+  it('marks a reasoning ask beside a passage, read from the ask alone', () => {
+    const share = value(`${PASSAGE}\n\nWhich days are mentioned above?`, 'passage');
+    expect(share).toBeGreaterThan(0.5);
+    // The ask after (or before) the material asks for inference: the passage's share.
+    const analysis = `${PASSAGE}\n\nWhich change explains the costs? Rule out the others.`;
+    expect(value(analysis, 'material_reasoning')).toBe(value(analysis, 'passage'));
+    const before = `Deduce from these minutes which office overspent.\n\n${PASSAGE}`;
+    expect(value(before, 'material_reasoning')).toBeGreaterThan(0.5);
+    // A reading ask: nothing, even when a short first paragraph of the notes has a cue
+    // ("budget" is a design cue); of the first and last blocks the shorter is the ask.
+    expect(value(`${PASSAGE}\n\nWhich days are mentioned above?`, 'material_reasoning')).toBe(0);
+    const stray = `The budget for the spring campaign stays at 40 thousand dollars.\n\n${PASSAGE}\n\nWhich days are mentioned above?`;
+    expect(value(stray, 'passage')).toBeGreaterThan(0.5);
+    expect(value(stray, 'material_reasoning')).toBe(0);
+    // No passage, no interaction: the cue speaks through its own feature.
+    expect(value('Rule out the others.', 'material_reasoning')).toBe(0);
+  });
+
   it('reads the length of Chinese and Japanese as what it says, not its character count', () => {
     // The same one-line puzzle: as short as its English twin, not shorter.
     const zh = '门外有三个开关，屋里有三盏灯，你只能进屋一次。怎样确定每个开关对应哪盏灯？';
