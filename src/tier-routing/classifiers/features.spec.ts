@@ -58,6 +58,13 @@ describe('analyseText: rule features', () => {
       'cue_logic',
       'present',
     ],
+    // The same ideas across languages (solve, real numbers, a function, a cause, inference).
+    ['Löse die Gleichung in den reellen Zahlen.', 'cue_ask', 'present'],
+    ['Löse die Gleichung in den reellen Zahlen.', 'cue_math', 'present'],
+    ['Scrivi una funzione che inverte una lista.', 'cue_code_task', 'present'],
+    ['Найди причину падения выручки.', 'cue_debug', 'present'],
+    ['Déduis quelle hypothèse explique la baisse.', 'cue_logic', 'present'],
+    ['根据数据推断原因，排除其他可能。', 'cue_logic', 'present'],
     ['Hi! How are you?', 'cue_greeting', 'present'],
     ['Привет! Как дела?', 'cue_greeting', 'present'],
     ['Translate into German: good night.', 'cue_rewrite', 'present'],

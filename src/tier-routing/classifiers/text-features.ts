@@ -16,7 +16,7 @@ import { scanText, type ScanRequest } from './text-scanner';
  * Changing anything here changes what the learned model sees: bump
  * {@link FEATURE_SPEC_VERSION} and retrain (`npm run train:classifier`).
  */
-export const FEATURE_SPEC_VERSION = 'tiergate-features/7';
+export const FEATURE_SPEC_VERSION = 'tiergate-features/8';
 
 export const FEATURE_LIMITS = {
   latestHead: 1024,
