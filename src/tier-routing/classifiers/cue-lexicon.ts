@@ -37,14 +37,17 @@ export const CUE_GROUPS = {
       'real numbers | real x | derivative | integral | matrix | sequence | lattice | resto | ' +
       'reste | остаток | 余数 | 余り | kalan | số dư | باقي | शेषफल | entiers | ganzen | ' +
       'teiler | делителей | 因数 | 約数 | भाजक | letzte ziffer | последняя цифра | 个位 | 一の位 | ' +
-      'विभाज्य | अभाज्य | शेष | इकाई का अंक',
+      'विभाज्य | अभाज्य | शेष | इकाई का अंक | reellen zahlen | nombres réels | números reales | ' +
+      'numeri reali | números reais | действительных чисел | 实数 | 実数',
   ),
   /** Question words asking for a computed quantity, across languages. */
   ask: p(
     'how many | how much | how long | how far | calculate | compute | solve | ' +
       'combien | cuántos | cuántas | cuánto | quantos | quantas | quanto | quanti | quante | ' +
       'wie viele | wie viel | wie lange | сколько | kaç | bao nhiêu | كم | कितने | कितना | ' +
-      '多少 | 几个 | 多久 | 计算 | 何分 | いくら | いくつ | 何通り | 何日 | 几天 | कितनी | 何人',
+      '多少 | 几个 | 多久 | 计算 | 何分 | いくら | いくつ | 何通り | 何日 | 几天 | कितनी | 何人 | ' +
+      'löse | berechne | resuelve | calcula | résous | calcule | risolvi | calcola | resolva | ' +
+      'реши | вычисли | 求解 | hesapla | çöz | احسب',
   ),
   /** Quantities and relations between them: the stuff of multi-step word problems. */
   quantity: p(
@@ -58,7 +61,8 @@ export const CUE_GROUPS = {
     'implement | write a function | a function that | function that | write a program | ' +
       'write code | write a script | algorithm | data structure | a class | design an algorithm | ' +
       'refactor | property tests | edge cases | algoritmo | algorithme | algorithmus | алгоритм | ' +
-      'fonction | función | funktion | função | функцию | 函数 | 関数 | fonksiyon | hàm | دالة | फ़ंक्शन',
+      'fonction | función | funktion | função | funzione | функцию | 函数 | 関数 | fonksiyon | hàm | ' +
+      'دالة | फ़ंक्शन',
   ),
   /** Programming vocabulary: the request is about code. */
   code: p(
@@ -72,7 +76,8 @@ export const CUE_GROUPS = {
     'bug | bugs | debug | fix | error | exception | fails | failing | fail | crash | crashes | ' +
       'wrong result | incorrect | traceback | race condition | deadlock | leak | ' +
       "doesn't work | not working | why does | root cause | cause | " +
-      'problema | problème | fehler | ошибка | 问题 | 原因 | neden',
+      'problema | problème | fehler | ошибка | 问题 | 原因 | neden | ursache | причину | причина | ' +
+      'السبب',
   ),
   /** Planning and design under trade-offs: several options weighed against each other. */
   design: p(
@@ -91,12 +96,18 @@ export const CUE_GROUPS = {
       'наименьшее | никто | 至少 | 最多 | 最少 | 不能 | 最低 | 最短 | 確実 | कम से कम | अधिकतम | ' +
       'al menos | como máximo | au moins | au plus | almeno | pelo menos | शर्त | शर्तें',
   ),
-  /** Deduction: truth-telling, ordering and elimination. */
+  /**
+   * Deduction: truth-telling, ordering and elimination; and inference from evidence, the same
+   * act on data (infer, a hypothesis, rule the other explanations out).
+   */
   logic: p(
     'truth | lying | lies | liar | deduce | implies | puzzle | riddle | who tells | ' +
       'right after | order | which is larger | weighings | counterfeit | rule out | ' +
       'mentira | lügt | лжёт | 推理 | wahrheit | ritter | schurke | правду | лжец | рыцари | ' +
-      '真话 | 骗子 | 本当 | 嘘 | 騎士 | 悪党 | सच | झूठा | verdad | vérité | verità',
+      '真话 | 骗子 | 本当 | 嘘 | 騎士 | 悪党 | सच | झूठा | verdad | vérité | verità | ' +
+      'infer | hypothesis | hypotheses | infiere | hipótesis | descarta | déduis | déduire | ' +
+      'hypothèse | hypothèses | folgere | hypothese | deduci | ipotesi | escludi | выведи | ' +
+      'исключи | гипотезу | гипотезы | 推断 | 排除 | 假设 | 推論 | 仮説 | निष्कर्ष | खारिज',
   ),
   /** Greetings, thanks and acknowledgements: social turns that need no work. */
   greeting: p(

@@ -58,6 +58,13 @@ describe('analyseText: rule features', () => {
       'cue_logic',
       'present',
     ],
+    // The same ideas across languages (solve, real numbers, a function, a cause, inference).
+    ['Löse die Gleichung in den reellen Zahlen.', 'cue_ask', 'present'],
+    ['Löse die Gleichung in den reellen Zahlen.', 'cue_math', 'present'],
+    ['Scrivi una funzione che inverte una lista.', 'cue_code_task', 'present'],
+    ['Найди причину падения выручки.', 'cue_debug', 'present'],
+    ['Déduis quelle hypothèse explique la baisse.', 'cue_logic', 'present'],
+    ['根据数据推断原因，排除其他可能。', 'cue_logic', 'present'],
     ['Hi! How are you?', 'cue_greeting', 'present'],
     ['Привет! Как дела?', 'cue_greeting', 'present'],
     ['Translate into German: good night.', 'cue_rewrite', 'present'],
@@ -138,6 +145,24 @@ describe('analyseText: rule features', () => {
     );
     // Alone, a long block is the task and its words count.
     expect(analyseText(PASSAGE).words.buckets.length).toBeGreaterThan(20);
+  });
+
+  it('marks a reasoning ask beside a passage, read from the ask alone', () => {
+    const share = value(`${PASSAGE}\n\nWhich days are mentioned above?`, 'passage');
+    expect(share).toBeGreaterThan(0.5);
+    // The ask after (or before) the material asks for inference: the passage's share.
+    const analysis = `${PASSAGE}\n\nWhich change explains the costs? Rule out the others.`;
+    expect(value(analysis, 'material_reasoning')).toBe(value(analysis, 'passage'));
+    const before = `Deduce from these minutes which office overspent.\n\n${PASSAGE}`;
+    expect(value(before, 'material_reasoning')).toBeGreaterThan(0.5);
+    // A reading ask: nothing, even when a short first paragraph of the notes has a cue
+    // ("budget" is a design cue); of the first and last blocks the shorter is the ask.
+    expect(value(`${PASSAGE}\n\nWhich days are mentioned above?`, 'material_reasoning')).toBe(0);
+    const stray = `The budget for the spring campaign stays at 40 thousand dollars.\n\n${PASSAGE}\n\nWhich days are mentioned above?`;
+    expect(value(stray, 'passage')).toBeGreaterThan(0.5);
+    expect(value(stray, 'material_reasoning')).toBe(0);
+    // No passage, no interaction: the cue speaks through its own feature.
+    expect(value('Rule out the others.', 'material_reasoning')).toBe(0);
   });
 
   it('reads the length of Chinese and Japanese as what it says, not its character count', () => {

@@ -54,6 +54,8 @@ export const RULE_WEIGHTS: Readonly<Record<ContentFeature | 'bias', number>> = {
   cue_open: -1.5,
   cue_estimate: 1.5,
   nonlatin: 0,
+  // A passage means a reading task unless the ask beside it asks for inference: this undoes it.
+  material_reasoning: 3.0,
 };
 
 const WEIGHTS = Float64Array.from(CONTENT_FEATURES, (name) => RULE_WEIGHTS[name]);

@@ -1,5 +1,5 @@
 import { CUE_GROUP_NAMES, type CueGroup } from './cue-lexicon';
-import { GROUP_INDEX } from './cue-table';
+import { GROUP_COUNT, GROUP_INDEX } from './cue-table';
 import { EMPTY_VECTOR, ScanBuffers, dotSparse, type SparseVector } from './scan-buffers';
 import { scanText, type ScanRequest } from './text-scanner';
 
@@ -16,7 +16,7 @@ import { scanText, type ScanRequest } from './text-scanner';
  * Changing anything here changes what the learned model sees: bump
  * {@link FEATURE_SPEC_VERSION} and retrain (`npm run train:classifier`).
  */
-export const FEATURE_SPEC_VERSION = 'tiergate-features/6';
+export const FEATURE_SPEC_VERSION = 'tiergate-features/8';
 
 export const FEATURE_LIMITS = {
   latestHead: 1024,
@@ -74,6 +74,7 @@ export const CONTENT_FEATURES = [
   'cue_open',
   'cue_estimate',
   'nonlatin',
+  'material_reasoning',
 ] as const;
 export type ContentFeature = (typeof CONTENT_FEATURES)[number];
 
@@ -150,6 +151,44 @@ const SOLO_WEIGHT = 2;
 export const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 /** Saturating count: 0, 0.5, 0.67, 0.75… so that repetition weighs less than presence. */
 export const sat = (x: number, k = 1): number => x / (x + k);
+
+/** Cue groups of asks that need several steps (`material_reasoning` looks for them). */
+const REASONING_GROUPS = (
+  [
+    'proof',
+    'stepwise',
+    'math',
+    'ask',
+    'debug',
+    'design',
+    'constraints',
+    'logic',
+    'estimate',
+  ] as const
+).map((g) => GROUP_INDEX[g]);
+
+/**
+ * Reasoning cue hits of the ask beside a passage: of the first and the last block that are not
+ * passage, the shorter (the task is stated at the start or the end; the other is a stray piece
+ * of the material, such as a short first paragraph of notes).
+ */
+function askReasoning(buf: ScanBuffers, n: number): number {
+  const start = buf.blockStart;
+  let last = 0;
+  while (last + 1 < buf.maxBlocks && start[last + 1] < n) last++;
+  let ask = -1;
+  if (buf.blockPassage[0] === 0) ask = 0;
+  if (
+    buf.blockPassage[last] === 0 &&
+    (ask < 0 || n - start[last] <= (last === 0 ? n : start[1]) - start[0])
+  )
+    ask = last;
+  if (ask < 0) return 0;
+  let hits = 0;
+  const base = ask * GROUP_COUNT;
+  for (const g of REASONING_GROUPS) hits += buf.blockCues[base + g];
+  return hits;
+}
 
 /** The scan request of each weight table, made once (there is one table per loaded model). */
 const SCORING_REQUESTS = new WeakMap<NgramWeights, ScanRequest>();
@@ -279,6 +318,9 @@ function analyse(
     values[v++] = sat(group === 'codeTask' ? hits * codeContext : hits);
   }
   values[v++] = letters > 0 ? st.otherLetters / letters : 0; // nonlatin
+  // material_reasoning: the passage's share again when the ask beside it asks for reasoning, so
+  // that "a long passage means a reading task" (the passage feature) can be undone by the ask.
+  values[v++] = st.passageChars > 0 && askReasoning(buf, n) > 0 ? st.passageChars / n : 0;
   return { length, values, words, chars, cues, ngramScore };
 }
 
