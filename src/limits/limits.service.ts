@@ -1,5 +1,4 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { ApiKeyService, type CallerIdentity } from '../auth';
 import { asGatewayException, ErrorCode, ErrorMessages, GatewayException } from '../common/errors';
 import { isClientClosed } from '../common/http';
@@ -116,7 +115,7 @@ export class LimitsService {
   ): Promise<AdmissionGrant> {
     const limits = caller.policy.limits;
     const tokens = this.reservation(options, limits);
-    const leaseId = randomUUID();
+    const leaseId = this.store.newLeaseId();
     let result: AdmitResult | undefined;
     try {
       result = await this.store.admit({
