@@ -1,7 +1,9 @@
 /**
- * `npm run bench:log`: the CPU cost of one request log line, before and after the request line got
- * its own logger without pino's redaction (issue 17), in the same process, alternating rounds.
- * The destination takes the line and drops it, so only the building and serialising is timed.
+ * `npm run bench:log`: the CPU cost of one request log line (issue 17), in the same process,
+ * alternating rounds: through the application's logger as an object (pino, with its redaction:
+ * what the line once was, and the text the request line must still equal), and as `RequestLog`
+ * writes it (`RequestLineWriter`, no pino per line). The destination takes the line and drops
+ * it, so only the building and serialising is timed.
  *
  *   node .tools/bench/request-log.bench.js [--lines 100000] [--rounds 7]
  */
@@ -53,9 +55,9 @@ function main(): void {
   const redacting = createGatewayLogger('info', sink);
   const variants: Record<string, () => void> = {
     // What RequestLog did before: the line through the application logger and its redaction.
-    'redacting logger (before)': () =>
+    'pino, redacting logger': () =>
       redacting.info(requestLogLine(RECORD), TelemetryMessages.requestCompleted()),
-    'request line logger (after)': (() => {
+    'RequestLog (line writer)': (() => {
       const log = new RequestLog(createGatewayLogger('info', sink));
       return () => log.write(RECORD);
     })(),

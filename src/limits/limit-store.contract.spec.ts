@@ -44,6 +44,17 @@ function contract(name: string, make: () => { store: LimitStore; key: () => stri
       expect((await admit(k, { tpm: 100 }, 40)).admitted).toBe(true);
     });
 
+    it('names each lease apart, and a settled new lease frees its slot', async () => {
+      const ids = Array.from({ length: 1000 }, () => store.newLeaseId());
+      expect(new Set(ids).size).toBe(ids.length);
+      const k = key();
+      const first = store.newLeaseId();
+      const window = (await admit(k, { concurrency: 1 }, 0, first)).state.window;
+      expect((await admit(k, { concurrency: 1 }, 0, store.newLeaseId())).admitted).toBe(false);
+      await store.settle({ key: k, window, tokenDelta: 0, leaseId: first });
+      expect((await admit(k, { concurrency: 1 }, 0, store.newLeaseId())).admitted).toBe(true);
+    });
+
     it('holds a concurrency slot per lease until it is settled', async () => {
       const k = key();
       const first = await admit(k, { concurrency: 2 }, 0, 'a');

@@ -30,7 +30,7 @@ export interface AdmitRequest {
   limits: StoreLimits;
   /** Tokens to reserve (already capped at `tpm`). */
   tokens: number;
-  /** Identifies this request's concurrency lease until it is settled. */
+  /** Identifies this request's concurrency lease until it is settled ({@link LimitStore.newLeaseId}). */
   leaseId: string;
 }
 
@@ -65,6 +65,8 @@ export interface LimitStore {
   readonly kind: 'memory' | 'redis';
   /** False while the shared state cannot be reached (Redis down). */
   readonly healthy: boolean;
+  /** A lease id no other request holds in this store (every replica that shares it). */
+  newLeaseId(): string;
   admit(request: AdmitRequest): Promise<AdmitResult>;
   settle(request: SettleRequest): Promise<void>;
   /** The current state of a key, changing nothing. */

@@ -24,6 +24,10 @@ class FakeStore implements LimitStore {
   failing = false;
   admitted: AdmitRequest[] = [];
   settled: SettleRequest[] = [];
+  private leases = 0;
+  newLeaseId() {
+    return `lease-${++this.leases}`;
+  }
   admit(request: AdmitRequest) {
     if (this.failing) return Promise.reject(new Error('down'));
     this.admitted.push(request);

@@ -24,8 +24,17 @@ export class MemoryLimitStore implements LimitStore {
   readonly kind = 'memory';
   readonly healthy = true;
   private readonly keys = new Map<string, KeyState>();
+  private leases = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
+
+  /**
+   * A counter: the leases live in this process only. (A random UUID per request was a third of
+   * what a key's admission allocated, about 1.2 KB, issue 17.)
+   */
+  newLeaseId(): string {
+    return String(++this.leases);
+  }
 
   admit(request: AdmitRequest): Promise<AdmitResult> {
     const time = this.now();

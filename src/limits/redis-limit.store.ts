@@ -1,4 +1,5 @@
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import type { RedisFailureMode } from '../config';
 import type {
@@ -104,6 +105,11 @@ export class RedisLimitStore implements LimitStore, OnModuleInit, OnApplicationS
     const status = this.redis.status;
     if (status === 'ready') await this.redis.quit().catch(() => this.redis.disconnect());
     else if (status !== 'end' && status !== 'close') this.redis.disconnect();
+  }
+
+  /** Random: replicas sharing the store name leases in the same sets. */
+  newLeaseId(): string {
+    return randomUUID();
   }
 
   async admit(request: AdmitRequest): Promise<AdmitResult> {

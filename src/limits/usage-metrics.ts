@@ -74,14 +74,15 @@ export class UsageMetrics {
   }
 
   record(entry: UsageRecord): void {
-    const labels = { key: entry.key, tier: entry.tier, model: entry.model };
-    this.requests.inc({ ...labels, outcome: entry.outcome });
+    const { key, tier, model } = entry;
+    const labels = { key, tier, model };
+    this.requests.inc({ key, tier, model, outcome: entry.outcome });
     if (entry.promptTokens > 0) this.promptTokens.inc(labels, entry.promptTokens);
     if (entry.completionTokens > 0) this.completionTokens.inc(labels, entry.completionTokens);
     if (entry.reasoningTokens > 0) this.reasoningTokens.inc(labels, entry.reasoningTokens);
     if (entry.toolRounds > 0) this.toolRounds.inc(labels, entry.toolRounds);
     if (entry.outcome === 'error')
-      this.errors.inc({ ...labels, code: entry.errorCode ?? 'unknown' });
+      this.errors.inc({ key, tier, model, code: entry.errorCode ?? 'unknown' });
   }
 
   /** `tiergate_rate_limited_total{key, kind}` (the telemetry module's counter). */

@@ -3,16 +3,19 @@ import { mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-
-type SonicBoom = ReturnType<typeof pino.destination>;
-import { bufferedLogDestination, LOG_BUFFER_BYTES, LOG_FLUSH_MS } from './log-destination';
+import {
+  bufferedLogDestination,
+  LOG_BUFFER_BYTES,
+  LOG_FLUSH_MS,
+  type LineBatch,
+} from './log-destination';
 
 describe('bufferedLogDestination', () => {
   let path: string;
   let fd: number;
-  let opened: SonicBoom[] = [];
-  const destination = (exit = new EventEmitter()): SonicBoom => {
-    const made = bufferedLogDestination(fd, exit) as SonicBoom;
+  let opened: LineBatch[] = [];
+  const destination = (exit = new EventEmitter()): LineBatch => {
+    const made = bufferedLogDestination(fd, exit);
     opened.push(made);
     return made;
   };
@@ -29,7 +32,7 @@ describe('bufferedLogDestination', () => {
   });
 
   it('holds a few lines, then writes them within the flush interval without more traffic', async () => {
-    const logger = pino(destination());
+    const logger = pino({}, destination());
     logger.info({ n: 1 }, 'one');
     logger.info({ n: 2 }, 'two');
     expect(written()).toEqual([]);
@@ -41,7 +44,7 @@ describe('bufferedLogDestination', () => {
   });
 
   it(`writes as soon as ${LOG_BUFFER_BYTES} bytes wait, in order`, () => {
-    const logger = pino(destination());
+    const logger = pino({}, destination());
     const count = Math.ceil(LOG_BUFFER_BYTES / 50) + 1;
     for (let n = 0; n < count; n++) logger.info({ n });
     const lines = written().map((line) => (JSON.parse(line) as { n: number }).n);
@@ -51,7 +54,7 @@ describe('bufferedLogDestination', () => {
 
   it('writes what is still buffered when the process exits', () => {
     const exit = new EventEmitter();
-    const logger = pino(destination(exit));
+    const logger = pino({}, destination(exit));
     logger.info('last words');
     expect(written()).toEqual([]);
     exit.emit('exit');

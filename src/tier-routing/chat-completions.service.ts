@@ -61,10 +61,7 @@ export class ChatCompletionsService {
    * upstream for usage, and drops the usage chunk when the caller did not ask for it (docs/api.md §7).
    */
   stream(body: ChatCompletionRequest, route: RouteDecision, ctx: CallContext): Observable<string> {
-    const upstreamBody = streamingUpstreamBody(
-      { ...body, messages: route.truncated?.messages ?? body.messages },
-      route.config.model,
-    );
+    const upstreamBody = upstreamStreamBody(body, route);
     const telemetry = ctx.telemetry;
     const chunks = route.pool.chatStream(upstreamBody, {
       signal: ctx.signal,
@@ -92,10 +89,7 @@ export class ChatCompletionsService {
     route: RouteDecision,
     ctx: CallContext,
   ): Observable<ChatCompletionChunk> {
-    const upstreamBody = streamingUpstreamBody(
-      { ...body, messages: route.truncated?.messages ?? body.messages },
-      route.config.model,
-    );
+    const upstreamBody = upstreamStreamBody(body, route);
     const normalizer = new StreamReasoningNormalizer(route.config.reasoning);
     const accounting = new StreamAccounting(route, ctx.telemetry, ctx.onUsage);
     const onStreamed = ctx.onStreamed;
@@ -164,6 +158,16 @@ export class ChatCompletionsService {
       },
     };
   }
+}
+
+/** The streamed body for `route`'s upstream: one copy of the caller's, its messages fitted. */
+function upstreamStreamBody(
+  body: ChatCompletionRequest,
+  route: RouteDecision,
+): ChatCompletionRequest {
+  const upstreamBody = streamingUpstreamBody(body, route.config.model);
+  if (route.truncated) upstreamBody.messages = route.truncated.messages;
+  return upstreamBody;
 }
 
 /**
