@@ -1,7 +1,12 @@
 import { ErrorCode, GatewayException } from '../common/errors';
 import type { ChatMessage } from '../common/openai';
 import type { TierName } from '../config';
-import type { TierClassifier, TierVerdict } from './classifiers/tier-classifier.interface';
+import { ROOT_CONTEXT, TraceFlags, trace, type Context } from '@opentelemetry/api';
+import type {
+  ClassificationInput,
+  TierClassifier,
+  TierVerdict,
+} from './classifiers/tier-classifier.interface';
 import { estimatePromptTokens } from '../common/tokens';
 import { ModelCatalogService } from './model-catalog.service';
 import { TierRouterService, type RouteDecision, type RouteRequest } from './tier-router.service';
@@ -174,6 +179,48 @@ describe('TierRouterService.route', () => {
       );
       expect(decision.truncated).toBeUndefined();
     });
+
+    it.each<[string, TierVerdict | Promise<TierVerdict>]>([
+      ['a synchronous verdict', THINKING_VERDICT],
+      ['a verdict that waited (the semantic step)', Promise.resolve(THINKING_VERDICT)],
+    ])(
+      'gives the classifier the conversation, the hint and the route span as the parent of its calls: %s',
+      async (_, answer) => {
+        const { router, classifier } = setUp();
+        const seen: ClassificationInput[] = [];
+        (classifier.classify as jest.Mock).mockImplementation((input: ClassificationInput) => {
+          seen.push(input);
+          return answer;
+        });
+        const requestSpan = trace.wrapSpanContext({
+          traceId: 'a'.repeat(32),
+          spanId: 'b'.repeat(16),
+          traceFlags: TraceFlags.SAMPLED,
+        });
+        const tools = [{ type: 'function' as const, function: { name: 'f' } }];
+        const request = ask('auto', {
+          tools,
+          reasoningEffort: 'high',
+          traceContext: trace.setSpan(ROOT_CONTEXT, requestSpan),
+        });
+        const decision = await router.route(request);
+        expect(decision).toEqual(expect.objectContaining({ tier: 'thinking', score: 0.91 }));
+        const [input] = seen;
+        expect(input).toEqual(
+          expect.objectContaining({
+            messages: request.messages,
+            tools,
+            reasoningEffort: 'high',
+          }),
+        );
+        // The route span (a child of the request's), not the request's own span.
+        const parent = trace.getSpan(input.traceContext as Context);
+        expect(parent).toBeDefined();
+        expect(parent).not.toBe(requestSpan);
+        expect(parent?.spanContext().traceId).toBe('a'.repeat(32));
+        expect(input.traceContext).toBe(input.traceContext);
+      },
+    );
   });
 
   describe('fallback and spill by pool state (ADR 0006)', () => {

@@ -13,7 +13,11 @@ import {
   recordFailure,
   startChildSpan,
 } from '../telemetry';
-import { TIER_CLASSIFIER, type TierClassifier } from './classifiers/tier-classifier.interface';
+import {
+  TIER_CLASSIFIER,
+  type ClassificationInput,
+  type TierClassifier,
+} from './classifiers/tier-classifier.interface';
 import { estimatePromptTokens, estimateTextTokens } from '../common/tokens';
 import { truncateOldest } from './context-fit';
 import { ModelCatalogService } from './model-catalog.service';
@@ -42,6 +46,32 @@ export interface RouteDecision {
   pool: UpstreamPool;
   /** Set when the alias's `truncate: oldest` policy dropped turns to fit the context window. */
   truncated?: { messages: ChatMessage[]; dropped: number };
+}
+
+/**
+ * What the classifier sees of a routed request. The trace context of its own calls (the route
+ * span's, for the `semantic` step's embeddings) is made when a step first reads it: most
+ * decisions never do, and making it copies the request's context map (issue 17 (f)).
+ */
+class ClassifiedRequest implements ClassificationInput {
+  readonly messages: readonly ChatMessage[];
+  readonly tools?: readonly ToolDefinition[];
+  readonly reasoningEffort?: ReasoningEffort | null;
+  private context?: Context;
+
+  constructor(
+    request: RouteRequest,
+    private readonly parent: Context,
+    private readonly span: Span,
+  ) {
+    this.messages = request.messages;
+    this.tools = request.tools;
+    this.reasoningEffort = request.reasoningEffort;
+  }
+
+  get traceContext(): Context {
+    return (this.context ??= trace.setSpan(this.parent, this.span));
+  }
 }
 
 /** Resolves a request to a tier: explicit model first, then the classifier for `auto`. */
@@ -152,13 +182,12 @@ export class TierRouterService {
     span: Span,
   ): Promise<RouteDecision> {
     if (target.kind === 'tier') return this.decide(target.tier, target.reason);
-    const verdict = (await this.classifier.classify({
-      messages: request.messages,
-      tools: request.tools,
-      reasoningEffort: request.reasoningEffort,
-      // The parent of the classifier's own calls (the semantic step's embeddings).
-      traceContext: trace.setSpan(parent, span),
-    })) ?? { tier: this.defaultTier, reason: 'default' };
+    const answer = this.classifier.classify(new ClassifiedRequest(request, parent, span));
+    // A synchronous verdict (every step but `semantic`) is not awaited: no microtask turn.
+    const verdict = (answer instanceof Promise ? await answer : answer) ?? {
+      tier: this.defaultTier,
+      reason: 'default',
+    };
     if (this.catalog.tiers[verdict.tier] === undefined) {
       // Only one tier is configured: `auto` can only go there, and says so.
       const other = OTHER_TIER[verdict.tier];

@@ -1,6 +1,14 @@
 import type { ChatMessage } from '../../common/openai/chat.types';
 import { analyseConversation } from './features';
-import { PRIOR_REASONING_PROBABILITY, applyContext, decide, logit, sigmoid } from './tier-score';
+import { CONTEXT_FEATURES } from './conversation-view';
+import {
+  CONTEXT_WEIGHTS,
+  PRIOR_REASONING_PROBABILITY,
+  applyContext,
+  decide,
+  logit,
+  sigmoid,
+} from './tier-score';
 
 describe('decide: the tier and the confidence a probability gives under a threshold', () => {
   it.each<[number, number, 'instant' | 'thinking', number]>([
@@ -55,5 +63,26 @@ describe('applyContext', () => {
     expect(scored.probability).toBeCloseTo(0.2, 6);
     expect(contributions.map((c) => c.name)).toContain('context.follow_up');
     expect(sigmoid(logit(0.2))).toBeCloseTo(0.2, 9);
+  });
+
+  it('adds each context feature times its weight, by name, to the latest turn', () => {
+    const analysis = analyseConversation({
+      messages: [
+        { role: 'system', content: 'Prove each claim step by step, then rewrite it as a summary.' },
+        user('What is the capital of France?'),
+        { role: 'assistant', content: 'Paris.', tool_calls: [] },
+        { role: 'tool', content: '{}', tool_call_id: 'c1' },
+      ],
+      tools: [{ type: 'function', function: { name: 'lookup' } }],
+    });
+    const expected = CONTEXT_FEATURES.reduce(
+      (z, name, i) => z + CONTEXT_WEIGHTS[name] * analysis.context[i],
+      logit(0.3),
+    );
+    expect(analysis.context.filter((x) => x !== 0).length).toBeGreaterThanOrEqual(3);
+    expect(logit(applyContext(logit(0.3), analysis, () => []).probability)).toBeCloseTo(
+      expected,
+      9,
+    );
   });
 });
