@@ -191,7 +191,6 @@ describe('the text scan, against the one-pass scan it replaced', () => {
   it('names a bucket that a word and a trigram share after the n-gram that came first', () => {
     // `axrn`'s unigram and the trigram `rn ` hash to one bucket: closed by the same space (the
     // trigram first), or the trigram later in the text (the word first).
-    for (const t of ['axrn ', 'axrn. brn ', 'crwx and ikgb ', 'x\n\naxrn. brn '])
-      expectSameScan(t);
+    for (const t of ['axrn ', 'axrn. brn ', 'crwx and ikgb ', 'x\n\naxrn. brn ']) expectSameScan(t);
   });
 });
