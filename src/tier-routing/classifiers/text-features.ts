@@ -1,6 +1,7 @@
 import { CUE_GROUP_NAMES, type CueGroup } from './cue-lexicon';
 import { GROUP_INDEX } from './cue-table';
 import { EMPTY_VECTOR, ScanBuffers, dotSparse, type SparseVector } from './scan-buffers';
+import { ResultSlab } from './result-slab';
 import { scanText, type ScanRequest } from './text-scanner';
 
 /**
@@ -194,6 +195,9 @@ export function analyseScored(
   return analyse(input, length, weights, false, undefined);
 }
 
+/** Where each text's values and cue counts are cut from (64 KB: about 160 texts a slab). */
+const RESULTS = new ResultSlab(64 * 1024);
+
 /** Scan requests of the paths that build nothing (reused: a request object per scan is garbage). */
 const CUES_ONLY: ScanRequest = { materialise: false, charWeights: null };
 
@@ -222,7 +226,8 @@ function analyse(
   else request = CUES_ONLY;
   const st = scanText(text, buf, request);
   // The scan's counters are shared; the features keep their own cue counts.
-  const cues = st.cues.slice();
+  const cues = RESULTS.ints(st.cues.length);
+  cues.set(st.cues);
   let words = EMPTY_VECTOR;
   let chars = EMPTY_VECTOR;
   let ngramScore: TextFeatures['ngramScore'];
@@ -240,7 +245,7 @@ function analyse(
     buf.clearWords(st.wordGrams);
   }
 
-  const values = new Float64Array(CONTENT_FEATURES.length);
+  const values = RESULTS.floats(CONTENT_FEATURES.length);
   const numbers = st.taskNumbers + cues[GROUP_INDEX.numberWord];
   const taskChars = Math.max(1, n - st.passageChars);
   const letters = st.latinLetters + st.otherLetters;
