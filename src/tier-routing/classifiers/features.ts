@@ -2,8 +2,10 @@
  * The classifiers' feature extraction, one unit per concern:
  * - `text-tables.ts`: character classes, case folds and the integer hashing of tokens;
  * - `cue-lexicon.ts` and `cue-table.ts`: the cue words and their lookup table;
- * - `scan-buffers.ts` and `text-scanner.ts`: the one-pass scan over a text, with its scratch
- *   space as an explicit object;
+ * - `scan-buffers.ts`, `text-scanner.ts` and `char-trigrams.ts`: the scan over a text (a pass for
+ *   structure and words, then one for the character trigrams), with its scratch space as an
+ *   explicit object;
+ * - `result-slab.ts`: where the per-text result arrays are cut from;
  * - `text-features.ts`: a text's rule features and hashed n-grams;
  * - `conversation-view.ts`: the capped view of a conversation and its context features.
  *

@@ -7,6 +7,9 @@ export interface SparseVector {
   values: Float32Array;
 }
 
+/** A flag on a count while `countWords` lists buckets (counts stay under it: see the constructor). */
+const LISTED = 0x8000;
+
 export const EMPTY_VECTOR: SparseVector = {
   buckets: new Int32Array(0),
   values: new Float32Array(0),
@@ -33,12 +36,6 @@ export class ScanBuffers {
   readonly blockTokens: Int32Array;
   /** Cue hits per block and group (`block * GROUP_COUNT + group`). */
   readonly blockCues: Int32Array;
-  /**
-   * Σ character-trigram weight and the number of trigrams, per block: summed in typed arrays
-   * (a double local was boxed, V8 11), and per block so that material blocks can be left out.
-   */
-  readonly blockCharDot: Float64Array;
-  readonly blockCharTotal: Int32Array;
   /** A long block beside a shorter one (quoted text, a pasted file): its n-grams do not vote. */
   readonly blockMaterial: Uint8Array;
   /**
@@ -57,14 +54,14 @@ export class ScanBuffers {
     /** Blocks (blank-line separated) tracked per text. */
     readonly maxBlocks: number,
   ) {
+    // At most two word n-grams per character: a count never reaches the LISTED flag.
+    if (2 * maxChars + 8 >= LISTED) throw new RangeError(`scan buffers for ${maxChars} characters`);
     this.wordTouched = new Int32Array(2 * maxChars + 8);
     this.charTouched = new Int32Array(maxChars + 8);
     this.wordLog = new Int32Array(2 * maxChars + 8);
     this.charLog = new Int32Array(maxChars + 8);
     this.blockWordStart = new Int32Array(maxBlocks + 1);
     this.blockCharStart = new Int32Array(maxBlocks + 1);
-    this.blockCharDot = new Float64Array(maxBlocks);
-    this.blockCharTotal = new Int32Array(maxBlocks);
     this.blockMaterial = new Uint8Array(maxBlocks);
     this.blockStart = new Int32Array(maxBlocks + 1);
     this.blockNumbers = new Int32Array(maxBlocks);
@@ -86,55 +83,62 @@ export class ScanBuffers {
     this.blockCodeSymbols[b] = 0;
     this.blockFence[b] = 0;
     this.blockTokens[b] = 0;
-    this.blockCharDot[b] = 0;
-    this.blockCharTotal[b] = 0;
     this.blockCues.fill(0, b * GROUP_COUNT, (b + 1) * GROUP_COUNT);
   }
 
   /**
-   * Takes the material blocks' word n-grams back out of the counts; returns the distinct buckets
-   * left (listed first in `wordTouched`).
+   * Counts the word n-grams of the blocks that are not material, from the log, and lists the
+   * buckets counted in `wordTouched` in the order they first occur in the whole text (the order
+   * the vector is built and scored in, so that each sum is the same additions in the same
+   * order). Returns how many there are.
    */
-  dropMaterialWords(distinct: number, blocks: number, logged: number): number {
-    this.blockWordStart[blocks] = logged;
-    return this.dropMaterial(
-      this.wordCounts,
-      this.wordTouched,
-      this.wordLog,
-      this.blockWordStart,
-      distinct,
-      blocks,
-    );
-  }
-
-  /** The same for the character trigrams (when they are materialised). */
-  dropMaterialChars(distinct: number, blocks: number, logged: number): number {
-    this.blockCharStart[blocks] = logged;
-    return this.dropMaterial(
-      this.charCounts,
-      this.charTouched,
-      this.charLog,
-      this.blockCharStart,
-      distinct,
-      blocks,
-    );
-  }
-
-  private dropMaterial(
-    counts: Uint16Array,
-    touched: Int32Array,
-    log: Int32Array,
-    starts: Int32Array,
-    distinct: number,
-    blocks: number,
-  ): number {
-    let dropped = false;
-    for (let j = 0; j < blocks; j++) {
-      if (this.blockMaterial[j] === 0) continue;
-      dropped = true;
-      for (let i = starts[j]; i < starts[j + 1]; i++) counts[log[i]]--;
+  countWords(blocks: number, logged: number): number {
+    const counts = this.wordCounts;
+    const touched = this.wordTouched;
+    const log = this.wordLog;
+    const starts = this.blockWordStart;
+    starts[blocks] = logged;
+    let distinct = 0;
+    if (!this.hasMaterial(blocks)) {
+      for (let i = 0; i < logged; i++) if (counts[log[i]]++ === 0) touched[distinct++] = log[i];
+      return distinct;
     }
-    if (!dropped) return distinct;
+    for (let j = 0; j < blocks; j++)
+      if (this.blockMaterial[j] === 0)
+        for (let i = starts[j]; i < starts[j + 1]; i++) counts[log[i]]++;
+    // A bucket counted is listed at its first occurrence, wherever that is (a material block's
+    // words can come first); LISTED marks it listed until the list is complete.
+    for (let i = 0; i < logged; i++) {
+      const b = log[i];
+      const c = counts[b];
+      if (c !== 0 && c < LISTED) {
+        counts[b] = c | LISTED;
+        touched[distinct++] = b;
+      }
+    }
+    for (let i = 0; i < distinct; i++) counts[touched[i]] &= LISTED - 1;
+    return distinct;
+  }
+
+  /** Whether any of the first `blocks` blocks is material. */
+  private hasMaterial(blocks: number): boolean {
+    for (let j = 0; j < blocks; j++) if (this.blockMaterial[j] === 1) return true;
+    return false;
+  }
+
+  /**
+   * Takes the material blocks' character trigrams back out of the counts (when materialised);
+   * returns the distinct buckets left (listed first in `charTouched`).
+   */
+  dropMaterialChars(distinct: number, blocks: number, logged: number): number {
+    const counts = this.charCounts;
+    const touched = this.charTouched;
+    const starts = this.blockCharStart;
+    starts[blocks] = logged;
+    if (!this.hasMaterial(blocks)) return distinct;
+    for (let j = 0; j < blocks; j++)
+      if (this.blockMaterial[j] === 1)
+        for (let i = starts[j]; i < starts[j + 1]; i++) counts[this.charLog[i]]--;
     let kept = 0;
     for (let i = 0; i < distinct; i++) if (counts[touched[i]] > 0) touched[kept++] = touched[i];
     return kept;

@@ -1,37 +1,43 @@
 import { GROUP_COUNT } from './cue-table';
 import { TokenState } from './token-state';
 import type { ScanBuffers } from './scan-buffers';
-import {
+import { logTrigrams, sumTrigrams, type TrigramCounts } from './char-trigrams';
+import * as tables from './text-tables';
+
+/**
+ * The tables' constants and hash functions as this module's own constants: an imported binding
+ * compiles (CommonJS) to a property of the exporting module's object, which optimised code reads
+ * and type-checks again at every use inside a loop; a module-level constant it reads once.
+ */
+const {
   CLASS,
   DIGIT,
   FNV_OFFSET,
   FNV_PRIME,
   FOLD,
-  HASH_BITS,
   LATIN,
   NEWLINE,
   NUMBER_TOKEN,
-  SEED_CHAR,
   SEP,
   SOLO,
   SPACE,
   WORD,
   isJoiner,
   mix,
-} from './text-tables';
+} = tables;
 
 /** What the scan of one text should produce besides its structure and cues. */
 export interface ScanRequest {
   /** Build the n-gram count vectors (left in the buffers for the caller to collect). */
   materialise: boolean;
-  /** Sum these character-trigram weights during the scan (the serving path). */
+  /** Sum these character-trigram weights over the task's trigrams (the serving path). */
   charWeights: Float32Array | null;
   /** Records each n-gram bucket's text, for explanations (slow path only). */
   trace?: Map<number, string>;
 }
 
 /** What one scan finds in a text: counts over the whole text, or over its task blocks. */
-export class Scan {
+export class Scan implements TrigramCounts {
   cues = new Int32Array(GROUP_COUNT);
   /**
    * Distinct word n-gram and character-trigram buckets touched outside material blocks (left in
@@ -162,36 +168,33 @@ export function scanText(text: string, buf: ScanBuffers, request: ScanRequest): 
   lay.reset();
   buf.startBlock(0, 0);
   buf.blockWordStart[0] = 0;
-  buf.blockCharStart[0] = 0;
   out.lines = n > 0 ? 1 : 0;
-  scanCharacters(text, buf, request, out, lay, tok);
+  scanCharacters(text, buf, out, lay, tok);
   buf.blockStart[lay.blocks] = n;
   summariseBlocks(buf, out, lay.blocks);
   if (ngrams) {
-    out.wordGrams = buf.dropMaterialWords(tok.distinct, lay.blocks, tok.logged);
-    if (request.materialise)
+    out.wordGrams = buf.countWords(lay.blocks, tok.logged);
+    if (request.materialise) {
+      logTrigrams(text, buf, lay.blocks, out, request.trace, tok.wordAt);
       out.charGrams = buf.dropMaterialChars(out.charGrams, lay.blocks, out.charLogged);
-    for (let j = 0; j < lay.blocks; j++) {
-      if (buf.blockMaterial[j] === 1) continue;
-      out.charDot += buf.blockCharDot[j];
-      out.charTotal += buf.blockCharTotal[j];
     }
+    if (request.charWeights !== null) sumTrigrams(text, buf, lay.blocks, request.charWeights, out);
   }
   return out;
 }
 
 /**
- * The per-character pass of {@link scanText}, a function of its own: what runs once per text
- * after it (taking material blocks back out, the block summary) meets branches a short prompt
- * never takes, and a deoptimisation there must not throw away this loop's optimised code. When
- * it did, the next long text ran the loop through on-stack replacement from baseline code, and
- * some processes stayed that way (scanText left in baseline, every call entering the OSR code:
- * up to twice the decision time).
+ * The per-character pass of {@link scanText} for structure and words (the character trigrams
+ * have theirs, {@link sumTrigrams}), a function of its own: what runs once per text after it
+ * (taking material blocks back out, the block summary) meets branches a short prompt never
+ * takes, and a deoptimisation there must not throw away this loop's optimised code. When it
+ * did, the next long text ran the loop through on-stack replacement from baseline code, and some
+ * processes stayed that way (scanText left in baseline, every call entering the OSR code: up to
+ * twice the decision time).
  */
 function scanCharacters(
   text: string,
   buf: ScanBuffers,
-  request: ScanRequest,
   out: Scan,
   lay: LayoutState,
   tok: TokenState,
@@ -199,49 +202,38 @@ function scanCharacters(
   const cls = CLASS;
   const fold = FOLD;
   const n = text.length;
-  const { materialise, charWeights, trace } = request;
-  const ngrams = materialise || charWeights !== null;
   let h = FNV_OFFSET;
   let tokenStart = -1;
   let numberRun = false;
-  let c1 = 0;
-  let c2 = 0;
-  let streamLen = 0;
-  // The current block's trigram sums, in locals: a per-character read-modify-write of a typed
-  // array element is a store-to-load chain the loop waits on. Written to the buffers when the
-  // block changes and at the end, so each block's sum is the same additions in the same order.
-  let block = 0;
-  let blockDot = 0;
-  let blockTotal = 0;
   let latinLetters = 0;
   let otherLetters = 0;
 
   for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
+    let c = text.charCodeAt(i);
     const k = cls[c];
 
-    if (ngrams) {
-      // Character stream for trigrams: digits → '0', whitespace runs → one space.
-      const s = k === DIGIT ? 0x30 : k >= SPACE ? 0x20 : fold[c];
-      if (s !== 0x20 || c2 !== 0x20 || streamLen === 0) {
-        if (streamLen >= 2) {
-          const bucket = trigramBucket(c1, c2, s);
-          blockTotal++;
-          if (charWeights !== null) blockDot += charWeights[bucket];
-          if (materialise) materialiseTrigram(buf, out, trace, bucket, c1, c2, s);
-        }
-        c1 = c2;
-        c2 = s;
-        streamLen++;
-      }
+    // A run of letters, in a loop of its own: the line, block and docstring state is the same
+    // for each letter of it (only a separator or a line break changes it), so it is read once.
+    if (k === WORD) {
+      if (tokenStart < 0) tokenStart = i;
+      const from = i;
+      let latin = 0;
+      do {
+        h = Math.imul(h ^ fold[c], FNV_PRIME);
+        latin += LATIN[c];
+        c = ++i < n ? text.charCodeAt(i) : 0;
+      } while (cls[c] === WORD);
+      const letters = i - from;
+      i--; // the character after the run is read again by the next turn
+      latinLetters += latin;
+      otherLetters += letters - latin;
+      content(text, from, letters, out, lay);
+      continue;
     }
 
     // Words: letters (with digits and inner ' or - after the first letter), numbers, and one
     // token per character of scripts written without spaces.
-    if (k === WORD) {
-      if (tokenStart < 0) tokenStart = i;
-      h = Math.imul(h ^ fold[c], FNV_PRIME);
-    } else if (k === DIGIT) {
+    if (k === DIGIT) {
       if (tokenStart < 0) {
         tokenStart = i;
         numberRun = true;
@@ -279,35 +271,14 @@ function scanCharacters(
     // Structure.
     if (k === NEWLINE) {
       newline(buf, out, lay, tok, i);
-      if (lay.block !== block) {
-        buf.blockCharDot[block] = blockDot;
-        buf.blockCharTotal[block] = blockTotal;
-        block = lay.block;
-        blockDot = 0;
-        blockTotal = 0;
-      }
       continue;
     }
     if (k === SPACE) {
       if (lay.lineStart) lay.indent += c === 0x09 ? 4 : 1;
       continue;
     }
-    if (lay.lineStart) {
-      if (lay.indent >= 4) out.indentedLines++;
-      lay.lineStart = false;
-      // A docstring's specification ends where its examples begin.
-      if (lay.inDoc && !lay.inExamples && startsExamples(text, i)) lay.inExamples = true;
-    }
-    lay.blankSinceNewline = false;
-    lay.blockHasContent = true;
-    if (lay.inDoc) {
-      out.docChars++;
-      if (!lay.inExamples) out.specChars++;
-    }
-    if (k === WORD) {
-      if (LATIN[c] === 1) latinLetters++;
-      else otherLetters++;
-    } else if (k === SOLO) {
+    content(text, i, 1, out, lay);
+    if (k === SOLO) {
       otherLetters++;
       out.soloChars++;
     } else if (k === SEP) {
@@ -315,35 +286,27 @@ function scanCharacters(
     }
   }
   if (tokenStart >= 0) tok.emit(numberRun ? NUMBER_TOKEN : mix(h), text, tokenStart, n);
-  buf.blockCharDot[block] = blockDot;
-  buf.blockCharTotal[block] = blockTotal;
   out.latinLetters = latinLetters;
   out.otherLetters = otherLetters;
 }
 
-/** A character trigram's bucket: multiplicative hashing of its three code units, top bits. */
-function trigramBucket(c1: number, c2: number, s: number): number {
-  return (
-    (Math.imul(c1, 0x9e3779b1) ^
-      Math.imul(c2, 0x85ebca6b) ^
-      Math.imul(s ^ SEED_CHAR, 0xc2b2ae35)) >>>
-    (32 - HASH_BITS)
-  );
-}
-
-/** Counts a trigram's bucket into the vector being built, and its text into the trace. */
-function materialiseTrigram(
-  buf: ScanBuffers,
-  out: Scan,
-  trace: Map<number, string> | undefined,
-  bucket: number,
-  c1: number,
-  c2: number,
-  s: number,
-): void {
-  if (buf.charCounts[bucket]++ === 0) buf.charTouched[out.charGrams++] = bucket;
-  buf.charLog[out.charLogged++] = bucket;
-  if (trace && !trace.has(bucket)) trace.set(bucket, `'${String.fromCharCode(c1, c2, s)}'`);
+/**
+ * `count` characters of content (neither whitespace nor a line break) from `i` on: the line and
+ * the block have content, a docstring counts them.
+ */
+function content(text: string, i: number, count: number, out: Scan, lay: LayoutState): void {
+  if (lay.lineStart) {
+    if (lay.indent >= 4) out.indentedLines++;
+    lay.lineStart = false;
+    // A docstring's specification ends where its examples begin.
+    if (lay.inDoc && !lay.inExamples && startsExamples(text, i)) lay.inExamples = true;
+  }
+  lay.blankSinceNewline = false;
+  lay.blockHasContent = true;
+  if (lay.inDoc) {
+    out.docChars += count;
+    if (!lay.inExamples) out.specChars += count;
+  }
 }
 
 /** A line break: counts the line, ends the sentence chain, opens a block after a blank line. */
@@ -353,7 +316,6 @@ function newline(buf: ScanBuffers, out: Scan, lay: LayoutState, tok: TokenState,
   if (lay.blankSinceNewline && lay.blockHasContent && lay.blocks < buf.maxBlocks) {
     buf.startBlock(lay.blocks, i);
     buf.blockWordStart[lay.blocks] = tok.logged;
-    buf.blockCharStart[lay.blocks] = out.charLogged;
     lay.block = lay.blocks++;
     tok.block = lay.block;
     tok.cueBase = lay.block * GROUP_COUNT;

@@ -20,6 +20,11 @@ export const CLASS = new Uint8Array(65536);
 export const FOLD = new Uint16Array(65536);
 /** 1 for Latin letters (the `nonlatin` feature counts the others). */
 export const LATIN = new Uint8Array(65536);
+/**
+ * The character-trigram stream's code unit for each code unit: digits `0`, whitespace a space,
+ * the rest folded (a run of spaces is one space: the scan drops a space after a space).
+ */
+export const STREAM = new Uint16Array(65536);
 
 (function buildTables(): void {
   for (let c = 0; c < 65536; c++) FOLD[c] = c;
@@ -76,12 +81,19 @@ export const LATIN = new Uint8Array(65536);
   for (let c = 0x410; c <= 0x42f; c++) FOLD[c] = c + 32; // Cyrillic
   for (let c = 0x400; c <= 0x40f; c++) FOLD[c] = c + 0x50;
   FOLD[0x2019] = 0x27; // ’ → '
+  for (let c = 0; c < 65536; c++)
+    STREAM[c] = CLASS[c] === DIGIT ? 0x30 : CLASS[c] >= SPACE ? 0x20 : FOLD[c];
 })();
 
 // ---------------------------------------------------------------------------------------------
 // Hashing: FNV-1a over folded UTF-16 code units, finished with a murmur3 mix; fixed seeds.
 
-export const FNV_OFFSET = 0x811c9dc5;
+/**
+ * As a signed 32-bit integer: every use goes through 32-bit operations, so the value is the
+ * same, and a hash that starts as a double (0x811c9dc5 is past 2^31) made V8 keep the running
+ * hash of the word loop as a double, converting it at every character.
+ */
+export const FNV_OFFSET = 0x811c9dc5 | 0;
 export const FNV_PRIME = 0x01000193;
 /** Every number is the same token. */
 export const NUMBER_TOKEN = 0x2a4e554d;

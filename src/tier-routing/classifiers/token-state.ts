@@ -1,20 +1,19 @@
 import { cueLookup } from './cue-table';
 import type { ScanBuffers } from './scan-buffers';
-import {
-  CUE_TRIGRAM,
-  HASH_MASK,
-  NUMBER_TOKEN,
-  SEED_BIGRAM,
-  SEED_WORD,
-  mix,
-  pairKey,
-} from './text-tables';
+import * as tables from './text-tables';
+
+/**
+ * The tables' constants and hash functions as this module's own constants: an imported binding
+ * compiles (CommonJS) to a property of the exporting module's object, which optimised code reads
+ * and type-checks again at every use inside a loop; a module-level constant it reads once.
+ */
+const { CLASS, CUE_TRIGRAM, HASH_MASK, NUMBER_TOKEN, SEED_BIGRAM, SEED_WORD, SOLO, mix, pairKey } =
+  tables;
 
 /** Word-token state of a scan: fields, so the hot loop does not go through closure slots. */
 export class TokenState {
-  /** Word n-gram occurrences logged (see `ScanBuffers.wordLog`), and distinct buckets counted. */
+  /** Word n-gram occurrences logged (see `ScanBuffers.wordLog`). */
   logged = 0;
-  distinct = 0;
   prev1 = 0;
   prev2 = 0;
   /** Tokens since the last sentence break (n-grams and cues do not cross one). */
@@ -23,6 +22,12 @@ export class TokenState {
   cueBase = 0;
   block = 0;
   prevText = '';
+
+  /**
+   * The character at which each bucket in the trace was named (tracing only): the trigrams,
+   * traced after the words, take a bucket back when theirs came first.
+   */
+  wordAt: Map<number, number> | undefined;
 
   private buf!: ScanBuffers;
   private ngrams = false;
@@ -33,8 +38,8 @@ export class TokenState {
     this.buf = buf;
     this.ngrams = ngrams;
     this.trace = trace;
+    this.wordAt = trace ? new Map() : undefined;
     this.logged = 0;
-    this.distinct = 0;
     this.prev1 = 0;
     this.prev2 = 0;
     this.chain = 0;
@@ -49,15 +54,13 @@ export class TokenState {
     // One bigram hash serves the n-gram bucket and the cue lookup.
     const bigramKey = chain > 0 ? pairKey(this.prev1, token, SEED_BIGRAM) : 0;
     if (this.ngrams) {
-      const counts = buf.wordCounts;
+      // Logged only: they are counted once the blocks are known (`ScanBuffers.countWords`).
       const log = buf.wordLog;
       const unigram = mix(token ^ SEED_WORD) & HASH_MASK;
-      if (counts[unigram]++ === 0) buf.wordTouched[this.distinct++] = unigram;
       log[this.logged++] = unigram;
       let bigram = -1;
       if (chain > 0) {
         bigram = bigramKey & HASH_MASK;
-        if (counts[bigram]++ === 0) buf.wordTouched[this.distinct++] = bigram;
         log[this.logged++] = bigram;
       }
       if (this.trace) this.traceWords(token, text, start, end, unigram, bigram);
@@ -90,9 +93,18 @@ export class TokenState {
     bigram: number,
   ): void {
     const trace = this.trace as Map<number, string>;
+    const wordAt = this.wordAt as Map<number, number>;
+    // A token is emitted at the character after it, one of a script without spaces at its own.
+    const at = CLASS[text.charCodeAt(start)] === SOLO ? start : end;
     const t = token === NUMBER_TOKEN ? '<num>' : text.slice(start, end).toLowerCase();
-    if (!trace.has(unigram)) trace.set(unigram, t);
-    if (bigram >= 0 && !trace.has(bigram)) trace.set(bigram, `${this.prevText} ${t}`);
+    if (!trace.has(unigram)) {
+      trace.set(unigram, t);
+      wordAt.set(unigram, at);
+    }
+    if (bigram >= 0 && !trace.has(bigram)) {
+      trace.set(bigram, `${this.prevText} ${t}`);
+      wordAt.set(bigram, at);
+    }
     this.prevText = t;
   }
 }
