@@ -186,6 +186,7 @@ function sumGroups(cues: Int32Array, indexes: readonly number[]): number {
 }
 
 const QUESTIONS = CONTENT_FEATURES.indexOf('questions');
+const { greeting: GREETING, topicSwitch: TOPIC_SWITCH } = GROUP_INDEX;
 
 /**
  * Whether the latest turn continues the earlier ones: a short turn after earlier user turns,
@@ -194,8 +195,8 @@ const QUESTIONS = CONTENT_FEATURES.indexOf('questions');
  */
 export function isFollowUp(view: ConversationView, latest: TextFeatures): boolean {
   if (view.prior.length === 0 || view.latestLength > FEATURE_LIMITS.followUpChars) return false;
-  if (latest.cues[GROUP_INDEX.topicSwitch] > 0) return false;
-  const acknowledgement = latest.cues[GROUP_INDEX.greeting] > 0 && latest.values[QUESTIONS] === 0;
+  if (latest.cues[TOPIC_SWITCH] > 0) return false;
+  const acknowledgement = latest.cues[GREETING] > 0 && latest.values[QUESTIONS] === 0;
   return !acknowledgement;
 }
 

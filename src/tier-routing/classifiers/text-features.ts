@@ -88,6 +88,19 @@ export function cueFeatureName(group: CueGroup): string {
 }
 
 const SCORED_GROUPS = CUE_GROUP_NAMES.filter((g) => !UNSCORED_GROUPS.includes(g));
+/**
+ * Their counters' positions, read by index in `analyse`: a lookup by name there is a megamorphic
+ * keyed load per group (19 a decision).
+ */
+const SCORED_INDEXES = Int32Array.from(SCORED_GROUPS, (g) => GROUP_INDEX[g]);
+/** The groups `analyse` reads by name, as constants for the same reason. */
+const {
+  ask: ASK,
+  code: CODE,
+  codeTask: CODE_TASK,
+  debug: DEBUG,
+  numberWord: NUMBER_WORD,
+} = GROUP_INDEX;
 // The cue features follow the lexicon's groups, in order; a mismatch is a programming error.
 {
   const expected = SCORED_GROUPS.map(cueFeatureName);
@@ -285,7 +298,7 @@ function analyse(
   }
 
   const values = RESULTS.floats(CONTENT_FEATURES.length);
-  const numbers = st.taskNumbers + cues[GROUP_INDEX.numberWord];
+  const numbers = st.taskNumbers + cues[NUMBER_WORD];
   const taskChars = Math.max(1, n - st.passageChars);
   const letters = st.latinLetters + st.otherLetters;
   const codeSignal = st.fences + st.indentedLines / 3 + (st.docChars > 0 ? 1 : 0);
@@ -305,7 +318,7 @@ function analyse(
   values[v++] = numbers === 1 || numbers === 2 ? 1 : 0; // few_numbers: one operation at most
   values[v++] = clamp01((numbers / Math.max(1, st.taskTokens)) * 5); // number_density
   values[v++] = // numeric_question: a question about two or more given quantities
-    numbers >= 2 && (st.taskQuestions > 0 || cues[GROUP_INDEX.ask] > 0) ? 1 : 0;
+    numbers >= 2 && (st.taskQuestions > 0 || cues[ASK] > 0) ? 1 : 0;
   values[v++] = clamp01((st.operators / taskChars) * 25); // operators
   values[v++] = sat(st.latexCommands + st.dollars / 2, 2); // latex
   values[v++] = clamp01((st.maxDepth - 1) / 4); // nesting
@@ -315,14 +328,13 @@ function analyse(
   values[v++] = st.docChars > 0 ? clamp01((160 - st.specChars) / 100) : 0; // code_spec_short
   values[v++] = sat(st.examples); // code_examples
   values[v++] = // code_question: a question or a complaint about code
-    codeSignal + st.codeSymbols / 10 >= 1 && (st.taskQuestions > 0 || cues[GROUP_INDEX.debug] > 0)
-      ? 1
-      : 0;
+    codeSignal + st.codeSymbols / 10 >= 1 && (st.taskQuestions > 0 || cues[DEBUG] > 0) ? 1 : 0;
   // An ask to write code counts in full beside code or its vocabulary, half without.
-  const codeContext = cues[GROUP_INDEX.code] > 0 || codeSignal > 0 ? 1 : 0.5;
-  for (const group of SCORED_GROUPS) {
-    const hits = cues[GROUP_INDEX[group]];
-    values[v++] = sat(group === 'codeTask' ? hits * codeContext : hits);
+  const codeContext = cues[CODE] > 0 || codeSignal > 0 ? 1 : 0.5;
+  for (let s = 0; s < SCORED_INDEXES.length; s++) {
+    const g = SCORED_INDEXES[s];
+    const hits = cues[g];
+    values[v++] = sat(g === CODE_TASK ? hits * codeContext : hits);
   }
   values[v++] = letters > 0 ? st.otherLetters / letters : 0; // nonlatin
   // material_reasoning: the passage's share again when the ask beside it asks for reasoning, so
