@@ -133,7 +133,8 @@ export abstract class ScoringClassifier implements TierClassifier {
       score,
       this,
       analysis.latest,
-      logit(scored.probability) - logit(scored.latestProbability),
+      scored.probability,
+      scored.latestProbability,
     );
   }
 
@@ -198,11 +199,16 @@ class ScoredVerdict implements TierVerdict {
     // What `detail` is worked out from, kept as fields rather than captured by a closure.
     private readonly step: ScoringClassifier,
     private readonly turn: TextFeatures,
-    private readonly context: number,
+    // The context's part (a difference of logits) is worked out with the detail, too.
+    private readonly probability: number,
+    private readonly latestProbability: number,
   ) {}
 
   get detail(): readonly string[] {
-    return (this.cached ??= this.step.detailFor(this.turn, this.context));
+    return (this.cached ??= this.step.detailFor(
+      this.turn,
+      logit(this.probability) - logit(this.latestProbability),
+    ));
   }
 
   toJSON(): TierVerdict {

@@ -41,6 +41,11 @@ export const CONTEXT_WEIGHTS: Readonly<Record<ContextFeature, number>> = {
  * 17 (f)).
  */
 const CONTEXT_WEIGHT_VALUES = Float64Array.from(CONTEXT_FEATURES, (name) => CONTEXT_WEIGHTS[name]);
+/**
+ * Their number as this module's constant: `CONTEXT_FEATURES` comes through the `features` barrel,
+ * whose re-exports compile (CommonJS) to getters, so the loop's bound was a getter call per turn.
+ */
+const CONTEXT_COUNT = CONTEXT_WEIGHT_VALUES.length;
 
 /** P(thinking) of earlier turns when a thinking model answered them (it left reasoning text). */
 export const PRIOR_REASONING_PROBABILITY = 0.8;
@@ -69,7 +74,7 @@ export function applyContext(
   contributions?: FeatureContribution[],
 ): StepScore {
   let z = latestLogit;
-  for (let i = 0; i < CONTEXT_FEATURES.length; i++) {
+  for (let i = 0; i < CONTEXT_COUNT; i++) {
     const w = CONTEXT_WEIGHT_VALUES[i];
     const x = analysis.context[i];
     if (w !== 0 && x !== 0) z += w * x;
@@ -91,7 +96,8 @@ export function applyContext(
   });
   return {
     probability,
-    latestProbability: sigmoid(latestLogit),
+    // Without context (most requests) the latest turn's logit is the whole one, computed above.
+    latestProbability: z === latestLogit ? turnProbability : sigmoid(latestLogit),
     contributions: contributions ?? NO_CONTRIBUTIONS,
   };
 }
