@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import type { DestinationStream } from 'pino';
-import type { RequestAccounting } from '../common/usage';
 import { isoTimeField, quote, requestLogLine, RequestLineWriter } from './request-line';
 import { createGatewayLogger } from './request-logging';
-import type { RequestTelemetry, TokensByKind } from './request-telemetry';
+import type { RequestTelemetry } from './request-telemetry';
+import { endedRequest, logText } from '../../test/support/request-record.arbitrary';
 import { TelemetryMessages } from './telemetry.messages';
 
 /** A logger writing its raw lines into an array. */
@@ -13,58 +13,6 @@ function capture(level: 'info' | 'warn' = 'info') {
   return { lines, logger: createGatewayLogger(level, destination) };
 }
 
-const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
-// Quotes, backslashes, control characters, lone surrogates, and strings either side of the
-// 100 characters below which pino quotes a string itself.
-const text = fc.oneof(
-  fc.string(),
-  fc.string({ unit: 'binary', maxLength: 140 }),
-  fc.string({ minLength: 95, maxLength: 110 }),
-  fc.constantFrom('"', '\\', '\\"', '\u0000', '\n', '\ud800', 'a\udc00b', '\u2028', 'é"ü\\'),
-);
-const number = fc.oneof(
-  fc.double(),
-  fc.integer(),
-  fc.constantFrom(0, -0, Number.NaN, Infinity, -Infinity, 1e21, 5e-7),
-);
-const accounting: fc.Arbitrary<RequestAccounting | undefined> = maybe(
-  fc.record({
-    outcome: fc.constantFrom('ok', 'error', 'aborted'),
-    errorCode: maybe(text),
-    reasoningTokens: maybe(number),
-    totalTokens: maybe(number),
-    usageReported: maybe(fc.boolean()),
-    reservedTokens: maybe(number),
-    toolRounds: maybe(number),
-  }) as fc.Arbitrary<RequestAccounting>,
-);
-const ended = fc.record({
-  requestId: text,
-  traceId: maybe(text),
-  spanId: maybe(text),
-  sampled: fc.boolean(),
-  method: text,
-  route: text,
-  status: maybe(fc.integer({ min: 100, max: 599 })),
-  durationMs: maybe(number),
-  keyName: maybe(text),
-  operation: maybe(fc.constantFrom('chat', 'text_completion', 'embeddings')),
-  api: maybe(text),
-  tier: text,
-  model: text,
-  upstreamModel: maybe(text),
-  reason: maybe(text),
-  stream: fc.boolean(),
-  inputTokens: number,
-  outputTokens: number,
-  firstTokenS: maybe(number),
-  errorType: maybe(text),
-  aborted: fc.boolean(),
-  accounting,
-  cost: maybe(number),
-  costUnpriced: maybe(fc.boolean()),
-  tokensByKind: maybe(fc.record({ cached_input: number }) as unknown as fc.Arbitrary<TokensByKind>),
-});
 // From 1970 to beyond year 9999 (six-digit years), to the millisecond.
 const instant = fc.integer({ min: 0, max: 300_000_000_000_000 });
 
@@ -73,7 +21,7 @@ describe('RequestLineWriter', () => {
 
   it("writes, byte for byte, the application logger's line for the same record, level and time", () => {
     fc.assert(
-      fc.property(ended, fc.constantFrom('info', 'error'), instant, (fields, level, now) => {
+      fc.property(endedRequest, fc.constantFrom('info', 'error'), instant, (fields, level, now) => {
         jest.spyOn(Date, 'now').mockReturnValue(now);
         const record = fields as unknown as RequestTelemetry;
         const message =
@@ -115,7 +63,7 @@ describe('quote', () => {
   it('is JSON.stringify of any string', () => {
     fc.assert(
       fc.property(
-        fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), text),
+        fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), logText),
         (value) => expect(quote(value)).toBe(JSON.stringify(value)),
       ),
       { numRuns: 1000 },

@@ -8,39 +8,10 @@ import {
 } from './request-logging';
 import type { RequestAccounting } from '../common/usage';
 import type { RequestTelemetry } from './request-telemetry';
+import { endedRequest, type EndedRequest } from '../../test/support/request-record.arbitrary';
 import { TelemetryMessages } from './telemetry.messages';
 
-/** What a request's telemetry holds when it ends, as the log line reads it. */
-type Ended = Pick<
-  RequestTelemetry,
-  | 'requestId'
-  | 'traceId'
-  | 'spanId'
-  | 'sampled'
-  | 'method'
-  | 'route'
-  | 'status'
-  | 'durationMs'
-  | 'keyName'
-  | 'operation'
-  | 'api'
-  | 'tier'
-  | 'model'
-  | 'upstreamModel'
-  | 'reason'
-  | 'stream'
-  | 'inputTokens'
-  | 'outputTokens'
-  | 'firstTokenS'
-  | 'errorType'
-  | 'aborted'
-  | 'accounting'
-  | 'cost'
-  | 'costUnpriced'
-  | 'tokensByKind'
->;
-
-const CHAT: Ended = {
+const CHAT: EndedRequest = {
   requestId: 'req-7',
   traceId: '0af7651916cd43dd8448eb211c80319c',
   spanId: 'b7ad6b7169203331',
@@ -74,7 +45,7 @@ const ACCOUNTED: RequestAccounting = {
   toolRounds: 2,
 };
 
-const record = (fields: Partial<Ended> = {}): RequestTelemetry =>
+const record = (fields: Partial<EndedRequest> = {}): RequestTelemetry =>
   ({ ...CHAT, ...fields }) as unknown as RequestTelemetry;
 
 /** A logger writing JSON lines into an array, as the gateway's logger writes them to stdout. */
@@ -120,7 +91,7 @@ describe('requestLogLine', () => {
     });
   });
 
-  it.each<[string, Partial<Ended>, Partial<RequestLogLine>]>([
+  it.each<[string, Partial<EndedRequest>, Partial<RequestLogLine>]>([
     [
       'a request that is not inference has no stream or token fields',
       { operation: undefined, stream: false, inputTokens: 0, outputTokens: 0 },
@@ -275,49 +246,9 @@ describe('createGatewayLogger redaction', () => {
 });
 
 describe('the request line without redaction (its own logger)', () => {
-  const text = fc.oneof(
-    fc.string(),
-    fc.constantFrom('apiKey', 'api_key', 'sk-secret', '*.apiKey', '[redacted]', 'req.headers'),
-  );
-  const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
-  const accounting: fc.Arbitrary<RequestAccounting | undefined> = maybe(
-    fc.record({
-      outcome: fc.constantFrom('ok', 'error', 'aborted'),
-      errorCode: maybe(text),
-      reasoningTokens: maybe(fc.nat()),
-      totalTokens: maybe(fc.nat()),
-      usageReported: maybe(fc.boolean()),
-      reservedTokens: maybe(fc.nat()),
-      toolRounds: maybe(fc.nat()),
-    }) as fc.Arbitrary<RequestAccounting>,
-  );
-  const ended: fc.Arbitrary<Ended> = fc.record({
-    requestId: text,
-    traceId: maybe(text),
-    spanId: maybe(text),
-    sampled: fc.boolean(),
-    method: text,
-    route: text,
-    status: maybe(fc.integer({ min: 100, max: 599 })),
-    durationMs: maybe(fc.double({ min: 0, max: 1e6, noNaN: true })),
-    keyName: maybe(text),
-    operation: maybe(fc.constantFrom('chat', 'completions', 'embeddings')),
-    tier: text,
-    model: text,
-    upstreamModel: maybe(text),
-    reason: maybe(text),
-    stream: fc.boolean(),
-    inputTokens: fc.nat(),
-    outputTokens: fc.nat(),
-    firstTokenS: maybe(fc.double({ min: 0, max: 1e3, noNaN: true })),
-    errorType: maybe(text),
-    aborted: fc.boolean(),
-    accounting,
-  }) as fc.Arbitrary<Ended>;
-
   it('writes exactly what the redacting application logger writes for the same record', () => {
     fc.assert(
-      fc.property(ended, (fields) => {
+      fc.property(endedRequest, (fields) => {
         const fast = capture();
         const slow = capture();
         new RequestLog(fast.logger).write(record(fields));
