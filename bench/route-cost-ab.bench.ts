@@ -16,9 +16,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Pool } from 'undici';
 import {
-  CHAT_PATH,
   FAST_ANSWER,
-  REQUEST_HEADERS,
   SIM_INSTANT_MODEL,
   SIM_THINKING_MODEL,
   chatBody,
@@ -31,6 +29,7 @@ import {
   spawnSimulator,
   type GatewayProcess,
 } from './support/processes';
+import { sendChats } from './scenarios/route-cost.scenario';
 import { median } from './support/stats';
 
 const MODES = {
@@ -91,22 +90,9 @@ function threadCpuNs(pid: number): { main: number; all: number } {
   return { main, all };
 }
 
-async function send(pool: Pool, body: string, n: number, concurrency: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next++ < n) {
-      const res = await pool.request({
-        method: 'POST',
-        path: CHAT_PATH,
-        headers: REQUEST_HEADERS,
-        body,
-      });
-      await res.body.dump();
-      if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-}
+const expectOk = (res: { statusCode: number }): void => {
+  if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`);
+};
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
@@ -139,7 +125,8 @@ async function main(): Promise<void> {
     for (const m of flags.modes) perRound[`${g.label}:${m}`] = { main: [], all: [] };
   try {
     for (const g of gateways)
-      for (const m of flags.modes) await send(g.pool, MODES[m], flags.warmup, flags.concurrency);
+      for (const m of flags.modes)
+        await sendChats(g.pool, MODES[m], flags.warmup, flags.concurrency, expectOk);
     for (let round = 0; round < flags.rounds; round++) {
       const k = round % flags.modes.length;
       const order = [...flags.modes.slice(k), ...flags.modes.slice(0, k)];
@@ -148,7 +135,7 @@ async function main(): Promise<void> {
       for (const { label, gateway, pool } of turn) {
         for (const m of order) {
           const t0 = threadCpuNs(gateway.handle.pid);
-          await send(pool, MODES[m], flags.batch, flags.concurrency);
+          await sendChats(pool, MODES[m], flags.batch, flags.concurrency, expectOk);
           const t1 = threadCpuNs(gateway.handle.pid);
           perRound[`${label}:${m}`].main.push((t1.main - t0.main) / 1000 / flags.batch);
           perRound[`${label}:${m}`].all.push((t1.all - t0.all) / 1000 / flags.batch);

@@ -1,4 +1,4 @@
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import { CHAT_PATH, REQUEST_HEADERS, chatBody } from '../support/bench.constants';
 import type { ChildHandle } from '../support/processes';
 
@@ -33,26 +33,14 @@ export async function runRouteCost(options: RouteCostOptions): Promise<RouteCost
   const tiers: Record<string, number> = {};
   const cpuMs = { auto: 0, instant: 0 };
   const count = { auto: 0, instant: 0 };
-  const run = async (model: 'auto' | 'instant', n: number): Promise<void> => {
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next++ < n) {
-        const res = await pool.request({
-          method: 'POST',
-          path: CHAT_PATH,
-          headers: REQUEST_HEADERS,
-          body: bodies[model],
-        });
-        await res.body.dump();
-        if (res.statusCode !== 200) throw new Error(`(f) ${model}: ${res.statusCode}`);
-        if (model === 'auto') {
-          const tier = String(res.headers['x-gateway-tier'] ?? 'none');
-          tiers[tier] = (tiers[tier] ?? 0) + 1;
-        }
+  const run = (model: 'auto' | 'instant', n: number): Promise<void> =>
+    sendChats(pool, bodies[model], n, options.concurrency, (res) => {
+      if (res.statusCode !== 200) throw new Error(`(f) ${model}: ${res.statusCode}`);
+      if (model === 'auto') {
+        const tier = String(res.headers['x-gateway-tier'] ?? 'none');
+        tiers[tier] = (tiers[tier] ?? 0) + 1;
       }
-    };
-    await Promise.all(Array.from({ length: options.concurrency }, worker));
-  };
+    });
   try {
     await run('auto', options.warmup);
     await run('instant', options.warmup);
@@ -75,4 +63,31 @@ export async function runRouteCost(options: RouteCostOptions): Promise<RouteCost
   const auto = (cpuMs.auto * 1000) / count.auto;
   const instant = (cpuMs.instant * 1000) / count.instant;
   return { cpuUsPerRequest: { auto, instant }, addedUs: auto - instant, autoTiers: tiers };
+}
+
+/**
+ * Sends one chat body `n` times, `concurrency` in flight on the pool, each answer read to its
+ * end; `check` sees each response (a non-200 must throw there).
+ */
+export async function sendChats(
+  pool: Pool,
+  body: string,
+  n: number,
+  concurrency: number,
+  check: (res: Dispatcher.ResponseData) => void,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next++ < n) {
+      const res = await pool.request({
+        method: 'POST',
+        path: CHAT_PATH,
+        headers: REQUEST_HEADERS,
+        body,
+      });
+      await res.body.dump();
+      check(res);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
 }
