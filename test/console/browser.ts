@@ -99,6 +99,29 @@ export function textOf(page: Page, selector: string): Promise<string | null> {
 }
 
 /** Waits, without reloading, until the element's text is present and differs from `before`. */
+/**
+ * Waits until the number shown at `selector` exceeds `floor` and returns it. A panel shows a
+ * placeholder, then the figure of its first poll, then later ones: waiting for any change would
+ * return that first figure, which may predate the traffic a test just sent.
+ */
+export async function waitForCountAbove(
+  page: Page,
+  selector: string,
+  floor: number,
+  timeout = 60_000,
+): Promise<number> {
+  await page.waitForFunction(
+    (s, f) => {
+      const digits = document.querySelector(s)?.textContent?.replace(/\D/g, '');
+      return !!digits && Number(digits) > f;
+    },
+    { timeout, polling: 250 },
+    selector,
+    floor,
+  );
+  return Number((await textOf(page, selector))!.replace(/\D/g, ''));
+}
+
 export async function waitForChange(
   page: Page,
   selector: string,
